@@ -1,0 +1,89 @@
+"""The ``kit`` command line: one sub-command per job, all errors as plain messages."""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from . import __version__
+from .errors import KitError
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from .load import open_path
+
+    params, dept = open_path(args.path)
+    print(f"已加载：{dept.name}（部门编码 {dept.code}，{dept.year} 年度），来源 {dept.source.path}")
+    print(
+        f"年度主要任务 {len(dept.tasks)} 项；绩效指标 {len(dept.indicators)} 项；评分表 {len(dept.scores)} 行；"
+        f"自评报告 {len(dept.narrative.sections)} 部分"
+    )
+    if dept.load_findings:
+        print(f"加载提示 {len(dept.load_findings)} 条：")
+        for f in dept.load_findings:
+            where = " ".join(p for p in (f.block, f"第{f.row}行" if f.row else "", f.field) if p)
+            print(f"  [{f.severity}] {where}：{f.message}（原文 {f.raw!r}）")
+    else:
+        print("加载提示：无")
+    return 0
+
+
+def cmd_template(args: argparse.Namespace) -> int:
+    from .xlsxio import write_template
+
+    out = Path(args.out)
+    write_template(out)
+    print(f"已写出空白填报模板：{out}")
+    return 0
+
+
+def cmd_convert(args: argparse.Namespace) -> int:
+    from .convert import convert
+
+    convert(Path(args.src), Path(args.dst))
+    print(f"已转换：{args.src} → {args.dst}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="kit", description="部门整体支出绩效自评表审核工具")
+    parser.add_argument("--version", action="version", version=f"kit {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("validate", help="加载参数文件或数据文件并列出加载提示")
+    p.add_argument("path", help="参数文件（params/*.yaml）或数据文件（.yaml/.xlsx）")
+    p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("template", help="写出空白的 Excel 填报模板")
+    p.add_argument("out", help="输出文件，例如 模板.xlsx")
+    p.set_defaults(func=cmd_template)
+
+    p = sub.add_parser("convert", help="在 YAML 与 xlsx 之间转换（按扩展名）")
+    p.add_argument("src")
+    p.add_argument("dst")
+    p.set_defaults(func=cmd_convert)
+
+    # Sub-commands added by later modules register here (see add_* functions below).
+    for add in _EXTRA_COMMANDS:
+        add(sub)
+    return parser
+
+
+_EXTRA_COMMANDS: list = []
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except KitError as exc:
+        print(f"错误：\n{exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("已中断", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

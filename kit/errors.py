@@ -1,0 +1,85 @@
+"""The kit's exceptions.
+
+Every error a user can cause is a ``KitError``. It carries one or more ``Problem``
+records (file, block or sheet, row, field, value, expected) so that all problems in a
+file are reported together, and prints as plain Chinese lines without a traceback.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with an input file."""
+
+    message: str
+    file: str = ""
+    block: str = ""  # YAML block or Excel sheet, in the form's terms
+    row: int | None = None  # 1-based row of the block (or sheet row in xlsx)
+    field: str = ""
+    value: str | None = None
+    expected: str = ""
+    line: int | None = None  # line in a YAML file, when known
+
+    def __str__(self) -> str:
+        where = [self.file or "<输入>"]
+        if self.line is not None:
+            where[0] += f":{self.line}"
+        loc = " ".join(
+            p
+            for p in (
+                self.block,
+                f"第{self.row}行" if self.row is not None else "",
+                self.field,
+            )
+            if p
+        )
+        text = f"{where[0]}: {loc + '：' if loc else ''}{self.message}"
+        extra = []
+        if self.value is not None:
+            shown = self.value if len(self.value) <= 60 else self.value[:57] + "..."
+            extra.append(f"值为 {shown!r}")
+        if self.expected:
+            extra.append(f"应为{self.expected}")
+        if extra:
+            text += f"（{'；'.join(extra)}）"
+        return text
+
+
+class KitError(Exception):
+    """Base of every error caused by input; carries the problems found."""
+
+    def __init__(self, problems: list[Problem] | Problem | str, file: str = ""):
+        if isinstance(problems, str):
+            problems = [Problem(problems, file=file)]
+        elif isinstance(problems, Problem):
+            problems = [problems]
+        self.problems: list[Problem] = list(problems)
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        return "\n".join(str(p) for p in self.problems)
+
+
+class LoadError(KitError):
+    """A data file (YAML or xlsx) cannot be read into a department."""
+
+
+class ParamsError(KitError):
+    """A papermill parameter file is invalid."""
+
+
+@dataclass
+class ProblemCollector:
+    """Collects problems while reading one file, then raises them together."""
+
+    file: str
+    problems: list[Problem] = field(default_factory=list)
+
+    def add(self, message: str, **where) -> None:
+        self.problems.append(Problem(message, file=self.file, **where))
+
+    def raise_if_any(self, cls: type[KitError] = LoadError) -> None:
+        if self.problems:
+            raise cls(self.problems)

@@ -1,0 +1,77 @@
+"""Loading one department-year from any supported file: the single entry point."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from .errors import LoadError, Problem
+from .model import Department, Source, build_department
+from .yamlio import line_locator, parse_yaml, read_text
+
+YAML_SUFFIXES = (".yaml", ".yml")
+XLSX_SUFFIXES = (".xlsx",)
+
+
+def load_department(path: str | Path) -> Department:
+    """Load a department data file (YAML or the kit's xlsx workbook).
+
+    Raises ``LoadError`` carrying every problem found in the file.
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix in YAML_SUFFIXES:
+        text, digest = read_text(path)
+        doc = parse_yaml(text, str(path))
+        if not isinstance(doc, dict):
+            raise LoadError(
+                Problem("文件内容不是一个部门的数据表", file=str(path), expected="以 department: 等字段开头的 YAML 键值表")
+            )
+        return build_department(doc, Source(str(path), "yaml", digest), line_locator(doc))
+    if suffix in XLSX_SUFFIXES:
+        from .xlsxio import read_workbook  # openpyxl is only imported when needed
+
+        return read_workbook(path)
+    raise LoadError(
+        Problem("不支持的文件类型", file=str(path), value=path.suffix or "（无扩展名）", expected=".yaml、.yml 或 .xlsx")
+    )
+
+
+def looks_like_params(path: Path) -> bool:
+    """A parameter file is a YAML file with a top-level ``dept_code`` key."""
+    if path.suffix.lower() not in YAML_SUFFIXES:
+        return False
+    try:
+        head = path.read_text(encoding="utf-8-sig", errors="replace")[:4096]
+    except OSError:
+        return False
+    return any(line.startswith("dept_code") for line in head.splitlines())
+
+
+def open_path(path: str | Path):
+    """Load what a command-line PATH names: a parameter file or a data file.
+
+    Returns ``(params_or_None, department)``. A parameter file's dept_code and fiscal_year
+    must agree with its data file.
+    """
+    from .params import load_params
+
+    path = Path(path)
+    if not looks_like_params(path):
+        return None, load_department(path)
+    params = load_params(path)
+    dept = load_department(params.data)
+    problems = []
+    if dept.code != params.dept_code:
+        problems.append(
+            Problem("参数文件的 dept_code 与数据文件的部门编码不一致", file=str(path), field="dept_code",
+                    value=params.dept_code, expected=f"与数据文件一致：{dept.code!r}")
+        )
+    if dept.year != params.fiscal_year:
+        problems.append(
+            Problem("参数文件的 fiscal_year 与数据文件的年度不一致", file=str(path), field="fiscal_year",
+                    value=str(params.fiscal_year), expected=f"与数据文件一致：{dept.year}")
+        )
+    if problems:
+        from .errors import ParamsError
+
+        raise ParamsError(problems)
+    return params, dept

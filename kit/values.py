@@ -1,0 +1,124 @@
+"""Printed values: exact numbers that remember how they were printed.
+
+A form's cell is kept as ``Num(raw, value, unit, notes)``: ``raw`` is the text as printed,
+``value`` the exact ``Decimal`` read from it (``None`` when nothing numeric could be read),
+and ``notes`` the quirks met on the way (``#####``, trailing junk, full-width digits ...).
+Nothing here guesses: a quirk is recorded, and the caller turns it into a load finding.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+# Quirk codes -> Chinese description used in load findings.
+NOTE_TEXT = {
+    "overflow": "单元格显示为“#####”（列宽不足导致数值未打印）",
+    "trailing_junk": "数值后带有非数字字符，已取其前面的数字",
+    "fullwidth": "含全角数字或标点，已按半角读取",
+    "thousands": "含千位分隔符，已去除",
+    "wan": "以“万元”为单位，已换算为元",
+    "not_number": "不是数字",
+    "non_finite": "不是有限数值",
+}
+# Quirks that change nothing about the value: normalisation, reported as info.
+BENIGN_NOTES = frozenset({"fullwidth", "thousands", "wan"})
+
+_COMPARATORS = {"≥": "≥", ">=": "≥", "≤": "≤", "<=": "≤", ">": ">", "<": "<", "=": "="}
+_NUM_RE = re.compile(
+    r"^(?P<cmp>>=|<=|[≥≤><=])?\s*(?P<num>[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)"
+    r"\s*(?P<unit>亿元|万元|元|%)?(?P<rest>.*)$",
+    re.S,
+)
+_OVERFLOW_RE = re.compile(r"^#+$")
+_WAN = Decimal(10000)
+_YI = Decimal(100000000)
+
+
+@dataclass(frozen=True, slots=True)
+class Num:
+    """A number as printed on the form."""
+
+    raw: str
+    value: Decimal | None
+    unit: str = ""  # '元', '%', '' (amounts in 万元/亿元 are converted to 元; see notes)
+    notes: tuple[str, ...] = ()
+    comparator: str | None = None  # '≥', '≤', '>', '<', '=' for targets such as '≥28%'
+
+    @property
+    def ok(self) -> bool:
+        return self.value is not None
+
+    @property
+    def blank(self) -> bool:
+        return self.raw.strip() == ""
+
+    def __str__(self) -> str:
+        return self.raw
+
+
+BLANK = Num("", None)
+
+
+def normalise_text(text: str) -> str:
+    """Full-width digits and punctuation to ASCII (NFKC), keeping CJK as is."""
+    return unicodedata.normalize("NFKC", text)
+
+
+def parse_num(raw: object, default_unit: str = "") -> Num:
+    """Read a printed number exactly. Never raises; quirks end up in ``notes``."""
+    if raw is None:
+        return BLANK
+    if isinstance(raw, bool):  # YAML true/false where a number belongs
+        return Num(str(raw), None, notes=("not_number",))
+    if isinstance(raw, float):
+        # Only reachable from callers that bypass the kit's YAML loader; repr keeps digits.
+        raw = repr(raw)
+    text = str(raw)
+    stripped = text.strip().strip("\u3000")
+    if stripped == "":
+        return Num(text, None)
+    notes: list[str] = []
+    norm = normalise_text(stripped)
+    if norm != stripped:
+        notes.append("fullwidth")
+    if _OVERFLOW_RE.match(norm):
+        return Num(text, None, default_unit, ("overflow",))
+    m = _NUM_RE.match(norm)
+    if not m:
+        return Num(text, None, default_unit, tuple(notes) + ("not_number",))
+    num = m.group("num")
+    if "," in num:
+        notes.append("thousands")
+        num = num.replace(",", "")
+    try:
+        value = Decimal(num)
+    except InvalidOperation:  # pragma: no cover - the regex admits only digits
+        return Num(text, None, default_unit, tuple(notes) + ("not_number",))
+    unit = m.group("unit") or default_unit
+    if unit == "万元":
+        value *= _WAN
+        unit = "元"
+        notes.append("wan")
+    elif unit == "亿元":
+        value *= _YI
+        unit = "元"
+        notes.append("wan")
+    if m.group("rest").strip():
+        notes.append("trailing_junk")
+    cmp_ = m.group("cmp")
+    return Num(text, value, unit, tuple(notes), _COMPARATORS.get(cmp_) if cmp_ else None)
+
+
+def fmt_amount(value: Decimal | None) -> str:
+    """An amount in 元 with thousands separators and two decimals, or '—'."""
+    if value is None:
+        return "—"
+    return f"{value:,.2f}"
+
+
+def fmt_pct(value: Decimal | None, places: int = 2) -> str:
+    if value is None:
+        return "—"
+    return f"{value:.{places}f}%"

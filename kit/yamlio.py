@@ -1,0 +1,169 @@
+"""YAML files: safe loading that keeps numbers as printed and remembers line numbers.
+
+PyYAML's SafeLoader would turn ``1978799355.27`` into a float and ``022006`` into an int;
+this loader keeps every scalar that looks numeric as its source text (a ``str`` subclass
+flagged ``unquoted_number``) so money stays exact and a code YAML would read as a number can
+be rejected with a message. Mappings remember the line of each key for error messages.
+"""
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import LoadError, Problem
+
+MAX_BYTES = 5 * 1024 * 1024  # a department-year is tens of KB; anything larger is not one
+
+
+class NumberText(str):
+    """A scalar YAML would have read as a number, kept as its printed text."""
+
+    unquoted_number = True
+
+
+class LineDict(dict):
+    """A dict that knows the source line (1-based) of each key."""
+
+    lines: dict
+
+
+class _Loader(yaml.SafeLoader):
+    pass
+
+
+def _number_text(loader: _Loader, node: yaml.ScalarNode) -> NumberText:
+    return NumberText(node.value)
+
+
+def _mapping(loader: _Loader, node: yaml.MappingNode) -> LineDict:
+    loader.flatten_mapping(node)
+    out = LineDict()
+    out.lines = {}
+    for key_node, value_node in node.value:
+        # Keys are always text: YAML 1.1 would read a key `no` as False.
+        if not isinstance(key_node, yaml.ScalarNode):
+            raise yaml.constructor.ConstructorError(
+                None, None, "a key must be text", key_node.start_mark
+            )
+        key = str(key_node.value)
+        if key in out:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"duplicate key {key!r}", key_node.start_mark
+            )
+        out[key] = loader.construct_object(value_node, deep=True)
+        out.lines[key] = key_node.start_mark.line + 1
+    return out
+
+
+def _bool(loader: _Loader, node: yaml.ScalarNode):
+    # Only true/false are booleans; YAML 1.1's yes/no/on/off stay text.
+    return {"true": True, "false": False}.get(node.value.lower(), node.value)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:bool", _bool)
+_Loader.add_constructor("tag:yaml.org,2002:float", _number_text)
+_Loader.add_constructor("tag:yaml.org,2002:int", _number_text)
+_Loader.add_constructor("tag:yaml.org,2002:map", _mapping)
+# Dates stay text: a department's file has no dates the kit computes with.
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", lambda loader, node: str(node.value))
+
+
+def read_text(path: Path, kind: str = "数据文件") -> tuple[str, str]:
+    """The UTF-8 text of a file and its SHA-256, or a LoadError saying why not."""
+    name = str(path)
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        raise LoadError(Problem(f"找不到{kind}", file=name)) from None
+    except OSError as exc:
+        raise LoadError(Problem(f"无法读取{kind}：{exc.strerror}", file=name)) from None
+    if path.is_dir():
+        raise LoadError(Problem(f"这是一个文件夹，不是{kind}", file=name))
+    if size > MAX_BYTES:
+        raise LoadError(
+            Problem(f"{kind}过大（{size:,} 字节）", file=name, expected=f"不超过 {MAX_BYTES:,} 字节")
+        )
+    data = path.read_bytes()
+    if not data.strip():
+        raise LoadError(Problem(f"{kind}是空的", file=name))
+    try:
+        text = data.decode("utf-8-sig")  # a BOM from Windows editors is harmless
+    except UnicodeDecodeError as exc:
+        raise LoadError(
+            Problem(
+                f"{kind}不是 UTF-8 编码（第 {exc.start} 字节处无法解码）",
+                file=name,
+                expected="UTF-8 编码的文本（请在编辑器中另存为 UTF-8）",
+            )
+        ) from None
+    return text, hashlib.sha256(data).hexdigest()
+
+
+def parse_yaml(text: str, name: str) -> Any:
+    """Parse YAML text safely; a syntax error becomes a LoadError with the line."""
+    try:
+        return yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader derives from SafeLoader
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        what = exc.problem or exc.context or "语法错误"
+        raise LoadError(
+            Problem(f"YAML 语法错误：{what}", file=name, line=line, expected="合法的 YAML（注意缩进和引号）")
+        ) from None
+    except yaml.YAMLError as exc:
+        raise LoadError(Problem(f"YAML 无法读取：{exc}", file=name)) from None
+    except RecursionError:
+        raise LoadError(Problem("YAML 嵌套过深", file=name)) from None
+
+
+def line_locator(doc: Any):
+    """A function mapping a document path to the YAML line it came from (or None)."""
+
+    def locate(path: tuple) -> int | None:
+        node, line = doc, None
+        for part in path:
+            if isinstance(node, LineDict) and part in node:
+                line = node.lines.get(part, line)
+                node = node[part]
+            elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+                node = node[part]
+                if isinstance(node, LineDict) and node.lines:
+                    line = min(node.lines.values())
+            else:
+                break
+        return line
+
+    return locate
+
+
+# --- writing ---------------------------------------------------------------------------------
+class _Dumper(yaml.SafeDumper):
+    pass
+
+
+def _str_representer(dumper: yaml.SafeDumper, data: str):
+    if "\n" in data:
+        return dumper.represent_scalar("tag:yaml.org,2002:str", data, style="|")
+    return dumper.represent_scalar("tag:yaml.org,2002:str", data, style='"' if _needs_quotes(data) else None)
+
+
+def _needs_quotes(s: str) -> bool:
+    # Quote anything YAML might read as non-text, and every value that looks numeric, so
+    # the file shows amounts as the printed strings they are.
+    if s == "" or s != s.strip():
+        return True
+    resolved = yaml.safe_load(s) if len(s) < 200 else s
+    return not isinstance(resolved, str) or any(c.isdigit() for c in s[:1])
+
+
+_Dumper.add_representer(str, _str_representer)
+_Dumper.add_representer(NumberText, _str_representer)
+_Dumper.add_representer(LineDict, yaml.representer.SafeRepresenter.represent_dict)
+
+
+def dump_yaml(doc: Any) -> str:
+    """YAML text for a document: block style, keys in model order, UTF-8 characters as is."""
+    return yaml.dump(doc, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=1000)
