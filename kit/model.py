@@ -755,8 +755,10 @@ _ALL_LABELS = {k: v for (_, k), v in _FIELD_LABELS.items()}
 
 
 def _show(value: Any) -> str:
-    if isinstance(value, (dict, list)):
-        return type(value).__name__ == "dict" and "键值表" or "列表"
+    if isinstance(value, dict):
+        return "（键值表）"
+    if isinstance(value, list):
+        return "（列表）"
     return str(value)
 
 
