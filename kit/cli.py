@@ -45,6 +45,15 @@ def cmd_convert(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_synth(args: argparse.Namespace) -> int:
+    from .synth import write_synthetic
+
+    rows = write_synthetic(args.n, Path(args.out), seed=args.seed, source=args.source)
+    planted = sum(1 for r in rows if r["plant"])
+    print(f"已生成 {len(rows)} 个合成部门（其中 {planted} 个含有预置问题）：{args.out}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="kit", description="部门整体支出绩效自评表审核工具")
     parser.add_argument("--version", action="version", version=f"kit {__version__}")
@@ -62,6 +71,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("src")
     p.add_argument("dst")
     p.set_defaults(func=cmd_convert)
+
+    p = sub.add_parser("synth", help="生成合成（虚构）部门数据，用于测试、演示和基准")
+    p.add_argument("n", type=int, help="部门个数")
+    p.add_argument("--out", required=True, help="输出文件夹（生成 data/、params/、planted.json）")
+    p.add_argument("--seed", type=int, default=0, help="随机种子（相同种子生成相同数据）")
+    p.add_argument("--from", dest="source", default=None, help="作为基础的部门数据文件（默认：示例部门）")
+    p.set_defaults(func=cmd_synth)
 
     # Sub-commands added by later modules register here (see add_* functions below).
     for add in _EXTRA_COMMANDS:

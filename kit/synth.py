@@ -1,0 +1,160 @@
+"""Synthetic departments for tests, demos and benchmarks.
+
+Each synthetic department is derived from a real one (by default the sample, 深圳市龙岗中心医院
+2022) by keeping its structure and texts and varying amounts, task counts, indicators and
+scores. Names say plainly that they are fictitious. Most are internally consistent; some carry
+one planted problem per check category (A arithmetic, B re-scoring, C score table, D text vs
+table, E malformed value), recorded in ``planted.json`` so tests can assert the kit finds them.
+Deterministic for a given seed.
+"""
+from __future__ import annotations
+
+import copy
+import json
+import random
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+from typing import Any
+
+from .errors import KitError, Problem
+from .load import load_department
+from .model import to_document
+from .yamlio import dump_yaml
+
+CENT = Decimal("0.01")
+DEFAULT_SOURCE = Path(__file__).resolve().parent.parent / "data" / "022006-2022.yaml"
+PLANTS = ("A", "B", "C", "D", "E")
+
+
+def _money(x: Decimal) -> str:
+    return str(x.quantize(CENT, rounding=ROUND_HALF_UP))
+
+
+def _split(total: Decimal, parts: int, rng: random.Random) -> list[Decimal]:
+    """Split an amount into ``parts`` positive amounts (to the fen) that add up exactly."""
+    cents = int(total / CENT)
+    if parts <= 1 or cents < parts:
+        return [total] + [Decimal("0.00")] * (parts - 1)
+    cuts = sorted(rng.sample(range(1, cents), parts - 1))
+    bounds = [0, *cuts, cents]
+    return [Decimal(b - a) * CENT for a, b in zip(bounds, bounds[1:])]
+
+
+def synth_document(base: dict, index: int, rng: random.Random, plant: str | None) -> tuple[dict, str]:
+    """One synthetic department document; returns (document, description of the plant)."""
+    doc = copy.deepcopy(base)
+    code = f"S{index:05d}"
+    doc["department"] = {"name": f"合成测试单位{index:04d}（虚构）", "code": code, "year": base["department"]["year"]}
+
+    scale = Decimal(rng.randint(5, 400)) / Decimal(100)
+    initial_basic = (Decimal(base["budget"]["initial"]["basic"]) * scale).quantize(CENT)
+    initial_project = (Decimal(base["budget"]["initial"]["project"]) * scale).quantize(CENT)
+    adj = Decimal(rng.randint(-8, 20)) / Decimal(100)
+    adjusted_basic = (initial_basic * (1 + adj)).quantize(CENT)
+    adjusted_project = (initial_project * (1 + adj)).quantize(CENT)
+    rate = Decimal(rng.randint(85, 100)) / Decimal(100)
+    actual_basic = (adjusted_basic * rate).quantize(CENT)
+    actual_project = (adjusted_project * rate).quantize(CENT)
+    b = doc["budget"]
+    b["initial"] = {"total": _money(initial_basic + initial_project), "basic": _money(initial_basic), "project": _money(initial_project)}
+    b["adjusted"] = {"total": _money(adjusted_basic + adjusted_project), "basic": _money(adjusted_basic), "project": _money(adjusted_project)}
+    b["actual"] = {"total": _money(actual_basic + actual_project), "basic": _money(actual_basic), "project": _money(actual_project)}
+    b["adjustment_reason"] = "" if adj == 0 else "年中追加（追减）预算，按财政批复调整。"
+
+    def lines(basic_or_project: str, amounts: tuple[Decimal, Decimal, Decimal], names: list[str]) -> list[dict]:
+        splits = [_split(a, len(names), rng) for a in amounts]
+        return [
+            {"no": str(i + 1), "name": n, "budget": _money(splits[0][i]), "adjusted": _money(splits[1][i]), "actual": _money(splits[2][i])}
+            for i, n in enumerate(names)
+        ]
+
+    doc["basic_lines"] = lines("basic", (initial_basic, adjusted_basic, actual_basic), ["人员经费", "公用经费"])
+    doc["project_lines"] = lines("project", (initial_project, adjusted_project, actual_project), ["项目支出"])
+
+    # Tasks: a subset of the sample's tasks (texts kept), amounts re-split to cover the whole.
+    n_tasks = rng.randint(3, len(base["tasks"]))
+    tasks = copy.deepcopy(rng.sample(base["tasks"], n_tasks))
+    budgets = _split(adjusted_basic + adjusted_project, n_tasks, rng)
+    actuals = _split(actual_basic + actual_project, n_tasks, rng)
+    for t, bud, act in zip(tasks, budgets, actuals):
+        bf = (bud * Decimal(rng.randint(0, 100)) / 100).quantize(CENT)
+        af = min(bf, act)
+        t["budget"] = {"total": _money(bud), "fiscal": _money(bf), "other": _money(bud - bf)}
+        t["actual"] = {"total": _money(act), "fiscal": _money(af), "other": _money(act - af)}
+        t["status"] = "已完成"
+        if "万元" in t["content"]:
+            # The sample's itemised amounts would no longer add up to the new table amount.
+            t["content"] = f"（合成数据）{t['name']}相关支出，按年度计划执行。"
+    doc["tasks"] = tasks
+
+    # Indicators: vary the numeric actuals around their targets.
+    for ind in doc["indicators"]:
+        if ind["target"].startswith("≥") and ind["target"].endswith("%"):
+            target = Decimal(ind["target"][1:-1])
+            if "满意度" in ind["level3"]:
+                a, b2 = (Decimal(rng.randint(850, 995)) / 10 for _ in range(2))
+                ind["actual"] = f"门诊满意度{a}%、住院满意度{b2}%"
+            else:
+                ind["actual"] = f"{target + Decimal(rng.randint(-30, 30)) / 10}%"
+
+
+    # Scores: each self score drawn from a plausible range below the weight.
+    for s in doc["scores"]:
+        weight = Decimal(s["weight"]) if s["weight"].replace(".", "", 1).isdigit() else Decimal(25)
+        s["weight"] = _money(weight)
+        s["self_score"] = _money(weight - Decimal(rng.choice((0, 0, 0, 1, 2))) * weight / Decimal(10))
+    doc["narrative"]["budget_total"] = b["initial"]["total"]
+    # Prose figures of the sample would not match the new amounts: keep texts without them.
+    for sec in doc["narrative"]["sections"]:
+        if sec["key"] in ("budget_preparation", "budget_execution"):
+            sec["text"] = "（合成数据，无文字数字。）"
+    doc["stray"] = []
+
+    what = ""
+    if plant == "A":
+        b["actual"]["total"] = _money(Decimal(b["actual"]["total"]) + Decimal("100.00"))
+        what = "年末执行数：部门支出总金额比基本支出与项目支出之和多 100.00 元"
+    elif plant == "B":
+        for s in doc["scores"]:
+            if s["level3"] == "编外人员控制率":
+                s["self_score"] = "1.00"
+        what = "编外人员控制率自评 1.00 分（按编外人员比例应得 0 分）"
+    elif plant == "C":
+        doc["scores"][0]["self_score"] = _money(Decimal(doc["scores"][0]["weight"]) + 1)
+        what = f"{doc['scores'][0]['level3']}：自评分数超过权重"
+    elif plant == "D":
+        for sec in doc["narrative"]["sections"]:
+            if sec["key"] == "budget_execution":
+                sec["text"] = "本年度部门预算支出执行率50.00%。"
+        what = "自评报告所述预算支出执行率 50.00% 与表内数据不符"
+    elif plant == "E":
+        doc["basic_lines"][0]["actual"] = "#####"
+        what = "部门基本支出第1行 实际支出金额 印为“#####”"
+    return doc, what
+
+
+def write_synthetic(n: int, out: Path, seed: int = 0, source: Path | None = None, planted_share: float = 0.3) -> list[dict]:
+    """Write ``n`` synthetic departments under ``out`` (data/, params/, planted.json)."""
+    source = Path(source) if source else DEFAULT_SOURCE
+    if not source.is_file():
+        raise KitError(Problem("找不到用作合成基础的部门数据文件", file=str(source), expected="--from 指定一个数据文件"))
+    base = to_document(load_department(source))
+    rng = random.Random(seed)
+    (out / "data").mkdir(parents=True, exist_ok=True)
+    (out / "params").mkdir(parents=True, exist_ok=True)
+    manifest: list[dict[str, Any]] = []
+    for i in range(1, n + 1):
+        plant = PLANTS[(i - 1) % len(PLANTS)] if rng.random() < planted_share else None
+        doc, what = synth_document(base, i, rng, plant)
+        code = doc["department"]["code"]
+        data_name = f"{code}-{doc['department']['year']}.yaml"
+        (out / "data" / data_name).write_text(
+            "# 合成测试数据（虚构单位），由 kit synth 生成\n" + dump_yaml(doc), encoding="utf-8"
+        )
+        (out / "params" / f"{code}.yaml").write_text(
+            f'dept_code: "{code}"\nfiscal_year: {doc["department"]["year"]}\ndata: ../data/{data_name}\n',
+            encoding="utf-8",
+        )
+        manifest.append({"dept_code": code, "plant": plant, "description": what})
+    (out / "planted.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
+    return manifest
