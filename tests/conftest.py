@@ -1,0 +1,74 @@
+"""Shared fixtures: the repository, the sample department and throw-away copies of it."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Callable
+
+import pytest
+
+from kit import load_department
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE_DATA = ROOT / "data" / "022006-2022.yaml"
+SAMPLE_PARAMS = ROOT / "params" / "022006.yaml"
+
+
+@pytest.fixture(scope="session")
+def repo_root() -> Path:
+    return ROOT
+
+
+@pytest.fixture(scope="session")
+def sample_data_path() -> Path:
+    return SAMPLE_DATA
+
+
+@pytest.fixture(scope="session")
+def sample_params_path() -> Path:
+    return SAMPLE_PARAMS
+
+
+@pytest.fixture(scope="session")
+def sample():
+    """The sample department (read-only: the model is frozen)."""
+    return load_department(SAMPLE_DATA)
+
+
+def _edit(text: str, replace: dict[str, str] | None) -> str:
+    for old, new in (replace or {}).items():
+        # A replacement that matches nothing would make the test pass for the wrong reason.
+        assert old in text, f"sample no longer contains {old!r}"
+        text = text.replace(old, new, 1)
+    return text
+
+
+@pytest.fixture
+def sample_copy(tmp_path: Path) -> Callable[..., tuple[Path, Path]]:
+    """Copy the sample params + data into tmp_path (same layout), optionally editing the text.
+
+    ``sample_copy(data={old: new}, params={old: new})`` returns ``(params_path, data_path)``.
+    """
+
+    def copy(data: dict[str, str] | None = None, params: dict[str, str] | None = None) -> tuple[Path, Path]:
+        (tmp_path / "data").mkdir(exist_ok=True)
+        (tmp_path / "params").mkdir(exist_ok=True)
+        d = tmp_path / "data" / SAMPLE_DATA.name
+        p = tmp_path / "params" / SAMPLE_PARAMS.name
+        d.write_text(_edit(SAMPLE_DATA.read_text(encoding="utf-8"), data), encoding="utf-8")
+        p.write_text(_edit(SAMPLE_PARAMS.read_text(encoding="utf-8"), params), encoding="utf-8")
+        return p, d
+
+    return copy
+
+
+@pytest.fixture
+def tmp_copy(tmp_path: Path) -> Callable[[Path], Path]:
+    """Copy any file into tmp_path and return the copy's path."""
+
+    def copy(src: Path, name: str | None = None) -> Path:
+        dst = tmp_path / (name or src.name)
+        shutil.copyfile(src, dst)
+        return dst
+
+    return copy
