@@ -94,6 +94,16 @@ def load_params(path: str | Path) -> Params:
     if not isinstance(overrides, list):
         out.add("overrides 应为列表", field="overrides", value=str(overrides), **line("overrides"))
         overrides = []
+    # Rule options and auditor overrides are checked against the rule file before anything runs.
+    from .rules import check_params_rules
+
+    for p in check_params_rules(options, overrides, str(path)):
+        sub = options if p.block == "options" else None
+        where = getattr(sub, "lines", {}).get(p.field) if sub is not None else None
+        out.problems.append(
+            Problem(p.message, file=p.file, block=p.block, row=p.row, field=p.field, value=p.value,
+                    expected=p.expected, line=where or doc.lines.get(p.block) if isinstance(doc, LineDict) else where)
+        )
     out.raise_if_any(ParamsError)
     return Params(
         dept_code=str(code),

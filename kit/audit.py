@@ -1,0 +1,278 @@
+"""The audit engine: one call re-checks a department-year against its rule file.
+
+``run_audit(dept, params, options)`` recomputes the 21 scores, runs the check catalogue A–E
+and returns an ``AuditResult`` of tidy DataFrames (money and scores stay ``Decimal``, object
+dtype). ``to_json_dict()`` is the stable JSON contract of ``kit check --format json``: every
+``Decimal`` is written as a string (exact, plain notation, e.g. "97.00", "2211773762.75"),
+``expected``/``actual`` are strings or null, counts are JSON integers.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from .checks import Context, ProseCache, run_checks
+from .errors import ParamsError
+from .model import BLOCK_LABELS, SUPPLEMENTARY, Department
+from .params import Params
+from .rules import RuleSet, load_rules, validate_options, validate_overrides
+from .scoring import EXTRA_INPUT_LABELS, Env, grade, rescore, totals
+
+FINDING_COLUMNS = ["check_id", "category", "title", "severity", "status", "subject", "message", "expected", "actual",
+                   "difference", "location", "missing", "proxy"]
+SCORE_COLUMNS = ["level1", "level2", "indicator", "weight", "self_score", "recomputed_score", "basis", "note",
+                 "indicator_id", "row", "check_id", "engine_score", "missing"]
+SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
+STATUS_ORDER = {"fail": 0, "unverifiable": 1, "pass": 2}
+CENT = Decimal("0.01")
+
+# Which check compares a prose figure (by label or kind) — for the prose_figures frame.
+_FIGURE_CHECKS = {
+    "下年预算": "A9", "下年基本支出": "A9", "下年项目支出": "A9", "预算数": "A8", "合计": "A8",
+    "预算支出执行率": "D1", "预算执行率": "D1", "财政专项拨款执行率": "D1", "预算收入执行率": "D1",
+    "信访回复率": "B13", "信访及时处理率": "B13", "满意度": "B12",
+    "科室数": "D3", "社康中心数": "D3", "编制床位": "D3", "年末在编在职人数": "D3", "年末其他人员人数": "D3",
+    "年末离退休人数": "D3",
+}
+
+
+@dataclass
+class AuditResult:
+    department: Department
+    params: Params | None
+    options: dict  # effective options (rule-file defaults + params/explicit overrides)
+    rules: RuleSet
+    findings: pd.DataFrame
+    scores: pd.DataFrame
+    totals: dict  # {'self', 'recomputed', 'by_level1': {level1: {'weight', 'self', 'recomputed'}}}
+    grade: dict  # {'self': 优|良|中|差, 'recomputed': ...}
+    missing_inputs: pd.DataFrame
+    prose_figures: pd.DataFrame
+
+    def issues(self) -> pd.DataFrame:
+        """Non-pass findings, most severe first (fail before unverifiable, error before warning)."""
+        f = self.findings[self.findings["status"] != "pass"].copy()
+        f["_s"] = f["status"].map(STATUS_ORDER) * 10 + f["severity"].map(SEVERITY_ORDER)
+        return f.sort_values(["_s"], kind="stable").drop(columns="_s")
+
+    def counts(self) -> dict:
+        """{status: n} and {(status, severity): n} for summaries."""
+        f = self.findings
+        return {
+            "by_status": f["status"].value_counts().to_dict(),
+            "by_status_severity": f.groupby(["status", "severity"]).size().to_dict(),
+        }
+
+    def to_json_dict(self) -> dict:
+        d = self.department
+        return {
+            "department": {"code": d.code, "name": d.name, "year": d.year},
+            "findings": [
+                {
+                    "check_id": r["check_id"],
+                    "category": r["category"],
+                    "severity": r["severity"],
+                    "status": r["status"],
+                    "subject": r["subject"],
+                    "message": r["message"],
+                    "expected": _jstr(r["expected"]),
+                    "actual": _jstr(r["actual"]),
+                }
+                for r in self.findings.to_dict("records")
+            ],
+            "scores": [
+                {
+                    "level1": r["level1"],
+                    "level2": r["level2"],
+                    "indicator": r["indicator"],
+                    "weight": _jstr(r["weight"]),
+                    "self_score": _jstr(r["self_score"]),
+                    "recomputed_score": _jstr(r["recomputed_score"]),
+                    "basis": r["basis"],
+                    "note": r["note"],
+                }
+                for r in self.scores.to_dict("records")
+            ],
+            "totals": {"self": _jstr(self.totals["self"]), "recomputed": _jstr(self.totals["recomputed"])},
+            "grade": {"self": self.grade["self"], "recomputed": self.grade["recomputed"]},
+            "missing_inputs": [
+                {"input": r["input"], "needed_by": list(r["needed_by"])} for r in self.missing_inputs.to_dict("records")
+            ],
+        }
+
+
+def _jstr(v: Any) -> str | None:
+    if v is None or (isinstance(v, float) and v != v):
+        return None
+    if isinstance(v, Decimal):
+        return format(v, "f")
+    return str(v)
+
+
+def input_label(key: str) -> str:
+    """Chinese label of a missing input key."""
+    if key in SUPPLEMENTARY:
+        return SUPPLEMENTARY[key][0]
+    if key in EXTRA_INPUT_LABELS:
+        return EXTRA_INPUT_LABELS[key]
+    prefix, _, name = key.partition(":")
+    labels = {
+        "prior_year": f"“{name}”的上年实际值",
+        "evidence": f"“{name}”的实际完成数据或佐证材料",
+        "score_row": f"评分表“{name}”一行",
+        "item_amounts": f"“{name}”主要内容中各列项的金额",
+    }
+    if name and prefix in labels:
+        return labels[prefix]
+    fixed = {
+        "revenue_budget": "部门预算收入数（调整后）",
+        "revenue_actual": "部门预算收入决算数",
+        "staff_total": "在职人员总数",
+        "narrative.budget_total": "自评报告表头的部门预算总额",
+        "narrative.next_year.total": "自评报告中的下年预算总额",
+        "narrative.next_year.basic": "自评报告中的下年基本支出",
+        "narrative.next_year.project": "自评报告中的下年项目支出",
+        "indicators": BLOCK_LABELS["indicators"],
+        "basic_lines": BLOCK_LABELS["basic_lines"],
+        "project_lines": BLOCK_LABELS["project_lines"],
+    }
+    if key in fixed:
+        return fixed[key]
+    if key.startswith("budget."):
+        from .model import BUDGET_PARTS, BUDGET_STAGES
+
+        _, stage, part = (key.split(".") + ["", ""])[:3]
+        return f"{BUDGET_STAGES.get(stage, stage)}·{BUDGET_PARTS.get(part, part)}"
+    return key
+
+
+def effective_options(rules: RuleSet, params: Params | None, options: dict | None) -> dict:
+    eff = rules.defaults()
+    for source, file in ((params.options if params else None, str(params.path) if params else ""), (options, "<options>")):
+        if source:
+            typed, problems = validate_options(source, rules, file)
+            if problems:
+                raise ParamsError(problems)
+            eff.update({k: typed[k] for k in source})
+    return eff
+
+
+def run_audit(dept: Department, params: Params | None = None, options: dict | None = None,
+              rules: RuleSet | None = None) -> AuditResult:
+    """Audit one department-year. ``options`` (a dict) overrides the params file's options."""
+    rules = rules or load_rules()
+    opts = effective_options(rules, params, options)
+    overrides = []
+    if params is not None and params.overrides:
+        overrides, problems = validate_overrides(list(params.overrides), rules, str(params.path or ""))
+        if problems:
+            raise ParamsError(problems)
+    prose = ProseCache(dept)
+    env = Env(dept, rules, opts, prose)
+    scores, extra = rescore(env, overrides)
+    for s in scores:  # scores are printed to the cent; the recomputation is rounded half-up likewise
+        if s.engine_score is not None:
+            s.engine_score = s.engine_score.quantize(CENT, rounding=ROUND_HALF_UP)
+        if s.recomputed is not None:
+            s.recomputed = s.recomputed.quantize(CENT, rounding=ROUND_HALF_UP)
+    tot = totals(scores, rules)
+    grades = {"self": grade(tot["self"], opts["grade_bands"]), "recomputed": grade(tot["recomputed"], opts["grade_bands"])}
+    ctx = Context(dept, rules, opts, scores, extra, prose, tot, grades)
+    rows = run_checks(ctx)
+    findings = pd.DataFrame.from_records(rows, columns=FINDING_COLUMNS)
+    for col in ("expected", "actual", "difference"):
+        findings[col] = findings[col].astype(object)
+    score_rows = [
+        {
+            "level1": s.rule.level1,
+            "level2": s.rule.level2,
+            "indicator": s.rule.name,
+            "weight": s.weight,
+            "self_score": s.self_score,
+            "recomputed_score": s.recomputed,
+            "basis": s.basis,
+            "note": s.note,
+            "indicator_id": s.rule.id,
+            "row": s.row_no,
+            "check_id": s.rule.check,
+            "engine_score": s.engine_score,
+            "missing": list(s.missing),
+        }
+        for s in scores
+    ]
+    scores_df = pd.DataFrame.from_records(score_rows, columns=SCORE_COLUMNS)
+    for col in ("weight", "self_score", "recomputed_score", "engine_score", "row"):
+        scores_df[col] = scores_df[col].astype(object)
+    missing = _missing_inputs(rows, scores)
+    figures = _prose_figures(prose, rows)
+    return AuditResult(dept, params, opts, rules, findings, scores_df, tot, grades, missing, figures)
+
+
+def _missing_inputs(rows: list[dict], scores) -> pd.DataFrame:
+    needed: dict[str, list[str]] = {}
+    for s in scores:
+        if s.basis in ("unverifiable", "proxy") or s.engine_basis in ("unverifiable", "proxy"):
+            for key in s.missing:
+                needed.setdefault(key, [])
+                if s.rule.name not in needed[key]:
+                    needed[key].append(s.rule.name)
+    for r in rows:
+        if r["status"] == "pass":
+            continue
+        for key in r["missing"]:
+            needed.setdefault(key, [])
+            if r["check_id"] not in needed[key]:
+                needed[key].append(r["check_id"])
+    return pd.DataFrame(
+        [{"input": k, "label": input_label(k), "needed_by": v} for k, v in needed.items()],
+        columns=["input", "label", "needed_by"],
+    )
+
+
+def _prose_figures(prose: ProseCache, rows: list[dict]) -> pd.DataFrame:
+    cols = ["source", "row", "label", "raw", "value", "unit", "printed_unit", "year", "notes", "check_id", "status"]
+    try:
+        figs = prose.figures
+    except Exception:  # the checks that need prose already carry the error
+        return pd.DataFrame(columns=cols)
+    status_by: dict[tuple[str, str], str] = {}
+    for r in rows:
+        key = (r["check_id"], str(r["subject"]))
+        # Keep the worst status per (check, subject).
+        if key not in status_by or STATUS_ORDER[r["status"]] < STATUS_ORDER[status_by[key]]:
+            status_by[key] = r["status"]
+    out = []
+    for f in figs:
+        check_id = _FIGURE_CHECKS.get(f.label, "A8" if f.kind == "item" else "")
+        if f.label == "预算数" and not f.source.startswith("task:"):
+            check_id = ""
+        subject = f.label
+        if check_id == "A8":
+            subject = f.source.partition(":")[2]
+        elif check_id == "A9":
+            subject = "下年预算"
+        elif check_id == "B12":
+            subject = "公众或服务对象满意度"
+        elif check_id == "B13":
+            subject = "群众信访办理情况"
+        status = status_by.get((check_id, subject), "not_compared") if check_id else "not_compared"
+        out.append({
+            "source": f.source, "row": f.row, "label": (f.qualifier or "") + f.label, "raw": f.raw, "value": f.value,
+            "unit": f.unit, "printed_unit": f.printed_unit, "year": f.year, "notes": list(f.notes),
+            "check_id": check_id, "status": status,
+        })
+    df = pd.DataFrame(out, columns=cols)
+    df["value"] = df["value"].astype(object)
+    return df
+
+
+def audit_path(path: str | Path) -> AuditResult:
+    """Audit what a command-line PATH names: a params file or a data file."""
+    from .load import open_path
+
+    params, dept = open_path(path)
+    return run_audit(dept, params)

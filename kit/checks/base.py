@@ -1,0 +1,190 @@
+"""The check base: a small declarative object per catalogue entry, and the context it reads.
+
+A check is declared with ``@check(id, title, category, severity)`` on a function
+``fn(ctx) -> iterable of Result``. ``run_checks`` runs every registered check; a check that
+raises becomes one failed row carrying the exception text (its id and category kept), never
+an aborted run.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import cached_property
+from typing import Any, Callable, Iterable
+
+from ..model import Department
+from ..rules import RuleSet
+from ..scoring import IndicatorScore
+
+STATUSES = ("pass", "fail", "unverifiable")
+SEVERITIES = ("error", "warning", "info")
+CATEGORIES = {"A": "算术关系", "B": "比率与复核评分", "C": "评分表完整性", "D": "文字与表格一致性", "E": "异常数值"}
+
+
+@dataclass
+class Result:
+    """One row of a check's output."""
+
+    status: str  # 'pass' | 'fail' | 'unverifiable'
+    subject: str  # the form's field, task or indicator
+    message: str  # one line, Chinese
+    expected: Any = None
+    actual: Any = None
+    difference: Any = None
+    location: str = ""  # where on the form
+    missing: tuple[str, ...] = ()  # input keys, for 'unverifiable'
+    severity: str | None = None  # None: the check's own severity
+    proxy: bool = False  # the result rests on a proxy input: reported as a warning
+
+
+@dataclass(frozen=True)
+class Check:
+    id: str
+    title: str  # Chinese
+    category: str  # 'A'..'E'
+    severity: str  # default severity of a failure
+    fn: Callable[["Context"], Iterable[Result]]
+
+    def run(self, ctx: "Context") -> list[dict]:
+        try:
+            results = list(self.fn(ctx))
+        except Exception as exc:  # reported as a failed row, the run goes on
+            results = [Result("fail", self.title, f"检查程序出错：{type(exc).__name__}: {exc}", severity="error")]
+        return [self.row(r) for r in results]
+
+    def row(self, r: Result) -> dict:
+        severity = r.severity or self.severity
+        if r.proxy and severity == "error":
+            severity = "warning"  # a proxy input never makes an error (domain.md §6.4)
+        message = ("【替代口径】" + r.message) if r.proxy and not r.message.startswith("【替代口径】") else r.message
+        return {
+            "check_id": self.id,
+            "category": self.category,
+            "title": self.title,
+            "severity": severity,
+            "status": r.status,
+            "subject": r.subject,
+            "message": message,
+            "expected": r.expected,
+            "actual": r.actual,
+            "difference": r.difference,
+            "location": r.location,
+            "missing": list(r.missing),
+            "proxy": r.proxy,
+        }
+
+
+REGISTRY: list[Check] = []
+
+
+def check(id: str, title: str, category: str, severity: str = "error"):
+    """Declare a check: ``@check("A1", "部门支出总额 = 基本支出 + 项目支出", "A")``."""
+    assert category in CATEGORIES and severity in SEVERITIES
+
+    def deco(fn):
+        REGISTRY.append(Check(id, title, category, severity, fn))
+        return fn
+
+    return deco
+
+
+class ProseCache:
+    """Figures from the narrative and task texts (``kit.prose``), computed once per audit."""
+
+    def __init__(self, dept: Department):
+        self.dept = dept
+        self._claims: dict[str, tuple] = {}
+
+    @cached_property
+    def _prose(self):
+        from .. import prose  # another module of the kit; imported on first use
+
+        return prose
+
+    @cached_property
+    def figures(self) -> list:
+        return list(self._prose.extract_figures(self.dept))
+
+    @cached_property
+    def rates(self) -> dict:
+        return dict(self._prose.rates(self.dept))
+
+    @cached_property
+    def next_year(self) -> dict:
+        # Same selection as prose.next_year_budget, from the figures already extracted.
+        figs = [f for f in self.figures if f.source == "narrative:budget_preparation"]
+        out = {}
+        for key, label in (("total", "下年预算"), ("basic", "下年基本支出"), ("project", "下年项目支出")):
+            hits = self._prose.by_label(figs, label)
+            out[key] = hits[0] if hits else None
+        return out
+
+    def claim(self, key: str) -> tuple:
+        if key not in self._claims:
+            self._claims[key] = self._prose.claim(self.dept, key)
+        return self._claims[key]
+
+    @cached_property
+    def _key_work(self) -> tuple:
+        return self._prose.key_work_all_completed(self.dept)
+
+    def key_work(self) -> tuple:
+        return self._key_work
+
+    def itemised(self, text: str):
+        return self._prose.itemised_amounts(text)
+
+    def satisfaction_rates(self) -> list:
+        return [f for f in self.rates.values() if f.label == "满意度" and f.value is not None]
+
+    def petition_rates(self) -> dict[str, Decimal]:
+        out: dict[str, Decimal] = {}
+        for key, name in (("reply", "信访回复率"), ("timely", "信访及时处理率")):
+            f = self.rates.get(name)
+            if f is not None and f.value is not None:
+                out[key] = f.value
+        return out
+
+
+@dataclass
+class Context:
+    dept: Department
+    rules: RuleSet
+    opts: dict
+    scores: list[IndicatorScore]
+    extra_rows: list  # form score rows matching no rule indicator: (row_no, ScoreRow)
+    prose: ProseCache
+    totals: dict = field(default_factory=dict)
+    grades: dict = field(default_factory=dict)
+
+    @property
+    def tol_amount(self) -> Decimal:
+        return self.opts["tolerance_amount"]
+
+    @property
+    def tol_rate(self) -> Decimal:
+        return self.opts["tolerance_rate"]
+
+    @property
+    def tol_score(self) -> Decimal:
+        return self.opts["tolerance_score"]
+
+    def score(self, indicator_id: str) -> IndicatorScore:
+        return next(s for s in self.scores if s.rule.id == indicator_id)
+
+
+def run_checks(ctx: Context, checks: Iterable[Check] | None = None) -> list[dict]:
+    rows: list[dict] = []
+    for c in checks if checks is not None else all_checks():
+        rows.extend(c.run(ctx))
+    return rows
+
+
+def all_checks() -> list[Check]:
+    from . import identities, malformed, ratios, scoretable, textual  # noqa: F401  (registration)
+
+    return sorted(REGISTRY, key=_order)
+
+
+def _order(c: Check) -> tuple:
+    return (c.category, int("".join(ch for ch in c.id[1:] if ch.isdigit()) or 0))

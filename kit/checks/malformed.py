@@ -1,0 +1,120 @@
+"""Category E: malformed values met while loading or reading the prose (severity: warning).
+
+The loader records quirks as ``dept.load_findings``; each becomes a row here. Values are
+quarantined (read as missing, or as the leading number) and the row says so.
+"""
+from __future__ import annotations
+
+from ..model import NARRATIVE_SECTIONS, LoadFinding
+from ..values import parse_num
+from .base import Context, Result, check
+
+CODE_TO_CHECK = {
+    "overflow": "E1",
+    "trailing_junk": "E2",
+    "not_number": "E2",
+    "non_finite": "E2",
+    "fullwidth": "E3",
+    "thousands": "E3",
+    "wan": "E4",
+    "stray": "E5",
+}
+
+
+def _where(f: LoadFinding) -> str:
+    return " ".join(p for p in (f.block, f"第{f.row}行" if f.row else "", f.field) if p)
+
+
+def _load_rows(ctx: Context, check_id: str, none_message: str):
+    hits = [f for f in ctx.dept.load_findings if CODE_TO_CHECK.get(f.code, "E2") == check_id]
+    for f in hits:
+        yield Result("fail", _where(f) or f.block, f"{f.message}（原文“{f.raw}”）", None, f.raw, None, _where(f),
+                     severity=f.severity)
+    if not hits:
+        yield Result("pass", "全表", none_message, location="全表")
+
+
+@check("E1", "数值单元格印为“#####”", "E", "warning")
+def e1(ctx: Context):
+    yield from _load_rows(ctx, "E1", "没有印为“#####”的单元格")
+
+
+@check("E2", "数值后带有非数字字符", "E", "warning")
+def e2(ctx: Context):
+    rows = list(_load_rows(ctx, "E2", "没有带非数字字符的数值"))
+    hits = [r for r in rows if r.status == "fail"]
+    # The same quirk in narrative prose (the loader scans tables and indicators only).
+    for f in ctx.prose.figures:
+        if "trailing_junk" in f.notes and f.source.startswith("narrative:"):
+            hits.append(Result("fail", f.label, f"自评报告中“{f.raw}”数值后带有非数字字符，已取其前面的数字",
+                               None, f.raw, None, "自评报告·" + f.source.split(":", 1)[1]))
+    yield from hits or rows
+
+
+@check("E3", "全角数字、千位分隔符已规范化", "E", "info")
+def e3(ctx: Context):
+    rows = [r for r in _load_rows(ctx, "E3", "") if r.status == "fail"]
+    for f in ctx.prose.figures:
+        if f.source.startswith("indicator:"):
+            continue
+        for note, what in (("thousands", "含千位分隔符"), ("fullwidth", "含全角数字或标点")):
+            if note in f.notes:
+                rows.append(Result("fail", f.label, f"文字中的“{f.printed or f.raw}”{what}，已规范化读取为 {f.value}",
+                                   None, f.printed or f.raw, None, _prose_location(f), severity="info"))
+    yield from rows or [Result("pass", "全表", "没有全角数字或千位分隔符", location="全表")]
+
+
+def _prose_location(f) -> str:
+    kind, _, name = f.source.partition(":")
+    if kind == "task":
+        return f"年度主要任务完成情况 第{f.row}行·主要内容" if f.row else f"年度主要任务（{name}）·主要内容"
+    if kind == "narrative":
+        return f"自评报告·{NARRATIVE_SECTIONS.get(name, name)}"
+    if kind == "profile":
+        return "部门基本情况"
+    if kind == "indicator":
+        return f"年度绩效指标完成情况 第{f.row}行" if f.row else "年度绩效指标完成情况"
+    return f.source
+
+
+@check("E4", "金额单位：文字用万元、表格用元（已明确换算）", "E", "info")
+def e4(ctx: Context):
+    rows = [r for r in _load_rows(ctx, "E4", "") if r.status == "fail"]
+    groups: dict[str, list] = {}
+    for f in ctx.prose.figures:
+        if f.printed_unit in ("万元", "亿元"):
+            groups.setdefault(_prose_location(f), []).append(f)
+    for loc, figs in groups.items():
+        sample = "、".join(f"{f.printed or f.raw} = {f.value:,} 元" for f in figs[:3]) + ("……" if len(figs) > 3 else "")
+        rows.append(Result("fail", loc, f"{len(figs)} 个金额以万元印出，已按 1 万元 = 10,000 元换算：{sample}",
+                           None, len(figs), None, loc, severity="info"))
+    yield from rows or [Result("pass", "全表", "文字与表格单位一致，无需换算", location="全表")]
+
+
+@check("E5", "无归属文字与缺失的比较符号", "E", "warning")
+def e5(ctx: Context):
+    rows = [r for r in _load_rows(ctx, "E5", "") if r.status == "fail"]
+    for i, ind in enumerate(ctx.dept.indicators, start=1):
+        n = parse_num(ind.target)
+        # A numeric target without ≥/≤: the comparison sign was probably lost in extraction.
+        if n.value is not None and n.comparator is None and not n.notes and n.raw.strip():
+            rows.append(Result("fail", f"{ind.level2}：{ind.level3}", f"指标值“{ind.target}”没有比较符号（≥、≤），可能在提取时丢失，按“≥”比较",
+                               "≥ 或 ≤", ind.target, None, f"年度绩效指标完成情况 第{i}行"))
+    yield from rows or [Result("pass", "全表", "没有无归属文字，指标值均带比较符号", location="全表")]
+
+
+@check("E6", "表格不完整（缺行、缺栏目）", "E", "warning")
+def e6(ctx: Context):
+    rows = []
+    for s in ctx.scores:
+        if s.row is None:
+            rows.append(Result("unverifiable", s.rule.name, f"评分表中没有“{s.rule.name}”这一行（表格不完整），该项按缺失处理",
+                               s.rule.name, None, None, "评分表", (f"score_row:{s.rule.name}",)))
+    for no, row in ctx.extra_rows:
+        rows.append(Result("fail", row.level3, f"评分表第{no}行“{row.level3}”不是评分规则中的指标", None, row.level3, None,
+                           f"评分表 第{no}行"))
+    for attr, label in (("tasks", "年度主要任务完成情况"), ("indicators", "年度绩效指标完成情况"),
+                        ("basic_lines", "部门基本支出")):
+        if not getattr(ctx.dept, attr):
+            rows.append(Result("unverifiable", label, f"“{label}”没有任何行（表格不完整）", None, None, None, label, (attr,)))
+    yield from rows or [Result("pass", "全表", f"评分表 {len(ctx.scores)} 行齐全，各表均有内容", location="全表")]

@@ -1,0 +1,225 @@
+"""Category B: ratios and indicator re-scoring (error when the rule is exact, warning on a proxy)."""
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+from ..model import BUDGET_PARTS
+from ..rules import fmt_score
+from ..scoring import HUNDRED, ZERO, IndicatorScore
+from ..values import fmt_amount, fmt_pct, parse_num
+from .base import Context, Result, check
+
+
+def rate(num: Decimal | None, den: Decimal | None) -> Decimal | None:
+    if num is None or den is None or den == 0:
+        return None
+    return num / den * HUNDRED
+
+
+@check("B1", "预算支出执行率（执行数 ÷ 调整后预算数）", "B", "warning")
+def b1(ctx: Context):
+    b = ctx.dept.budget
+    items = [(BUDGET_PARTS[p], getattr(b.adjusted, p).value, getattr(b.actual, p).value, "部门预算总表") for p in BUDGET_PARTS]
+    for block, lines in (("部门基本支出", ctx.dept.basic_lines), ("项目支出", ctx.dept.project_lines)):
+        for i, ln in enumerate(lines, start=1):
+            items.append((ln.name or f"{block}第{i}行", ln.adjusted.value, ln.actual.value, f"{block} 第{i}行"))
+    for subject, adjusted, actual, loc in items:
+        r = rate(actual, adjusted)
+        if r is None:
+            if adjusted == 0 and actual == 0:
+                continue  # an empty line (e.g. no transfer payments): nothing to execute
+            yield Result("unverifiable", subject, "调整后预算数或执行数缺失（或为 0），无法计算执行率", location=loc,
+                         missing=("budget.adjusted.total",) if adjusted is None else ())
+            continue
+        if actual > adjusted + ctx.tol_amount:
+            yield Result("fail", subject, f"执行数 {fmt_amount(actual)} 元超过调整后预算 {fmt_amount(adjusted)} 元（执行率 {fmt_pct(r)}）",
+                         adjusted, actual, actual - adjusted, loc)
+        else:
+            yield Result("pass", subject, f"执行率 {fmt_pct(r)}", HUNDRED, r, r - HUNDRED, loc)
+
+
+@check("B2", "预算调整幅度（调整后 ÷ 年初 − 1）", "B", "info")
+def b2(ctx: Context):
+    b = ctx.dept.budget
+    threshold = ctx.opts["adjustment_threshold_pct"]
+    items = [(BUDGET_PARTS[p], getattr(b.initial, p).value, getattr(b.adjusted, p).value, "部门预算总表") for p in BUDGET_PARTS]
+    for block, lines in (("部门基本支出", ctx.dept.basic_lines), ("项目支出", ctx.dept.project_lines)):
+        for i, ln in enumerate(lines, start=1):
+            items.append((ln.name or f"{block}第{i}行", ln.budget.value, ln.adjusted.value, f"{block} 第{i}行"))
+    for subject, initial, adjusted, loc in items:
+        r = rate(adjusted, initial)
+        if r is None:
+            if initial == 0 and adjusted == 0:
+                continue
+            yield Result("unverifiable", subject, "年初预算或调整后预算缺失（或为 0），无法计算调整幅度", location=loc)
+            continue
+        change = r - HUNDRED
+        text = f"调整幅度 {'+' if change > 0 else ''}{fmt_pct(change)}（年初 {fmt_amount(initial)} → 调整后 {fmt_amount(adjusted)} 元）"
+        status = "fail" if abs(change) > threshold + ctx.tol_rate else "pass"
+        if status == "fail":
+            text += f"，超过 {fmt_score(threshold)}%"
+        yield Result(status, subject, text, threshold, change, abs(change) - threshold, loc)
+
+
+def rescore_results(ctx: Context, check_id: str):
+    """One row per indicator whose rule names ``check_id``: the recomputed score vs the self score."""
+    for s in ctx.scores:
+        if s.rule.check != check_id:
+            continue
+        yield rescore_result(ctx, s)
+
+
+def rescore_result(ctx: Context, s: IndicatorScore) -> Result:
+    name = s.rule.name
+    if s.error:
+        return Result("fail", name, f"复核计算出错：{s.error}", location=s.location, severity="error")
+    if s.engine_basis == "unverifiable":
+        return Result("unverifiable", name, f"无法复核：{s.note}", actual=s.self_score, location=s.location, missing=s.missing)
+    proxy = s.engine_basis == "proxy"
+    if s.self_score is None:
+        return Result("fail", name, f"自评分数缺失；复核应得 {fmt_score(s.engine_score)} 分（{s.note}）",
+                      s.engine_score, None, None, s.location, s.missing, proxy=proxy)
+    diff = s.self_score - s.engine_score
+    if abs(diff) <= ctx.tol_score:
+        return Result("pass", name, f"自评 {fmt_score(s.self_score)} 分，复核相符（{s.note}）", s.engine_score, s.self_score, diff,
+                      s.location, s.missing, proxy=proxy)
+    return Result("fail", name, f"自评 {fmt_score(s.self_score)} 分，复核应得 {fmt_score(s.engine_score)} 分（{s.note}）",
+                  s.engine_score, s.self_score, diff, s.location, s.missing, proxy=proxy)
+
+
+@check("B3", "财务合规性：调整、调剂累计不超过预算总规模 10%", "B")
+def b3(ctx: Context):
+    yield from rescore_results(ctx, "B3")
+
+
+@check("B4", "编外人员控制率分档", "B")
+def b4(ctx: Context):
+    yield from rescore_results(ctx, "B4")
+
+
+@check("B5", "财政供养人员控制率", "B")
+def b5(ctx: Context):
+    yield from rescore_results(ctx, "B5")
+
+
+@check("B6", "固定资产利用率分档", "B")
+def b6(ctx: Context):
+    yield from rescore_results(ctx, "B6")
+
+
+@check("B7", "政府采购执行率", "B")
+def b7(ctx: Context):
+    yield from rescore_results(ctx, "B7")
+
+
+@check("B8", "公用经费控制率（“三公”经费、日常公用经费）", "B")
+def b8(ctx: Context):
+    yield from rescore_results(ctx, "B8")
+
+
+@check("B9", "预算执行率（季度序时进度）", "B")
+def b9(ctx: Context):
+    yield from rescore_results(ctx, "B9")
+
+
+@check("B10", "项目完成及时性", "B")
+def b10(ctx: Context):
+    yield from rescore_results(ctx, "B10")
+
+
+@check("B11", "重点工作完成情况", "B")
+def b11(ctx: Context):
+    yield from rescore_results(ctx, "B11")
+
+
+@check("B12", "公众或服务对象满意度分档", "B")
+def b12(ctx: Context):
+    yield from rescore_results(ctx, "B12")
+
+
+@check("B13", "群众信访办理情况", "B")
+def b13(ctx: Context):
+    yield from rescore_results(ctx, "B13")
+
+
+# --- B14: indicator targets -----------------------------------------------------------------
+_NUMBERS = re.compile(r"(\d+(?:\.\d+)?)\s*(%?)")
+_VS_LAST_YEAR = re.compile(r"较上年|同比|比上年")
+
+
+def indicator_outcome(target: str, actual: str) -> tuple[str, str, Decimal | None, list[Decimal]]:
+    """(kind, comparator, target value, actual values); kind: met | missed | vs_last_year | same_text | text."""
+    t = target.strip()
+    a = actual.strip()
+    if _VS_LAST_YEAR.search(t):
+        return "vs_last_year", "", None, []
+    tn = parse_num(t)
+    if tn.value is not None and "trailing_junk" not in tn.notes:
+        values = [Decimal(m.group(1)) for m in _NUMBERS.finditer(a)]
+        if values:
+            cmp_ = tn.comparator or "≥"  # a bare number is read as a floor (sign lost in extraction: E5)
+            ok = {
+                "≥": lambda v: v >= tn.value, ">": lambda v: v > tn.value, "≤": lambda v: v <= tn.value,
+                "<": lambda v: v < tn.value, "=": lambda v: v == tn.value,
+            }[cmp_]
+            return ("met" if all(ok(v) for v in values) else "missed"), cmp_, tn.value, values
+    if a and t == a:
+        return "same_text", "", None, []
+    return "text", "", None, []
+
+
+@check("B14", "绩效指标是否达到指标值", "B", "warning")
+def b14(ctx: Context):
+    if not ctx.dept.indicators:
+        yield Result("unverifiable", "年度绩效指标", "没有年度绩效指标", location="年度绩效指标完成情况", missing=("indicators",))
+        return
+    for i, ind in enumerate(ctx.dept.indicators, start=1):
+        loc = f"年度绩效指标完成情况 第{i}行"
+        subject = f"{ind.level2}：{ind.level3}"
+        kind, cmp_, tv, values = indicator_outcome(ind.target, ind.actual)
+        if kind == "met":
+            yield Result("pass", subject, f"指标值 {ind.target}，实际 {ind.actual}，已达到", ind.target, ind.actual, None, loc)
+        elif kind == "missed":
+            worst = min(values) if cmp_ in ("≥", ">") else max(values)
+            yield Result("fail", subject, f"指标值 {ind.target}，实际 {ind.actual}，未达到", ind.target, ind.actual,
+                         worst - tv, loc)
+        elif kind == "vs_last_year":
+            yield Result("unverifiable", subject, f"指标值“{ind.target}”需与上年实际值比较，实际“{ind.actual}”",
+                         ind.target, ind.actual, None, loc, (f"prior_year:{ind.level3}",))
+        elif kind == "same_text":
+            yield Result("unverifiable", subject, f"实际完成值照抄指标值“{ind.target}”，没有实际数据",
+                         ind.target, ind.actual, None, loc, (f"evidence:{ind.level3}",))
+        else:
+            yield Result("unverifiable", subject, f"定性指标：指标值“{ind.target}”，实际“{ind.actual}”，无法以数值比较",
+                         ind.target, ind.actual, None, loc, (f"evidence:{ind.level3}",), severity="info")
+
+
+@check("B15", "年度主要任务执行数不超过预算数", "B", "warning")
+def b15(ctx: Context):
+    if not ctx.dept.tasks:
+        yield Result("unverifiable", "年度主要任务", "没有年度主要任务", location="年度主要任务完成情况", missing=("tasks",))
+        return
+    for i, t in enumerate(ctx.dept.tasks, start=1):
+        loc = f"年度主要任务完成情况 第{i}行"
+        parts = []
+        over = []
+        for part, label in (("total", "总数"), ("fiscal", "财政拨款"), ("other", "其他资金")):
+            bud, act = getattr(t.budget, part).value, getattr(t.actual, part).value
+            if bud is None or act is None:
+                continue
+            r = rate(act, bud)
+            if r is not None:
+                parts.append(f"{label} {fmt_pct(r)}")
+            if act > bud + ctx.tol_amount:
+                over.append((label, bud, act))
+        bt, at = t.budget.total.value, t.actual.total.value
+        if bt is None or at is None:
+            yield Result("unverifiable", t.name, "预算数或执行数缺失，无法计算执行率", location=loc)
+        elif over:
+            label, bud, act = over[0]
+            yield Result("fail", t.name, f"{label}执行数 {fmt_amount(act)} 元超过预算数 {fmt_amount(bud)} 元",
+                         bud, act, act - bud, loc)
+        else:
+            yield Result("pass", t.name, "执行率：" + ("、".join(parts) if parts else "无预算无支出"),
+                         bt, at, at - bt, loc)

@@ -1,0 +1,105 @@
+"""Category C: integrity of the scoring table (severity: error)."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from ..rules import fmt_score
+from ..scoring import ZERO, IndicatorScore
+from .base import Context, Result, check
+from .ratios import rescore_results
+
+
+@check("C1", "自评分数在 0 与权重之间", "C")
+def c1(ctx: Context):
+    for s in ctx.scores:
+        if s.row is None:
+            continue  # reported by E6 (incomplete table)
+        name = s.rule.name
+        if s.self_score is None:
+            yield Result("unverifiable", name, f"自评分数缺失或无法读出（原文“{s.row.self_score.raw}”）",
+                         location=s.location, missing=("self_score",))
+        elif ZERO <= s.self_score <= s.weight:
+            yield Result("pass", name, f"自评 {fmt_score(s.self_score)} 分，在 0～{fmt_score(s.weight)} 分之内",
+                         s.weight, s.self_score, None, s.location)
+        else:
+            yield Result("fail", name, f"自评 {fmt_score(s.self_score)} 分，超出 0～{fmt_score(s.weight)} 分的范围",
+                         s.weight, s.self_score, s.self_score - (s.weight if s.self_score > s.weight else ZERO), s.location)
+
+
+def attainable(ctx: Context, s: IndicatorScore) -> tuple[list[Decimal] | None, str]:
+    """The attainable scores of an indicator (None: any value in range) and a description."""
+    att = s.rule.attainable
+    if "set" in att:
+        return list(att["set"]), "、".join(fmt_score(x) for x in att["set"])
+    if "step" in att:
+        step = att["step"]
+        n = int(s.weight / step)
+        return [step * k for k in range(n + 1)], f"0～{fmt_score(s.weight)} 之间 {fmt_score(step)} 的整数倍"
+    if att.get("fraction_of_projects"):
+        n = s.inputs.get("n")
+        if n is None:
+            n = Decimal(len(ctx.dept.tasks)) if ctx.dept.tasks else None
+        if not n:
+            return None, ""
+        n_int = int(n)
+        return [s.weight * k / n for k in range(n_int + 1)], f"{fmt_score(s.weight)} × k/{n_int}（k 为整数，0～{n_int}）"
+    return None, ""
+
+
+@check("C2", "自评分数属于评分标准可得的分值", "C")
+def c2(ctx: Context):
+    for s in ctx.scores:
+        if s.row is None or s.self_score is None:
+            continue
+        values, desc = attainable(ctx, s)
+        if values is None:
+            continue  # continuous rule: C1 covers the range
+        name = s.rule.name
+        nearest = min(values, key=lambda v: abs(v - s.self_score))
+        if abs(nearest - s.self_score) <= ctx.tol_score:
+            yield Result("pass", name, f"自评 {fmt_score(s.self_score)} 分是可得分值", desc, s.self_score, None, s.location)
+        else:
+            yield Result("fail", name, f"自评 {fmt_score(s.self_score)} 分不是按评分标准可得的分值（可得：{desc}）",
+                         desc, s.self_score, s.self_score - nearest, s.location)
+
+
+@check("C3", "复核得分与自评分数一致（未单列的复核项）", "C")
+def c3(ctx: Context):
+    yield from rescore_results(ctx, "C3")
+
+
+@check("C4", "权重已印出且与评分规则一致", "C")
+def c4(ctx: Context):
+    for s in ctx.scores:
+        if s.row is None:
+            continue
+        name = s.rule.name
+        printed = s.weight_printed
+        if printed is None or printed.value is None:
+            if s.weight_implied is not None:
+                same = s.weight_implied == s.weight
+                yield Result(
+                    "fail", name,
+                    f"权重印为“{printed.raw if printed else ''}”，按 {fmt_score(ctx.rules.total)} − 其余权重推得 "
+                    f"{fmt_score(s.weight_implied)} 分" + ("，与评分规则一致" if same else f"，与评分规则 {fmt_score(s.weight)} 分不符"),
+                    s.weight, printed.raw if printed else None, s.weight_implied - s.weight, s.location,
+                    severity="warning" if same else "error",
+                )
+            else:
+                yield Result("fail", name, f"权重印为“{printed.raw if printed else ''}”，无法读出，按评分规则取 {fmt_score(s.weight)} 分",
+                             s.weight, printed.raw if printed else None, None, s.location, severity="warning")
+        elif printed.value == s.weight:
+            yield Result("pass", name, f"权重 {fmt_score(printed.value)} 分，与评分规则一致", s.weight, printed.value, ZERO, s.location)
+        else:
+            yield Result("fail", name, f"权重 {fmt_score(printed.value)} 分，评分规则为 {fmt_score(s.weight)} 分",
+                         s.weight, printed.value, printed.value - s.weight, s.location)
+
+
+@check("C5", "总分与等级（复核后等级是否改变）", "C", "warning")
+def c5(ctx: Context):
+    t, g = ctx.totals, ctx.grades
+    msg = (f"自评总分 {fmt_score(t['self'])} 分（{g['self']}），复核总分 {fmt_score(t['recomputed'])} 分（{g['recomputed']}）")
+    status = "pass" if g["self"] == g["recomputed"] else "fail"
+    if status == "fail":
+        msg += "，等级改变"
+    yield Result(status, "总分与等级", msg, g["recomputed"], g["self"], t["self"] - t["recomputed"], "评分表·合计")

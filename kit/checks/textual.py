@@ -1,0 +1,203 @@
+"""Category D: what the texts say vs what the tables say (severity: warning)."""
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from ..model import NARRATIVE_SECTIONS
+from ..rules import fmt_score
+from ..scoring import HUNDRED, ZERO
+from ..values import fmt_amount, fmt_pct
+from .base import Context, Result, check
+from .ratios import indicator_outcome, rate
+
+COUNT_KEYS = {
+    "科室数": "departments", "社康中心数": "community_centres", "编制床位": "beds",
+    "年末在编在职人数": "on_staff", "年末其他人员人数": "other_staff", "年末离退休人数": "retired",
+}
+CENT = Decimal("0.01")
+
+
+def _q(x: Decimal) -> Decimal:
+    return x.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+@check("D1", "自评报告所述执行率与表内数据一致", "D", "warning")
+def d1(ctx: Context):
+    b = ctx.dept.budget
+    found = False
+    for key, f in ctx.prose.rates.items():
+        if f.label not in ("预算支出执行率", "预算执行率", "财政专项拨款执行率", "预算收入执行率"):
+            continue
+        found = True
+        loc = "自评报告·" + NARRATIVE_SECTIONS.get(f.source.split(":", 1)[-1], f.source)
+        if f.label == "预算收入执行率":
+            yield Result("unverifiable", f.label, f"自评报告称{f.label} {fmt_pct(f.value)}，表上没有预算收入数据", None, f.value,
+                         None, loc, ("revenue_budget", "revenue_actual"))
+            continue
+        proxy = False
+        if f.label == "财政专项拨款执行率":
+            bud = sum((t.budget.fiscal.value or ZERO for t in ctx.dept.tasks), ZERO)
+            act = sum((t.actual.fiscal.value or ZERO for t in ctx.dept.tasks), ZERO)
+            table = rate(act, bud)
+            how = "各任务财政拨款 执行数 ÷ 预算数"
+            proxy = True
+        else:
+            table = rate(b.actual.total.value, b.adjusted.total.value)
+            how = "年末执行数 ÷ 全年调整后预算数"
+        if table is None:
+            yield Result("unverifiable", f.label, f"表内数据不足，无法计算{f.label}", None, f.value, None, loc, ("budget.adjusted.total",))
+            continue
+        extra = ""
+        vs_initial = rate(b.actual.total.value, b.initial.total.value)
+        if f.label != "财政专项拨款执行率" and vs_initial is not None:
+            extra = f"；按年初预算计为 {fmt_pct(vs_initial)}"
+        diff = f.value - _q(table)
+        if abs(diff) <= ctx.tol_rate:
+            yield Result("pass", f.label, f"自评报告称{f.label} {fmt_pct(f.value)}，与表内 {how} = {fmt_pct(table)} 相符",
+                         _q(table), f.value, diff, loc, proxy=proxy)
+        else:
+            yield Result("fail", f.label, f"自评报告称{f.label} {fmt_pct(f.value)}，表内 {how} = {fmt_pct(table)}{extra}",
+                         _q(table), f.value, diff, loc, proxy=proxy)
+    if not found:
+        yield Result("unverifiable", "执行率", "自评报告中没有执行率数字", location="自评报告·部门预算执行情况", missing=())
+
+
+@check("D2", "自评报告表头的部门预算总额 = 年初预算", "D", "warning")
+def d2(ctx: Context):
+    stated = ctx.dept.narrative.budget_total.value
+    initial = ctx.dept.budget.initial.total.value
+    loc = "自评报告·表头"
+    if stated is None or initial is None:
+        yield Result("unverifiable", "部门预算总额", "自评报告表头未写部门预算总额（或年初预算缺失）", location=loc,
+                     missing=("narrative.budget_total",) if stated is None else ("budget.initial.total",))
+        return
+    diff = stated - initial
+    if abs(diff) <= ctx.tol_amount:
+        yield Result("pass", "部门预算总额", f"表头部门预算总额 {fmt_amount(stated)} 元 = 年初预算", initial, stated, diff, loc)
+    else:
+        yield Result("fail", "部门预算总额", f"表头部门预算总额 {fmt_amount(stated)} 元，年初预算 {fmt_amount(initial)} 元",
+                     initial, stated, diff, loc)
+
+
+@check("D3", "文字中重复出现的数目前后一致", "D", "warning")
+def d3(ctx: Context):
+    counts = ctx.dept.profile.counts
+    by_label: dict[str, list] = {}
+    for f in ctx.prose.figures:
+        if f.kind == "count" and f.label in COUNT_KEYS:
+            by_label.setdefault(f.label, []).append(f)
+    if not by_label:
+        yield Result("unverifiable", "人员及机构数", "文字中没有科室、社康、人员等数目", location="部门基本情况", missing=())
+        return
+    for label, figs in by_label.items():
+        table = counts.get(COUNT_KEYS[label])
+        values = sorted({f.value for f in figs})
+        shown = "、".join(f"{f.value}{f.unit}" for f in figs)
+        loc = "部门基本情况"
+        if table is not None and table.value is not None:
+            values_all = set(values) | {table.value}
+            if len(values_all) == 1:
+                yield Result("pass", label, f"{label}：文字 {shown}，与填报数 {table.value} 一致", table.value, values[0], ZERO, loc)
+            else:
+                other = next(v for v in values if v != table.value) if any(v != table.value for v in values) else values[0]
+                yield Result("fail", label, f"{label}：文字中为 {shown}，填报数为 {table.value}", table.value, other,
+                             other - table.value, loc)
+        elif len(values) == 1:
+            yield Result("pass", label, f"{label}：文字中 {len(figs)} 处均为 {values[0]}", values[0], values[0], ZERO, loc)
+        else:
+            yield Result("fail", label, f"{label}：文字中前后不一致（{shown}）", values[0], values[-1], values[-1] - values[0], loc)
+
+
+@check("D4", "自评报告的表述与评分一致", "D", "warning")
+def d4(ctx: Context):
+    rows = 0
+    loc = "自评报告·部门履职绩效情况"
+    # “三公”经费均未超出预算 vs the 三公 figures.
+    said, evidence = ctx.prose.claim("three_public_within_budget")
+    if said is True:
+        rows += 1
+        tb, ta = ctx.dept.supplementary.get("three_public_budget"), ctx.dept.supplementary.get("three_public_actual")
+        if tb is None or ta is None:
+            yield Result("unverifiable", "“三公”经费", f"自评报告称“{evidence}”，但没有“三公”经费预算与实际数可核对",
+                         location=loc, missing=("three_public_budget", "three_public_actual"))
+        elif ta.value > tb.value:
+            yield Result("fail", "“三公”经费", f"自评报告称“{evidence}”，但“三公”经费实际 {fmt_amount(ta.value)} 元超过预算 {fmt_amount(tb.value)} 元",
+                         tb.value, ta.value, ta.value - tb.value, loc)
+        else:
+            yield Result("pass", "“三公”经费", f"自评报告称“{evidence}”，与“三公”经费数据相符", tb.value, ta.value, ta.value - tb.value, loc)
+    for claim_key, indicator, what in (("projects_on_schedule", "timeliness", "项目均按计划执行"),
+                                        ("key_work_completed", "key_work", "重点工作均已完成")):
+        said, evidence = ctx.prose.claim(claim_key)
+        if said is not True:
+            continue
+        rows += 1
+        s = ctx.score(indicator)
+        if s.self_score is None:
+            yield Result("unverifiable", s.rule.name, f"自评报告称“{evidence}”，但自评分数缺失", location=s.location, missing=("self_score",))
+        elif s.self_score < s.weight - ctx.tol_score:
+            yield Result("fail", s.rule.name,
+                         f"自评报告称“{evidence}”，但“{s.rule.name}”自评 {fmt_score(s.self_score)} 分，低于满分 {fmt_score(s.weight)} 分",
+                         s.weight, s.self_score, s.self_score - s.weight, s.location)
+        else:
+            yield Result("pass", s.rule.name, f"自评报告称“{what}”，“{s.rule.name}”自评满分，一致", s.weight, s.self_score, ZERO, s.location)
+    # Indicators that missed their targets vs a full 效果性 score (the rule says: deduct when missed).
+    eff = ctx.score("effectiveness")
+    missed = [ind for ind in ctx.dept.indicators if indicator_outcome(ind.target, ind.actual)[0] == "missed"]
+    if ctx.dept.indicators and eff.self_score is not None:
+        rows += 1
+        if missed and eff.self_score >= eff.weight - ctx.tol_score:
+            names = "、".join(f"“{i.level3}”（指标值 {i.target}，实际 {i.actual}）" for i in missed)
+            yield Result("fail", eff.rule.name, f"{len(missed)} 项绩效指标未达到指标值：{names}；效果性仍自评满分 {fmt_score(eff.self_score)} 分",
+                         f"低于 {fmt_score(eff.weight)}", eff.self_score, None, eff.location)
+        else:
+            msg = ("绩效指标均未发现未达标" if not missed else f"{len(missed)} 项指标未达标，效果性已扣分")
+            yield Result("pass", eff.rule.name, f"{msg}（效果性自评 {fmt_score(eff.self_score)} 分）", None, eff.self_score, None, eff.location)
+    if rows == 0:
+        yield Result("unverifiable", "自评报告表述", "自评报告中没有可与评分核对的表述", location=loc, missing=())
+
+
+@check("D5", "调整后预算与年初不同时须说明调整原因", "D", "warning")
+def d5(ctx: Context):
+    b = ctx.dept.budget
+    ini, adj = b.initial.total.value, b.adjusted.total.value
+    loc = "部门预算总表·预算调整（如有）原因及情况说明"
+    if ini is None or adj is None:
+        yield Result("unverifiable", "预算调整原因", "年初或调整后预算缺失", location=loc, missing=("budget.initial.total",))
+        return
+    diff = adj - ini
+    reason = b.adjustment_reason.strip()
+    if abs(diff) <= ctx.tol_amount:
+        yield Result("pass", "预算调整原因", "预算未调整，无需说明", ini, adj, diff, loc)
+    elif reason:
+        yield Result("pass", "预算调整原因", f"预算调整 {fmt_amount(diff)} 元，已说明原因", ini, adj, diff, loc)
+    else:
+        pct = diff / ini * HUNDRED if ini else None
+        yield Result("fail", "预算调整原因",
+                     f"调整后预算比年初{'增加' if diff > 0 else '减少'} {fmt_amount(abs(diff))} 元"
+                     + (f"（{'+' if diff > 0 else ''}{fmt_pct(pct)}）" if pct is not None else "") + "，但调整原因说明为空",
+                     ini, adj, diff, loc)
+
+
+@check("D6", "绩效指标的方向合理（如平均住院日不应“提高”）", "D", "warning")
+def d6(ctx: Context):
+    lower_better = ctx.rules.text.get("lower_is_better", ())
+    raise_words = ctx.rules.text.get("raise_words", ())
+    lower_words = ctx.rules.text.get("lower_words", ())
+    rows = 0
+    for i, ind in enumerate(ctx.dept.indicators, start=1):
+        t = ind.target
+        up = any(w in t for w in raise_words) or t.strip().startswith(("≥", ">"))
+        down = any(w in t for w in lower_words) or t.strip().startswith(("≤", "<"))
+        if not (up or down):
+            continue
+        rows += 1
+        loc = f"年度绩效指标完成情况 第{i}行"
+        subject = f"{ind.level2}：{ind.level3}"
+        hit = next((w for w in lower_better if w in ind.level3), None)
+        if hit and up and not down:
+            yield Result("fail", subject, f"“{ind.level3}”越低越好（{hit}），指标值却为“{t}”，方向可能写反",
+                         "降低/≤", t, None, loc)
+        else:
+            yield Result("pass", subject, f"指标值“{t}”方向合理", None, t, None, loc)
+    if rows == 0:
+        yield Result("unverifiable", "绩效指标方向", "没有带方向的指标值", location="年度绩效指标完成情况", missing=())

@@ -1,0 +1,407 @@
+"""Rule files: the scoring table of one template as data, plus the options of its ambiguities.
+
+A rule file (``kit/rules/<name>.yaml``) lists the 三级 indicators with their 一/二级, weight,
+attainable scores, recomputation formula and bands, and the options (with documented defaults)
+that settle the ambiguities of the rules. A department's params file may override options
+(``options:``) and scores (``overrides:``); both are validated here, with close-match hints.
+
+Note: this module sits beside the ``kit/rules/`` data folder, which deliberately has no
+``__init__.py`` (it would shadow this module).
+"""
+from __future__ import annotations
+
+import difflib
+import hashlib
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from .errors import KitError, Problem
+from .yamlio import parse_yaml
+
+RULES_DIR = Path(__file__).resolve().parent / "rules"
+DEFAULT_RULES = "shenzhen_2022"
+FORMAT = "kit-rules/1"
+GRADES = ("优", "良", "中")  # 差 is everything below the 中 cut point
+FORMULAS = {
+    "judgement", "disclosure", "adjustment_rule", "procurement", "fixed_assets", "funded_staff",
+    "contract_staff", "public_funds", "quarterly", "timeliness", "key_work", "satisfaction", "petitions",
+}
+
+
+class RulesError(KitError):
+    """A rule file is invalid (a packaging or authoring error, reported like any input error)."""
+
+
+@dataclass(frozen=True)
+class Band:
+    op: str | None  # 'lt', 'le', 'ge', 'gt' or None (fallback)
+    bound: Decimal | None
+    score: Decimal
+
+    def matches(self, x: Decimal) -> bool:
+        if self.op is None:
+            return True
+        return {"lt": x < self.bound, "le": x <= self.bound, "ge": x >= self.bound, "gt": x > self.bound}[self.op]
+
+    def describe(self) -> str:
+        if self.op is None:
+            return f"其他 → {fmt_score(self.score)} 分"
+        sign = {"lt": "<", "le": "≤", "ge": "≥", "gt": ">"}[self.op]
+        return f"{sign}{fmt_score(self.bound)}% → {fmt_score(self.score)} 分"
+
+
+def band_score(bands: tuple[Band, ...], x: Decimal) -> Decimal:
+    for b in bands:
+        if b.matches(x):
+            return b.score
+    raise ValueError("band table has no fallback entry")  # validated at load time
+
+
+@dataclass(frozen=True)
+class IndicatorRule:
+    id: str
+    level1: str
+    level2: str
+    name: str  # 三级指标 as printed on the template
+    weight: Decimal
+    formula: str
+    check: str | None  # catalogue id of the check that reports the re-score (B3 …, C3)
+    attainable: dict
+    params: dict
+    aliases: tuple[str, ...] = ()
+
+    def bands(self, key: str = "bands") -> tuple[Band, ...]:
+        return self.params[key]
+
+
+@dataclass(frozen=True)
+class OptionSpec:
+    name: str
+    type: str  # 'choice', 'decimal', 'bool', 'grade_bands'
+    default: Any
+    doc: str
+    choices: tuple[str, ...] = ()
+    min: Decimal | None = None
+    max: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    name: str
+    title: str
+    path: str
+    sha256: str
+    total: Decimal
+    level1_weights: dict[str, Decimal]
+    indicators: tuple[IndicatorRule, ...]
+    options: dict[str, OptionSpec]
+    text: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def defaults(self) -> dict[str, Any]:
+        return {k: spec.default for k, spec in self.options.items()}
+
+    def indicator(self, key: str) -> IndicatorRule | None:
+        """By id, name or alias (normalised); None when unknown."""
+        k = norm_name(key)
+        for ind in self.indicators:
+            if k == ind.id or k == norm_name(ind.name) or k in (norm_name(a) for a in ind.aliases):
+                return ind
+        return None
+
+    def indicator_keys(self) -> list[str]:
+        return [ind.name for ind in self.indicators] + [ind.id for ind in self.indicators]
+
+
+_PUNCT = re.compile(r"[\s\u3000]+")
+
+
+def norm_name(s: str) -> str:
+    """Indicator names compare without whitespace (PDF extraction breaks lines inside them)."""
+    return _PUNCT.sub("", str(s)).replace("（", "(").replace("）", ")")
+
+
+def fmt_score(x: Decimal | None) -> str:
+    """A score or bound without trailing zeros beyond two places ('6', '5.5', '0.82')."""
+    if x is None:
+        return "—"
+    q = x.quantize(Decimal("0.01"))
+    s = f"{q:f}"
+    return s.rstrip("0").rstrip(".") if "." in s else s
+
+
+# --- Loading -----------------------------------------------------------------------------
+def _dec(v: Any, where: str, problems: list[Problem], path: str) -> Decimal | None:
+    try:
+        d = Decimal(str(v))
+        if not d.is_finite():
+            raise InvalidOperation
+        return d
+    except (InvalidOperation, ValueError):
+        problems.append(Problem("此处应为数字", file=path, field=where, value=str(v)))
+        return None
+
+
+def _bands(raw: Any, where: str, problems: list[Problem], path: str) -> tuple[Band, ...]:
+    out = []
+    if not isinstance(raw, list) or not raw:
+        problems.append(Problem("分档表应为非空列表", file=path, field=where))
+        return ()
+    for i, b in enumerate(raw):
+        conds = [k for k in ("lt", "le", "ge", "gt") if k in b]
+        if len(conds) > 1 or "score" not in b:
+            problems.append(Problem("分档项应有一个条件（lt/le/ge/gt）和 score", file=path, field=f"{where}[{i}]"))
+            continue
+        op = conds[0] if conds else None
+        bound = _dec(b[op], where, problems, path) if op else None
+        score = _dec(b["score"], where, problems, path)
+        if score is not None:
+            out.append(Band(op, bound, score))
+    if out and out[-1].op is not None:
+        problems.append(Problem("分档表最后一项应为无条件的兜底项", file=path, field=where))
+    return tuple(out)
+
+
+def load_rules(name_or_path: str | Path = DEFAULT_RULES) -> RuleSet:
+    """Load a rule file by name (``kit/rules/<name>.yaml``) or path; cached per path."""
+    p = Path(name_or_path)
+    if p.suffix.lower() not in (".yaml", ".yml"):
+        p = RULES_DIR / f"{name_or_path}.yaml"
+    if not p.is_file():
+        known = sorted(x.stem for x in RULES_DIR.glob("*.yaml"))
+        raise RulesError(Problem("找不到规则文件", file=str(p), expected="以下之一：" + "、".join(known)))
+    return _load_rules_cached(str(p.resolve()))
+
+
+@lru_cache(maxsize=16)
+def _load_rules_cached(path: str) -> RuleSet:
+    raw = Path(path).read_bytes()
+    doc = parse_yaml(raw.decode("utf-8-sig"), path)
+    problems: list[Problem] = []
+    if not isinstance(doc, dict) or doc.get("format") != FORMAT:
+        raise RulesError(Problem("不是规则文件", file=path, field="format", expected=FORMAT))
+    indicators = []
+    for i, d in enumerate(doc.get("indicators") or []):
+        where = f"indicators[{i}]"
+        formula = d.get("formula", "")
+        if formula not in FORMULAS:
+            problems.append(Problem("未知的计算公式", file=path, field=where + ".formula", value=str(formula),
+                                    expected="、".join(sorted(FORMULAS))))
+        params = dict(d.get("params") or {})
+        for key in list(params):
+            if key == "bands" or key.endswith("_bands"):
+                params[key] = _bands(params[key], f"{where}.params.{key}", problems, path)
+        for key in ("judgement_points", "rule_points", "part_points", "quarter_points", "mean_points",
+                    "per_incomplete", "channel_points", "reply_points", "timely_points", "full_rate"):
+            if key in params:
+                params[key] = _dec(params[key], f"{where}.params.{key}", problems, path)
+        if "schedule" in params:
+            params["schedule"] = tuple(_dec(x, f"{where}.params.schedule", problems, path) for x in params["schedule"])
+        if "part_scores" in params:
+            params["part_scores"] = {k: _dec(v, where, problems, path) for k, v in params["part_scores"].items()}
+        att = dict(d.get("attainable") or {})
+        if "set" in att:
+            att["set"] = tuple(_dec(x, where + ".attainable", problems, path) for x in att["set"])
+        if "step" in att:
+            att["step"] = _dec(att["step"], where + ".attainable", problems, path)
+        weight = _dec(d.get("weight"), where + ".weight", problems, path)
+        indicators.append(
+            IndicatorRule(
+                id=str(d.get("id")),
+                level1=str(d.get("level1")),
+                level2=str(d.get("level2")),
+                name=str(d.get("name")),
+                weight=weight if weight is not None else Decimal(0),
+                formula=formula,
+                check=d.get("check"),
+                attainable=att,
+                params=params,
+                aliases=tuple(d.get("aliases") or ()),
+            )
+        )
+    options = {}
+    for name, spec in (doc.get("options") or {}).items():
+        typ = spec.get("type")
+        default = spec.get("default")
+        os_ = OptionSpec(
+            name=name,
+            type=typ,
+            default=None,
+            doc=str(spec.get("doc", "")).strip(),
+            choices=tuple(spec.get("choices") or ()),
+            min=_dec(spec["min"], name, problems, path) if "min" in spec else None,
+            max=_dec(spec["max"], name, problems, path) if "max" in spec else None,
+        )
+        value, errs = _coerce_option(os_, default)
+        if errs:
+            problems.append(Problem(f"选项默认值无效：{errs}", file=path, field=f"options.{name}"))
+        options[name] = OptionSpec(**{**os_.__dict__, "default": value})
+    level1 = {k: _dec(v, "level1_weights", problems, path) for k, v in (doc.get("level1_weights") or {}).items()}
+    total = _dec(doc.get("total", "100"), "total", problems, path)
+    weights = sum((i.weight for i in indicators), Decimal(0))
+    if total is not None and weights != total:
+        problems.append(Problem("各指标权重之和与总分不符", file=path, field="indicators", value=str(weights), expected=str(total)))
+    for l1, w in level1.items():
+        s = sum((i.weight for i in indicators if i.level1 == l1), Decimal(0))
+        if w is not None and s != w:
+            problems.append(Problem("一级指标权重之和不符", file=path, field=l1, value=str(s), expected=str(w)))
+    if problems:
+        raise RulesError(problems)
+    text = {k: tuple(v) for k, v in (doc.get("text") or {}).items()}
+    return RuleSet(
+        name=str(doc.get("name") or Path(path).stem),
+        title=str(doc.get("title", "")),
+        path=path,
+        sha256=hashlib.sha256(raw).hexdigest(),
+        total=total,
+        level1_weights=level1,
+        indicators=tuple(indicators),
+        options=options,
+        text=text,
+    )
+
+
+# --- Options -----------------------------------------------------------------------------
+def _coerce_option(spec: OptionSpec, value: Any) -> tuple[Any, str]:
+    """(typed value, '' ) or (None, Chinese reason)."""
+    if spec.type == "choice":
+        if str(value) in spec.choices:
+            return str(value), ""
+        hint = difflib.get_close_matches(str(value), spec.choices, n=1)
+        return None, "取值应为 " + "、".join(spec.choices) + (f"（是否应为 “{hint[0]}”？）" if hint else "")
+    if spec.type == "bool":
+        if isinstance(value, bool):
+            return value, ""
+        return None, "取值应为 true 或 false"
+    if spec.type == "decimal":
+        if isinstance(value, bool) or isinstance(value, (dict, list)):
+            return None, "取值应为数字"
+        try:
+            d = Decimal(str(value).strip())
+            if not d.is_finite():
+                raise InvalidOperation
+        except (InvalidOperation, ValueError):
+            return None, "取值应为数字"
+        if spec.min is not None and d < spec.min:
+            return None, f"不能小于 {spec.min}"
+        if spec.max is not None and d > spec.max:
+            return None, f"不能大于 {spec.max}"
+        return d, ""
+    if spec.type == "grade_bands":
+        if not isinstance(value, dict):
+            return None, "应为键值表，例如 {优: 90, 良: 80, 中: 60}"
+        unknown = [k for k in value if k not in GRADES]
+        if unknown or set(value) != set(GRADES):
+            return None, "应正好包含 优、良、中 三个分界"
+        out = {}
+        for g in GRADES:
+            try:
+                out[g] = Decimal(str(value[g]))
+            except (InvalidOperation, ValueError):
+                return None, f"{g} 的分界应为数字"
+        if not (Decimal(100) >= out["优"] > out["良"] > out["中"] > Decimal(0)):
+            return None, "分界应满足 100 ≥ 优 > 良 > 中 > 0"
+        return out, ""
+    return None, f"未知的选项类型 {spec.type}"
+
+
+def validate_options(options: Any, rules: RuleSet, file: str = "") -> tuple[dict[str, Any], list[Problem]]:
+    """Effective options (defaults + valid overrides) and the problems found in ``options``."""
+    eff = rules.defaults()
+    problems: list[Problem] = []
+    if not options:
+        return eff, problems
+    if not isinstance(options, dict):
+        return eff, [Problem("options 应为键值表", file=file, field="options")]
+    for key, value in options.items():
+        spec = rules.options.get(key)
+        if spec is None:
+            hint = difflib.get_close_matches(str(key), list(rules.options), n=1, cutoff=0.5)
+            problems.append(
+                Problem(
+                    "未知的规则选项" + (f"，是否应为 “{hint[0]}”？" if hint else ""),
+                    file=file,
+                    block="options",
+                    field=str(key),
+                    expected="以下之一：" + "、".join(rules.options),
+                )
+            )
+            continue
+        typed, why = _coerce_option(spec, value)
+        if why:
+            problems.append(Problem(f"规则选项取值无效：{why}", file=file, block="options", field=str(key), value=str(value)))
+        else:
+            eff[key] = typed
+    return eff, problems
+
+
+@dataclass(frozen=True)
+class Override:
+    indicator: str  # rule indicator id
+    score: Decimal
+    reason: str
+
+
+def validate_overrides(overrides: Any, rules: RuleSet, file: str = "") -> tuple[list[Override], list[Problem]]:
+    """Auditor overrides ``[{indicator, score, reason}]``: indicator known, 0 ≤ score ≤ weight, reason given."""
+    out: list[Override] = []
+    problems: list[Problem] = []
+    if not overrides:
+        return out, problems
+    if not isinstance(overrides, (list, tuple)):
+        return out, [Problem("overrides 应为列表", file=file, field="overrides")]
+    names = [i.name for i in rules.indicators]
+    seen: set[str] = set()
+    for n, o in enumerate(overrides, start=1):
+        def bad(msg: str, fld: str = "", value: Any = None, expected: str = "") -> None:
+            problems.append(Problem(msg, file=file, block="overrides", row=n, field=fld,
+                                    value=None if value is None else str(value), expected=expected))
+
+        if not isinstance(o, dict):
+            bad("每项调整应为键值表", expected="{indicator: 指标名称, score: 分数, reason: 理由}")
+            continue
+        extra = [k for k in o if k not in ("indicator", "score", "reason")]
+        for k in extra:
+            hint = difflib.get_close_matches(str(k), ["indicator", "score", "reason"], n=1)
+            bad("未知字段" + (f"，是否应为 “{hint[0]}”？" if hint else ""), str(k))
+        key = o.get("indicator")
+        rule = rules.indicator(str(key)) if key is not None else None
+        if key is None:
+            bad("缺少 indicator（三级指标名称）", "indicator")
+        elif rule is None:
+            hint = difflib.get_close_matches(str(key), names, n=1, cutoff=0.4)
+            bad("未知的指标" + (f"，是否应为 “{hint[0]}”？" if hint else ""), "indicator", key,
+                "评分表的三级指标名称之一")
+        elif rule.id in seen:
+            bad("同一指标重复调整", "indicator", key)
+        reason = o.get("reason")
+        if not isinstance(reason, str) or not reason.strip():
+            bad("审核调整必须写明理由", "reason", expected="非空文字")
+        raw = o.get("score")
+        score = None
+        try:
+            if isinstance(raw, bool) or raw is None:
+                raise InvalidOperation
+            score = Decimal(str(raw).strip())
+            if not score.is_finite():
+                raise InvalidOperation
+        except (InvalidOperation, ValueError):
+            bad("分数应为数字", "score", raw)
+        if rule is not None and score is not None and not (Decimal(0) <= score <= rule.weight):
+            bad("分数超出范围", "score", raw, f"0 至 {fmt_score(rule.weight)}（该指标权重）")
+            score = None
+        if rule is not None and score is not None and isinstance(reason, str) and reason.strip() and not extra:
+            seen.add(rule.id)
+            out.append(Override(rule.id, score, reason.strip()))
+    return out, problems
+
+
+def check_params_rules(options: Any, overrides: Any, file: str = "") -> list[Problem]:
+    """Every problem with a params file's ``options`` and ``overrides`` (used by ``load_params``)."""
+    rules = load_rules()
+    _, p1 = validate_options(options, rules, file)
+    _, p2 = validate_overrides(overrides, rules, file)
+    return p1 + p2
