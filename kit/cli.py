@@ -87,6 +87,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 _EXTRA_COMMANDS: list = []
 
+from .checkcmd import add_check_command  # noqa: E402  (the audit engine loads on first use)
+
+_EXTRA_COMMANDS.append(add_check_command)
+
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()

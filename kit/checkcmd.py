@@ -1,0 +1,106 @@
+"""``kit check PATH [--format table|json]``: audit one department and print the result."""
+from __future__ import annotations
+
+import argparse
+import json
+import unicodedata
+
+from .rules import fmt_score
+from .values import fmt_amount
+
+BASIS_TEXT = {"exact": "精确复核", "proxy": "替代口径", "judgement": "主观评分", "unverifiable": "无法复核", "override": "审核调整"}
+STATUS_TEXT = {"pass": "通过", "fail": "不符", "unverifiable": "无法核实"}
+SEVERITY_TEXT = {"error": "错误", "warning": "警告", "info": "提示"}
+
+
+def width(s: str) -> int:
+    """Terminal columns of a string (CJK characters take two)."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s)
+
+
+def pad(s: str, n: int, right: bool = False) -> str:
+    s = clip(s, n)
+    fill = " " * (n - width(s))
+    return fill + s if right else s + fill
+
+
+def clip(s: str, n: int) -> str:
+    if width(s) <= n:
+        return s
+    out = ""
+    for c in s:
+        if width(out + c) > n - 1:
+            break
+        out += c
+    return out + "…"
+
+
+def table(headers: list[str], rows: list[list[str]], right: set[int] = frozenset(), max_width: dict | None = None) -> list[str]:
+    max_width = max_width or {}
+    widths = [min(max([width(h)] + [width(r[i]) for r in rows]), max_width.get(i, 10**6)) for i, h in enumerate(headers)]
+    line = lambda cells: "  ".join(pad(c, w, i in right) for i, (c, w) in enumerate(zip(cells, widths))).rstrip()
+    return [line(headers), "  ".join("─" * w for w in widths)] + [line(r) for r in rows]
+
+
+def render_table(result) -> str:
+    d = result.department
+    t, g = result.totals, result.grade
+    out = [f"{d.name}（部门编码 {d.code}，{d.year} 年度）部门整体支出绩效自评复核", ""]
+    counts = result.findings["status"].value_counts().to_dict()
+    out.append("概况")
+    out.append(f"  自评总分 {fmt_score(t['self'])} 分（{g['self']}）；复核总分 {fmt_score(t['recomputed'])} 分（{g['recomputed']}）"
+               f"；差 {fmt_score(t['recomputed'] - t['self'])} 分")
+    out.append(f"  检查 {len(result.findings)} 项：通过 {counts.get('pass', 0)}，不符 {counts.get('fail', 0)}，"
+               f"无法核实 {counts.get('unverifiable', 0)}；规则 {result.rules.title}")
+    b = d.budget
+    out.append(f"  年初预算 {fmt_amount(b.initial.total.value)} 元；调整后 {fmt_amount(b.adjusted.total.value)} 元；"
+               f"年末执行 {fmt_amount(b.actual.total.value)} 元")
+    out += ["", "评分复核"]
+    rows = []
+    for r in result.scores.to_dict("records"):
+        diff = ""
+        if r["self_score"] is not None and r["recomputed_score"] is not None and r["self_score"] != r["recomputed_score"]:
+            dv = r["recomputed_score"] - r["self_score"]
+            diff = ("+" if dv > 0 else "") + fmt_score(dv)
+        rows.append([r["level1"], r["indicator"], fmt_score(r["weight"]), fmt_score(r["self_score"]),
+                     fmt_score(r["recomputed_score"]), diff, BASIS_TEXT.get(r["basis"], r["basis"])])
+    for l1, v in t["by_level1"].items():
+        rows.append([l1, "小计", fmt_score(v["weight"]), fmt_score(v["self"]), fmt_score(v["recomputed"]),
+                     "", ""])
+    rows.append(["合计", "", fmt_score(sum(v["weight"] for v in t["by_level1"].values())), fmt_score(t["self"]),
+                 fmt_score(t["recomputed"]), "", ""])
+    out += ["  " + x for x in table(["一级指标", "三级指标", "权重", "自评", "复核", "差异", "依据"], rows,
+                                    right={2, 3, 4, 5}, max_width={1: 30})]
+    issues = result.issues()
+    out += ["", f"问题清单（{len(issues)} 项，按严重程度排列）"]
+    if issues.empty:
+        out.append("  无")
+    for r in issues.to_dict("records"):
+        tag = f"[{SEVERITY_TEXT[r['severity']]}·{STATUS_TEXT[r['status']]}]"
+        out.append(f"  {tag} {r['check_id']} {r['subject']}：{r['message']}")
+        if r["location"]:
+            out.append(f"        位置：{r['location']}")
+    out += ["", "需补充资料"]
+    if result.missing_inputs.empty:
+        out.append("  无")
+    for r in result.missing_inputs.to_dict("records"):
+        out.append(f"  · {r['label']}（用于 {'、'.join(r['needed_by'])}）")
+    return "\n".join(out)
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from .audit import audit_path
+
+    result = audit_path(args.path)
+    if args.format == "json":
+        print(json.dumps(result.to_json_dict(), ensure_ascii=False, indent=1))
+    else:
+        print(render_table(result))
+    return 0
+
+
+def add_check_command(sub) -> None:
+    p = sub.add_parser("check", help="复核一个部门：重算得分、运行全部检查，输出问题清单")
+    p.add_argument("path", help="参数文件（params/*.yaml）或数据文件（.yaml/.xlsx）")
+    p.add_argument("--format", choices=("table", "json"), default="table", help="输出格式（默认 table）")
+    p.set_defaults(func=cmd_check)
