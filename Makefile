@@ -26,7 +26,7 @@ sysdeps:
 	fi
 
 demo: $(STAMP) sysdeps
-	$(VENV)/bin/kit validate params/022006.yaml
+	$(VENV)/bin/kit check params/022006.yaml
 
 test: $(STAMP) sysdeps
 	$(PY) -m pytest -q
