@@ -192,7 +192,9 @@ def a9(ctx: Context):
 def a10(ctx: Context):
     scores = [s for s in ctx.scores if s.row is not None]
     def w(s):
-        return s.weight_printed.value if s.weight_printed is not None and s.weight_printed.value is not None else s.weight_implied
+        # An unreadable weight ('#####') counts at the rule's weight: the implied weight would make
+        # the sum hold by construction (C4 reports the implied value).
+        return s.weight_printed.value if s.weight_printed is not None and s.weight_printed.value is not None else s.weight
 
     ws = [w(s) for s in scores]
     if len(scores) < len(ctx.scores) or any(x is None for x in ws):

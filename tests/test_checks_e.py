@@ -1,0 +1,78 @@
+"""Category E checks (malformed values) and the crash rule of the check base."""
+from __future__ import annotations
+
+from audit_variants import audit, rows, sample_doc, score_row, section, statuses, task
+
+from kit import scoring
+from kit.checks import Check, Result
+
+
+def test_e1_overflow():
+    (row,) = rows(audit(), "E1")
+    assert row["status"] == "fail" and row["actual"] == "#####"
+    doc = sample_doc()
+    score_row(doc, "社会效益、经济效益、生态效益及可持续影响等")["weight"] = "25.00"
+    assert statuses(audit(doc), "E1") == {"pass"}
+
+
+def test_e2_trailing_junk():
+    (row,) = rows(audit(), "E2")
+    assert row["status"] == "fail" and row["actual"] == "98.82&"
+    doc = sample_doc()
+    doc["indicators"][8]["actual"] = "门诊满意度98.78%、住院满意度98.82%"
+    assert statuses(audit(doc), "E2") == {"pass"}
+
+
+def test_e3_e4_normalised_numbers_and_units():
+    r = audit()
+    assert statuses(r, "E3") == {"fail"}  # 195,004万元
+    assert statuses(r, "E4") == {"fail"}  # 万元 in prose, 元 in tables
+    doc = sample_doc()
+    section(doc, "budget_preparation")["text"] = "下年预算待批复。"
+    for name in ("妇幼健康服务", "租赁费", "离退休经费", "其他"):
+        task(doc, name)["content"] = "按年度计划执行。"
+    r = audit(doc)
+    assert statuses(r, "E3") == {"pass"}
+    assert statuses(r, "E4") == {"pass"}
+
+
+def test_e5_stray_tokens_and_missing_comparator():
+    assert {r["actual"] for r in rows(audit(), "E5")} == {"Zero", "医院公章"}
+    doc = sample_doc()
+    doc["stray"] = []
+    assert statuses(audit(doc), "E5") == {"pass"}
+    doc["indicators"][0]["target"] = "28%"
+    assert statuses(audit(doc), "E5") == {"fail"}
+
+
+def test_e6_incomplete_score_table():
+    assert statuses(audit(), "E6") == {"pass"}
+    doc = sample_doc()
+    del doc["scores"][3]
+    doc["scores"].append({**doc["scores"][0], "level3": "自创指标", "weight": "0.00", "self_score": "0.00"})
+    r = audit(doc)
+    assert statuses(r, "E6", "绩效指标明确性") == {"unverifiable"}
+    assert statuses(r, "E6", "自创指标") == {"fail"}
+    assert len(r.scores) == 21
+
+
+def test_crashing_check_becomes_failed_row():
+    def boom(ctx):
+        raise ZeroDivisionError("division by zero")
+        yield Result("pass", "", "")  # pragma: no cover
+
+    c = Check("Z9", "测试", "A", "warning", boom)
+    (row,) = c.run(ctx=None)
+    assert row["status"] == "fail" and row["check_id"] == "Z9" and row["category"] == "A"
+    assert "ZeroDivisionError" in row["message"]
+
+
+def test_crashing_formula_keeps_the_run(monkeypatch):
+    def boom(env, s):
+        raise RuntimeError("formula broke")
+
+    monkeypatch.setitem(scoring.FORMULAS, "contract_staff", boom)
+    r = audit()
+    (row,) = rows(r, "B4")
+    assert row["status"] == "fail" and "formula broke" in row["message"]
+    assert len(r.scores) == 21 and statuses(r, "A1") == {"pass"}
