@@ -183,9 +183,7 @@ def run_audit(dept: Department, params: Params | None = None, options: dict | No
     grades = {"self": grade(tot["self"], opts["grade_bands"]), "recomputed": grade(tot["recomputed"], opts["grade_bands"])}
     ctx = Context(dept, rules, opts, scores, extra, prose, tot, grades)
     rows = run_checks(ctx)
-    findings = pd.DataFrame.from_records(rows, columns=FINDING_COLUMNS)
-    for col in ("expected", "actual", "difference"):
-        findings[col] = findings[col].astype(object)
+    findings = pd.DataFrame.from_records(rows, columns=FINDING_COLUMNS).astype(object)
     score_rows = [
         {
             "level1": s.rule.level1,
@@ -204,9 +202,7 @@ def run_audit(dept: Department, params: Params | None = None, options: dict | No
         }
         for s in scores
     ]
-    scores_df = pd.DataFrame.from_records(score_rows, columns=SCORE_COLUMNS)
-    for col in ("weight", "self_score", "recomputed_score", "engine_score", "row"):
-        scores_df[col] = scores_df[col].astype(object)
+    scores_df = pd.DataFrame.from_records(score_rows, columns=SCORE_COLUMNS).astype(object)
     missing = _missing_inputs(rows, scores)
     figures = _prose_figures(prose, rows)
     return AuditResult(dept, params, opts, rules, findings, scores_df, tot, grades, missing, figures)

@@ -76,7 +76,8 @@ def render_table(result) -> str:
     if issues.empty:
         out.append("  无")
     for r in issues.to_dict("records"):
-        tag = f"[{SEVERITY_TEXT[r['severity']]}·{STATUS_TEXT[r['status']]}]"
+        # An info-level 'fail' is a note (e.g. 万元 converted), not a discrepancy.
+        tag = "[提示]" if r["severity"] == "info" else f"[{SEVERITY_TEXT[r['severity']]}·{STATUS_TEXT[r['status']]}]"
         out.append(f"  {tag} {r['check_id']} {r['subject']}：{r['message']}")
         if r["location"]:
             out.append(f"        位置：{r['location']}")

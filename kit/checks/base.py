@@ -107,7 +107,22 @@ class ProseCache:
 
     @cached_property
     def rates(self) -> dict:
-        return dict(self._prose.rates(self.dept))
+        """Label -> first figure, for the rates the checks compare (execution, 信访).
+
+        Selected from ``figures`` (one extraction per audit) the way ``prose.rates`` does:
+        execution rates from 部门预算执行情况 first, then the other narrative sections.
+        """
+        figs = [f for f in self.figures if f.kind == "rate"]
+        out: dict = {}
+        execution = self._prose.EXECUTION_RATE_LABELS
+        preferred = [f for f in figs if f.source == "narrative:budget_execution"]
+        for f in preferred + [f for f in figs if f.source.startswith("narrative:")]:
+            if f.label in execution:
+                out.setdefault(f.label, f)
+        for f in figs:
+            if f.label in ("信访回复率", "信访及时处理率"):
+                out.setdefault(f.label, f)
+        return out
 
     @cached_property
     def next_year(self) -> dict:
@@ -135,7 +150,15 @@ class ProseCache:
         return self._prose.itemised_amounts(text)
 
     def satisfaction_rates(self) -> list:
-        return [f for f in self.rates.values() if f.label == "满意度" and f.value is not None]
+        """Every satisfaction rate quoted (indicator actuals and narrative), each printed figure once."""
+        seen, out = set(), []
+        for f in self.figures:
+            if f.kind == "rate" and f.label == "满意度" and f.value is not None:
+                key = (f.qualifier, f.value)
+                if key not in seen:  # the same rate repeated in the narrative counts once
+                    seen.add(key)
+                    out.append(f)
+        return out
 
     def petition_rates(self) -> dict[str, Decimal]:
         out: dict[str, Decimal] = {}
