@@ -77,7 +77,12 @@ def render_table(result) -> str:
         out.append("  无")
     for r in issues.to_dict("records"):
         # An info-level 'fail' is a note (e.g. 万元 converted), not a discrepancy.
-        tag = "[提示]" if r["severity"] == "info" else f"[{SEVERITY_TEXT[r['severity']]}·{STATUS_TEXT[r['status']]}]"
+        if r["status"] == "unverifiable":
+            tag = "[无法核实]"  # not a discrepancy: inputs are missing (listed under 需补充资料)
+        elif r["severity"] == "info":
+            tag = "[提示]"
+        else:
+            tag = f"[{SEVERITY_TEXT[r['severity']]}·{STATUS_TEXT[r['status']]}]"
         out.append(f"  {tag} {r['check_id']} {r['subject']}：{r['message']}")
         if r["location"]:
             out.append(f"        位置：{r['location']}")
