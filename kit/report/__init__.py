@@ -1,0 +1,1 @@
+"""The audit report: CJK fonts, charts, HTML tables and sections, and the nbconvert export."""

@@ -1,0 +1,163 @@
+"""nbconvert HTML export with the kit's own template (``kit/templates/kit_report``).
+
+What the export guarantees, whatever the notebook holds:
+- no code and no prompts: ``exclude_input`` plus the ``remove-cell`` / ``remove-input`` /
+  ``remove-output`` tags (papermill's ``--report-mode`` does not hide code, papermill #506);
+- no external references: the template empties the require.js, MathJax, mermaid and widget
+  blocks (nbconvert #754);
+- a static table of contents built from the markdown headings by ``TocPreprocessor``;
+- no local paths in outputs (tracebacks of a failed run): ``ScrubPathsPreprocessor``;
+- stable cell ids (papermill's error cells get random ones), so equal inputs give equal HTML.
+"""
+from __future__ import annotations
+
+import os
+import re
+import sys
+import tempfile
+from pathlib import Path
+from typing import Iterable
+
+import nbformat
+from nbconvert import HTMLExporter
+from nbconvert.preprocessors import Preprocessor, TagRemovePreprocessor
+from traitlets import List, Unicode
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+TEMPLATE_NAME = "kit_report"
+REMOVE_CELL_TAGS = {"remove-cell", "parameters", "injected-parameters"}
+
+try:  # the id nbconvert gives a markdown heading; private, so keep a copy of the formula
+    from nbconvert.filters.strings import _convert_header_id as heading_id
+except ImportError:  # pragma: no cover
+    from urllib.parse import quote
+
+    def heading_id(text: str) -> str:
+        return quote(text.replace(" ", "-"), safe="?/:@!$&'()*+,;=")
+
+
+_HEADING_RE = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t]*#*[ \t]*$")
+_FENCE_RE = re.compile(r"^\s*(```|~~~)")
+_INLINE_MD_RE = re.compile(r"[*_`]")
+
+
+def headings(source: str) -> list[tuple[int, str]]:
+    """ATX headings (level, plain text) of a markdown cell, skipping fenced code."""
+    out, fenced = [], False
+    for line in source.splitlines():
+        if _FENCE_RE.match(line):
+            fenced = not fenced
+            continue
+        m = None if fenced else _HEADING_RE.match(line)
+        if m:
+            out.append((len(m.group(1)), _INLINE_MD_RE.sub("", m.group(2)).strip()))
+    return out
+
+
+class TocPreprocessor(Preprocessor):
+    """Collect level-2 and level-3 headings of the markdown cells into ``resources['kit_toc']``."""
+
+    levels = List([2, 3]).tag(config=True)
+
+    def preprocess(self, nb, resources):
+        toc = []
+        for cell in nb.cells:
+            if cell.cell_type != "markdown":
+                continue
+            for level, text in headings(cell.source):
+                if level in self.levels:
+                    toc.append({"level": level, "text": text, "id": heading_id(text)})
+        resources["kit_toc"] = toc
+        return nb, resources
+
+
+def default_scrub_paths() -> list[tuple[str, str]]:
+    """Local folders whose names must not reach the page, longest first, with their stand-ins."""
+    pairs = [
+        (str(Path(__file__).resolve().parents[2]), "[kit]"),
+        (sys.prefix, "[python]"),
+        (sys.base_prefix, "[python]"),
+        (tempfile.gettempdir(), "[tmp]"),
+        (os.getcwd(), "[cwd]"),
+        (str(Path.home()), "~"),
+    ]
+    seen: dict[str, str] = {}
+    for path, label in pairs:
+        for p in {path, os.path.realpath(path)}:
+            if p and p not in ("/", "\\") and p not in seen:
+                seen[p] = label
+    return sorted(seen.items(), key=lambda kv: -len(kv[0]))
+
+
+class ScrubPathsPreprocessor(Preprocessor):
+    """Replace local folder names in outputs (tracebacks, printed text) with short stand-ins."""
+
+    extra_paths = List(Unicode()).tag(config=True)
+
+    def preprocess(self, nb, resources):
+        pairs = [(p, "[…]") for p in self.extra_paths if p] + default_scrub_paths()
+        self._pairs = sorted(dict(pairs).items(), key=lambda kv: -len(kv[0]))
+        return super().preprocess(nb, resources)
+
+    def _scrub(self, text):
+        if isinstance(text, list):
+            return [self._scrub(t) for t in text]
+        if not isinstance(text, str):
+            return text
+        for path, label in self._pairs:
+            text = text.replace(path, label)
+        return text
+
+    def preprocess_cell(self, cell, resources, index):
+        for out in cell.get("outputs", []):
+            if "text" in out:
+                out["text"] = self._scrub(out["text"])
+            if "traceback" in out:
+                out["traceback"] = self._scrub(out["traceback"])
+            if "evalue" in out:
+                out["evalue"] = self._scrub(out["evalue"])
+            for mime in ("text/plain", "text/html", "text/markdown"):
+                if mime in out.get("data", {}):
+                    out["data"][mime] = self._scrub(out["data"][mime])
+        return cell, resources
+
+
+class StableIdPreprocessor(Preprocessor):
+    """Cell ids by position: papermill's inserted cells carry random ids."""
+
+    def preprocess(self, nb, resources):
+        for i, cell in enumerate(nb.cells):
+            cell["id"] = f"c{i}"
+        return nb, resources
+
+
+def html_exporter(extra_paths: Iterable[str] = ()) -> HTMLExporter:
+    """The configured exporter; ``extra_paths`` are more folders to scrub from outputs."""
+    exporter = HTMLExporter(
+        template_name=TEMPLATE_NAME,
+        extra_template_basedirs=[str(TEMPLATES)],
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+        language_code="zh",
+        anchor_link_text="",
+    )
+    exporter.register_preprocessor(
+        TagRemovePreprocessor(
+            remove_cell_tags=REMOVE_CELL_TAGS,
+            remove_input_tags={"remove-input"},
+            remove_all_outputs_tags={"remove-output"},
+            enabled=True,
+        ),
+        enabled=True,
+    )
+    exporter.register_preprocessor(ScrubPathsPreprocessor(extra_paths=list(extra_paths)), enabled=True)
+    exporter.register_preprocessor(StableIdPreprocessor(), enabled=True)
+    exporter.register_preprocessor(TocPreprocessor(), enabled=True)
+    return exporter
+
+
+def export_html(nb: nbformat.NotebookNode, extra_paths: Iterable[str] = ()) -> str:
+    """The report page for an executed notebook (its ``metadata.kit`` fills the header)."""
+    body, _resources = html_exporter(extra_paths).from_notebook_node(nb, resources={"metadata": {"name": "report"}})
+    return body

@@ -1,0 +1,371 @@
+"""One function per report section, returning escaped HTML built from the model and the audit.
+
+The notebook calls these so that it stays short; each function is usable on its own in
+JupyterLab (``show(budget_table(dept))``).
+"""
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pandas as pd
+
+from ..model import BUDGET_PARTS, BUDGET_STAGES, Department
+from . import tables as t
+from .charts import budget_chart, figure_png, tasks_chart
+
+PART_LABELS = {"total": "部门支出总金额", "basic": "基本支出", "project": "项目支出"}
+
+
+def _sub(a: Decimal | None, b: Decimal | None) -> Decimal | None:
+    return None if a is None or b is None else a - b
+
+
+def budget_table(dept: Department) -> str:
+    """年初 / 调整后 / 执行 by 总额, 基本, 项目, with adjustment and execution rates."""
+    rows = []
+    for part in BUDGET_PARTS:
+        ini = getattr(dept.budget.initial, part).value
+        adj = getattr(dept.budget.adjusted, part).value
+        act = getattr(dept.budget.actual, part).value
+        rows.append([
+            PART_LABELS[part], t.amount(ini), t.amount(adj), t.amount(act),
+            t.amount(_sub(adj, ini)), t.pct(_sub(adj, ini), ini), t.pct(act, adj), t.pct(act, ini),
+        ])
+    header = ["口径", *BUDGET_STAGES.values(), "调整额（调整后−年初）", "调整幅度", "执行率（执行/调整后）",
+              "执行/年初"]
+    return t.table(rows, header, numeric=range(1, 8), caption="部门预算总表（元）")
+
+
+def lines_table(dept: Department) -> str:
+    """Every 基本支出 / 项目支出 / 转移支付 line with its adjustment, the basis of the adjustment analysis."""
+    rows = []
+    for label, lines in (("基本支出", dept.basic_lines), ("项目支出", dept.project_lines),
+                         ("转移支付", dept.transfer_lines)):
+        for ln in lines:
+            b, a, x = ln.budget.value, ln.adjusted.value, ln.actual.value
+            rows.append([label, ln.name or "（未填写名称）", t.amount(b), t.amount(a), t.amount(x),
+                         t.amount(_sub(a, b)), t.pct(_sub(a, b), b), t.pct(x, a)])
+    header = ["类别", "项目名称", "预算金额", "预算调整后金额", "实际支出金额", "调整额", "调整幅度", "执行率"]
+    return t.table(rows, header, numeric=range(2, 8), caption="支出明细与调整（元）")
+
+
+def adjustment_summary(dept: Department) -> str:
+    """Net and gross adjustment against the 年初 total: the two measures the 10% rule can use."""
+    ini = dept.budget.initial.total.value
+    adj = dept.budget.adjusted.total.value
+    deltas = [_sub(ln.adjusted.value, ln.budget.value)
+              for ln in (*dept.basic_lines, *dept.project_lines, *dept.transfer_lines)]
+    gross = None if any(d is None for d in deltas) else sum((abs(d) for d in deltas), Decimal(0))
+    net = _sub(adj, ini)
+    rows = [
+        ["净调整额（调整后总额−年初总额）", t.amount(net), t.pct(net, ini)],
+        ["各明细调整额绝对值合计", t.amount(gross), t.pct(gross, ini)],
+    ]
+    reason = dept.budget.adjustment_reason
+    parts = [t.table(rows, ["口径", "金额（元）", "占年初预算比例"], numeric=(1, 2), caption="预算调整幅度")]
+    if net is not None and net != 0 and not reason.strip():
+        parts.append(t.note("调整后预算与年初预算不一致，但“预算调整（如有）原因及情况说明”未填写。", "warning"))
+    parts.append(f'<p><strong>预算调整原因及情况说明：</strong>{t.text_block(reason)}</p>')
+    parts.append(t.note("真实的累计调整、调剂资金不在表内；上表两种口径仅作替代参考（评分复核中标为“替代口径”）。"))
+    return "".join(parts)
+
+
+def budget_figure(dept: Department) -> str:
+    fig = budget_chart(dept)
+    return t.figure(figure_png(fig), "部门预算年初批复、调整后与年末执行对比柱状图",
+                    "图 1　部门预算：年初批复、调整后与年末执行（万元）")
+
+
+def tasks_table(dept: Department) -> str:
+    """年度主要任务: 预算数 and 执行数 (总数 / 财政拨款 / 其他资金), rate, status and content."""
+    rows = []
+    for i, task in enumerate(dept.tasks, 1):
+        b, a = task.budget, task.actual
+        rows.append([
+            str(i), task.name, task.status or "（未填写）",
+            t.amount(b.total.value), t.amount(b.fiscal.value), t.amount(b.other.value),
+            t.amount(a.total.value), t.amount(a.fiscal.value), t.amount(a.other.value),
+            t.pct(a.total.value, b.total.value), t.text_block(task.content),
+        ])
+    header_rows = [
+        [("序号", 1, 2), ("任务名称", 1, 2), ("完成情况", 1, 2), ("预算数（元）", 3, 1), ("执行数（元）", 3, 1),
+         ("执行率", 1, 2), ("主要内容", 1, 2)],
+        [("总数", 1, 1), ("其中财政拨款", 1, 1), ("其他资金", 1, 1), ("总数", 1, 1), ("其中财政拨款", 1, 1),
+         ("其他资金", 1, 1)],
+    ]
+    return t.table(rows, [], numeric=range(3, 10), header_rows=header_rows, cls="kit-tasks",
+                   caption="年度主要任务完成情况",
+                   col_classes=["", "kit-w-name", "kit-nowrap"] + [""] * 7 + ["kit-w-text"])
+
+
+def tasks_totals(dept: Department) -> str:
+    """Σ task budget and execution beside the department totals they should equal."""
+    def total(side: str, part: str) -> Decimal | None:
+        vals = [getattr(getattr(tk, side), part).value for tk in dept.tasks]
+        return None if any(v is None for v in vals) else sum(vals, Decimal(0))
+
+    rows = [
+        ["任务预算数合计", t.amount(total("budget", "total")), t.amount(total("budget", "fiscal")),
+         t.amount(total("budget", "other")), "全年调整后预算数", t.amount(dept.budget.adjusted.total.value)],
+        ["任务执行数合计", t.amount(total("actual", "total")), t.amount(total("actual", "fiscal")),
+         t.amount(total("actual", "other")), "年末执行数", t.amount(dept.budget.actual.total.value)],
+    ]
+    return t.table(rows, ["合计", "总数", "其中财政拨款", "其他资金", "对应部门口径", "部门金额"],
+                   numeric=(1, 2, 3, 5), caption="任务合计与部门预算总表（元）")
+
+
+def tasks_figure(dept: Department) -> str:
+    fig = tasks_chart(dept)
+    return t.figure(figure_png(fig), "各年度主要任务预算数与执行数对比及执行率条形图",
+                    "图 2　年度主要任务：预算数、执行数（万元，对数刻度）与执行率")
+
+
+# --- Sections built from the audit result ------------------------------------------------
+def _card(label: str, value: str, sub: str = "") -> str:
+    import html
+
+    sub_html = f'<div class="kit-card-sub">{html.escape(sub)}</div>' if sub else ""
+    return (f'<div class="kit-card"><div class="kit-card-label">{html.escape(label)}</div>'
+            f'<div class="kit-card-value">{html.escape(value)}</div>{sub_html}</div>')
+
+
+def overview(audit) -> str:
+    """Department, year, self vs recomputed total and grade, findings by severity."""
+    dept = audit.department
+    totals, grade = audit.totals, audit.grade
+    issues = audit.issues()
+    fails = issues[issues["status"] == "fail"]
+    unver = issues[issues["status"] == "unverifiable"]
+    by_sev = {k: int((fails["severity"] == k).sum()) for k in t.SEVERITY}
+    cards = [
+        _card("自评总分", t.score(totals.get("self")), f"等级：{grade.get('self', '—')}"),
+        _card("复核总分", t.score(totals.get("recomputed")), f"等级：{grade.get('recomputed', '—')}"),
+        _card("不符（错误）", str(by_sev["error"]), "算术或规则不符"),
+        _card("不符（警告）", str(by_sev["warning"]), "替代口径或文字与表格不一致"),
+        _card("提示", str(by_sev["info"]), "格式整理等"),
+        _card("无法核实", str(len(unver)), "缺少资料，见“需补充资料”"),
+    ]
+    parts = [
+        f"<p>部门：<strong>{t.esc(dept.name)}</strong>（部门编码 {t.esc(dept.code)}），{t.esc(dept.year)} 年度。"
+        f"复核共执行检查 {len(audit.findings)} 项，其中通过 {int((audit.findings['status'] == 'pass').sum())} 项。</p>",
+        f'<div class="kit-cards">{"".join(cards)}</div>',
+    ]
+    rows = []
+    for level1, v in (totals.get("by_level1") or {}).items():
+        rows.append([level1, t.score(v.get("weight")), t.score(v.get("self")), t.score(v.get("recomputed")),
+                     _diff(v.get("recomputed"), v.get("self"))])
+    rows.append(["合计", t.score(sum((Decimal(str(v.get("weight") or 0)) for v in (totals.get("by_level1") or {}).values()),
+                                     Decimal(0))),
+                 t.score(totals.get("self")), t.score(totals.get("recomputed")),
+                 _diff(totals.get("recomputed"), totals.get("self"))])
+    parts.append(t.table(rows, ["一级指标", "分数", "自评分数", "复核分数", "差异（复核−自评）"], numeric=(1, 2, 3, 4),
+                         caption="按一级指标汇总", row_classes=[""] * (len(rows) - 1) + ["kit-total"]))
+    parts.append(t.note(grade_bands_text(audit.options.get("grade_bands") or {})))
+    if grade.get("self") != grade.get("recomputed"):
+        parts.append(t.note(f"复核后等级由“{grade.get('self')}”变为“{grade.get('recomputed')}”。", "warning"))
+    return "".join(parts)
+
+
+def grade_bands_text(bands: dict) -> str:
+    """'优 ≥ 90 分；良 80～90 分（不含 90）…' from the effective grade_bands option."""
+    if not bands:
+        return "等级划分：未设定。"
+    items = sorted(bands.items(), key=lambda kv: -Decimal(str(kv[1])))
+    parts, upper = [], None
+    for name, low in items:
+        low_s = t.score(low)
+        parts.append(f"{name} ≥ {low_s} 分" if upper is None else f"{name} {low_s}～{upper} 分（含 {low_s}，不含 {upper}）")
+        upper = low_s
+    parts.append(f"差 < {upper} 分")
+    return "等级划分（规则选项 grade_bands）：" + "；".join(parts) + "。"
+
+
+def _diff(a, b) -> str:
+    if a is None or b is None:
+        return "—"
+    try:
+        d = Decimal(str(a)) - Decimal(str(b))
+    except ArithmeticError:
+        return "—"
+    return ("+" if d > 0 else "") + t.score(d) if d != 0 else "0"
+
+
+ASSESSMENT = {"pass": ("met", "达成"), "fail": ("missed", "未达成"), "unverifiable": ("notcomparable", "不可比")}
+
+
+def indicators_table(audit) -> str:
+    """年度绩效指标: target vs actual, and whether the target was met (check B14)."""
+    dept = audit.department
+    f = audit.findings
+    b14 = f[f["check_id"].astype(str).str.startswith("B14")]
+    rows = []
+    for i, ind in enumerate(dept.indicators, 1):
+        hit = b14[b14["subject"].astype(str).str.contains(ind.level3, regex=False)] if ind.level3 else b14.iloc[0:0]
+        if len(hit):
+            r = hit.iloc[0]
+            cls, label = ASSESSMENT.get(r["status"], (r["status"], r["status"]))
+            verdict, why = t.badge(cls, label), r["message"]
+        else:
+            verdict, why = t.badge("notcomparable", "未判定"), "无对应检查结果"
+        rows.append([str(i), ind.level1, ind.level2, ind.level3, ind.target, ind.actual, verdict, why])
+    header = ["序号", "一级指标", "二级指标", "三级指标", "指标值", "实际完成指标值", "判定", "说明"]
+    return t.table(rows, header, caption="年度绩效指标完成情况",
+                   col_classes=["", "kit-nowrap", "kit-nowrap", "kit-w-name", "", "", "kit-nowrap", "kit-w-msg"])
+
+
+def scores_table(audit) -> str:
+    """The 21 rows: weight, self score, recomputed score, basis and the explanation."""
+    rows, classes = [], []
+    prev = (None, None)
+    for r in audit.scores.itertuples(index=False):
+        # Like the printed form, a 一级/二级 name is shown once for its group of rows.
+        l1 = r.level1 if r.level1 != prev[0] else ""
+        l2 = r.level2 if (r.level1, r.level2) != prev else ""
+        prev = (r.level1, r.level2)
+        rows.append([l1, l2, r.indicator, t.score(r.weight), t.score(r.self_score),
+                     t.score(r.recomputed_score), _diff(r.recomputed_score, r.self_score),
+                     t.badge(r.basis), r.note])
+        classes.append("")
+    totals = audit.totals
+    rows.append(["合计", "", "", t.score(sum((Decimal(str(w)) for w in audit.scores["weight"].dropna()), Decimal(0))),
+                 t.score(totals.get("self")), t.score(totals.get("recomputed")),
+                 _diff(totals.get("recomputed"), totals.get("self")), "", ""])
+    classes.append("kit-total")
+    header = ["一级指标", "二级指标", "三级指标", "分数", "自评分数", "复核分数", "差异", "复核依据", "说明"]
+    return t.table(rows, header, numeric=(3, 4, 5, 6), caption="评分表复核（100 分）", row_classes=classes,
+                   col_classes=["kit-nowrap", "kit-nowrap", "kit-w-name", "", "", "", "", "kit-nowrap", "kit-w-msg"])
+
+
+def scores_figure(audit) -> str:
+    from .charts import scores_chart
+
+    fig = scores_chart(audit)
+    return t.figure(figure_png(fig), "各三级指标分数、自评分数与复核分数对比条形图",
+                    "图 3　评分复核：分数（权重）、自评分数与复核分数")
+
+
+def verdict(status: str, severity: str) -> t.Raw:
+    """One label for a finding: 错误/警告/提示 when it fails, 无法核实 when inputs are missing."""
+    if status == "fail":
+        return t.badge(severity)
+    return t.badge(status)
+
+
+def findings_table(audit) -> str:
+    """Every non-pass finding, most severe first, with expected, actual and where on the form."""
+    issues = audit.issues()
+    if not len(issues):
+        return t.note("所有检查均通过，未发现问题。")
+    rows = []
+    for i, r in enumerate(issues.itertuples(index=False), 1):
+        message = f"{r.message}" + ("（替代口径）" if getattr(r, "proxy", False) and "替代口径" not in r.message else "")
+        rows.append([str(i), verdict(r.status, r.severity), f"{r.check_id} {r.title}", r.subject, message,
+                     t.number(r.expected), t.number(r.actual), t.number(r.difference), r.location])
+    header = ["序号", "结论", "检查项", "对象", "说明", "应为", "实际", "差异", "表内位置"]
+    n_fail = int((issues["status"] == "fail").sum())
+    return t.table(rows, header, caption=f"问题清单（不符 {n_fail} 条，无法核实 {len(rows) - n_fail} 条）",
+                   cls="kit-findings", numeric=(7,),
+                   col_classes=["", "kit-nowrap", "kit-w-check", "kit-w-subject", "kit-w-msg", "kit-w-val",
+                                "kit-w-val", "", "kit-w-loc"])
+
+
+def missing_table(audit) -> str:
+    """Inputs to request from the department, and the scores (and checks) they decide."""
+    m = audit.missing_inputs
+    if not len(m):
+        return t.note("评分复核所需资料齐全。")
+    titles = dict(zip(audit.findings["check_id"], audit.findings["title"]))
+    indicators = set(audit.scores["indicator"])
+    rows = []
+    for i, r in enumerate(m.itertuples(index=False), 1):
+        needed = list(r.needed_by)
+        scores_ = [n for n in needed if n in indicators]
+        checks = [f"{n} {titles.get(n, '')}".strip() for n in needed if n not in indicators]
+        rows.append([str(i), r.label, "、".join(scores_) or "—", "；".join(checks) or "—"])
+    return t.table(rows, ["序号", "需补充的资料", "决定的评分指标", "相关检查"],
+                   caption=f"需向部门补充的资料（共 {len(rows)} 项）")
+
+
+PROSE_STATUS = {"pass": ("pass", "一致"), "fail": ("fail", "不一致"), "unverifiable": ("unverifiable", "无法核对"),
+                "not_compared": ("info", "未核对")}
+
+
+def source_label(source: str, row=None) -> str:
+    """'task:租赁费' -> 年度主要任务“租赁费”·主要内容; 'narrative:budget_execution' -> 自评报告·部门预算执行情况."""
+    from ..model import NARRATIVE_SECTIONS, PROFILE_TEXTS
+
+    kind, _, key = str(source).partition(":")
+    if kind == "task":
+        return f"年度主要任务“{key}”·主要内容"
+    if kind == "narrative":
+        return f"自评报告·{NARRATIVE_SECTIONS.get(key, key)}"
+    if kind == "indicator":
+        return f"年度绩效指标“{key}”·实际完成指标值"
+    if kind == "profile":
+        return f"部门基本情况·{PROFILE_TEXTS.get(key, key)}"
+    return str(source)
+
+
+def prose_table(audit) -> str:
+    """Figures found in the narrative and task contents, with their cross-check status."""
+    df = audit.prose_figures
+    if df is None or not len(df):
+        return t.note("自评报告中未发现可核对的数字。")
+    rows = []
+    for i, r in enumerate(df.itertuples(index=False), 1):
+        cls, label = PROSE_STATUS.get(r.status, ("info", str(r.status)))
+        value = t.amount(r.value) if r.unit == "元" and isinstance(r.value, Decimal) else t.number(r.value)
+        converted = f"{value}" + (f" {r.unit}" if r.unit else "")
+        if r.printed_unit and r.printed_unit != r.unit:
+            converted += f"（原文单位 {r.printed_unit}）"
+        rows.append([str(i), source_label(r.source), r.label, r.raw, converted, r.check_id or "—", t.badge(cls, label)])
+    return t.table(rows, ["序号", "出处", "指标", "原文", "读取数值", "核对检查", "核对结果"], numeric=(4,),
+                   caption=f"自评报告及任务主要内容中的数字（共 {len(rows)} 个）")
+
+
+def provenance(audit, params_file: str, render_time: str) -> str:
+    """Kit version, rule file, data file (base name) and SHA-256, parameters and render time."""
+    from pathlib import Path
+
+    from .. import __version__
+
+    dept = audit.department
+    params = audit.params
+    rules = audit.rules
+    rows = [
+        ["工具版本", f"kit {__version__}"],
+        ["规则文件", f"{Path(str(getattr(rules, 'path', '') or '')).name or getattr(rules, 'name', '')}"
+                     f"（{getattr(rules, 'name', '')}）"],
+        ["规则文件 SHA-256", getattr(rules, "sha256", "") or "—"],
+        ["数据文件", Path(dept.source.path).name],
+        ["数据文件 SHA-256", dept.source.sha256 or "—"],
+        ["参数文件", Path(str(params_file)).name],
+        ["部门编码 / 年度", f"{dept.code} / {dept.year}"],
+        ["规则选项", _options_text(audit.options)],
+        ["审核人员调整", _overrides_text(params)],
+        ["生成时间", t.Raw(f'<time class="kit-render-time">{t.esc(render_time)}</time>')],
+    ]
+    return t.table(rows, ["项目", "内容"], caption="出处与参数", cls="kit-provenance", col_classes=["kit-nowrap", ""])
+
+
+def _option_value(v) -> str:
+    if isinstance(v, bool):
+        return "是" if v else "否"
+    if isinstance(v, dict):
+        return "、".join(f"{k} {_option_value(x)}" for k, x in v.items())
+    if isinstance(v, (list, tuple)):
+        return "、".join(_option_value(x) for x in v)
+    return str(v)
+
+
+def _options_text(options: dict) -> str:
+    if not options:
+        return "（默认）"
+    return "；".join(f"{k} = {_option_value(v)}" for k, v in sorted(options.items()))
+
+
+def _overrides_text(params) -> str:
+    overrides = getattr(params, "overrides", ()) or ()
+    if not overrides:
+        return "无"
+    return "；".join("，".join(f"{k}：{v}" for k, v in o.items()) for o in overrides)

@@ -1,0 +1,190 @@
+"""HTML building blocks for the report: every value escaped, no scripts, no random ids.
+
+Helpers return ``IPython.display.HTML`` objects (via ``show``) or plain strings. Anything a
+department wrote (names, task contents, free text) goes through ``html.escape``; the only
+unescaped HTML is what this module builds itself, wrapped in ``Raw``.
+"""
+from __future__ import annotations
+
+import base64
+import html
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, Iterable, Sequence
+
+import pandas as pd
+
+from ..values import fmt_amount
+
+
+@dataclass(frozen=True)
+class Raw:
+    """HTML built by the kit itself; inserted as is."""
+
+    html: str
+
+    def __str__(self) -> str:
+        return self.html
+
+
+SEVERITY = {"error": "错误", "warning": "警告", "info": "提示"}
+SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
+STATUS = {"pass": "通过", "fail": "不符", "unverifiable": "无法核实"}
+STATUS_ORDER = {"fail": 0, "unverifiable": 1, "pass": 2}
+BASIS = {
+    "exact": "按规则复核",
+    "proxy": "替代口径复核",
+    "judgement": "专业判断（保留自评分）",
+    "unverifiable": "资料不足，无法复核",
+    "override": "审核人员调整",
+}
+
+
+def esc(value: Any) -> str:
+    """Escape one cell; Raw passes through, None and NaN show as a dash."""
+    if isinstance(value, Raw):
+        return value.html
+    if value is None:
+        return "—"
+    try:
+        if pd.isna(value):
+            return "—"
+    except (TypeError, ValueError):
+        pass
+    return html.escape(str(value), quote=True)
+
+
+def text_block(text: str) -> Raw:
+    """Free text with its line breaks kept (escaped)."""
+    if not text or not str(text).strip():
+        return Raw('<span class="kit-muted">（未填写）</span>')
+    return Raw("<br>".join(html.escape(line) for line in str(text).splitlines()))
+
+
+def badge(kind: str, label: str | None = None) -> Raw:
+    """A coloured label for a severity, a status or a basis (kind is a fixed ASCII word)."""
+    text = label or SEVERITY.get(kind) or STATUS.get(kind) or BASIS.get(kind) or kind
+    cls = "".join(ch for ch in str(kind) if ch.isalnum())
+    return Raw(f'<span class="kit-badge kit-{cls}">{html.escape(str(text))}</span>')
+
+
+def amount(value: Decimal | None) -> str:
+    return fmt_amount(value)
+
+
+def pct(num: Decimal | None, den: Decimal | None, places: int = 2) -> str:
+    """num / den as a percentage, or '—' when it cannot be computed."""
+    if num is None or den is None or den == 0:
+        return "—"
+    return f"{(num / den * 100).quantize(Decimal(1).scaleb(-places)):,}%"
+
+
+def score(value: Any) -> str:
+    """A score with at most two decimals, trailing zeros dropped (3.00 -> 3, 1.50 -> 1.5)."""
+    if value is None:
+        return "—"
+    try:
+        if pd.isna(value):
+            return "—"
+    except (TypeError, ValueError):
+        pass
+    d = Decimal(str(value)).quantize(Decimal("0.01"))
+    text = f"{d:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def table(
+    rows: Iterable[Sequence[Any]],
+    header: Sequence[str | tuple[str, int]],
+    *,
+    numeric: Iterable[int] = (),
+    caption: str | None = None,
+    cls: str = "",
+    row_classes: Sequence[str] | None = None,
+    header_rows: Sequence[Sequence[tuple[str, int, int]]] | None = None,
+    col_classes: Sequence[str] | None = None,
+) -> str:
+    """An HTML table. ``numeric`` names column indexes to right-align in tabular figures.
+
+    ``header_rows`` (optional) replaces the single header row with several rows of
+    (label, colspan, rowspan) cells, for two-level headings such as 预算数 / 执行数.
+    ``col_classes`` gives each body column a CSS class (widths, wrapping).
+    """
+    numeric = set(numeric)
+    out = [f'<table class="kit-table {html.escape(cls)}">']
+    if caption:
+        out.append(f"<caption>{html.escape(caption)}</caption>")
+    out.append("<thead>")
+    if header_rows:
+        for hr in header_rows:
+            cells = "".join(
+                f'<th scope="col"{f" colspan={c}" if c > 1 else ""}{f" rowspan={r}" if r > 1 else ""}>'
+                f"{html.escape(label)}</th>"
+                for label, c, r in hr
+            )
+            out.append(f"<tr>{cells}</tr>")
+    else:
+        out.append("<tr>" + "".join(f'<th scope="col">{html.escape(str(h))}</th>' for h in header) + "</tr>")
+    out.append("</thead><tbody>")
+    for i, row in enumerate(rows):
+        rc = f' class="{html.escape(row_classes[i])}"' if row_classes and row_classes[i] else ""
+        cells = []
+        for j, value in enumerate(row):
+            names = " ".join(c for c in ("kit-num" if j in numeric else "",
+                                         col_classes[j] if col_classes and j < len(col_classes) else "") if c)
+            attr = f' class="{html.escape(names)}"' if names else ""
+            cells.append(f"<td{attr}>{esc(value)}</td>")
+        out.append(f"<tr{rc}>{''.join(cells)}</tr>")
+    out.append("</tbody></table>")
+    return "".join(out)
+
+
+def frame(df: pd.DataFrame, labels: dict[str, str] | None = None, *, numeric: Iterable[str] = (),
+          caption: str | None = None, cls: str = "") -> str:
+    """A DataFrame as an escaped table, columns renamed with ``labels`` (unknown ones kept)."""
+    labels = labels or {}
+    cols = list(df.columns)
+    numeric = set(numeric)
+    return table(
+        (list(r) for r in df.itertuples(index=False)),
+        [labels.get(c, c) for c in cols],
+        numeric=[i for i, c in enumerate(cols) if c in numeric],
+        caption=caption,
+        cls=cls,
+    )
+
+
+def figure(png: bytes, alt: str, caption: str = "") -> str:
+    """A chart as an inline data: URI image (no external file, no request)."""
+    data = base64.b64encode(png).decode("ascii")
+    cap = f"<figcaption>{html.escape(caption)}</figcaption>" if caption else ""
+    return (
+        f'<figure class="kit-figure"><img src="data:image/png;base64,{data}" alt="{html.escape(alt)}">'
+        f"{cap}</figure>"
+    )
+
+
+def note(text: str, kind: str = "info") -> str:
+    return f'<p class="kit-note kit-note-{html.escape(kind)}">{html.escape(text)}</p>'
+
+
+def paragraph(text: str) -> str:
+    return f"<p>{html.escape(text)}</p>"
+
+
+def show(*parts: str | Raw):
+    """Display HTML fragments in the notebook (one output, text/html only)."""
+    from IPython.display import HTML, display
+
+    display(HTML("".join(str(p) for p in parts)))
+
+
+def number(value: Any) -> Any:
+    """A Decimal for display: thousands separators, at most two decimals; other values unchanged."""
+    if isinstance(value, Decimal):
+        if value != value.quantize(Decimal("0.01")) or value.as_tuple().exponent < -2:
+            value = value.quantize(Decimal("0.01"))
+        return f"{value:,}"
+    if isinstance(value, float) and value == value:
+        return number(Decimal(str(value)))
+    return value
