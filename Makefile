@@ -27,6 +27,7 @@ sysdeps:
 
 demo: $(STAMP) sysdeps
 	$(VENV)/bin/kit check params/022006.yaml
+	$(VENV)/bin/kit render params/022006.yaml --out reports
 
 test: $(STAMP) sysdeps
 	$(PY) -m pytest -q

@@ -91,6 +91,10 @@ from .checkcmd import add_check_command  # noqa: E402  (the audit engine loads o
 
 _EXTRA_COMMANDS.append(add_check_command)
 
+from .rendercmd import add_render  # noqa: E402  (light: imports papermill only when run)
+
+_EXTRA_COMMANDS.append(add_render)
+
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()

@@ -1,0 +1,284 @@
+"""Render one department: papermill runs the audit notebook, nbconvert exports the page.
+
+``render(params_path, out_dir)`` writes ``<dept_code>.html``, the executed ``<dept_code>.ipynb``
+and ``<dept_code>.json`` (the ``kit check`` JSON) into ``out_dir``. When the notebook fails,
+the executed notebook (with papermill's red error banner and the traceback) is still exported,
+the header says what failed and in which section, and the result is marked failed.
+
+Where the notebook comes from (``locate_notebook``), first hit wins:
+1. the environment variable ``KIT_NOTEBOOK`` (a path to an .ipynb);
+2. ``notebooks/audit.ipynb`` beside the ``kit`` package (a source checkout or ``pip install -e``);
+3. ``<sys.prefix>/share/audit-notebook-kit/notebooks/audit.ipynb`` (a regular install:
+   pyproject.toml ships it as a data file).
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import os
+import re
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import nbformat
+
+from . import __version__
+from .errors import KitError, Problem
+from .params import Params, load_params
+
+NOTEBOOK_ENV = "KIT_NOTEBOOK"
+DATA_SUBDIR = Path("share/audit-notebook-kit/notebooks")
+TIME_FORMAT = "%Y-%m-%d %H:%M:%S %z"
+
+
+def locate_notebook() -> Path:
+    """The audit notebook to execute (see the module docstring for the search order)."""
+    explicit = os.environ.get(NOTEBOOK_ENV)
+    candidates = [Path(explicit)] if explicit else []
+    candidates += [
+        Path(__file__).resolve().parent.parent / "notebooks" / "audit.ipynb",
+        Path(sys.prefix) / DATA_SUBDIR / "audit.ipynb",
+    ]
+    for path in candidates:
+        if path.is_file():
+            return path
+    raise KitError(
+        Problem(
+            "找不到审核笔记本 audit.ipynb",
+            value=explicit or None,
+            expected=f"源码目录中的 notebooks/audit.ipynb、安装目录 share/audit-notebook-kit/notebooks/，"
+                     f"或由环境变量 {NOTEBOOK_ENV} 指定",
+        )
+    )
+
+
+def _quiet_kernel_manager():
+    """A kernel manager whose kernel process writes nothing to our terminal.
+
+    The kernel's own stderr carries start-up chatter (e.g. ipykernel's TCP warning), not cell
+    output (that travels over the messaging channel and lands in the notebook).
+    """
+    import subprocess
+
+    from jupyter_client.manager import AsyncKernelManager
+
+    class QuietKernelManager(AsyncKernelManager):
+        async def _async_launch_kernel(self, kernel_cmd, **kw):
+            kw.setdefault("stderr", subprocess.DEVNULL)
+            kw.setdefault("stdout", subprocess.DEVNULL)
+            return await super()._async_launch_kernel(kernel_cmd, **kw)
+
+    return QuietKernelManager
+
+
+@dataclass
+class RenderResult:
+    dept_code: str
+    ok: bool
+    html: Path
+    ipynb: Path
+    json: Path | None
+    failure: str = ""  # Chinese one-line description of what failed and where
+    seconds: float = 0.0
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write via a temporary file in the same folder and rename: readers never see half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
+def now_text() -> str:
+    return _dt.datetime.now().astimezone().strftime(TIME_FORMAT)
+
+
+def _heading_before(nb, index: int) -> str:
+    """The last heading shown in the report above cell ``index`` ('' when none)."""
+    from .report.export import REMOVE_CELL_TAGS, headings
+
+    for cell in reversed(nb.cells[:index]):
+        if cell.cell_type == "markdown" and not REMOVE_CELL_TAGS & set(cell.metadata.get("tags", [])):
+            hs = [h for h in headings(cell.source) if h[0] <= 3]
+            if hs:
+                return hs[-1][1]
+    return ""
+
+
+def _failure_text(nb, exc: BaseException | None) -> str:
+    """What failed and where, from the executed notebook's first error output."""
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type != "code":
+            continue
+        for out in cell.get("outputs", []):
+            if out.get("output_type") == "error":
+                section = _heading_before(nb, i)
+                where = f"“{section}”一节" if section else "报告开头的准备步骤（读取参数与数据、运行审核）"
+                prompt = f"（单元格 In [{cell.get('execution_count')}]）" if cell.get("execution_count") else ""
+                return f"出错位置：{where}{prompt}。错误：{out.get('ename', '')}: {out.get('evalue', '')}"
+    if exc is not None:
+        return f"笔记本未能运行：{type(exc).__name__}: {exc}"
+    return "笔记本未能运行（原因不明）"
+
+
+def _scrub(text: str, paths: list[str]) -> str:
+    from .report.export import default_scrub_paths
+
+    for p, label in sorted([(p, "[…]") for p in paths if p] + default_scrub_paths(), key=lambda kv: -len(kv[0])):
+        text = text.replace(p, label)
+    return text
+
+
+def _header(params: Params, dept, audit, status: str, failure: str, render_time: str) -> dict[str, Any]:
+    """The header block the template shows (nb.metadata['kit']): no paths, base names only."""
+    meta: dict[str, Any] = {
+        "department": getattr(dept, "name", "") or params.dept_code,
+        "code": params.dept_code,
+        "year": params.fiscal_year,
+        "status": status,
+        "status_label": "已完成复核" if status == "ok" else "生成失败",
+        "failure": failure,
+        "kit_version": __version__,
+        "data_file": params.data.name,
+        "data_sha256": getattr(getattr(dept, "source", None), "sha256", "") or "",
+        "render_time": render_time,
+        "params_file": params.path.name if params.path else "",
+        "rules": "",
+        "grade": "",
+    }
+    if audit is not None:
+        rules = getattr(audit, "rules", None)
+        meta["rules"] = Path(str(getattr(rules, "path", "") or getattr(rules, "name", ""))).name
+        totals, grade = getattr(audit, "totals", {}) or {}, getattr(audit, "grade", {}) or {}
+        if totals.get("recomputed") is not None:
+            meta["grade"] = (f"{totals['recomputed']}（{grade.get('recomputed', '')}）；"
+                             f"自评 {totals.get('self')}（{grade.get('self', '')}）")
+    return meta
+
+
+def _audit_json(audit) -> bytes:
+    doc = audit.to_json_dict()
+    return (json.dumps(doc, ensure_ascii=False, indent=2, default=str) + "\n").encode("utf-8")
+
+
+def render(
+    params_path: str | Path,
+    out_dir: str | Path,
+    *,
+    render_time: str | None = None,
+    timeout: float | None = 600,
+    start_timeout: float = 60,
+) -> RenderResult:
+    """Execute the notebook for one parameter file and export its report.
+
+    Raises ``KitError`` when the parameter file itself is invalid (no department to name the
+    files after); every failure after that is reported in the page and the result.
+    """
+    import papermill as pm
+
+    t0 = time.perf_counter()
+    params = load_params(params_path)
+    out = Path(out_dir).absolute()
+    out.mkdir(parents=True, exist_ok=True)
+    notebook = locate_notebook()
+    render_time = render_time or now_text()
+    code = params.dept_code
+    html_path, ipynb_path, json_path = out / f"{code}.html", out / f"{code}.ipynb", out / f"{code}.json"
+    scrub_extra = [str(params.path.parent), str(params.data.parent), str(out)]
+    timings: dict[str, float] = {}
+
+    # The audit in this process gives the JSON and the header (fast: milliseconds).
+    dept = audit = None
+    audit_error = ""
+    try:
+        from .audit import audit_path
+
+        audit = audit_path(params.path)
+        dept = audit.department
+    except KitError as exc:
+        audit_error = str(exc)
+    except ImportError as exc:  # the engine is not installed: the notebook will say the same
+        audit_error = f"{type(exc).__name__}: {exc}"
+    if dept is None:
+        try:
+            from .load import load_department
+
+            dept = load_department(params.data)
+        except KitError:
+            dept = None
+    timings["audit"] = time.perf_counter() - t0
+
+    # Execute. Paths handed to the kernel are relative to the parameter file's folder, so the
+    # executed notebook holds no absolute path of this machine.
+    t1 = time.perf_counter()
+    tmp_nb = out / f".{code}.{os.getpid()}.run.ipynb"
+    exc_seen: BaseException | None = None
+    try:
+        pm.execute_notebook(
+            str(notebook),
+            str(tmp_nb),
+            parameters={"params_file": params.path.name, "render_time": render_time},
+            cwd=str(params.path.parent),
+            kernel_name="python3",
+            progress_bar=False,
+            log_output=False,
+            request_save_on_cell_execute=False,
+            execution_timeout=timeout,
+            start_timeout=start_timeout,
+            kernel_manager_class=_quiet_kernel_manager(),
+        )
+    except pm.PapermillExecutionError as exc:
+        exc_seen = exc
+    except Exception as exc:  # kernel died or timed out before papermill wrote its banner
+        exc_seen = exc
+    timings["execute"] = time.perf_counter() - t1
+
+    if tmp_nb.exists():
+        nb = nbformat.read(tmp_nb, as_version=4)
+        tmp_nb.unlink()
+    else:  # the kernel never started: export the unexecuted notebook with the reason
+        nb = nbformat.read(notebook, as_version=4)
+    ok = exc_seen is None
+    failure = "" if ok else _scrub(_failure_text(nb, exc_seen), scrub_extra)
+
+    nb.metadata["kit"] = _header(params, dept, audit, "ok" if ok else "failed", failure, render_time)
+    nb.metadata["title"] = (
+        f"{nb.metadata['kit']['department']}（{code}）{params.fiscal_year} 年度部门整体支出绩效自评复核报告"
+    )
+
+    t2 = time.perf_counter()
+    from .report.export import export_html
+
+    page = export_html(nb, extra_paths=scrub_extra)
+    timings["export"] = time.perf_counter() - t2
+
+    write_atomic(ipynb_path, nbformat.writes(nb).encode("utf-8"))
+    write_atomic(html_path, page.encode("utf-8"))
+    if audit is not None:
+        write_atomic(json_path, _audit_json(audit))
+        json_out: Path | None = json_path
+    else:
+        # A JSON left from an earlier run would contradict this failed page.
+        if json_path.exists():
+            json_path.unlink()
+        json_out = None
+        if ok:  # the notebook ran but the audit here did not: treat as failed, say why
+            ok, failure = False, _scrub(f"审核结果无法生成：{audit_error}", scrub_extra)
+    return RenderResult(code, ok, html_path, ipynb_path, json_out, failure, time.perf_counter() - t0, timings)
+
+
+RENDER_TIME_RE = re.compile(r'(<time class="kit-render-time"[^>]*>)[^<]*(</time>)')
+
+
+def normalise_render_time(page: str) -> str:
+    """The page with the render time blanked: two renders of the same inputs then compare equal."""
+    return RENDER_TIME_RE.sub(r"\1\2", page)
