@@ -1,0 +1,215 @@
+"""A real browser opens the rendered sample report from disk, with the network unusable.
+
+Headless Chromium is driven over the DevTools protocol on a pipe (``--remote-debugging-pipe``:
+no port, no websocket library). Every request the page makes is seen as a
+``Network.requestWillBeSent`` event, every console error or uncaught exception as a
+``Runtime``/``Log`` event. A negative test proves the detector catches both on a page that
+has an external image and a console error.
+"""
+from __future__ import annotations
+
+import base64
+import json
+import os
+import queue
+import shutil
+import subprocess
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from render_helpers import rendered
+
+CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "chromium", "chromium-browser", "google-chrome")
+
+
+def chromium_path() -> str | None:
+    for c in CHROMIUM_CANDIDATES:
+        found = shutil.which(c) if not os.path.isabs(c) else (c if os.access(c, os.X_OK) else None)
+        if found:
+            return found
+    return None
+
+
+@pytest.fixture(scope="module")
+def chromium() -> str:
+    path = chromium_path()
+    if path is None:
+        if os.environ.get("CI"):
+            pytest.fail("CI 环境中没有 chromium：请先运行 make sysdeps（apt-get install chromium）")
+        pytest.skip("未安装 chromium（/usr/bin/chromium）：运行 make sysdeps 后可执行浏览器测试")
+    return path
+
+
+class Browser:
+    """Chromium with the DevTools protocol on fds 3 (commands in) and 4 (replies out)."""
+
+    def __init__(self, exe: str, profile: Path):
+        cmd_r, self._cmd_w = os.pipe()
+        self._out_r, out_w = os.pipe()
+
+        def wire_fds():  # runs in the child: the protocol expects exactly fds 3 and 4
+            os.dup2(cmd_r, 3)
+            os.dup2(out_w, 4)
+
+        self.proc = subprocess.Popen(
+            [
+                exe, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync", "--no-first-run", "--no-default-browser-check",
+                "--disable-extensions", "--mute-audio", f"--user-data-dir={profile}",
+                # The network is unusable: every http(s) request goes to a closed local port.
+                "--proxy-server=http://127.0.0.1:9", "--proxy-bypass-list=<-loopback>",
+                "--remote-debugging-pipe", "about:blank",
+            ],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            # Python's own fds are non-inheritable, so only the dup2'd 3 and 4 reach the browser.
+            preexec_fn=wire_fds, close_fds=False,
+        )
+        os.close(cmd_r)
+        os.close(out_w)
+        self._next_id = 0
+        self.events: list[dict] = []
+        self._replies: "queue.Queue[dict]" = queue.Queue()
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        buf = b""
+        while True:
+            chunk = os.read(self._out_r, 1 << 16)
+            if not chunk:
+                return
+            buf += chunk
+            while b"\0" in buf:
+                raw, buf = buf.split(b"\0", 1)
+                msg = json.loads(raw)
+                self._replies.put(msg)
+
+    def send(self, method: str, params: dict | None = None, session: str | None = None, timeout: float = 30) -> dict:
+        self._next_id += 1
+        mid = self._next_id
+        msg = {"id": mid, "method": method, "params": params or {}}
+        if session:
+            msg["sessionId"] = session
+        os.write(self._cmd_w, json.dumps(msg).encode() + b"\0")
+        deadline = time.monotonic() + timeout
+        while True:
+            reply = self._replies.get(timeout=max(0.1, deadline - time.monotonic()))
+            if reply.get("id") == mid:
+                if "error" in reply:
+                    raise RuntimeError(f"{method}: {reply['error']}")
+                return reply.get("result", {})
+            self.events.append(reply)
+
+    def wait_for(self, method: str, timeout: float = 30) -> dict:
+        for e in self.events:
+            if e.get("method") == method:
+                return e
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                msg = self._replies.get(timeout=0.2)
+            except queue.Empty:
+                continue
+            self.events.append(msg)
+            if msg.get("method") == method:
+                return msg
+        raise TimeoutError(method)
+
+    def drain(self, seconds: float) -> None:
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            try:
+                self.events.append(self._replies.get(timeout=0.1))
+            except queue.Empty:
+                pass
+
+    def close(self) -> None:
+        try:
+            self.send("Browser.close", timeout=5)
+        except Exception:
+            pass
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        os.close(self._cmd_w)
+        os.close(self._out_r)
+
+
+def visit(exe: str, url: str, tmp: Path, shot: Path) -> dict:
+    """Open ``url``; return the requests, console errors, page text, image state and a screenshot."""
+    browser = Browser(exe, tmp / "profile")
+    try:
+        target = browser.send("Target.createTarget", {"url": "about:blank"})["targetId"]
+        session = browser.send("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
+        for domain in ("Network", "Runtime", "Log", "Page"):
+            browser.send(f"{domain}.enable", session=session)
+        browser.send("Emulation.setDeviceMetricsOverride",
+                     {"width": 1280, "height": 1800, "deviceScaleFactor": 1, "mobile": False}, session=session)
+        browser.send("Page.navigate", {"url": url}, session=session)
+        browser.wait_for("Page.loadEventFired")
+        browser.drain(1.0)  # late requests (images, fonts) and console messages
+        text = browser.send("Runtime.evaluate", {"expression": "document.body.innerText", "returnByValue": True},
+                            session=session)["result"]["value"]
+        images = browser.send(
+            "Runtime.evaluate",
+            {"expression": "Array.from(document.images).map(i => [i.complete, i.naturalWidth, i.naturalHeight])",
+             "returnByValue": True}, session=session)["result"]["value"]
+        png = base64.b64decode(browser.send("Page.captureScreenshot", {"format": "png"}, session=session)["data"])
+        shot.write_bytes(png)
+        browser.drain(0.2)
+    finally:
+        browser.close()
+    requests = [e["params"]["request"]["url"] for e in browser.events if e.get("method") == "Network.requestWillBeSent"]
+    errors = []
+    for e in browser.events:
+        m, p = e.get("method"), e.get("params", {})
+        if m == "Runtime.consoleAPICalled" and p.get("type") in ("error", "assert"):
+            errors.append(" ".join(str(a.get("value", a.get("description", ""))) for a in p.get("args", [])))
+        elif m == "Runtime.exceptionThrown":
+            errors.append(p.get("exceptionDetails", {}).get("text", "exception"))
+        elif m == "Log.entryAdded" and p.get("entry", {}).get("level") == "error":
+            errors.append(p["entry"].get("text", ""))
+    return {"requests": requests, "errors": errors, "text": text, "images": images}
+
+
+def non_white_fraction(png: Path) -> float:
+    from PIL import Image
+
+    a = np.asarray(Image.open(png).convert("L"))
+    return float((a < 240).mean())
+
+
+def external(requests: list[str]) -> list[str]:
+    return [u for u in requests if not (u.startswith("file://") or u.startswith("data:"))]
+
+
+def test_detector_catches_external_request_and_console_error(chromium, tmp_path):
+    page = tmp_path / "bad.html"
+    page.write_text(
+        '<!DOCTYPE html><html lang="zh"><body><p>中文</p>'
+        '<img src="https://example.com/tracker.png"><script>console.error("出错了")</script></body></html>',
+        encoding="utf-8",
+    )
+    seen = visit(chromium, page.as_uri(), tmp_path, tmp_path / "bad.png")
+    assert any(u.startswith("https://example.com/") for u in external(seen["requests"])), seen["requests"]
+    assert any("出错了" in e for e in seen["errors"]), seen["errors"]
+
+
+def test_sample_report_in_browser(chromium, tmp_path_factory, tmp_path):
+    result = rendered(tmp_path_factory.getbasetemp(), "sample")
+    shot = tmp_path / "report.png"
+    seen = visit(chromium, result.html.as_uri(), tmp_path, shot)
+    assert external(seen["requests"]) == [], "报告页面向外发出了请求"
+    assert seen["errors"] == [], "控制台有错误"
+    for text in ("深圳市龙岗中心医院", "概览", "预算收支", "评分复核", "问题清单"):
+        assert text in seen["text"]
+    charts = [im for im in seen["images"] if im[1] > 100]
+    assert len(charts) >= 3 and all(im[0] and im[2] > 100 for im in charts), seen["images"]
+    assert shot.stat().st_size > 10_000
+    assert non_white_fraction(shot) > 0.02, "截图几乎全白"
