@@ -15,13 +15,29 @@ import yaml
 
 from .errors import LoadError, Problem
 
-MAX_BYTES = 5 * 1024 * 1024  # a department-year is tens of KB; anything larger is not one
+MAX_BYTES = 2 * 1024 * 1024  # a department-year is tens of KB; anything larger is not one
+# The sample has about 1,500 nodes; a cap stops a file built to exhaust time or memory early.
+MAX_NODES = 50_000
+
+
+class _Refused(yaml.YAMLError):
+    """A construct the kit refuses before building anything (aliases, too many nodes)."""
+
+    def __init__(self, message: str, mark, expected: str = ""):
+        super().__init__(message)
+        self.message, self.mark, self.expected = message, mark, expected
 
 
 class NumberText(str):
     """A scalar YAML would have read as a number, kept as its printed text."""
 
     unquoted_number = True
+
+
+class DateText(str):
+    """A scalar YAML would have read as a date, kept as its printed text."""
+
+    is_date = True
 
 
 class LineDict(dict):
@@ -31,7 +47,18 @@ class LineDict(dict):
 
 
 class _Loader(yaml.SafeLoader):
-    pass
+    nodes = 0
+
+    def compose_node(self, parent, index):
+        # Anchors and aliases are refused outright: a data file has no use for them, and an
+        # alias "bomb" (billion laughs) is cheap to parse but explodes once anything walks it.
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            raise _Refused("不允许使用 YAML 锚点（&）和别名（*）", event.start_mark, "每个值直接写出，不引用其他位置")
+        self.nodes += 1
+        if self.nodes > MAX_NODES:
+            raise _Refused(f"内容条目过多（超过 {MAX_NODES:,} 项），不像一个部门一年的数据", event.start_mark)
+        return super().compose_node(parent, index)
 
 
 def _number_text(loader: _Loader, node: yaml.ScalarNode) -> NumberText:
@@ -46,12 +73,12 @@ def _mapping(loader: _Loader, node: yaml.MappingNode) -> LineDict:
         # Keys are always text: YAML 1.1 would read a key `no` as False.
         if not isinstance(key_node, yaml.ScalarNode):
             raise yaml.constructor.ConstructorError(
-                None, None, "a key must be text", key_node.start_mark
+                None, None, "键必须是文字", key_node.start_mark
             )
         key = str(key_node.value)
         if key in out:
             raise yaml.constructor.ConstructorError(
-                None, None, f"duplicate key {key!r}", key_node.start_mark
+                None, None, f"键 “{key}” 重复出现", key_node.start_mark
             )
         out[key] = loader.construct_object(value_node, deep=True)
         out.lines[key] = key_node.start_mark.line + 1
@@ -63,12 +90,20 @@ def _bool(loader: _Loader, node: yaml.ScalarNode):
     return {"true": True, "false": False}.get(node.value.lower(), node.value)
 
 
+def _unknown_tag(loader: _Loader, node: yaml.Node):
+    # '!!python/object/...' and other tags: refused (safe loading), said in plain words.
+    raise yaml.constructor.ConstructorError(
+        None, None, f"不支持的 YAML 标签 {node.tag!r}（数据文件中不使用“!”标签）", node.start_mark
+    )
+
+
+_Loader.add_constructor(None, _unknown_tag)
 _Loader.add_constructor("tag:yaml.org,2002:bool", _bool)
 _Loader.add_constructor("tag:yaml.org,2002:float", _number_text)
 _Loader.add_constructor("tag:yaml.org,2002:int", _number_text)
 _Loader.add_constructor("tag:yaml.org,2002:map", _mapping)
-# Dates stay text: a department's file has no dates the kit computes with.
-_Loader.add_constructor("tag:yaml.org,2002:timestamp", lambda loader, node: str(node.value))
+# Dates stay text (flagged, so a date typed where an amount belongs is refused, not read as a year).
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", lambda loader, node: DateText(node.value))
 
 
 def read_text(path: Path, kind: str = "数据文件") -> tuple[str, str]:
@@ -106,6 +141,16 @@ def parse_yaml(text: str, name: str) -> Any:
     """Parse YAML text safely; a syntax error becomes a LoadError with the line."""
     try:
         return yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader derives from SafeLoader
+    except _Refused as exc:
+        line = exc.mark.line + 1 if exc.mark else None
+        raise LoadError(Problem(exc.message, file=name, line=line, expected=exc.expected)) from None
+    except yaml.reader.ReaderError as exc:
+        # The text holds a character YAML forbids (NUL and other control characters).
+        line = text.count("\n", 0, exc.position) + 1
+        raise LoadError(
+            Problem(f"含有不允许的控制字符（U+{exc.character:04X}）" if isinstance(exc.character, int)
+                    else "含有不允许的字符", file=name, line=line, expected="普通文字（删除该字符）")
+        ) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
@@ -161,6 +206,7 @@ def _needs_quotes(s: str) -> bool:
 
 _Dumper.add_representer(str, _str_representer)
 _Dumper.add_representer(NumberText, _str_representer)
+_Dumper.add_representer(DateText, _str_representer)
 _Dumper.add_representer(LineDict, yaml.representer.SafeRepresenter.represent_dict)
 
 
