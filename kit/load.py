@@ -58,7 +58,15 @@ def open_path(path: str | Path):
     if not looks_like_params(path):
         return None, load_department(path)
     params = load_params(path)
-    dept = load_department(params.data)
+    try:
+        dept = load_department(params.data)
+    except LoadError as exc:
+        # Name the parameter file too: in a batch it is what the auditor looks for.
+        exc.problems.append(
+            Problem("以上问题出在参数文件的 data 所指的数据文件中", file=str(params.path or path), field="data",
+                    value=str(params.data))
+        )
+        raise LoadError(exc.problems) from None
     problems = []
     if dept.code != params.dept_code:
         problems.append(

@@ -117,6 +117,21 @@ SUPPLEMENTARY = {
     "projects_on_time": ("按计划时间完成项目数", "count"),
 }
 DISCLOSURE_VALUES = ("合规", "有缺陷", "未公开")
+
+# Loader guards (not audit rules): what no department's form can print.
+# ≥ 1e15 元 (一千万亿元) loads with a warning: most likely a typing slip, and the auditor must see it.
+HUGE_AMOUNT = Decimal(10) ** 15
+# Beyond this, Decimal's 28-digit arithmetic would round sums: refused as not a usable number.
+MAX_DIGITS_BEFORE_POINT = 20
+MAX_SIGNIFICANT_DIGITS = 28
+# Load-finding codes raised by the model itself (values.NOTE_TEXT holds the parser's quirks).
+LOAD_NOTE_TEXT = {
+    "negative": "数值为负数，请核对表上是否如此印刷",
+    "huge": "金额异常大（不少于 1 000 万亿元），可能是录入错误",
+    "duplicate": "与第{first}行完全相同，是否重复填报？",
+}
+# A department code names output files and folders: ASCII letters, digits, '-' and '_' only.
+CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}\Z")
 FLAG_VALUES = {"是": True, "否": False, "true": True, "false": False}
 
 
@@ -423,10 +438,10 @@ class _Builder:
 
     def text(self, obj: dict, key: str, path: tuple, required: bool = False) -> str:
         v = obj.get(key)
-        if v is None:
+        if v is None or (required and isinstance(v, str) and not v.strip()):
             if required:
                 self.problem(path + (key,), "缺少必填内容", expected="非空文字")
-            return ""
+            return "" if v is None else str(v)
         if isinstance(v, (dict, list)):
             self.problem(path + (key,), "此处应为文字", v, "文字")
             return ""
@@ -440,6 +455,9 @@ class _Builder:
         if isinstance(v, (dict, list)):
             self.problem(path + (key,), "此处应为数字", v, "数字")
             return Num("", None)
+        if getattr(v, "is_date", False):
+            self.problem(path + (key,), "数字被写成了日期", v, "数字（日期请加引号写在文字栏）")
+            return Num(str(v), None, notes=("not_number",))
         n = parse_num(v, "元" if kind == "amount" else "")
         if n.blank:
             if required and v is None and key not in obj:
@@ -448,6 +466,23 @@ class _Builder:
         if "not_number" in n.notes:
             self.problem(path + (key,), "此处应为数字", n.raw, "数字，例如 “1234.56”；列宽溢出可填 “#####”")
             return n
+        if _EXPONENT.match(normalise_text(n.raw.strip())):
+            # '1e400' would otherwise read as 1 with trailing junk; no form prints exponents.
+            self.problem(path + (key,), "科学计数法不是表上印刷的数值", n.raw, "按表上原样写出全部数字，例如 “1234.56”")
+            return Num(n.raw, None, n.unit, n.notes + ("not_number",))
+        if n.value is not None and (n.value.adjusted() >= MAX_DIGITS_BEFORE_POINT
+                                    or len(n.value.as_tuple().digits) > MAX_SIGNIFICANT_DIGITS):
+            self.problem(path + (key,), "数值位数过多，无法精确计算", n.raw,
+                         f"整数部分不超过 {MAX_DIGITS_BEFORE_POINT} 位、有效数字不超过 {MAX_SIGNIFICANT_DIGITS} 位")
+            return Num(n.raw, None, n.unit, n.notes + ("not_number",))
+        extra: list[tuple[str, str]] = []
+        if n.value is not None and n.value < 0 and path[:1] != ("supplementary",):
+            extra.append(("negative", LOAD_NOTE_TEXT["negative"]))  # supplementary refuses negatives
+        if kind == "amount" and n.value is not None and abs(n.value) >= HUGE_AMOUNT:
+            extra.append(("huge", LOAD_NOTE_TEXT["huge"]))
+        for code, message in extra:
+            block, row, fld = _describe(path + (key,))
+            self.findings.append(LoadFinding(code, "warning", block, row, fld, n.raw, message))
         for note in n.notes:
             block, row, fld = _describe(path + (key,))
             self.findings.append(
@@ -591,6 +626,9 @@ class _Builder:
                 LoadFinding("stray", "warning", BLOCK_LABELS["stray"], i + 1, "", token, "表上印有不属于任何栏目的文字")
             )
 
+        for key, rows in (*lines.items(), ("tasks", tasks), ("indicators", indicators), ("scores", scores)):
+            self._duplicates(key, rows)
+
         self.out.raise_if_any(LoadError)
         return Department(
             name=name,
@@ -609,6 +647,18 @@ class _Builder:
             source=self.source,
             load_findings=tuple(self.findings),
         )
+
+    def _duplicates(self, key: str, rows) -> None:
+        """A row identical to an earlier one in the same block: loaded, and flagged for the auditor."""
+        first: dict = {}
+        for i, row in enumerate(rows, start=1):
+            if row in first:
+                self.findings.append(
+                    LoadFinding("duplicate", "warning", BLOCK_LABELS[key], i, "", _row_text(row),
+                                LOAD_NOTE_TEXT["duplicate"].format(first=first[row]))
+                )
+            else:
+                first[row] = i
 
     def _scan_text_numbers(self, text: str, path: tuple) -> None:
         """Flag quirks of numbers inside free text (e.g. '98.82&'), keeping the text as is."""
@@ -639,8 +689,8 @@ class _Builder:
                 "加引号的文字，例如 \"022006\"",
             )
             return str(v)
-        if not v.strip() or not all(c.isalnum() or c in "-_" for c in v):
-            self.problem(path, "部门编码只能包含字母、数字、“-”和“_”", v, "例如 \"022006\"")
+        if not CODE_RE.match(v):
+            self.problem(path, "部门编码只能包含英文字母、数字、“-”和“_”（最多 32 个字符）", v, "例如 \"022006\"")
         return v
 
     def _year(self, d: dict) -> int:
@@ -703,6 +753,7 @@ class _Builder:
 
 
 _TOP_KEYS = ["format"] + list(BLOCK_LABELS)
+_EXPONENT = re.compile(r"^[+-]?(?:\d+\.?\d*|\.\d+)[eE][+-]?\d+")
 # A number immediately followed by a character no number or unit ends with: '98.82&'.
 _TEXT_NUMBER_JUNK = re.compile(r"\d+(?:\.\d+)?[&?？#@$^*~`]+")
 _OVERFLOW_IN_TEXT = re.compile(r"^\s*#{3,}\s*$")
@@ -752,6 +803,11 @@ _FIELD_LABELS = {
     ("narrative", "text"): "内容",
 }
 _ALL_LABELS = {k: v for (_, k), v in _FIELD_LABELS.items()}
+
+
+def _row_text(row: Any) -> str:
+    """A row's first words, to name it in a finding."""
+    return next((str(getattr(row, k)) for k in ("name", "level3") if getattr(row, k, "")), "")
 
 
 def _show(value: Any) -> str:

@@ -6,7 +6,6 @@ and auditor overrides the audit engine reads. It is validated before anything ru
 from __future__ import annotations
 
 import difflib
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -14,7 +13,7 @@ from typing import Any
 from .errors import ParamsError, Problem, ProblemCollector
 from .yamlio import LineDict, parse_yaml, read_text
 
-CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$")
+from .model import CODE_RE  # one rule for data and parameter files
 KEYS = {
     "dept_code": "部门编码（加引号的文字）",
     "fiscal_year": "年度",
@@ -64,12 +63,14 @@ def load_params(path: str | Path) -> Params:
     if code is None:
         out.add("缺少 dept_code", field="dept_code", expected='加引号的部门编码，例如 "022006"')
     elif not valid_code(code):
-        why = (
-            "部门编码被读成了数字（前导零会丢失），请加引号"
-            if getattr(code, "unquoted_number", False) or not isinstance(code, str)
-            else "部门编码只能包含字母、数字、“-”和“_”（最多 32 个字符）"
-        )
-        out.add(why, field="dept_code", value=str(code), expected='例如 dept_code: "022006"', **line("dept_code"))
+        if getattr(code, "unquoted_number", False) or isinstance(code, (int, float)):
+            why = "部门编码被读成了数字（前导零会丢失），请加引号"
+        elif not isinstance(code, str):
+            why = "部门编码应为一段加引号的文字"
+        else:
+            why = "部门编码只能包含英文字母、数字、“-”和“_”（最多 32 个字符）"
+        shown = str(code) if isinstance(code, (str, int, float)) else ("（列表）" if isinstance(code, list) else "（键值表）")
+        out.add(why, field="dept_code", value=shown, expected='例如 dept_code: "022006"', **line("dept_code"))
     year = doc.get("fiscal_year")
     try:
         year_int = int(str(year))
@@ -82,6 +83,9 @@ def load_params(path: str | Path) -> Params:
     data_path = None
     if not isinstance(data, str) or not data.strip():
         out.add("缺少数据文件路径", field="data", expected="例如 data: ../data/022006-2022.yaml", **line("data"))
+    elif "\0" in data:
+        # The operating system refuses such a name; say so instead of failing on it.
+        out.add("数据文件路径含有不允许的控制字符", field="data", value=data, expected="普通的文件路径", **line("data"))
     else:
         data_path = (path.parent / data).resolve()
         if not data_path.is_file():
