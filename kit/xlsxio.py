@@ -524,9 +524,14 @@ class _Reader:
         """A cell's value as document text; problems for what cannot be accepted."""
         c = ws.cell(row=row, column=col)
         v = c.value
+        field = f"{header}（{c.coordinate}）" if header else c.coordinate
+        if type(c).__name__ == "MergedCell" and not (ws.title == S_BUDGET and header == REASON_COL):
+            # Only the top-left cell of a merge keeps its value; this row's own value is gone.
+            self.problem("单元格与上方或左侧的单元格合并了，本行的值已丢失", ws.title, row, field,
+                         expected="取消合并，每行填写自己的值")
+            return None
         if v is None:
             return None
-        field = f"{header}（{c.coordinate}）" if header else c.coordinate
         if c.data_type == "f" or not isinstance(v, (str, int, float, bool, _dt.datetime, _dt.date, _dt.time,
                                                      _dt.timedelta, Decimal)):
             shown = v if isinstance(v, str) else getattr(v, "text", None) or type(v).__name__
