@@ -1,0 +1,372 @@
+"""Generators for the corpus cases that cannot be committed as files.
+
+Binary, huge, oddly encoded and xlsx cases are written into a temporary folder at test time,
+each by a small function ``name(folder) -> path`` registered in ``GENERATORS``;
+``cases.yaml`` names them with ``make: name``. Everything derives from ``base.yaml``.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import zipfile
+from pathlib import Path
+from typing import Callable
+
+CORPUS = Path(__file__).resolve().parent
+BASE = CORPUS / "base.yaml"
+GENERATORS: dict[str, Callable[[Path], Path]] = {}
+
+
+def generator(fn: Callable[[Path], Path]) -> Callable[[Path], Path]:
+    GENERATORS[fn.__name__] = fn
+    return fn
+
+
+def base_text() -> str:
+    return BASE.read_text(encoding="utf-8")
+
+
+# --- files and encodings -------------------------------------------------------------------
+@generator
+def empty_yaml(d: Path) -> Path:
+    p = d / "empty.yaml"
+    p.write_bytes(b"")
+    return p
+
+
+@generator
+def whitespace_yaml(d: Path) -> Path:
+    p = d / "whitespace.yaml"
+    p.write_bytes(b"  \n\t\n\r\n   ")
+    return p
+
+
+@generator
+def missing_file(d: Path) -> Path:
+    return d / "no-such-file.yaml"
+
+
+@generator
+def folder_named_yaml(d: Path) -> Path:
+    p = d / "folder.yaml"
+    p.mkdir()
+    return p
+
+
+@generator
+def utf8_bom_yaml(d: Path) -> Path:
+    p = d / "bom.yaml"
+    p.write_bytes(b"\xef\xbb\xbf" + base_text().encode("utf-8"))
+    return p
+
+
+@generator
+def gbk_yaml(d: Path) -> Path:
+    p = d / "gbk.yaml"
+    p.write_bytes(base_text().encode("gbk"))
+    return p
+
+
+@generator
+def utf16_yaml(d: Path) -> Path:
+    p = d / "utf16.yaml"
+    p.write_bytes(base_text().encode("utf-16"))
+    return p
+
+
+@generator
+def nul_byte_yaml(d: Path) -> Path:
+    p = d / "nul.yaml"
+    p.write_bytes(base_text().encode("utf-8").replace("追加项目经费".encode(), "追加\x00项目经费".encode()))
+    return p
+
+
+@generator
+def oversized_yaml(d: Path) -> Path:
+    """A valid department padded past the size limit with a long narrative text."""
+    from kit.yamlio import MAX_BYTES
+
+    p = d / "oversized.yaml"
+    filler = "很长的说明。" * (MAX_BYTES // 18 + 1000)
+    p.write_text(base_text().replace("text: 预算执行进度偏慢。", f"text: {filler}"), encoding="utf-8")
+    assert p.stat().st_size > MAX_BYTES
+    return p
+
+
+@generator
+def many_nodes_yaml(d: Path) -> Path:
+    """Under the size limit, but 60,000 list items (each one parsed into an object)."""
+    p = d / "many-nodes.yaml"
+    p.write_text(base_text().replace("stray: []", "stray: [" + ",".join(["x"] * 60_000) + "]"), encoding="utf-8")
+    return p
+
+
+@generator
+def deep_nesting_yaml(d: Path) -> Path:
+    p = d / "deep.yaml"
+    p.write_text(base_text().replace("stray: []", "stray: " + "[" * 20_000 + "]" * 20_000), encoding="utf-8")
+    return p
+
+
+@generator
+def params_missing_data_dir(d: Path) -> Path:
+    """A parameter file whose data file is named relative to a folder that is not there."""
+    p = d / "params" / "C00001.yaml"
+    p.parent.mkdir()
+    p.write_text('dept_code: "C00001"\nfiscal_year: 2022\ndata: ../data/C00001-2022.yaml\n', encoding="utf-8")
+    return p
+
+
+# --- xlsx ------------------------------------------------------------------------------------
+def _workbook(d: Path, name: str, edit: Callable | None = None, dept=None) -> Path:
+    """The base department as the kit's workbook, then edited with openpyxl."""
+    import openpyxl
+
+    from kit.load import load_department
+    from kit.xlsxio import write_workbook
+
+    p = d / name
+    write_workbook(dept or load_department(BASE), p)
+    if edit:
+        wb = openpyxl.load_workbook(p)
+        edit(wb)
+        wb.save(p)
+    return p
+
+
+@generator
+def xlsx_good(d: Path) -> Path:
+    return _workbook(d, "good.xlsx")
+
+
+@generator
+def xlsx_fake(d: Path) -> Path:
+    p = d / "fake.xlsx"
+    p.write_text("部门名称,金额\n语料测试单位,1000000\n", encoding="utf-8")
+    return p
+
+
+@generator
+def xlsx_empty(d: Path) -> Path:
+    p = d / "empty.xlsx"
+    p.write_bytes(b"")
+    return p
+
+
+@generator
+def xlsx_truncated(d: Path) -> Path:
+    good = _workbook(d, "whole.xlsx")
+    p = d / "truncated.xlsx"
+    data = good.read_bytes()
+    p.write_bytes(data[: len(data) // 2])
+    return p
+
+
+@generator
+def xlsx_corrupt_member(d: Path) -> Path:
+    """A zip whose worksheet XML is garbage."""
+    good = _workbook(d, "whole.xlsx")
+    p = d / "corrupt.xlsx"
+    with zipfile.ZipFile(good) as src, zipfile.ZipFile(p, "w") as dst:
+        for item in src.infolist():
+            data = src.read(item)
+            if item.filename.startswith("xl/worksheets/sheet"):
+                data = b"<worksheet><sheetData><row><c r='A1'>" + b"\xff" * 50
+            dst.writestr(item, data)
+    return p
+
+
+@generator
+def xlsx_zip_not_workbook(d: Path) -> Path:
+    p = d / "other.xlsx"
+    with zipfile.ZipFile(p, "w") as z:
+        z.writestr("readme.txt", "这是一个压缩包，不是工作簿")
+    return p
+
+
+@generator
+def xlsx_old_xls(d: Path) -> Path:
+    p = d / "old.xlsx"
+    p.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 504)
+    return p
+
+
+@generator
+def xlsx_zip_bomb(d: Path) -> Path:
+    """A small file that unpacks to more than the kit's limit (zeros compress ~1000:1)."""
+    from kit.xlsxio import MAX_UNZIPPED_BYTES
+
+    p = d / "bomb.xlsx"
+    chunk = b"0" * (1 << 20)
+    with zipfile.ZipFile(p, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("xl/workbook.xml", "<workbook/>")
+        with z.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as f:
+            for _ in range(MAX_UNZIPPED_BYTES // len(chunk) + 2):
+                f.write(chunk)
+    return p
+
+
+@generator
+def xlsx_missing_sheet(d: Path) -> Path:
+    return _workbook(d, "missing-sheet.xlsx", lambda wb: wb.remove(wb["评分表"]))
+
+
+@generator
+def xlsx_renamed_sheet(d: Path) -> Path:
+    def edit(wb):
+        wb["年度绩效指标完成情况"].title = "绩效指标"
+
+    return _workbook(d, "renamed-sheet.xlsx", edit)
+
+
+@generator
+def xlsx_extra_sheet(d: Path) -> Path:
+    def edit(wb):
+        wb.create_sheet("草稿")["A1"] = "草稿内容"
+
+    return _workbook(d, "extra-sheet.xlsx", edit)
+
+
+@generator
+def xlsx_merged_rows(d: Path) -> Path:
+    """Two task rows with their 任务名称 cells merged (Excel keeps only the top-left value)."""
+    return _workbook(d, "merged.xlsx", lambda wb: wb["年度主要任务完成情况"].merge_cells("A2:A3"))
+
+
+@generator
+def xlsx_formula(d: Path) -> Path:
+    def edit(wb):
+        wb["部门预算总表"]["B2"] = "=C2+D2"
+
+    return _workbook(d, "formula.xlsx", edit)
+
+
+@generator
+def xlsx_date_in_amount(d: Path) -> Path:
+    def edit(wb):
+        wb["部门基本支出"]["C2"] = dt.datetime(2022, 12, 31)
+
+    return _workbook(d, "date.xlsx", edit)
+
+
+@generator
+def xlsx_text_in_amount(d: Path) -> Path:
+    def edit(wb):
+        wb["项目支出"]["E2"] = "四十六万"
+
+    return _workbook(d, "text-amount.xlsx", edit)
+
+
+@generator
+def xlsx_error_value(d: Path) -> Path:
+    def edit(wb):
+        c = wb["评分表"]["G2"]
+        c.value, c.data_type = "#DIV/0!", "e"
+
+    return _workbook(d, "error-value.xlsx", edit)
+
+
+@generator
+def xlsx_renamed_header(d: Path) -> Path:
+    def edit(wb):
+        wb["评分表"]["G1"] = "自评得分"
+
+    return _workbook(d, "renamed-header.xlsx", edit)
+
+
+@generator
+def xlsx_data_without_header(d: Path) -> Path:
+    def edit(wb):
+        wb["项目支出"]["H2"] = "备注：另有追加"
+
+    return _workbook(d, "no-header-column.xlsx", edit)
+
+
+@generator
+def xlsx_numeric_code(d: Path) -> Path:
+    def edit(wb):
+        wb["基本信息"]["B3"] = 22006
+
+    return _workbook(d, "numeric-code.xlsx", edit)
+
+
+@generator
+def xlsx_path_code(d: Path) -> Path:
+    def edit(wb):
+        wb["基本信息"]["B3"] = "../../outside"
+
+    return _workbook(d, "path-code.xlsx", edit)
+
+
+@generator
+def xlsx_numbers_typed(d: Path) -> Path:
+    """Amounts typed as numbers into General cells (floats and ints): read exactly."""
+
+    def edit(wb):
+        ws = wb["部门预算总表"]
+        ws["B2"], ws["C2"], ws["D2"] = 1000000.0, 600000, 400000.00
+
+    return _workbook(d, "numbers-typed.xlsx", edit)
+
+
+@generator
+def xlsx_negative_and_huge(d: Path) -> Path:
+    def edit(wb):
+        wb["部门基本支出"]["E3"] = "-95000.00"
+        wb["项目支出"]["C2"] = "2000000000000000.00"
+
+    return _workbook(d, "negative-huge.xlsx", edit)
+
+
+@generator
+def xlsx_wan_and_fullwidth(d: Path) -> Path:
+    def edit(wb):
+        wb["部门基本支出"]["C3"] = "10万元"
+        wb["部门基本支出"]["E2"] = "４９５０００.００"
+
+    return _workbook(d, "wan-fullwidth.xlsx", edit)
+
+
+@generator
+def xlsx_overflow_cells(d: Path) -> Path:
+    def edit(wb):
+        wb["项目支出"]["C2"] = "#####"
+        wb["评分表"]["D3"] = "#####"
+
+    return _workbook(d, "overflow.xlsx", edit)
+
+
+@generator
+def xlsx_duplicate_rows(d: Path) -> Path:
+    def edit(wb):
+        ws = wb["年度绩效指标完成情况"]
+        for col in range(1, 6):
+            ws.cell(row=4, column=col, value=ws.cell(row=2, column=col).value)
+
+    return _workbook(d, "duplicate-rows.xlsx", edit)
+
+
+@generator
+def xlsx_formula_injection(d: Path) -> Path:
+    """Text fields holding formula-like text, written by the kit: must stay text."""
+    import dataclasses
+
+    from kit.load import load_department
+
+    dept = load_department(CORPUS / "yaml" / "formula-injection.yaml")
+    dept = dataclasses.replace(dept, code="C00001")
+    return _workbook(d, "injection.xlsx", dept=dept)
+
+
+def make(name: str, folder: Path) -> Path:
+    """Write one generated case into ``folder`` and return its path."""
+    return GENERATORS[name](folder)
+
+
+if __name__ == "__main__":  # pragma: no cover - manual use: python tests/corpus/make.py OUT
+    import sys
+
+    out = Path(sys.argv[1])
+    for name in GENERATORS:
+        sub = out / name
+        sub.mkdir(parents=True, exist_ok=True)
+        print(make(name, sub))

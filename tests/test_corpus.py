@@ -1,0 +1,213 @@
+"""The corpus of bad inputs (tests/corpus): every case gets the behaviour cases.yaml records.
+
+Each case runs through the API (``kit.load.open_path``) and through the command line
+(``kit validate``): unreadable input is a ``KitError`` and exit 2 with a message naming the
+file and the listed words, never a traceback; readable input loads (exit 0), with its load
+findings listed when the case expects some.
+"""
+from __future__ import annotations
+
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+import openpyxl
+import pytest
+import yaml
+
+from kit.cli import main
+from kit.errors import KitError, LoadError
+from kit.load import load_department, open_path
+from kit.model import to_document
+from kit.xlsxio import read_workbook, write_workbook
+
+CORPUS = Path(__file__).resolve().parent / "corpus"
+sys.path.insert(0, str(CORPUS))
+import make  # noqa: E402  (tests/corpus/make.py: generators for binary and huge cases)
+
+CASES = yaml.safe_load((CORPUS / "cases.yaml").read_text(encoding="utf-8"))
+EXPECTS = {"load_error", "loads_with_findings", "loads"}
+
+
+def _path(case: dict, tmp_path: Path) -> Path:
+    if "file" in case:
+        return CORPUS / case["file"]
+    return make.make(case["make"], tmp_path)
+
+
+def _ids(cases):
+    return [c["id"] for c in cases]
+
+
+# --- the table itself -----------------------------------------------------------------------
+def test_corpus_table_is_complete():
+    assert len(CASES) >= 40
+    assert len({c["id"] for c in CASES}) == len(CASES)
+    for c in CASES:
+        assert c["expect"] in EXPECTS, c["id"]
+        assert ("file" in c) != ("make" in c), c["id"]
+        if "file" in c:
+            assert (CORPUS / c["file"]).is_file(), c["file"]
+        else:
+            assert c["make"] in make.GENERATORS, c["make"]
+        if c["expect"] != "loads":
+            assert c["must_mention"], f"{c['id']}: say what the message must contain"
+    # Every committed case file is in the table, and no committed file is large.
+    listed = {c["file"] for c in CASES if "file" in c}
+    on_disk = {str(p.relative_to(CORPUS)) for p in CORPUS.glob("*/*") if p.is_file()}
+    assert on_disk == listed
+    assert all(p.stat().st_size < 50_000 for p in CORPUS.rglob("*") if p.is_file())
+
+
+def test_readme_lists_every_case():
+    readme = (CORPUS / "README.md").read_text(encoding="utf-8")
+    missing = [c["id"] for c in CASES if f"`{c['id']}`" not in readme]
+    assert not missing
+
+
+# --- every case, through the API and the command line ----------------------------------------
+@pytest.mark.parametrize("case", CASES, ids=_ids(CASES))
+def test_case_through_the_api(case, tmp_path):
+    path = _path(case, tmp_path)
+    if case["expect"] == "load_error":
+        with pytest.raises(KitError) as exc:
+            open_path(path)
+        text = str(exc.value)
+        assert exc.value.problems
+        for word in case["must_mention"]:
+            assert word in text, f"{word!r} not in:\n{text}"
+        return
+    _, dept = open_path(path)
+    if case["expect"] == "loads":
+        assert dept.load_findings == (), dept.load_findings
+    else:
+        assert dept.load_findings
+
+
+@pytest.mark.parametrize("case", CASES, ids=_ids(CASES))
+def test_case_through_the_cli(case, tmp_path, capsys):
+    path = _path(case, tmp_path)
+    code = main(["validate", str(path)])
+    out, err = capsys.readouterr()
+    assert "Traceback" not in out + err
+    if case["expect"] == "load_error":
+        assert code == 2
+        assert err.startswith("错误：")
+        assert path.name in err  # the file is named (for a parameter file, as well as its data file)
+        for word in case["must_mention"]:
+            assert word in err, f"{word!r} not in:\n{err}"
+    else:
+        assert code == 0, err
+        assert err == ""
+        for word in case["must_mention"]:
+            assert word in out, f"{word!r} not in:\n{out}"
+        if case["expect"] == "loads":
+            assert "加载提示：无" in out
+
+
+@pytest.mark.parametrize("case", CASES, ids=_ids(CASES))
+def test_nothing_but_kit_error_escapes(case, tmp_path):
+    path = _path(case, tmp_path)
+    for load in (open_path, load_department):
+        try:
+            load(path)
+        except KitError:
+            pass  # anything else fails the test with its traceback
+
+
+# --- decisions the corpus pins ------------------------------------------------------------------
+def test_negative_and_huge_amounts_load_exactly_and_are_flagged():
+    dept = load_department(CORPUS / "yaml" / "amount-negative.yaml")
+    assert dept.basic_lines[1].actual.value == Decimal("-95000.00")
+    assert {(f.code, f.block, f.row) for f in dept.load_findings} == {
+        ("negative", "部门基本支出", 2),
+        ("negative", "年度主要任务完成情况", 1),
+    }
+    huge = load_department(CORPUS / "yaml" / "amount-huge.yaml")
+    assert huge.project_lines[0].budget.value == Decimal("2000000000000000.00")
+    assert [(f.code, f.severity) for f in huge.load_findings] == [("huge", "warning")]
+
+
+def test_exponent_and_date_are_not_read_as_numbers():
+    for name, word in (("amount-exponent.yaml", "1e400"), ("amount-date.yaml", "2022-12-31")):
+        with pytest.raises(LoadError) as exc:
+            load_department(CORPUS / "yaml" / name)
+        assert any(p.value == word for p in exc.value.problems)
+
+
+def test_identical_rows_are_flagged_but_same_names_are_not():
+    dup = load_department(CORPUS / "yaml" / "duplicate-tasks.yaml")
+    assert len(dup.tasks) == 3 and dup.tasks[1] == dup.tasks[2]
+    assert [(f.code, f.row) for f in dup.load_findings] == [("duplicate", 3)]
+    assert "第2行" in dup.load_findings[0].message
+    same_name = load_department(CORPUS / "yaml" / "same-name-different-task.yaml")
+    assert same_name.load_findings == ()
+
+
+def test_alias_bomb_is_refused_at_the_first_anchor():
+    with pytest.raises(LoadError) as exc:
+        load_department(CORPUS / "yaml" / "alias-bomb.yaml")
+    (p,) = exc.value.problems
+    assert p.line == 3  # the first anchor, before any alias is followed
+
+
+def test_a_blank_required_text_is_missing(tmp_path):
+    text = (CORPUS / "base.yaml").read_text(encoding="utf-8").replace("  - name: 设备购置", '  - name: "  "')
+    (tmp_path / "d.yaml").write_text(text, encoding="utf-8")
+    with pytest.raises(LoadError) as exc:
+        load_department(tmp_path / "d.yaml")
+    (p,) = exc.value.problems
+    assert (p.block, p.row, p.field) == ("年度主要任务完成情况", 2, "任务名称")
+
+
+# --- hostile text: kept as text, and safe in the workbook ------------------------------------------
+def _texts(doc, out=None):
+    """Every string in a document."""
+    out = [] if out is None else out
+    if isinstance(doc, dict):
+        for v in doc.values():
+            _texts(v, out)
+    elif isinstance(doc, list):
+        for v in doc:
+            _texts(v, out)
+    elif isinstance(doc, str):
+        out.append(doc)
+    return out
+
+
+def test_markup_is_kept_verbatim_in_every_free_text_field():
+    dept = load_department(CORPUS / "yaml" / "markup-everywhere.yaml")
+    raw = yaml.safe_load((CORPUS / "yaml" / "markup-everywhere.yaml").read_text(encoding="utf-8"))
+    assert dept.name == raw["department"]["name"] and dept.name.startswith("单位<script>")
+    with_script = [t for t in _texts(to_document(dept)) if "<script>alert(1)</script>" in t]
+    # 单位 职责 组织 人员 原因 经费 任务 内容 状态 目标 完成 指标 值 实际 说明 标准 标题 正文 印章
+    assert len(with_script) == 19
+    assert set(with_script) == {t for t in _texts(raw) if "<script>" in t}
+
+
+@pytest.mark.parametrize("name", ["formula-injection.yaml", "markup-everywhere.yaml", "control-and-bidi.yaml",
+                                  "nul-in-text.yaml"])
+def test_hostile_text_survives_yaml_xlsx_yaml(tmp_path, name):
+    dept = load_department(CORPUS / "yaml" / name)
+    path = tmp_path / "out.xlsx"
+    write_workbook(dept, path)
+    assert to_document(read_workbook(path)) == to_document(dept)
+
+
+def test_formula_injection_is_written_as_string_cells(tmp_path):
+    path = make.make("xlsx_formula_injection", tmp_path)
+    wb = openpyxl.load_workbook(path)
+    injected = 0
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for c in row:
+                if isinstance(c.value, str) and c.value[:1] in "=+-@\t":
+                    assert c.data_type == "s", c.coordinate
+                    assert c.quotePrefix, f"{ws.title}!{c.coordinate}"
+                    injected += 1
+    # 单位名称 任务名称 主要内容 完成情况 预期目标 实际情况 评分标准 and two 无归属文字
+    assert injected == 9
+    na = [c for ws in wb.worksheets for row in ws.iter_rows() for c in row if c.value == "#N/A"]
+    assert na and all(c.data_type == "s" for c in na)  # text, not an Excel error value
+    # No cell of any sheet is a formula.
+    assert not [c for ws in wb.worksheets for row in ws.iter_rows() for c in row if c.data_type == "f"]
