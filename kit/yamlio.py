@@ -8,6 +8,7 @@ be rejected with a message. Mappings remember the line of each key for error mes
 from __future__ import annotations
 
 import hashlib
+import re
 from pathlib import Path
 from typing import Any
 
@@ -189,7 +190,14 @@ class _Dumper(yaml.SafeDumper):
     pass
 
 
+# Line breaks other than LF and non-printable characters: only double quotes keep them exactly
+# (in plain, single-quoted and block styles YAML folds or normalises them).
+_ESCAPE_ONLY = re.compile("[\x00-\x08\x0b\x0c\r\x0e-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]")
+
+
 def _str_representer(dumper: yaml.SafeDumper, data: str):
+    if _ESCAPE_ONLY.search(data):
+        return dumper.represent_scalar("tag:yaml.org,2002:str", data, style='"')
     if "\n" in data:
         return dumper.represent_scalar("tag:yaml.org,2002:str", data, style="|")
     return dumper.represent_scalar("tag:yaml.org,2002:str", data, style='"' if _needs_quotes(data) else None)
@@ -200,8 +208,13 @@ def _needs_quotes(s: str) -> bool:
     # the file shows amounts as the printed strings they are.
     if s == "" or s != s.strip():
         return True
-    resolved = yaml.safe_load(s) if len(s) < 200 else s
-    return not isinstance(resolved, str) or any(c.isdigit() for c in s[:1])
+    # Ask the resolver what a plain scalar would mean (parsing the text itself would fail on
+    # '[', '*a', '@x' or control characters); the emitter quotes what cannot be plain anyway.
+    tag = _RESOLVER.resolve(yaml.ScalarNode, s, (True, False))
+    return tag != "tag:yaml.org,2002:str" or any(c.isdigit() for c in s[:1])
+
+
+_RESOLVER = yaml.resolver.Resolver()
 
 
 _Dumper.add_representer(str, _str_representer)
