@@ -34,20 +34,24 @@ DATA_SUBDIR = Path("share/audit-notebook-kit/notebooks")
 TIME_FORMAT = "%Y-%m-%d %H:%M:%S %z"
 
 
-def locate_notebook() -> Path:
-    """The audit notebook to execute (see the module docstring for the search order)."""
-    explicit = os.environ.get(NOTEBOOK_ENV)
+def locate_notebook(name: str = "audit.ipynb") -> Path:
+    """A notebook of the kit (see the module docstring for the search order).
+
+    ``KIT_NOTEBOOK`` replaces the audit notebook only; the batch index (portfolio.ipynb) is
+    always the kit's own.
+    """
+    explicit = os.environ.get(NOTEBOOK_ENV) if name == "audit.ipynb" else None
     candidates = [Path(explicit)] if explicit else []
     candidates += [
-        Path(__file__).resolve().parent.parent / "notebooks" / "audit.ipynb",
-        Path(sys.prefix) / DATA_SUBDIR / "audit.ipynb",
+        Path(__file__).resolve().parent.parent / "notebooks" / name,
+        Path(sys.prefix) / DATA_SUBDIR / name,
     ]
     for path in candidates:
         if path.is_file():
             return path
     raise KitError(
         Problem(
-            "找不到审核笔记本 audit.ipynb",
+            f"找不到{'审核笔记本' if name == 'audit.ipynb' else '批量汇总笔记本'} {name}",
             value=explicit or None,
             expected=f"源码目录中的 notebooks/audit.ipynb、安装目录 share/audit-notebook-kit/notebooks/，"
                      f"或由环境变量 {NOTEBOOK_ENV} 指定",
@@ -82,6 +86,7 @@ class RenderResult:
     ipynb: Path
     json: Path | None
     failure: str = ""  # Chinese one-line description of what failed and where
+    error_type: str = ""  # exception class name when the run failed (e.g. CellTimeoutError, DeadKernelError)
     seconds: float = 0.0
     timings: dict[str, float] = field(default_factory=dict)
 
@@ -273,7 +278,9 @@ def render(
         json_out = None
         if ok:  # the notebook ran but the audit here did not: treat as failed, say why
             ok, failure = False, _scrub(f"审核结果无法生成：{audit_error}", scrub_extra)
-    return RenderResult(code, ok, html_path, ipynb_path, json_out, failure, time.perf_counter() - t0, timings)
+    return RenderResult(code, ok, html_path, ipynb_path, json_out, failure,
+                        type(exc_seen).__name__ if exc_seen is not None else "",
+                        time.perf_counter() - t0, timings)
 
 
 RENDER_TIME_RE = re.compile(r'(<time class="kit-render-time"[^>]*>)[^<]*(</time>)')

@@ -1,14 +1,30 @@
-"""``kit render PARAMS --out DIR``: one department's report, notebook and JSON."""
+"""``kit render PATH… --out DIR``: one department's report, or a batch with an index page.
+
+One parameter file renders in this process (exit 0 ok, 1 notebook failed, 2 bad input).
+Several files or a folder render as a batch: worker processes (or a Dask cluster), a progress
+bar, ``DIR/manifest.json`` and ``DIR/index.html``; exit 0 when every department rendered, 1 when
+some failed (everything else is still written), 2 for a bad invocation.
+"""
 from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
+
+DEFAULT_TIMEOUT = 300.0
 
 
 def cmd_render(args: argparse.Namespace) -> int:
+    paths = [Path(p) for p in args.paths]
+    if len(paths) == 1 and paths[0].is_file() and args.executor == "local" and not args.index:
+        return _render_one(paths[0], args)
+    return _render_batch(paths, args)
+
+
+def _render_one(path: Path, args: argparse.Namespace) -> int:
     from .render import render
 
-    result = render(args.params, args.out, timeout=args.timeout)
+    result = render(path, args.out, timeout=args.timeout)
     if result.ok:
         print(f"已生成审核报告：{result.html}（用时 {result.seconds:.1f} 秒）")
         print(f"执行后的笔记本：{result.ipynb}")
@@ -19,9 +35,53 @@ def cmd_render(args: argparse.Namespace) -> int:
     return 1
 
 
+def _render_batch(paths: list[Path], args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from . import batch
+    from .render import locate_notebook, now_text
+    from .rules import load_rules
+
+    out = Path(args.out).absolute()
+    notebook = locate_notebook()
+    inputs = [notebook, locate_notebook("portfolio.ipynb"), Path(load_rules().path)]
+    jobs = batch.plan_batch(paths, out, args.timeout, extra_files=inputs)
+    if not jobs:
+        print("没有找到参数文件（*.yaml）", file=sys.stderr)
+        return 2
+    bar = tqdm(total=len(jobs), unit="个部门", file=sys.stderr, disable=args.quiet, dynamic_ncols=True)
+
+    def progress(code: str, row: dict) -> None:
+        bar.set_postfix_str(code)
+        bar.update(1)
+
+    rows = batch.run_batch(
+        jobs, out, batch.render_job, jobs_n=args.jobs, force=args.force,
+        executor=args.executor, scheduler=args.scheduler, progress=progress,
+    )
+    bar.close()
+    index = batch.render_index(out, now_text())
+    failed = [r for r in rows if r["status"] != "ok"]
+    skipped = sum(1 for r in rows if r.get("skipped"))
+    print(f"共 {len(rows)} 个部门：已生成 {len(rows) - len(failed)}（其中 {skipped} 个输入未变、沿用上次结果），失败 {len(failed)}")
+    print(f"汇总页：{index}；清单：{out / batch.MANIFEST}")
+    for r in failed:
+        reason = " ".join((r.get("error") or "").split())
+        print(f"  失败 {r['dept_code']}（{r['status']}）：{reason[:300]}", file=sys.stderr)
+    return 1 if failed else 0
+
+
 def add_render(sub) -> None:
-    p = sub.add_parser("render", help="运行审核笔记本并生成一个部门的 HTML 审核报告")
-    p.add_argument("params", help="参数文件，例如 params/022006.yaml")
+    p = sub.add_parser("render", help="运行审核笔记本，生成一个或一批部门的 HTML 审核报告")
+    p.add_argument("paths", nargs="+", metavar="PATH", help="参数文件或参数文件夹，例如 params/022006.yaml 或 params/")
     p.add_argument("--out", default="reports", help="输出目录（默认 reports）：写出 <部门编码>.html/.ipynb/.json")
-    p.add_argument("--timeout", type=float, default=600, help="每个单元格的执行时限（秒，默认 600）")
+    p.add_argument("--jobs", "-j", type=int, default=2, help="并行的部门数（默认 2）")
+    p.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT,
+                   help=f"每个部门笔记本中单个单元格的执行时限（秒，默认 {DEFAULT_TIMEOUT:.0f}）")
+    p.add_argument("--force", action="store_true", help="输入未变的部门也重新生成")
+    p.add_argument("--executor", choices=("local", "dask"), default="local",
+                   help="local：本机进程池（默认）；dask：Dask 集群")
+    p.add_argument("--scheduler", default=None, help="Dask 调度器地址（不指定则启动本机 LocalCluster）")
+    p.add_argument("--index", action="store_true", help="只有一个参数文件时也按批量方式运行并生成汇总页")
+    p.add_argument("--quiet", "-q", action="store_true", help="不显示进度条")
     p.set_defaults(func=cmd_render)

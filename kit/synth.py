@@ -40,6 +40,51 @@ def _split(total: Decimal, parts: int, rng: random.Random) -> list[Decimal]:
     return [Decimal(b - a) * CENT for a, b in zip(bounds, bounds[1:])]
 
 
+# Rows scored by judgement alone (domain.md §6.3): whole points may be deducted at will.
+JUDGEMENT_ROWS = frozenset({
+    "预算编制合理性", "预算编制规范性", "绩效目标完整性", "绩效指标明确性",
+    "项目实施程序", "项目监管", "资产管理安全性", "管理制度健全性",
+})
+
+
+def _weight(raw: str) -> Decimal:
+    try:
+        return Decimal(raw)
+    except ArithmeticError:
+        return Decimal(25)  # the sample's '#####' weight; 25 is implied by 100 − the others
+
+
+def _proportional(total: Decimal, budgets: list[Decimal]) -> list[Decimal]:
+    """Split ``total`` in proportion to ``budgets`` to the fen, each share at most its budget."""
+    whole = sum(budgets)
+    if whole == 0:
+        return [Decimal("0.00")] * len(budgets)
+    shares = [(b * total / whole).quantize(CENT, rounding="ROUND_FLOOR") for b in budgets]
+    rest = total - sum(shares)
+    for i in sorted(range(len(shares)), key=lambda k: budgets[k] - shares[k], reverse=True):
+        if rest <= 0:
+            break
+        step = min(rest, budgets[i] - shares[i])
+        shares[i] += step
+        rest -= step
+    return shares
+
+
+def _align_scores(doc: dict) -> None:
+    """Set the self score of every rule-decided row to the kit's recomputed score."""
+    from .audit import run_audit
+    from .model import build_department
+
+    scores = run_audit(build_department(doc)).scores
+    recomputed = {
+        r.indicator: r.recomputed_score for r in scores.itertuples(index=False) if r.basis in ("exact", "proxy")
+    }
+    for srow in doc["scores"]:
+        value = recomputed.get(srow["level3"])
+        if value is not None:
+            srow["self_score"] = _money(Decimal(value))
+
+
 def synth_document(base: dict, index: int, rng: random.Random, plant: str | None) -> tuple[dict, str]:
     """One synthetic department document; returns (document, description of the plant)."""
     doc = copy.deepcopy(base)
@@ -75,7 +120,7 @@ def synth_document(base: dict, index: int, rng: random.Random, plant: str | None
     n_tasks = rng.randint(3, len(base["tasks"]))
     tasks = copy.deepcopy(rng.sample(base["tasks"], n_tasks))
     budgets = _split(adjusted_basic + adjusted_project, n_tasks, rng)
-    actuals = _split(actual_basic + actual_project, n_tasks, rng)
+    actuals = _proportional(actual_basic + actual_project, budgets)
     for t, bud, act in zip(tasks, budgets, actuals):
         bf = (bud * Decimal(rng.randint(0, 100)) / 100).quantize(CENT)
         af = min(bf, act)
@@ -98,17 +143,22 @@ def synth_document(base: dict, index: int, rng: random.Random, plant: str | None
                 ind["actual"] = f"{target + Decimal(rng.randint(-30, 30)) / 10}%"
 
 
-    # Scores: each self score drawn from a plausible range below the weight.
-    for s in doc["scores"]:
-        weight = Decimal(s["weight"]) if s["weight"].replace(".", "", 1).isdigit() else Decimal(25)
-        s["weight"] = _money(weight)
-        s["self_score"] = _money(weight - Decimal(rng.choice((0, 0, 0, 1, 2))) * weight / Decimal(10))
+    # Scores: judgement rows lose whole points now and then (attainable values); the rows the
+    # rules decide are set to what the rules give, so an unplanted department is consistent.
+    for srow in doc["scores"]:
+        weight = _weight(srow["weight"])
+        srow["weight"] = _money(weight)
+        self_score = Decimal(srow["self_score"]) if srow["self_score"] else weight
+        if srow["level3"] in JUDGEMENT_ROWS:
+            self_score = max(Decimal(0), self_score - rng.choice((0, 0, 0, 1)))
+        srow["self_score"] = _money(self_score)
     doc["narrative"]["budget_total"] = b["initial"]["total"]
     # Prose figures of the sample would not match the new amounts: keep texts without them.
     for sec in doc["narrative"]["sections"]:
         if sec["key"] in ("budget_preparation", "budget_execution"):
             sec["text"] = "（合成数据，无文字数字。）"
     doc["stray"] = []
+    _align_scores(doc)
 
     what = ""
     if plant == "A":

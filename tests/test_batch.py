@@ -1,0 +1,173 @@
+"""Batch rendering: fault isolation, manifest and index, resumability, duplicates, Dask.
+
+Each department starts a kernel (seconds), so batches here are small and shared per module.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from kit import batch
+from kit.cli import main
+from kit.synth import write_synthetic
+from test_report_html import external_references
+
+ROOT = Path(__file__).resolve().parents[1]
+FAULTY = ROOT / "tests" / "assets" / "faulty.ipynb"
+
+
+def _synth(folder: Path, n: int, seed: int = 11) -> Path:
+    write_synthetic(n, folder, seed=seed, planted_share=0.0)
+    return folder / "params"
+
+
+@pytest.fixture(scope="module")
+def broken_batch(tmp_path_factory):
+    """3 good synthetic departments, one unreadable parameter file, one whose data cannot load."""
+    base = tmp_path_factory.mktemp("batch")
+    params = _synth(base / "in", 3)
+    (params / "bad-code.yaml").write_text("dept_code: 12\nfiscal_year: 2022\ndata: nowhere.yaml\n", encoding="utf-8")
+    data = base / "in" / "data" / "S00001-2022.yaml"
+    broken = data.read_text(encoding="utf-8").replace("code: S00001", 'code: "X9"', 1)
+    broken = broken.replace("format: kit-dept/1", "format: kit-dept/1\nbudget_typo: 1", 1)
+    (base / "in" / "data" / "X9.yaml").write_text(broken, encoding="utf-8")
+    (params / "X9.yaml").write_text('dept_code: "X9"\nfiscal_year: 2022\ndata: ../data/X9.yaml\n', encoding="utf-8")
+    out = base / "out"
+    code = main(["render", str(params), "--out", str(out), "-j", "2", "-q"])
+    return code, out, json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+
+
+def test_broken_departments_do_not_stop_the_batch(broken_batch, capsys):
+    code, out, manifest = broken_batch
+    assert code == 1
+    rows = {r["dept_code"]: r for r in manifest["departments"]}
+    assert set(rows) == {"S00001", "S00002", "S00003", "X9", "bad-code"}
+    for ok in ("S00001", "S00002", "S00003"):
+        assert rows[ok]["status"] == "ok"
+        assert (out / f"{ok}.html").is_file() and (out / f"{ok}.json").is_file()
+        assert rows[ok]["recomputed_grade"] in {"优", "良", "中", "差"}
+    assert rows["X9"]["status"] == "error" and "budget_typo" in rows["X9"]["error"]
+    assert rows["bad-code"]["status"] == "error" and "dept_code" in rows["bad-code"]["error"]
+    # Every department gets a page, the broken ones a page that says why.
+    for bad in ("X9", "bad-code"):
+        page = (out / rows[bad]["report"]).read_text(encoding="utf-8")
+        assert "生成失败" in page
+    assert str(out.parent) not in json.dumps(manifest["departments"][-1])
+
+
+def test_index_lists_every_department_with_links_and_failures(broken_batch):
+    _code, out, manifest = broken_batch
+    page = (out / "index.html").read_text(encoding="utf-8")
+    for row in manifest["departments"]:
+        assert f'href="{row["report"]}"' in page
+    assert "生成失败的部门" in page and "budget_typo" in page
+    assert "<script" not in page and external_references(page) == []
+    assert str(out) not in page
+
+
+def test_terminal_names_each_failed_department(tmp_path, capsys):
+    params = _synth(tmp_path / "in", 1)
+    (params / "bad.yaml").write_text("dept_code: 7\nfiscal_year: 2022\ndata: x.yaml\n", encoding="utf-8")
+    assert main(["render", str(params), "--out", str(tmp_path / "out"), "-q"]) == 1
+    err = capsys.readouterr().err
+    assert "失败 bad（error）" in err and "Traceback" not in err
+
+
+def test_duplicate_codes_stop_before_anything_runs(tmp_path, capsys):
+    params = _synth(tmp_path / "in", 1)
+    shutil.copy(params / "S00001.yaml", params / "copy.yaml")
+    assert main(["render", str(params), "--out", str(tmp_path / "out"), "-q"]) == 2
+    assert "部门编码重复" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
+
+
+def test_rerun_skips_unchanged_and_redoes_changed(broken_batch, tmp_path):
+    _code, out, manifest = broken_batch
+    work = tmp_path / "out"
+    shutil.copytree(out, work)
+    params = out.parent / "in" / "params"
+    before = {p.name: p.stat().st_mtime_ns for p in work.glob("S*.html")}
+    data = out.parent / "in" / "data" / "S00002-2022.yaml"
+    original = data.read_text(encoding="utf-8")
+    try:
+        data.write_text(original.replace("adjustment_reason:", "# edited\n  adjustment_reason:", 1), encoding="utf-8")
+        main(["render", str(params), "--out", str(work), "-q"])
+    finally:
+        data.write_text(original, encoding="utf-8")
+    after = {p.name: p.stat().st_mtime_ns for p in work.glob("S*.html")}
+    assert after["S00001.html"] == before["S00001.html"]
+    assert after["S00003.html"] == before["S00003.html"]
+    assert after["S00002.html"] != before["S00002.html"]
+
+
+def test_killed_batch_resumes_without_redoing_or_half_files(tmp_path):
+    params = _synth(tmp_path / "in", 4, seed=3)
+    out = tmp_path / "out"
+    cmd = [sys.executable, "-m", "kit", "render", str(params), "--out", str(out), "-j", "1", "-q"]
+    proc = subprocess.Popen(cmd, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    done: list[str] = []
+    while time.monotonic() < deadline:
+        done = [r["dept_code"] for r in batch.read_manifest(out).values() if r["status"] == "ok"]
+        if done:
+            break
+        time.sleep(0.2)
+    os.killpg(proc.pid, signal.SIGKILL)  # the batch and its kernels, mid-way
+    proc.wait()
+    assert done, "the first department never finished"
+    first = {c: (out / f"{c}.html").stat().st_mtime_ns for c in done}
+    assert main(["render", str(params), "--out", str(out), "-j", "1", "-q"]) == 0
+    rows = batch.read_manifest(out)
+    assert sorted(rows) == ["S00001", "S00002", "S00003", "S00004"]
+    assert all(r["status"] == "ok" for r in rows.values())
+    for c, mtime in first.items():
+        assert (out / f"{c}.html").stat().st_mtime_ns == mtime, f"{c} was rendered again"
+    # Temporary files of the killed run are cleared; every report is whole (ends its document).
+    leftovers = [p.name for p in out.iterdir() if p.name.endswith(".tmp") or ".run." in p.name]
+    assert leftovers == []
+    for page in out.glob("*.html"):
+        assert page.read_text(encoding="utf-8").rstrip().endswith("</html>")
+
+
+@pytest.fixture
+def faulty_notebook(monkeypatch):
+    monkeypatch.setenv("KIT_NOTEBOOK", str(FAULTY))
+
+
+def test_hang_timeout_and_dead_kernel_are_recorded(tmp_path, faulty_notebook):
+    params = _synth(tmp_path / "in", 4, seed=5)
+    # The stand-in notebook misbehaves according to the parameter file's name.
+    for src, name in (("S00002", "hang"), ("S00003", "die"), ("S00004", "raise")):
+        (params / f"{src}.yaml").rename(params / f"{name}-{src}.yaml")
+    out = tmp_path / "out"
+    code = main(["render", str(params), "--out", str(out), "-j", "2", "--timeout", "5", "-q"])
+    rows = batch.read_manifest(out)
+    assert code == 1
+    assert rows["S00001"]["status"] == "ok"
+    assert rows["S00002"]["status"] == "timeout"
+    assert rows["S00003"]["status"] == "kernel_died"
+    assert rows["S00004"]["status"] == "error" and "planted failure" in rows["S00004"]["error"]
+    for c in ("S00002", "S00003", "S00004"):
+        assert "生成失败" in (out / f"{c}.html").read_text(encoding="utf-8")
+
+
+def test_dask_executor_gives_the_same_manifest(tmp_path):
+    pytest.importorskip("distributed", reason="dask[distributed] is the optional 'dask' extra")
+    params = _synth(tmp_path / "in", 2, seed=9)
+    keys = ("dept_code", "name", "status", "self_total", "recomputed_total", "self_grade", "recomputed_grade",
+            "findings", "failing_checks", "report")
+
+    def run(executor: str) -> list[dict]:
+        out = tmp_path / executor
+        assert main(["render", str(params), "--out", str(out), "-j", "2", "-q", "--executor", executor]) == 0
+        return [{k: r[k] for k in keys} for r in json.loads((out / "manifest.json").read_text())["departments"]]
+
+    assert run("dask") == run("local")
