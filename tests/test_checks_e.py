@@ -23,6 +23,25 @@ def test_e2_trailing_junk():
     assert statuses(audit(doc), "E2") == {"pass"}
 
 
+def test_e7_negative_and_huge_amounts():
+    assert statuses(audit(), "E7") == {"pass"}
+    doc = sample_doc()
+    doc["basic_lines"][0]["actual"] = "-586219716.12"
+    doc["project_lines"][0]["budget"] = "5342515552700000.00"
+    found = rows(audit(doc), "E7")
+    assert {r["actual"] for r in found} == {"-586219716.12", "5342515552700000.00"}
+    assert {r["status"] for r in found} == {"fail"}
+    assert not [r for r in rows(audit(doc), "E2") if r["status"] == "fail" and r["actual"] != "98.82&"]
+
+
+def test_e8_identical_rows():
+    assert statuses(audit(), "E8") == {"pass"}
+    doc = sample_doc()
+    doc["tasks"].append(dict(doc["tasks"][2]))
+    (row,) = rows(audit(doc), "E8")
+    assert row["status"] == "fail" and "第3行" in row["message"]
+
+
 def test_e3_e4_normalised_numbers_and_units():
     r = audit()
     assert statuses(r, "E3") == {"fail"}  # 195,004万元

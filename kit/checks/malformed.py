@@ -18,6 +18,9 @@ CODE_TO_CHECK = {
     "thousands": "E3",
     "wan": "E4",
     "stray": "E5",
+    "negative": "E7",
+    "huge": "E7",
+    "duplicate": "E8",
 }
 
 
@@ -118,3 +121,13 @@ def e6(ctx: Context):
         if not getattr(ctx.dept, attr):
             rows.append(Result("unverifiable", label, f"“{label}”没有任何行（表格不完整）", None, None, None, label, (attr,)))
     yield from rows or [Result("pass", "全表", f"评分表 {len(ctx.scores)} 行齐全，各表均有内容", location="全表")]
+
+
+@check("E7", "负数或异常大的金额", "E", "warning")
+def e7(ctx: Context):
+    yield from _load_rows(ctx, "E7", "没有负数或异常大的金额")
+
+
+@check("E8", "完全相同的重复行", "E", "warning")
+def e8(ctx: Context):
+    yield from _load_rows(ctx, "E8", "没有完全相同的重复行")
