@@ -137,15 +137,30 @@ def test_killed_batch_resumes_without_redoing_or_half_files(tmp_path):
         assert page.read_text(encoding="utf-8").rstrip().endswith("</html>")
 
 
+def test_no_output_outside_out_whatever_the_code(tmp_path):
+    params = _synth(tmp_path / "in", 1)
+    for i, code in enumerate(("../escape", "/abs", "a\\0b", "..")):
+        (params / f"evil{i}.yaml").write_text(
+            f'dept_code: "{code}"\nfiscal_year: 2022\ndata: ../data/S00001-2022.yaml\n', encoding="utf-8")
+    out = tmp_path / "deep" / "out"
+    before = {p for p in tmp_path.rglob("*")}
+    assert main(["render", str(params), "--out", str(out), "-q"]) == 1
+    written = {p for p in tmp_path.rglob("*")} - before
+    assert written and all(out in p.parents or p == out or p in out.parents for p in written)
+    rows = batch.read_manifest(out)
+    assert {r["status"] for c, r in rows.items() if c.startswith("evil")} == {"error"}
+    assert all("部门编码" in r["error"] for c, r in rows.items() if c.startswith("evil"))
+
+
 @pytest.fixture
 def faulty_notebook(monkeypatch):
     monkeypatch.setenv("KIT_NOTEBOOK", str(FAULTY))
 
 
 def test_hang_timeout_and_dead_kernel_are_recorded(tmp_path, faulty_notebook):
-    params = _synth(tmp_path / "in", 4, seed=5)
+    params = _synth(tmp_path / "in", 5, seed=5)
     # The stand-in notebook misbehaves according to the parameter file's name.
-    for src, name in (("S00002", "hang"), ("S00003", "die"), ("S00004", "raise")):
+    for src, name in (("S00002", "hang"), ("S00003", "die"), ("S00004", "raise"), ("S00005", "oom")):
         (params / f"{src}.yaml").rename(params / f"{name}-{src}.yaml")
     out = tmp_path / "out"
     code = main(["render", str(params), "--out", str(out), "-j", "2", "--timeout", "5", "-q"])
@@ -155,7 +170,8 @@ def test_hang_timeout_and_dead_kernel_are_recorded(tmp_path, faulty_notebook):
     assert rows["S00002"]["status"] == "timeout"
     assert rows["S00003"]["status"] == "kernel_died"
     assert rows["S00004"]["status"] == "error" and "planted failure" in rows["S00004"]["error"]
-    for c in ("S00002", "S00003", "S00004"):
+    assert rows["S00005"]["status"] in ("error", "kernel_died") and "MemoryError" in rows["S00005"]["error"]
+    for c in ("S00002", "S00003", "S00004", "S00005"):
         assert "生成失败" in (out / f"{c}.html").read_text(encoding="utf-8")
 
 
