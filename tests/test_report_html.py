@@ -157,6 +157,19 @@ def test_report_content_matches_the_audit(sample, page):
     assert len(re.findall(r'<img\b[^>]*src="data:image/png;base64,', page)) == 3
 
 
+def test_task_contents_in_full_and_amounts_in_one_format(sample, page):
+    """Every task's 主要内容 is shown whole in its own table; converted 万元 amounts keep cents."""
+    from kit import load_department
+
+    text = html.unescape(re.sub(r"<[^>]+>", " ", page))
+    assert "各任务主要内容" in text
+    for task in load_department(ROOT / "data" / "022006-2022.yaml").tasks:
+        for line in task.content.splitlines():
+            assert line in text, line
+    # A9's 实际 cell in 问题清单 (from 195,004万元) reads like the other amounts.
+    assert re.findall(r'<td class="kit-w-val">(1,950,040,000[.0-9]*)</td>', page) == ["1,950,040,000.00"]
+
+
 def test_department_text_is_escaped(tmp_path_factory):
     result = rendered(tmp_path_factory.getbasetemp(), "hostile")
     assert result.ok, result.failure

@@ -77,7 +77,11 @@ def budget_figure(dept: Department) -> str:
 
 
 def tasks_table(dept: Department) -> str:
-    """年度主要任务: 预算数 and 执行数 (总数 / 财政拨款 / 其他资金), rate, status and content."""
+    """年度主要任务: 预算数 and 执行数 (总数 / 财政拨款 / 其他资金), rate and status; then the contents.
+
+    The 主要内容 texts get a table of their own: beside seven amount columns they would be
+    squeezed or pushed off the page (seen on the rendered sample).
+    """
     rows = []
     for i, task in enumerate(dept.tasks, 1):
         b, a = task.budget, task.actual
@@ -85,17 +89,23 @@ def tasks_table(dept: Department) -> str:
             str(i), task.name, task.status or "（未填写）",
             t.amount(b.total.value), t.amount(b.fiscal.value), t.amount(b.other.value),
             t.amount(a.total.value), t.amount(a.fiscal.value), t.amount(a.other.value),
-            t.pct(a.total.value, b.total.value), t.text_block(task.content),
+            t.pct(a.total.value, b.total.value),
         ])
     header_rows = [
         [("序号", 1, 2), ("任务名称", 1, 2), ("完成情况", 1, 2), ("预算数（元）", 3, 1), ("执行数（元）", 3, 1),
-         ("执行率", 1, 2), ("主要内容", 1, 2)],
+         ("执行率", 1, 2)],
         [("总数", 1, 1), ("其中财政拨款", 1, 1), ("其他资金", 1, 1), ("总数", 1, 1), ("其中财政拨款", 1, 1),
          ("其他资金", 1, 1)],
     ]
-    return t.table(rows, [], numeric=range(3, 10), header_rows=header_rows, cls="kit-tasks",
-                   caption="年度主要任务完成情况",
-                   col_classes=["", "kit-w-name", "kit-nowrap"] + [""] * 7 + ["kit-w-text"])
+    amounts = t.table(rows, [], numeric=range(3, 10), header_rows=header_rows, cls="kit-tasks",
+                      caption="年度主要任务完成情况",
+                      col_classes=["", "kit-w-name", "kit-nowrap"] + [""] * 7)
+    contents = t.table(
+        [[str(i), task.name, t.text_block(task.content)] for i, task in enumerate(dept.tasks, 1)],
+        ["序号", "任务名称", "主要内容"], caption="各任务主要内容", cls="kit-task-contents",
+        col_classes=["", "kit-w-name", "kit-w-text"],
+    )
+    return amounts + contents
 
 
 def tasks_totals(dept: Department) -> str:

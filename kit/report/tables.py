@@ -180,9 +180,12 @@ def show(*parts: str | Raw):
 
 
 def number(value: Any) -> Any:
-    """A Decimal for display: thousands separators, at most two decimals; other values unchanged."""
+    """A Decimal for display: thousands separators, at most two decimals (two for amounts); other values unchanged."""
     if isinstance(value, Decimal):
-        if value != value.quantize(Decimal("0.01")) or value.as_tuple().exponent < -2:
+        exponent = value.as_tuple().exponent
+        # Amounts converted from 万元 carry no decimals (1950040000); shown beside 1,914,700.00
+        # they would read as another unit. Counts and scores (small integers) stay as they are.
+        if exponent < -2 or value != value.quantize(Decimal("0.01")) or (exponent >= 0 and abs(value) >= 10000):
             value = value.quantize(Decimal("0.01"))
         return f"{value:,}"
     if isinstance(value, float) and value == value:
