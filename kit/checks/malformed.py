@@ -6,7 +6,7 @@ quarantined (read as missing, or as the leading number) and the row says so.
 from __future__ import annotations
 
 from ..model import NARRATIVE_SECTIONS, LoadFinding
-from ..values import parse_num
+from ..values import fmt_amount, parse_num
 from .base import Context, Result, check
 
 CODE_TO_CHECK = {
@@ -62,9 +62,13 @@ def e3(ctx: Context):
             continue
         for note, what in (("thousands", "含千位分隔符"), ("fullwidth", "含全角数字或标点")):
             if note in f.notes:
-                rows.append(Result("fail", f.label, f"文字中的“{f.printed or f.raw}”{what}，已规范化读取为 {f.value}",
+                rows.append(Result("fail", f.label, f"文字中的“{f.printed or f.raw}”{what}，已规范化读取为 {_value_text(f)}",
                                    None, f.printed or f.raw, None, _prose_location(f), severity="info"))
     yield from rows or [Result("pass", "全表", "没有全角数字或千位分隔符", location="全表")]
+
+
+def _value_text(f) -> str:
+    return f"{fmt_amount(f.value)} 元" if f.unit == "元" else f"{f.value}{f.unit or ''}"
 
 
 def _prose_location(f) -> str:
