@@ -35,6 +35,7 @@ class Job:
     timeout: float
     fingerprint: str = ""
     error: str = ""  # set when the parameter file itself could not be read
+    isolation: str = "warm"  # warm: the worker's reused kernel (kit.warm); fresh: a new kernel each
 
 
 @dataclass
@@ -85,7 +86,8 @@ def fingerprint(params_path: Path, data_path: Path | None, extra_files: Iterable
     return h.hexdigest()
 
 
-def plan_batch(paths: Iterable[str | Path], out_dir: Path, timeout: float, extra_files: Iterable[Path] = ()) -> list[Job]:
+def plan_batch(paths: Iterable[str | Path], out_dir: Path, timeout: float, extra_files: Iterable[Path] = (),
+               isolation: str = "warm") -> list[Job]:
     """Read every parameter file; a broken one becomes a job that only records its error.
 
     Raises ParamsError when two files name the same dept_code (before anything runs).
@@ -110,7 +112,7 @@ def plan_batch(paths: Iterable[str | Path], out_dir: Path, timeout: float, extra
             continue
         seen[code] = path
         jobs.append(
-            Job(code, str(path), str(out_dir.absolute()), timeout, fingerprint(path, data, extra), error)
+            Job(code, str(path), str(out_dir.absolute()), timeout, fingerprint(path, data, extra), error, isolation)
         )
     if dupes:
         raise ParamsError(dupes)
@@ -157,8 +159,13 @@ def run_batch(
     executor: str = "local",
     scheduler: str | None = None,
     progress: Callable[[str, dict[str, Any]], None] | None = None,
+    final: Callable[[], Any] | None = None,
 ) -> list[dict[str, Any]]:
-    """Render every job (skipping current ones unless ``force``); returns the manifest rows."""
+    """Render every job (skipping current ones unless ``force``); returns the manifest rows.
+
+    ``final`` (picklable, e.g. the index page) runs once after every department is recorded,
+    in one of the same workers (so it can use that worker's warm kernel); when that fails, here.
+    """
     out_dir.mkdir(parents=True, exist_ok=True)
     clear_stale(out_dir)
     previous = read_manifest(out_dir)
@@ -182,11 +189,11 @@ def run_batch(
         if progress:
             progress(row["dept_code"], row)
 
-    if executor == "dask":
-        _run_dask(todo, work, record, scheduler, jobs_n)
-    else:
-        _run_local(todo, work, record, jobs_n)
     write_manifest(out_dir, list(rows.values()))
+    if executor == "dask":
+        _run_dask(todo, work, record, scheduler, jobs_n, final)
+    else:
+        _run_local(todo, work, record, jobs_n, final)
     return [rows[j.dept_code] for j in jobs]
 
 
@@ -198,10 +205,25 @@ def _crash_row(job: Job, exc: BaseException, started: float) -> dict[str, Any]:
     )
 
 
-def _run_local(todo: list[Job], work, record, jobs_n: int) -> None:
+def _run_final(final, pool=None) -> None:
+    if final is None:
+        return
+    if pool is not None:
+        try:
+            pool.submit(final).result()
+            return
+        except Exception:  # noqa: BLE001 - a broken pool: run it here instead
+            pass
+    final()
+
+
+def _run_local(todo: list[Job], work, record, jobs_n: int, final=None) -> None:
     """A process pool; if a worker process dies, the pool is rebuilt and unfinished jobs retried once."""
     attempts: dict[str, int] = {}
     pending = list(todo)
+    if not pending:
+        _run_final(final)
+        return
     while pending:
         retry: list[Job] = []
         with ProcessPoolExecutor(max_workers=max(1, jobs_n)) as pool:
@@ -222,10 +244,12 @@ def _run_local(todo: list[Job], work, record, jobs_n: int) -> None:
                             retry.append(job)
                         else:
                             record(_crash_row(job, exc, started))
+            if not retry:
+                _run_final(final, pool)
         pending = retry
 
 
-def _run_dask(todo: list[Job], work, record, scheduler: str | None, jobs_n: int) -> None:
+def _run_dask(todo: list[Job], work, record, scheduler: str | None, jobs_n: int, final=None) -> None:
     try:
         from dask.distributed import Client, LocalCluster, as_completed
     except ImportError:
@@ -233,6 +257,7 @@ def _run_dask(todo: list[Job], work, record, scheduler: str | None, jobs_n: int)
             Problem("未安装 Dask：--executor dask 需要 dask[distributed]", expected="pip install 'audit-notebook-kit[dask]'")
         ) from None
     if not todo:
+        _run_final(final)
         return
     cluster = None
     if scheduler:
@@ -248,6 +273,11 @@ def _run_dask(todo: list[Job], work, record, scheduler: str | None, jobs_n: int)
                 record(fut.result())
             except Exception as exc:  # noqa: BLE001 - a lost worker is one department's failure
                 record(_crash_row(job, exc, time.monotonic()))
+        if final is not None:
+            try:
+                client.submit(final, pure=False).result()
+            except Exception:  # noqa: BLE001 - e.g. the worker was lost: run it here
+                final()
     finally:
         client.close()
         if cluster is not None:
@@ -264,7 +294,7 @@ def render_job(job: Job) -> dict[str, Any]:
     try:
         from .render import render
 
-        result = render(job.params_path, job.out_dir, timeout=job.timeout)
+        result = render(job.params_path, job.out_dir, timeout=job.timeout, isolation=job.isolation)
     except KitError as exc:
         row.error = str(exc)
         return _finish(row, started, job, page=True)
@@ -352,8 +382,11 @@ def _name_from_data(job: Job) -> str:
         return ""
 
 
-def render_index(out_dir: Path, render_time: str, timeout: float = 300) -> Path:
-    """Execute ``notebooks/portfolio.ipynb`` over the manifest and export ``index.html``."""
+def render_index(out_dir: Path, render_time: str, timeout: float = 300, isolation: str = "fresh") -> Path:
+    """Execute ``notebooks/portfolio.ipynb`` over the manifest and export ``index.html``.
+
+    ``isolation="warm"`` runs it on this process's warm kernel (``kit.warm``).
+    """
     import nbformat
     import papermill as pm
 
@@ -363,13 +396,18 @@ def render_index(out_dir: Path, render_time: str, timeout: float = 300) -> Path:
     notebook = locate_notebook("portfolio.ipynb")
     rows = read_manifest(out_dir)
     tmp_nb = out_dir / f".index.{os.getpid()}.run.ipynb"
+    engine: dict[str, Any] = {"kernel_manager_class": _quiet_kernel_manager()}
+    if isolation == "warm":
+        from .warm import ENGINE_NAME, register_engine
+
+        register_engine()
+        engine = {"engine_name": ENGINE_NAME}
     try:
         # Relative paths only: the executed notebook must not carry this machine's folders.
         pm.execute_notebook(
             str(notebook), str(tmp_nb), parameters={"manifest_file": MANIFEST, "render_time": render_time},
             cwd=str(out_dir), kernel_name="python3", progress_bar=False, log_output=False,
-            request_save_on_cell_execute=False, execution_timeout=timeout,
-            kernel_manager_class=_quiet_kernel_manager(),
+            request_save_on_cell_execute=False, execution_timeout=timeout, **engine,
         )
     except Exception:  # noqa: BLE001 - the page shows papermill's error banner instead
         pass

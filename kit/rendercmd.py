@@ -8,6 +8,7 @@ some failed (everything else is still written), 2 for a bad invocation.
 from __future__ import annotations
 
 import argparse
+import functools
 import sys
 from pathlib import Path
 
@@ -45,7 +46,7 @@ def _render_batch(paths: list[Path], args: argparse.Namespace) -> int:
     out = Path(args.out).absolute()
     notebook = locate_notebook()
     inputs = [notebook, locate_notebook("portfolio.ipynb"), Path(load_rules().path)]
-    jobs = batch.plan_batch(paths, out, args.timeout, extra_files=inputs)
+    jobs = batch.plan_batch(paths, out, args.timeout, extra_files=inputs, isolation=args.isolation)
     if not jobs:
         print("没有找到参数文件（*.yaml）", file=sys.stderr)
         return 2
@@ -55,12 +56,15 @@ def _render_batch(paths: list[Path], args: argparse.Namespace) -> int:
         bar.set_postfix_str(code)
         bar.update(1)
 
+    # The index page is rendered by one of the workers after the departments (on its warm
+    # kernel when isolation is warm).
+    index_job = functools.partial(batch.render_index, out, now_text(), isolation=args.isolation)
     rows = batch.run_batch(
         jobs, out, batch.render_job, jobs_n=args.jobs, force=args.force,
-        executor=args.executor, scheduler=args.scheduler, progress=progress,
+        executor=args.executor, scheduler=args.scheduler, progress=progress, final=index_job,
     )
     bar.close()
-    index = batch.render_index(out, now_text())
+    index = out / "index.html"
     failed = [r for r in rows if r["status"] != "ok"]
     skipped = sum(1 for r in rows if r.get("skipped"))
     print(f"共 {len(rows)} 个部门：已生成 {len(rows) - len(failed)}（其中 {skipped} 个输入未变、沿用上次结果），失败 {len(failed)}")
@@ -82,6 +86,9 @@ def add_render(sub) -> None:
     p.add_argument("--executor", choices=("local", "dask"), default="local",
                    help="local：本机进程池（默认）；dask：Dask 集群")
     p.add_argument("--scheduler", default=None, help="Dask 调度器地址（不指定则启动本机 LocalCluster）")
+    p.add_argument("--isolation", choices=("warm", "fresh"), default="warm",
+                   help="批量时每个工作进程的内核：warm（默认）复用同一内核，部门之间重置状态，出错、超时或内核退出后换新内核；"
+                        "fresh：每个部门启动一个新内核（慢）。单个参数文件总是使用新内核")
     p.add_argument("--index", action="store_true", help="只有一个参数文件时也按批量方式运行并生成汇总页")
     p.add_argument("--quiet", "-q", action="store_true", help="不显示进度条")
     p.set_defaults(func=cmd_render)
