@@ -23,8 +23,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import nbformat
-
 from . import __version__
 from .errors import KitError, Problem
 from .params import Params, load_params
@@ -196,6 +194,9 @@ def render(
     """
     if isolation not in ISOLATIONS:
         raise ValueError(f"isolation must be one of {ISOLATIONS}, not {isolation!r}")
+    # nbformat (and papermill) are imported here, not at module level: the audit notebook
+    # imports this module for now_text, and nbformat's jsonschema costs a kernel ~1 s to import.
+    import nbformat
     import papermill as pm
 
     t0 = time.perf_counter()

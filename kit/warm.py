@@ -305,45 +305,61 @@ def _notebook_failed(nb) -> bool:
     return False
 
 
-try:
-    from papermill.engines import NBClientEngine as _NBClientEngine
-except ImportError:  # pragma: no cover - papermill is a dependency
-    _NBClientEngine = object  # type: ignore[assignment,misc]
+def _engine_class():
+    """The papermill engine class (built on first use: papermill is not imported in kernels)."""
+    from papermill.engines import NBClientEngine
+
+    class WarmEngine(NBClientEngine):
+        """papermill engine ``kit_warm``: executes on this worker's warm kernel."""
+
+        @classmethod
+        def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout_file=None,
+                                     stderr_file=None, start_timeout=60, execution_timeout=None, **kwargs):
+            from papermill.clientwrap import PapermillNotebookClient
+            from papermill.log import logger
+
+            kernel = warm_kernel(kernel_name)
+            # papermill has changed this process to the cwd it was given; the kernel follows.
+            kernel.prepare(os.getcwd(), start_timeout)
+            for key in ("input_path", "timeout", "startup_timeout", "kernel_manager_class", "km"):
+                kwargs.pop(key, None)
+            client = PapermillNotebookClient(
+                nb_man, km=kernel.km, timeout=execution_timeout, startup_timeout=start_timeout,
+                kernel_name=kernel_name, log=logger, log_output=log_output,
+                stdout_file=stdout_file, stderr_file=stderr_file, **kwargs,
+            )
+            client.kc = kernel.kc
+            try:
+                client.execute()
+            except BaseException:
+                kernel.discard()  # timed out (still busy), died, or interrupted: never reused
+                raise
+            if _notebook_failed(nb_man.nb):
+                kernel.discard()
+            return nb_man.nb
+
+    WarmEngine.__module__, WarmEngine.__qualname__ = __name__, "WarmEngine"
+    return WarmEngine
 
 
-class WarmEngine(_NBClientEngine):  # type: ignore[misc,valid-type]
-    """papermill engine ``kit_warm``: executes on this worker's warm kernel."""
+_ENGINE = None
 
-    @classmethod
-    def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout_file=None,
-                                 stderr_file=None, start_timeout=60, execution_timeout=None, **kwargs):
-        from papermill.clientwrap import PapermillNotebookClient
-        from papermill.log import logger
 
-        kernel = warm_kernel(kernel_name)
-        # papermill has changed this process to the cwd it was given; the kernel follows.
-        kernel.prepare(os.getcwd(), start_timeout)
-        for key in ("input_path", "timeout", "startup_timeout", "kernel_manager_class", "km"):
-            kwargs.pop(key, None)
-        client = PapermillNotebookClient(
-            nb_man, km=kernel.km, timeout=execution_timeout, startup_timeout=start_timeout,
-            kernel_name=kernel_name, log=logger, log_output=log_output,
-            stdout_file=stdout_file, stderr_file=stderr_file, **kwargs,
-        )
-        client.kc = kernel.kc
-        try:
-            client.execute()
-        except BaseException:
-            kernel.discard()  # timed out (still busy), died, or interrupted: never reused
-            raise
-        if _notebook_failed(nb_man.nb):
-            kernel.discard()
-        return nb_man.nb
+def __getattr__(name: str):
+    # ``kit.warm:WarmEngine`` is the papermill entry point; the kernel imports this module
+    # without papermill, so the class is made when first asked for.
+    global _ENGINE
+    if name == "WarmEngine":
+        if _ENGINE is None:
+            _ENGINE = _engine_class()
+        return _ENGINE
+    raise AttributeError(name)
 
 
 def register_engine() -> None:
     """Make ``kit_warm`` known to papermill in this process (the entry point may be missing)."""
     from papermill.engines import papermill_engines
 
-    if papermill_engines._engines.get(ENGINE_NAME) is not WarmEngine:
-        papermill_engines.register(ENGINE_NAME, WarmEngine)
+    engine = __getattr__("WarmEngine")
+    if papermill_engines._engines.get(ENGINE_NAME) is not engine:
+        papermill_engines.register(ENGINE_NAME, engine)
