@@ -10,7 +10,8 @@ the order in every repeat so that drift (other load, caches) falls on each path 
     (``-p params_file …``, ``--cwd`` the parameter folder), then ``jupyter nbconvert --to html``;
 (b) ``kit render PARAMS_DIR --jobs 2 --force`` (the default batch path: warm kernels);
 (c) the floor: load + run_audit + every report section and chart in this process, with no
-    kernel and no notebook (imports done before timing).
+    kernel and no notebook (imports done before timing); (c') the same split over --jobs
+    forked processes, the floor for a machine with that many cores.
 
 Prints seconds per department for each (median of the repeats), the ratios a/b and b/c, the
 peak memory of each path's process tree (RSS of the process and all its children, sampled with
@@ -134,6 +135,25 @@ def floor(params: list[Path]) -> tuple[float, int]:
     return seconds, mem.peak
 
 
+def _floor_part(params: list[Path]) -> int:
+    floor(params)
+    return len(params)
+
+
+def floor_parallel(params: list[Path], jobs: int) -> tuple[float, int]:
+    """The floor spread over ``jobs`` forked processes (imports already done in this one)."""
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("fork")
+    parts = [params[i::jobs] for i in range(jobs)]
+    with PeakRSS() as mem:
+        t0 = time.perf_counter()
+        with ctx.Pool(jobs) as pool:
+            assert sum(pool.map(_floor_part, parts)) == len(params)
+        seconds = time.perf_counter() - t0
+    return seconds, mem.peak
+
+
 def mib(n: int) -> float:
     return round(n / 2**20, 1)
 
@@ -147,6 +167,7 @@ def speed(args) -> dict:
         "a": lambda r: hand_loop(params, work / f"a{r}"),
         "b": lambda r: kit_render(work / "in" / "params", work / f"b{r}", args.jobs),
         "c": lambda r: floor(params),
+        "d": lambda r: floor_parallel(params, args.jobs),
     }
     secs: dict[str, list[float]] = {k: [] for k in paths}
     peaks: dict[str, int] = {k: 0 for k in paths}
@@ -162,15 +183,17 @@ def speed(args) -> dict:
     med = {k: statistics.median(v) for k, v in secs.items()}
     labels = {"a": "(a) hand loop: papermill CLI + jupyter nbconvert CLI",
               "b": f"(b) kit render --jobs {args.jobs} (default path)",
-              "c": "(c) floor: load + checks + charts in-process"}
+              "c": "(c) floor: load + checks + charts in-process",
+              "d": f"(c') the same floor split over {args.jobs} processes"}
     print(f"\n{args.n} departments, median of {args.repeats} repeats, {os.cpu_count()} CPUs")
     for k in paths:
         print(f"{labels[k]:<56} {med[k]:7.3f} s/department   peak {mib(peaks[k]):7.1f} MiB")
-    ab, bc = med["a"] / med["b"], med["b"] / med["c"]
-    print(f"a/b = {ab:.1f}x (goal >= 12)   b/c = {bc:.2f}x (goal <= 3)")
+    ab, bc, bd = med["a"] / med["b"], med["b"] / med["c"], med["b"] / med["d"]
+    print(f"a/b = {ab:.1f}x (goal >= 12)   b/c = {bc:.2f}x (goal <= 3)   b/c' = {bd:.2f}x")
     return {"n": args.n, "repeats": args.repeats, "jobs": args.jobs, "cpus": os.cpu_count(),
             "a_s_per_dept": round(med["a"], 4), "b_s_per_dept": round(med["b"], 4), "c_s_per_dept": round(med["c"], 4),
-            "a_over_b": round(ab, 2), "b_over_c": round(bc, 2),
+            "c_parallel_s_per_dept": round(med["d"], 4),
+            "a_over_b": round(ab, 2), "b_over_c": round(bc, 2), "b_over_c_parallel": round(bd, 2),
             "peak_mib": {k: mib(v) for k, v in peaks.items()}}
 
 

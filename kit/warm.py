@@ -31,7 +31,6 @@ pyproject.toml, and by ``register_engine`` for a checkout whose metadata predate
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 import threading
 from pathlib import Path
@@ -78,7 +77,7 @@ def _take_snapshot() -> None:
     from pandas._config import config as pd_config
 
     _SNAPSHOT = {
-        "rc": dict(matplotlib.rcParams),
+        "rc": copy.deepcopy(dict(matplotlib.rcParams)),
         "pandas": copy.deepcopy(pd_config._global_config),
         "numpy": numpy.get_printoptions(),
         "environ": dict(os.environ),
@@ -114,6 +113,7 @@ def _own_module(module: Any, roots: tuple[str, ...]) -> bool:
 
 def kernel_reset(cwd: str) -> None:
     """Bring the kernel back to its warm-up state and change to the department's folder."""
+    import copy
     import decimal
     import gc
     import warnings
@@ -133,11 +133,12 @@ def kernel_reset(cwd: str) -> None:
     # without clashing with the line numbers already stored for the previous department.
     shell.reset(new_session=True)
     shell.execution_count = 1
-    # dict.update skips rcParams' validators: the saved values were valid when taken.
+    # dict.update skips rcParams' validators: the saved values were valid when taken. A copy,
+    # because a department may change a list value in place.
     rc = matplotlib.rcParams
     for key in [k for k in rc if k not in snap["rc"]]:
         dict.__delitem__(rc, key)
-    dict.update(rc, snap["rc"])
+    dict.update(rc, copy.deepcopy(snap["rc"]))
     _restore_nested(pd_config._global_config, snap["pandas"])
     numpy.set_printoptions(**snap["numpy"])
     if dict(os.environ) != snap["environ"]:
@@ -148,12 +149,13 @@ def kernel_reset(cwd: str) -> None:
         time.tzset()
     sys.path[:] = snap["path"]
     warnings.filters[:] = snap["warnings"]
-    warnings._filters_mutated()
+    getattr(warnings, "_filters_mutated", lambda: None)()  # drop the per-module "already warned" caches
     decimal.setcontext(snap["decimal"].copy())
-    # Modules a department imported from its own folder (or anywhere outside Python and the
-    # kit) are forgotten: a fresh kernel would import that folder's version.
+    # Modules a department imported from its own folder (or anywhere outside the Python
+    # installation and the kit package) are forgotten: a fresh kernel would import that
+    # folder's version.
     roots = tuple({os.path.realpath(p) + os.sep for p in (sys.prefix, sys.base_prefix, sys.exec_prefix)}
-                  | {os.path.realpath(str(Path(__file__).resolve().parent.parent)) + os.sep})
+                  | {os.path.realpath(str(Path(__file__).resolve().parent)) + os.sep})
     for name in [n for n in sys.modules if n not in snap["modules"]]:
         if not _own_module(sys.modules[name], roots):
             del sys.modules[name]
@@ -268,6 +270,7 @@ class WarmKernel:
 
 _LOCAL = threading.local()
 _ALL: list[WarmKernel] = []
+_SHUTDOWN_REGISTERED = False
 
 
 def warm_kernel(kernel_name: str = "python3") -> WarmKernel:
@@ -275,26 +278,41 @@ def warm_kernel(kernel_name: str = "python3") -> WarmKernel:
     kernels = getattr(_LOCAL, "kernels", None)
     if kernels is None:
         kernels = _LOCAL.kernels = {}
-        if not _ALL:
-            _register_shutdown()
     if kernel_name not in kernels:
+        _register_shutdown()
         kernels[kernel_name] = WarmKernel(kernel_name)
         _ALL.append(kernels[kernel_name])
     return kernels[kernel_name]
 
 
 def shutdown_all() -> None:
-    while _ALL:
-        _ALL.pop().discard()
+    """Stop every warm kernel of this process (each starts again if used later)."""
+    for kernel in list(_ALL):
+        kernel.discard()
 
 
 def _register_shutdown() -> None:
+    global _SHUTDOWN_REGISTERED
+    if _SHUTDOWN_REGISTERED:
+        return
     import atexit
     from multiprocessing import util
 
     atexit.register(shutdown_all)
     # Pool workers leave through os._exit, which skips atexit; multiprocessing's finalizers run.
     util.Finalize(None, shutdown_all, exitpriority=20)
+    _SHUTDOWN_REGISTERED = True
+
+
+def _forget_inherited_kernels() -> None:
+    # A process forked from one that holds a warm kernel (a pool worker) must not talk to its
+    # parent's kernel, nor shut it down: it starts its own when it needs one.
+    global _LOCAL, _ALL, _SHUTDOWN_REGISTERED
+    _LOCAL, _ALL, _SHUTDOWN_REGISTERED = threading.local(), [], False
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_inherited_kernels)
 
 
 def _notebook_failed(nb) -> bool:
