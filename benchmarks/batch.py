@@ -220,7 +220,13 @@ def main() -> None:
     ap.add_argument("--memory", action="store_true", help="peak memory of (b) for --big vs --n departments")
     ap.add_argument("--big", type=int, default=200)
     args = ap.parse_args()
-    print(json.dumps(memory(args) if args.memory else speed(args)))
+    tempfile.tempdir = tempfile.mkdtemp(prefix="kit-bench-")  # everything written goes here
+    try:
+        print(json.dumps(memory(args) if args.memory else speed(args)))
+    finally:
+        import shutil
+
+        shutil.rmtree(tempfile.tempdir, ignore_errors=True)
 
 
 if __name__ == "__main__":
