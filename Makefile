@@ -4,7 +4,7 @@ PYTHON ?= python3
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test sysdeps bench clean
+.PHONY: demo test sysdeps bench bench-batch clean
 
 # The virtual environment, re-installed when pyproject.toml changes.
 $(STAMP): pyproject.toml
@@ -34,6 +34,10 @@ test: $(STAMP) sysdeps
 
 bench: $(STAMP)
 	$(PY) benchmarks/check.py
+
+# Batch rendering three ways (hand papermill+nbconvert loop, kit render, in-process floor): ~15 min.
+bench-batch: $(STAMP) sysdeps
+	$(PY) benchmarks/batch.py
 
 clean:
 	rm -rf $(VENV) reports build *.egg-info
