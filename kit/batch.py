@@ -340,12 +340,12 @@ def _fill_from_audit(row: Row, doc: dict[str, Any]) -> None:
 
 def _finish(row: Row, started: float, job: Job, page: bool = False) -> dict[str, Any]:
     """Complete a row: no local folders in its error text; an error page when none was rendered."""
-    from .render import _scrub
+    from .render import scrub_paths
 
     row.seconds = round(time.monotonic() - started, 2)
     if not row.name:
         row.name = _name_from_data(job)
-    row.error = _scrub(row.error, [str(Path(job.params_path).parent), job.out_dir])
+    row.error = scrub_paths(row.error, [str(Path(job.params_path).parent), job.out_dir])
     if page:
         row.report = error_page(job, row)
     return asdict(row)
@@ -390,13 +390,13 @@ def render_index(out_dir: Path, render_time: str, timeout: float = 300, isolatio
     import nbformat
     import papermill as pm
 
-    from .render import _quiet_kernel_manager, locate_notebook
+    from .render import quiet_kernel_manager, locate_notebook
     from .report.export import export_html
 
     notebook = locate_notebook("portfolio.ipynb")
     rows = read_manifest(out_dir)
     tmp_nb = out_dir / f".index.{os.getpid()}.run.ipynb"
-    engine: dict[str, Any] = {"kernel_manager_class": _quiet_kernel_manager()}
+    engine: dict[str, Any] = {"kernel_manager_class": quiet_kernel_manager()}
     if isolation == "warm":
         from .warm import ENGINE_NAME, register_engine
 

@@ -58,7 +58,7 @@ def locate_notebook(name: str = "audit.ipynb") -> Path:
     )
 
 
-def _quiet_kernel_manager():
+def quiet_kernel_manager():
     """A kernel manager whose kernel process writes nothing to our terminal.
 
     The kernel's own stderr carries start-up chatter (e.g. ipykernel's TCP warning), not cell
@@ -134,7 +134,8 @@ def _failure_text(nb, exc: BaseException | None) -> str:
     return "笔记本未能运行（原因不明）"
 
 
-def _scrub(text: str, paths: list[str]) -> str:
+def scrub_paths(text: str, paths: list[str]) -> str:
+    """``text`` with local folders (``paths`` and the usual ones) replaced by short stand-ins."""
     from .report.export import default_scrub_paths
 
     for p, label in sorted([(p, "[…]") for p in paths if p] + default_scrub_paths(), key=lambda kv: -len(kv[0])):
@@ -236,7 +237,7 @@ def render(
     t1 = time.perf_counter()
     tmp_nb = out / f".{code}.{os.getpid()}.run.ipynb"
     exc_seen: BaseException | None = None
-    engine: dict[str, Any] = {"kernel_manager_class": _quiet_kernel_manager()}
+    engine: dict[str, Any] = {"kernel_manager_class": quiet_kernel_manager()}
     if isolation == "warm":
         from .warm import ENGINE_NAME, register_engine
 
@@ -268,7 +269,7 @@ def render(
     else:  # the kernel never started: export the unexecuted notebook with the reason
         nb = nbformat.read(notebook, as_version=4)
     ok = exc_seen is None
-    failure = "" if ok else _scrub(_failure_text(nb, exc_seen), scrub_extra)
+    failure = "" if ok else scrub_paths(_failure_text(nb, exc_seen), scrub_extra)
 
     nb.metadata["kit"] = _header(params, dept, audit, "ok" if ok else "failed", failure, render_time)
     nb.metadata["title"] = (
@@ -295,7 +296,7 @@ def render(
             json_path.unlink()
         json_out = None
         if ok:  # the notebook ran but the audit here did not: treat as failed, say why
-            ok, failure = False, _scrub(f"审核结果无法生成：{audit_error}", scrub_extra)
+            ok, failure = False, scrub_paths(f"审核结果无法生成：{audit_error}", scrub_extra)
     return RenderResult(code, ok, html_path, ipynb_path, json_out, failure,
                         type(exc_seen).__name__ if exc_seen is not None else "",
                         time.perf_counter() - t0, timings)

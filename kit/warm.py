@@ -172,9 +172,9 @@ class WarmKernelError(RuntimeError):
 
 
 def _quiet_manager(kernel_name: str):
-    from .render import _quiet_kernel_manager
+    from .render import quiet_kernel_manager
 
-    return _quiet_kernel_manager()(kernel_name=kernel_name)
+    return quiet_kernel_manager()(kernel_name=kernel_name)
 
 
 class WarmKernel:
