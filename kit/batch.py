@@ -353,7 +353,6 @@ def _finish(row: Row, started: float, job: Job, page: bool = False) -> dict[str,
 
 def error_page(job: Job, row: Row) -> str:
     """A page for a department that could not be rendered at all, saying why; returns its name."""
-    import nbformat
     from nbformat.v4 import new_markdown_cell, new_notebook
 
     from .render import now_text
@@ -388,27 +387,17 @@ def render_index(out_dir: Path, render_time: str, timeout: float = 300, isolatio
     ``isolation="warm"`` runs it on this process's warm kernel (``kit.warm``).
     """
     import nbformat
-    import papermill as pm
 
-    from .render import quiet_kernel_manager, locate_notebook
+    from .render import execute_notebook, locate_notebook
     from .report.export import export_html
 
     notebook = locate_notebook("portfolio.ipynb")
     rows = read_manifest(out_dir)
     tmp_nb = out_dir / f".index.{os.getpid()}.run.ipynb"
-    engine: dict[str, Any] = {"kernel_manager_class": quiet_kernel_manager()}
-    if isolation == "warm":
-        from .warm import ENGINE_NAME, register_engine
-
-        register_engine()
-        engine = {"engine_name": ENGINE_NAME}
     try:
         # Relative paths only: the executed notebook must not carry this machine's folders.
-        pm.execute_notebook(
-            str(notebook), str(tmp_nb), parameters={"manifest_file": MANIFEST, "render_time": render_time},
-            cwd=str(out_dir), kernel_name="python3", progress_bar=False, log_output=False,
-            request_save_on_cell_execute=False, execution_timeout=timeout, **engine,
-        )
+        execute_notebook(notebook, tmp_nb, {"manifest_file": MANIFEST, "render_time": render_time}, out_dir,
+                         timeout=timeout, isolation=isolation)
     except Exception:  # noqa: BLE001 - the page shows papermill's error banner instead
         pass
     nb = nbformat.read(tmp_nb if tmp_nb.exists() else notebook, as_version=4)

@@ -175,6 +175,27 @@ def _audit_json(audit) -> bytes:
     return (json.dumps(doc, ensure_ascii=False, indent=2, default=str) + "\n").encode("utf-8")
 
 
+def execute_notebook(notebook: Path, output: Path, parameters: dict[str, Any], cwd: Path, *,
+                     timeout: float | None, isolation: str = "fresh", start_timeout: float = 60) -> None:
+    """Run a kit notebook with papermill on a fresh kernel or this process's warm one (``kit.warm``).
+
+    Raises what papermill raises; ``output`` holds the executed notebook either way.
+    """
+    import papermill as pm
+
+    engine: dict[str, Any] = {"kernel_manager_class": quiet_kernel_manager()}
+    if isolation == "warm":
+        from .warm import ENGINE_NAME, register_engine
+
+        register_engine()
+        engine = {"engine_name": ENGINE_NAME}
+    pm.execute_notebook(
+        str(notebook), str(output), parameters=parameters, cwd=str(cwd), kernel_name="python3",
+        progress_bar=False, log_output=False, request_save_on_cell_execute=False,
+        execution_timeout=timeout, start_timeout=start_timeout, **engine,
+    )
+
+
 def render(
     params_path: str | Path,
     out_dir: str | Path,
@@ -198,7 +219,6 @@ def render(
     # nbformat (and papermill) are imported here, not at module level: the audit notebook
     # imports this module for now_text, and nbformat's jsonschema costs a kernel ~1 s to import.
     import nbformat
-    import papermill as pm
 
     t0 = time.perf_counter()
     params = load_params(params_path)
@@ -237,29 +257,10 @@ def render(
     t1 = time.perf_counter()
     tmp_nb = out / f".{code}.{os.getpid()}.run.ipynb"
     exc_seen: BaseException | None = None
-    engine: dict[str, Any] = {"kernel_manager_class": quiet_kernel_manager()}
-    if isolation == "warm":
-        from .warm import ENGINE_NAME, register_engine
-
-        register_engine()
-        engine = {"engine_name": ENGINE_NAME}
     try:
-        pm.execute_notebook(
-            str(notebook),
-            str(tmp_nb),
-            parameters={"params_file": params.path.name, "render_time": render_time},
-            cwd=str(params.path.parent),
-            kernel_name="python3",
-            progress_bar=False,
-            log_output=False,
-            request_save_on_cell_execute=False,
-            execution_timeout=timeout,
-            start_timeout=start_timeout,
-            **engine,
-        )
-    except pm.PapermillExecutionError as exc:
-        exc_seen = exc
-    except Exception as exc:  # kernel died or timed out before papermill wrote its banner
+        execute_notebook(notebook, tmp_nb, {"params_file": params.path.name, "render_time": render_time},
+                         params.path.parent, timeout=timeout, isolation=isolation, start_timeout=start_timeout)
+    except Exception as exc:  # noqa: BLE001 - a cell error (papermill's banner), a timeout or a dead kernel
         exc_seen = exc
     timings["execute"] = time.perf_counter() - t1
 

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from audit_variants import audit, rows, sample_doc, score, score_row, section, statuses, task
+from audit_variants import audit, rows, sample_doc, score, section, statuses, task
 
 from kit.rules import load_rules
 from kit.scoring import grade

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from ..model import BUDGET_PARTS, BUDGET_STAGES, TASK_AMOUNT_PARTS
+from ..model import BUDGET_PARTS, BUDGET_STAGES
 from ..rules import fmt_score
 from ..values import fmt_amount
 from .base import Context, Result, check

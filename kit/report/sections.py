@@ -7,8 +7,6 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-import pandas as pd
-
 from ..model import BUDGET_PARTS, BUDGET_STAGES, Department
 from . import tables as t
 from .charts import budget_chart, figure_png, tasks_chart

@@ -40,17 +40,22 @@ BASIS = {
 }
 
 
+def _missing(value: Any) -> bool:
+    """None or NaN (pandas' NA too); other values, lists included, are present."""
+    if value is None:
+        return True
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
 def esc(value: Any) -> str:
     """Escape one cell; Raw passes through, None and NaN show as a dash."""
     if isinstance(value, Raw):
         return value.html
-    if value is None:
+    if _missing(value):
         return "—"
-    try:
-        if pd.isna(value):
-            return "—"
-    except (TypeError, ValueError):
-        pass
     return html.escape(str(value), quote=True)
 
 
@@ -81,13 +86,8 @@ def pct(num: Decimal | None, den: Decimal | None, places: int = 2) -> str:
 
 def score(value: Any) -> str:
     """A score with at most two decimals, trailing zeros dropped (3.00 -> 3, 1.50 -> 1.5)."""
-    if value is None:
+    if _missing(value):
         return "—"
-    try:
-        if pd.isna(value):
-            return "—"
-    except (TypeError, ValueError):
-        pass
     d = Decimal(str(value)).quantize(Decimal("0.01"))
     text = f"{d:f}"
     return text.rstrip("0").rstrip(".") if "." in text else text
