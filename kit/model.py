@@ -420,7 +420,9 @@ class _Builder:
         if not isinstance(obj, list):
             self.problem(path, "此处应为列表", obj if obj is not None else "（空）", "列表（每项一行）")
             return []
-        return obj
+        # A row with nothing in it is skipped, as the workbook reader skips empty rows; the
+        # row keeps its index so problems still name the right line.
+        return [{} if _blank(row) else row for row in obj]
 
     def unknown_keys(self, obj: dict, allowed: Iterable[str], path: tuple) -> None:
         import difflib
@@ -521,7 +523,7 @@ class _Builder:
         counts = {
             k: self.num(counts_doc, k, ("profile", "counts"), kind="count", required=False)
             for k in COUNT_FIELDS
-            if counts_doc.get(k) is not None
+            if not _blank(counts_doc.get(k))  # a blank count is an absent one, as in the workbook
         }
         profile = Profile(
             **{k: self.text(p, k, ("profile",)) for k in PROFILE_TEXTS}, counts=counts
@@ -620,6 +622,7 @@ class _Builder:
         stray = tuple(
             self.text({"v": v}, "v", ("stray", i))
             for i, v in enumerate(self.sequence(doc.get("stray"), ("stray",), required=False))
+            if v != {}
         )
         for i, token in enumerate(stray):
             self.findings.append(
@@ -757,6 +760,19 @@ _EXPONENT = re.compile(r"^[+-]?(?:\d+\.?\d*|\.\d+)[eE][+-]?\d+")
 # A number immediately followed by a character no number or unit ends with: '98.82&'.
 _TEXT_NUMBER_JUNK = re.compile(r"\d+(?:\.\d+)?[&?？#@$^*~`]+")
 _OVERFLOW_IN_TEXT = re.compile(r"^\s*#{3,}\s*$")
+
+
+def _blank(obj: Any) -> bool:
+    """Nothing in it: None, blank text, or a mapping or list of such."""
+    if obj is None:
+        return True
+    if isinstance(obj, str):
+        return not obj.strip()
+    if isinstance(obj, dict):
+        return all(_blank(v) for v in obj.values())
+    if isinstance(obj, list):
+        return all(_blank(v) for v in obj)
+    return False
 
 
 def _describe(path: tuple) -> tuple[str, int | None, str]:

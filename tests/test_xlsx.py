@@ -303,3 +303,19 @@ def test_zip_that_is_not_a_workbook(tmp_path, sample_xlsx):
     g.write_bytes(sample_xlsx.read_bytes()[:3000])
     (p,) = _problems(g)
     assert "Excel" in p.message and p.file == str(g)
+
+
+def test_blank_rows_are_skipped_alike_in_yaml_and_the_workbook(tmp_path, sample):
+    """A row with nothing in it (found by the round-trip property test: a blank stray token)."""
+    from kit.model import build_department
+
+    doc = to_document(sample)
+    doc["stray"].insert(0, "")
+    doc["tasks"].append({"name": "", "content": "  ", "status": None, "budget": {"total": ""}, "actual": {}})
+    doc["basic_lines"].insert(0, {"no": "", "name": ""})
+    doc["profile"]["counts"]["departments"] = ""  # a blank count is absent (property test, too)
+    dept = build_department(doc)
+    assert (dept.stray, len(dept.tasks), len(dept.basic_lines)) == (("Zero", "医院公章"), 11, 2)
+    write_workbook(dept, tmp_path / "d.xlsx")
+    assert "departments" not in dept.profile.counts
+    assert to_document(read_workbook(tmp_path / "d.xlsx")) == to_document(dept)
