@@ -17,14 +17,24 @@ def rate(num: Decimal | None, den: Decimal | None) -> Decimal | None:
     return num / den * HUNDRED
 
 
-@check("B1", "预算支出执行率（执行数 ÷ 调整后预算数）", "B", "warning")
-def b1(ctx: Context):
+# A budget line's column for each stage of the budget totals (年初 is the line's 预算金额).
+_LINE_COLUMN = {"initial": "budget", "adjusted": "adjusted", "actual": "actual"}
+
+
+def _stage_pairs(ctx: Context, first: str, second: str):
+    """(subject, first value, second value, location) for the totals and every basic/project line."""
     b = ctx.dept.budget
-    items = [(BUDGET_PARTS[p], getattr(b.adjusted, p).value, getattr(b.actual, p).value, "部门预算总表") for p in BUDGET_PARTS]
+    for p in BUDGET_PARTS:
+        yield BUDGET_PARTS[p], getattr(getattr(b, first), p).value, getattr(getattr(b, second), p).value, "部门预算总表"
     for block, lines in (("部门基本支出", ctx.dept.basic_lines), ("项目支出", ctx.dept.project_lines)):
         for i, ln in enumerate(lines, start=1):
-            items.append((ln.name or f"{block}第{i}行", ln.adjusted.value, ln.actual.value, f"{block} 第{i}行"))
-    for subject, adjusted, actual, loc in items:
+            yield (ln.name or f"{block}第{i}行", getattr(ln, _LINE_COLUMN[first]).value,
+                   getattr(ln, _LINE_COLUMN[second]).value, f"{block} 第{i}行")
+
+
+@check("B1", "预算支出执行率（执行数 ÷ 调整后预算数）", "B", "warning")
+def b1(ctx: Context):
+    for subject, adjusted, actual, loc in _stage_pairs(ctx, "adjusted", "actual"):
         r = rate(actual, adjusted)
         if r is None:
             if adjusted == 0 and actual == 0:
@@ -41,13 +51,8 @@ def b1(ctx: Context):
 
 @check("B2", "预算调整幅度（调整后 ÷ 年初 − 1）", "B", "info")
 def b2(ctx: Context):
-    b = ctx.dept.budget
     threshold = ctx.opts["adjustment_threshold_pct"]
-    items = [(BUDGET_PARTS[p], getattr(b.initial, p).value, getattr(b.adjusted, p).value, "部门预算总表") for p in BUDGET_PARTS]
-    for block, lines in (("部门基本支出", ctx.dept.basic_lines), ("项目支出", ctx.dept.project_lines)):
-        for i, ln in enumerate(lines, start=1):
-            items.append((ln.name or f"{block}第{i}行", ln.budget.value, ln.adjusted.value, f"{block} 第{i}行"))
-    for subject, initial, adjusted, loc in items:
+    for subject, initial, adjusted, loc in _stage_pairs(ctx, "initial", "adjusted"):
         r = rate(adjusted, initial)
         if r is None:
             if initial == 0 and adjusted == 0:
