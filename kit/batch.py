@@ -302,7 +302,7 @@ def render_job(job: Job) -> dict[str, Any]:
         row.error = f"{type(exc).__name__}: {exc}"
         return _finish(row, started, job, page=True)
     row.report = result.html.name
-    row.status = "ok" if result.ok else _failure_status(getattr(result, "error_type", ""), result.failure)
+    row.status = "ok" if result.ok else _failure_status(result.error_type, result.failure)
     row.error = result.failure
     if result.json and result.json.is_file():
         _fill_from_audit(row, json.loads(result.json.read_text(encoding="utf-8")))
@@ -311,7 +311,7 @@ def render_job(job: Job) -> dict[str, Any]:
 
 def _failure_status(error_type: str, failure: str) -> str:
     text = f"{error_type} {failure}"
-    if "Timeout" in text or "TimeoutError" in text:
+    if "Timeout" in text:  # nbclient's CellTimeoutError, TimeoutError
         return "timeout"
     if "DeadKernel" in text or "kernel died" in text.lower():
         return "kernel_died"
