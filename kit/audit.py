@@ -15,12 +15,16 @@ from typing import Any
 
 import pandas as pd
 
-from .checks import Context, ProseCache, run_checks
+from .checks import Context, ProseCache, checks_for, run_checks
 from .errors import ParamsError
+from .families import Family, get_family
 from .model import BLOCK_LABELS, SUPPLEMENTARY, Department
 from .params import Params
-from .rules import RuleSet, load_rules, validate_options, validate_overrides
+from .rules import RuleSet, load_rules, rules_for, validate_options, validate_overrides
 from .scoring import EXTRA_INPUT_LABELS, Env, grade, rescore, totals
+
+# The grade shown when the form does not fit the chosen template: never a grade under another template.
+NO_GRADE = "不予评级"
 
 FINDING_COLUMNS = ["check_id", "category", "title", "severity", "status", "subject", "message", "expected", "actual",
                    "difference", "location", "missing", "proxy"]
@@ -52,6 +56,8 @@ class AuditResult:
     grade: dict  # {'self': 优|良|中|差, 'recomputed': ...}
     missing_inputs: pd.DataFrame
     prose_figures: pd.DataFrame
+    family: Family | None = None
+    misfit: tuple[str, ...] = ()  # why the data file does not fit the chosen template (empty: it fits)
 
     def issues(self) -> pd.DataFrame:
         """Non-pass findings, most severe first (fail before unverifiable, error before warning)."""
@@ -71,6 +77,9 @@ class AuditResult:
         d = self.department
         return {
             "department": {"code": d.code, "name": d.name, "year": d.year},
+            "family": {"id": self.family.id, "title": self.family.title} if self.family else None,
+            "rules": {"name": self.rules.name, "source": self.rules.source},
+            "fits_family": not self.misfit,
             "findings": [
                 {
                     "check_id": r["check_id"],
@@ -164,7 +173,9 @@ def effective_options(rules: RuleSet, params: Params | None, options: dict | Non
 def run_audit(dept: Department, params: Params | None = None, options: dict | None = None,
               rules: RuleSet | None = None) -> AuditResult:
     """Audit one department-year. ``options`` (a dict) overrides the params file's options."""
-    rules = rules or load_rules()
+    rules = rules or resolve_rules(dept, params)
+    family = get_family(rules.family)
+    misfit = family_misfit(dept, family)
     opts = effective_options(rules, params, options)
     overrides = []
     if params is not None and params.overrides:
@@ -180,9 +191,13 @@ def run_audit(dept: Department, params: Params | None = None, options: dict | No
         if s.recomputed is not None:
             s.recomputed = s.recomputed.quantize(CENT, rounding=ROUND_HALF_UP)
     tot = totals(scores, rules)
-    grades = {"self": grade(tot["self"], opts["grade_bands"]), "recomputed": grade(tot["recomputed"], opts["grade_bands"])}
-    ctx = Context(dept, rules, opts, scores, extra, prose, tot, grades)
-    rows = run_checks(ctx)
+    if misfit:
+        grades = {"self": NO_GRADE, "recomputed": NO_GRADE}
+    else:
+        grades = {"self": grade(tot["self"], opts["grade_bands"]),
+                  "recomputed": grade(tot["recomputed"], opts["grade_bands"])}
+    ctx = Context(dept, rules, opts, scores, extra, prose, tot, grades, family, misfit)
+    rows = run_checks(ctx, checks_for(family.checks))
     findings = pd.DataFrame.from_records(rows, columns=FINDING_COLUMNS).astype(object)
     score_rows = [
         {
@@ -205,7 +220,32 @@ def run_audit(dept: Department, params: Params | None = None, options: dict | No
     scores_df = pd.DataFrame.from_records(score_rows, columns=SCORE_COLUMNS).astype(object)
     missing = _missing_inputs(rows, scores)
     figures = _prose_figures(prose, rows)
-    return AuditResult(dept, params, opts, rules, findings, scores_df, tot, grades, missing, figures)
+    return AuditResult(dept, params, opts, rules, findings, scores_df, tot, grades, missing, figures, family, misfit)
+
+
+def resolve_rules(dept: Department, params: Params | None) -> RuleSet:
+    """The params file's rule file when it names one, else the data file's family default."""
+    if params is not None and params.rules:
+        return load_rules(params.rules)
+    return rules_for(dept.family)
+
+
+def family_misfit(dept: Department, family: Family) -> tuple[str, ...]:
+    """Why a data file does not fit a family: another family named, blocks it lacks or has extra."""
+    from .families import DEFAULT_FAMILY
+
+    why = []
+    own = dept.family or DEFAULT_FAMILY
+    if own != family.id:
+        why.append(f"数据文件属于“{get_family(own).title}”，所选规则属于“{family.title}”")
+    present = dept.present_blocks()
+    lacking = [BLOCK_LABELS[b] for b in family.required if b not in present]
+    if lacking:
+        why.append("缺少本模板必有的栏目：" + "、".join(lacking))
+    foreign = [BLOCK_LABELS[b] for b in sorted(present - set(family.blocks) - {"supplementary", "stray"})]
+    if foreign:
+        why.append("含有本模板没有的栏目：" + "、".join(foreign))
+    return tuple(why)
 
 
 def _missing_inputs(rows: list[dict], scores) -> pd.DataFrame:

@@ -162,7 +162,7 @@ def _header(params: Params, dept, audit, status: str, failure: str, render_time:
     }
     if audit is not None:
         rules = getattr(audit, "rules", None)
-        meta["rules"] = Path(str(getattr(rules, "path", "") or getattr(rules, "name", ""))).name
+        meta["rules"] = getattr(rules, "source", "") or getattr(rules, "name", "")
         totals, grade = getattr(audit, "totals", {}) or {}, getattr(audit, "grade", {}) or {}
         if totals.get("recomputed") is not None:
             meta["grade"] = (f"{totals['recomputed']}（{grade.get('recomputed', '')}）；"

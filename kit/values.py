@@ -122,3 +122,12 @@ def fmt_pct(value: Decimal | None, places: int = 2) -> str:
     if value is None:
         return "—"
     return f"{value:.{places}f}%"
+
+
+def fmt_score(x: Decimal | None) -> str:
+    """A score or bound without trailing zeros beyond two places ('6', '5.5', '0.82')."""
+    if x is None:
+        return "—"
+    q = x.quantize(Decimal("0.01"))
+    s = f"{q:f}"
+    return s.rstrip("0").rstrip(".") if "." in s else s

@@ -97,14 +97,17 @@ def test_findings_frame_shape(result):
     assert list(f.columns) == FINDING_COLUMNS
     assert set(f["status"]) <= {"pass", "fail", "unverifiable"}
     assert set(f["severity"]) <= {"error", "warning", "info"}
-    assert set(f["category"]) == {"A", "B", "C", "D", "E"}
+    assert set(f["category"]) == {"A", "B", "C", "D", "E", "F"}
     issues = result.issues()
     assert (issues["status"] != "pass").all() and issues.iloc[0]["severity"] == "error"
 
 
 def test_json_contract(result):
     j = result.to_json_dict()
-    assert set(j) == {"department", "findings", "scores", "totals", "grade", "missing_inputs"}
+    assert set(j) == {"department", "family", "rules", "fits_family", "findings", "scores", "totals", "grade",
+                      "missing_inputs"}
+    assert j["family"]["id"] == "shenzhen_2022" and j["fits_family"] is True
+    assert j["rules"] == {"name": "shenzhen_2022", "source": "kit/families/shenzhen_2022/rules.yaml"}
     assert j["department"] == {"code": "022006", "name": "深圳市龙岗中心医院", "year": 2022}
     for f in j["findings"]:
         assert set(f) == {"check_id", "category", "severity", "status", "subject", "message", "expected", "actual"}

@@ -90,7 +90,7 @@ def test_crashing_formula_keeps_the_run(monkeypatch):
     def boom(env, s):
         raise RuntimeError("formula broke")
 
-    monkeypatch.setitem(scoring.FORMULAS, "contract_staff", boom)
+    monkeypatch.setitem(scoring.REGISTRY, "contract_staff", boom)
     r = audit()
     (row,) = rows(r, "B4")
     assert row["status"] == "fail" and "formula broke" in row["message"]

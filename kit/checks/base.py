@@ -1,9 +1,9 @@
 """The check base: a small declarative object per catalogue entry, and the context it reads.
 
 A check is declared with ``@check(id, title, category, severity)`` on a function
-``fn(ctx) -> iterable of Result``. ``run_checks`` runs every registered check; a check that
-raises becomes one failed row carrying the exception text (its id and category kept), never
-an aborted run.
+``fn(ctx) -> iterable of Result``. ``run_checks`` runs the checks it is given (the catalogue,
+``kit.checks``, selects those the department's family lists); a check that raises becomes one
+failed row carrying the exception text (its id and category kept), never an aborted run.
 """
 from __future__ import annotations
 
@@ -18,7 +18,8 @@ from ..scoring import IndicatorScore
 
 STATUSES = ("pass", "fail", "unverifiable")
 SEVERITIES = ("error", "warning", "info")
-CATEGORIES = {"A": "算术关系", "B": "比率与复核评分", "C": "评分表完整性", "D": "文字与表格一致性", "E": "异常数值"}
+CATEGORIES = {"A": "算术关系", "B": "比率与复核评分", "C": "评分表完整性", "D": "文字与表格一致性", "E": "异常数值",
+              "F": "模板与自评表结构"}
 
 
 @dataclass
@@ -179,6 +180,8 @@ class Context:
     prose: ProseCache
     totals: dict = field(default_factory=dict)
     grades: dict = field(default_factory=dict)
+    family: Any = None  # kit.families.Family of the rule file
+    misfit: tuple[str, ...] = ()  # why the data file does not fit the family ('' when it fits)
 
     @property
     def tol_amount(self) -> Decimal:
@@ -195,19 +198,17 @@ class Context:
     def score(self, indicator_id: str) -> IndicatorScore:
         return next(s for s in self.scores if s.rule.id == indicator_id)
 
+    def incomplete(self, block: str) -> bool:
+        """The data file marks this block as cut short on the page: its sums cannot be verified."""
+        return block in self.dept.incomplete
 
-def run_checks(ctx: Context, checks: Iterable[Check] | None = None) -> list[dict]:
+
+def run_checks(ctx: Context, checks: Iterable[Check]) -> list[dict]:
     rows: list[dict] = []
-    for c in checks if checks is not None else all_checks():
+    for c in checks:
         rows.extend(c.run(ctx))
     return rows
 
 
-def all_checks() -> list[Check]:
-    from . import identities, malformed, ratios, scoretable, textual  # noqa: F401  (registration)
-
-    return sorted(REGISTRY, key=_order)
-
-
-def _order(c: Check) -> tuple:
+def catalogue_order(c: Check) -> tuple:
     return (c.category, int("".join(ch for ch in c.id[1:] if ch.isdigit()) or 0))

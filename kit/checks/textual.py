@@ -125,8 +125,9 @@ def d4(ctx: Context):
                          tb.value, ta.value, ta.value - tb.value, loc)
         else:
             yield Result("pass", "“三公”经费", f"自评报告称“{evidence}”，与“三公”经费数据相符", tb.value, ta.value, ta.value - tb.value, loc)
-    for claim_key, indicator, what in (("projects_on_schedule", "timeliness", "项目均按计划执行"),
-                                        ("key_work_completed", "key_work", "重点工作均已完成")):
+    params = ctx.rules.check_params("D4")  # which indicators the claims concern: the rule file says
+    for c in params.get("claims", ()):
+        claim_key, indicator, what = c["claim"], c["indicator"], c["what"]
         said, evidence = ctx.prose.key_work() if claim_key == "key_work_completed" else ctx.prose.claim(claim_key)
         if said is not True:
             continue
@@ -141,9 +142,9 @@ def d4(ctx: Context):
         else:
             yield Result("pass", s.rule.name, f"自评报告称“{what}”，“{s.rule.name}”自评满分，一致", s.weight, s.self_score, ZERO, s.location)
     # Indicators that missed their targets vs a full 效果性 score (the rule says: deduct when missed).
-    eff = ctx.score("effectiveness")
+    eff = ctx.score(params["effect_indicator"]) if params.get("effect_indicator") else None
     missed = [ind for ind in ctx.dept.indicators if indicator_outcome(ind.target, ind.actual)[0] == "missed"]
-    if ctx.dept.indicators and eff.self_score is not None:
+    if ctx.dept.indicators and eff is not None and eff.self_score is not None:
         rows += 1
         if missed and eff.self_score >= eff.weight - ctx.tol_score:
             names = "、".join(f"“{i.level3}”（指标值 {i.target}，实际 {i.actual}）" for i in missed)
