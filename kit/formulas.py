@@ -14,13 +14,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, Callable
+from typing import Any, Callable
 
 from .model import Department, ScoreRow
 from .values import Num, fmt_amount, fmt_pct, fmt_score
-
-if TYPE_CHECKING:  # annotations only: the rule objects are passed in
-    from .rules import IndicatorRule, Override, RuleSet
 
 ZERO = Decimal(0)
 HUNDRED = Decimal(100)
@@ -47,7 +44,7 @@ def formula(name: str):
 
 @dataclass
 class IndicatorScore:
-    rule: IndicatorRule
+    rule: Any  # kit.rules.IndicatorRule (rules imports this module, not the other way)
     row: ScoreRow | None = None  # the form's row, when found
     row_no: int | None = None  # 1-based row of the form's scoring table
     weight: Decimal = ZERO  # the rule's weight
@@ -62,7 +59,7 @@ class IndicatorScore:
     missing: tuple[str, ...] = ()
     inputs: dict[str, Any] = field(default_factory=dict)  # figures the checks report (ratio, band …)
     error: str | None = None  # exception text when the formula crashed
-    override: Override | None = None
+    override: Any = None  # kit.rules.Override
     where: str = "评分表"  # the block the printed row is in (Chinese)
     weight_source: str = "rule"  # 'rule': the rule file fixes the weight; 'table': the printed 分值 is the weight
     item: Any = None  # the printed row the table-row formulas read (an Indicator, or the ScoreRow)
@@ -86,7 +83,7 @@ class Outcome:
 class Env:
     """What the formulas read: the department, the rules, the effective options, prose figures."""
 
-    def __init__(self, dept: Department, rules: RuleSet, opts: dict, prose):
+    def __init__(self, dept: Department, rules: Any, opts: dict, prose):
         self.dept = dept
         self.rules = rules
         self.opts = opts
