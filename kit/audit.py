@@ -22,6 +22,7 @@ from .model import BLOCK_LABELS, SUPPLEMENTARY, Department
 from .params import Params
 from .rules import RuleSet, load_rules, rules_for, validate_options, validate_overrides
 from .scoring import EXTRA_INPUT_LABELS, Env, grade, rescore, totals
+from .vocab import Severity, Status
 
 # The grade shown when the form does not fit the chosen template: never a grade under another template.
 NO_GRADE = "不予评级"
@@ -30,8 +31,8 @@ FINDING_COLUMNS = ["check_id", "category", "title", "severity", "status", "subje
                    "difference", "location", "missing", "proxy"]
 SCORE_COLUMNS = ["level1", "level2", "indicator", "weight", "self_score", "recomputed_score", "basis", "note",
                  "indicator_id", "row", "check_id", "engine_score", "missing"]
-SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
-STATUS_ORDER = {"fail": 0, "unverifiable": 1, "pass": 2}
+SEVERITY_ORDER = Severity.orders()
+STATUS_ORDER = Status.orders()
 CENT = Decimal("0.01")
 
 # Which check compares a prose figure (by label or kind) — for the prose_figures frame.
