@@ -28,21 +28,15 @@ from decimal import Decimal, InvalidOperation, localcontext
 from functools import lru_cache
 from typing import Iterable
 
+from .values import NOTE_TEXT
+
 MAX_SCAN = 20_000  # characters scanned per text (section, task content, profile text)
 CONTEXT_CHARS = 24  # characters of context kept on each side of a figure
 
-# Quirk codes met in prose that kit.values.NOTE_TEXT does not describe.
-PROSE_NOTE_TEXT = {
-    "separator_quirk": "列表序号后误印为“；”（如“2；”），已将序号归入下一项",
-    "numbering_gap": "列表序号不连续",
-    "approximate": "原文为约数（“约”）",
-    "several_amounts": "同一列项中有多个金额，仅取最后一个",
-    "trailing_junk": "数值后带有非数字字符，已取其前面的数字",
-    "fullwidth": "含全角数字或标点，已按半角读取",
-    "thousands": "含千位分隔符，已去除",
-    "wan": "以“万元”或“亿元”为单位，已换算为元",
-    "truncated": f"文字超过{MAX_SCAN}字，仅检查前{MAX_SCAN}字",
-}
+# The quirks of figures in prose (kit.values.QUIRKS is the one table).
+PROSE_NOTE_TEXT = {code: NOTE_TEXT[code].format(limit=MAX_SCAN) for code in (
+    "separator_quirk", "numbering_gap", "approximate", "several_amounts", "trailing_junk", "fullwidth", "thousands",
+    "wan", "truncated")}
 
 _WAN = Decimal(10000)
 _YI = Decimal(100000000)
@@ -646,7 +640,6 @@ def satisfaction(dept) -> list[Figure]:
     return sorted(figs, key=lambda f: (not f.source.startswith("indicator:"),))
 
 
-COUNT_LABELS = ("科室数", "社康中心数", "编制床位", "年末在编在职人数", "年末其他人员人数", "年末离退休人数")
 
 
 def counts(dept) -> dict[str, list[Figure]]:

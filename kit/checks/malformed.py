@@ -6,22 +6,10 @@ quarantined (read as missing, or as the leading number) and the row says so.
 from __future__ import annotations
 
 from ..model import NARRATIVE_SECTIONS, LoadFinding
-from ..values import fmt_amount, parse_num
+from ..values import QUIRKS, fmt_amount, parse_num
 from .base import Context, Result, check
 
-CODE_TO_CHECK = {
-    "overflow": "E1",
-    "trailing_junk": "E2",
-    "not_number": "E2",
-    "non_finite": "E2",
-    "fullwidth": "E3",
-    "thousands": "E3",
-    "wan": "E4",
-    "stray": "E5",
-    "negative": "E7",
-    "huge": "E7",
-    "duplicate": "E8",
-}
+CODE_TO_CHECK = {code: q.check for code, q in QUIRKS.items()}
 
 
 def _where(f: LoadFinding) -> str:

@@ -291,7 +291,7 @@ class _Builder:
         )
         for i, token in enumerate(stray):
             self.findings.append(
-                LoadFinding("stray", "warning", BLOCK_LABELS["stray"], i + 1, "", token, "表上印有不属于任何栏目的文字")
+                LoadFinding("stray", "warning", BLOCK_LABELS["stray"], i + 1, "", token, NOTE_TEXT["stray"])
             )
 
         for key, rows in (*lines.items(), ("tasks", tasks), ("indicators", indicators), ("scores", scores)):

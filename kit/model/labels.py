@@ -7,6 +7,8 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
+from ..values import NOTE_TEXT
+
 FORMAT = "kit-dept/1"
 
 # --- Chinese labels: one place for the form's terms (messages, DataFrames, xlsx headers).
@@ -152,12 +154,8 @@ HUGE_AMOUNT = Decimal(10) ** 15
 # Beyond this, Decimal's 28-digit arithmetic would round sums: refused as not a usable number.
 MAX_DIGITS_BEFORE_POINT = 20
 MAX_SIGNIFICANT_DIGITS = 28
-# Load-finding codes raised by the model itself (values.NOTE_TEXT holds the parser's quirks).
-LOAD_NOTE_TEXT = {
-    "negative": "数值为负数，请核对表上是否如此印刷",
-    "huge": "金额异常大（不少于 1 000 万亿元），可能是录入错误",
-    "duplicate": "与第{first}行完全相同，是否重复填报？",
-}
+# Load-finding codes raised by the model itself (kit.values.QUIRKS is the one table).
+LOAD_NOTE_TEXT = {code: NOTE_TEXT[code] for code in ("negative", "huge", "duplicate")}
 # A department code names output files and folders: ASCII letters, digits, '-' and '_' only.
 CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}\Z")
 FLAG_VALUES = {"是": True, "否": False, "true": True, "false": False}
