@@ -183,7 +183,7 @@ def run_audit(dept: Department, params: Params | None = None, options: dict | No
         overrides, problems = validate_overrides(list(params.overrides), rules, str(params.path or ""))
         if problems:
             raise ParamsError(problems)
-    prose = ProseCache(dept)
+    prose = ProseCache(dept, family.prose_labels)
     env = Env(dept, rules, opts, prose)
     scores, extra = rescore(env, overrides)
     for s in scores:  # scores are printed to the cent; the recomputation is rounded half-up likewise

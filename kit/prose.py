@@ -103,16 +103,17 @@ LABEL_RULES: tuple[LabelRule, ...] = (
     _R("项目支出", "amount", r"项目支出(?:预算)?(?:数|总额)?", "amount", next_year_label="下年项目支出",
        year_from="sentence"),
     _R("合计", "amount", r"(?:合计|总计|共计)", "amount"),
-    _R("科室数", "count", r"科室(?:数|总数)?", "count"),
-    _R("科室数", "count", r"(?:临床|医技|医辅|职能|行政)?科室", "count", after=True),
-    _R("社康中心数", "count", r"社(?:区健)?康(?:服务)?中心(?:数|总数)?", "count"),
-    _R("社康中心数", "count", r"社(?:区健)?康(?:服务)?中心", "count", after=True),
-    _R("编制床位", "count", r"编制床位(?:数)?", "count"),
     _R("年末在编在职人数", "count", r"年末在编在职(?:人员)?(?:人数)?", "count"),
     _R("年末其他人员人数", "count", r"年末其他人员(?:人数)?", "count"),
     _R("年末离退休人数", "count", r"年末离退休(?:人员)?(?:人数)?", "count"),
 )
 del _R
+
+
+def label_rules(specs) -> tuple[LabelRule, ...]:
+    """Label rules a family adds (``prose_labels:`` in its family.yaml: label, kind, pattern, units, after)."""
+    fields = set(LabelRule.__dataclass_fields__)
+    return tuple(LabelRule(**{k: v for k, v in dict(spec).items() if k in fields}) for spec in specs or ())
 
 # Words between a label and its number that do not change its meaning.
 _FILLER = r"(?P<fill>(?:\s|为|是|达到|达|共计|共|约|合计|总额|:|<[^<>]{0,40}>){0,6})"
@@ -287,7 +288,8 @@ def _sentence_before(norm: str, pos: int, limit: int = 200) -> str:
 
 
 # --- Scanning one text -------------------------------------------------------------------
-def scan_text(text: object, source: str = "", form_year: int | None = None) -> list[Figure]:
+def scan_text(text: object, source: str = "", form_year: int | None = None,
+              rules: tuple[LabelRule, ...] = LABEL_RULES) -> list[Figure]:
     """Every labelled figure in one text, in printed order.
 
     ``form_year`` is the year of the form: a figure whose year is ``form_year + 1`` gets the
@@ -299,7 +301,7 @@ def scan_text(text: object, source: str = "", form_year: int | None = None) -> l
         return []
     norm, index = normalise(orig)
     claimed: dict[tuple[int, int], tuple[int, Figure]] = {}
-    for prio, rule in enumerate(LABEL_RULES):
+    for prio, rule in enumerate(rules):
         for m in _compiled(rule).finditer(norm):
             key = m.span("num")
             if key in claimed and claimed[key][0] <= prio:
@@ -496,7 +498,7 @@ def _texts(dept) -> list[tuple[str, int | None, str]]:
     return out
 
 
-def extract_figures(dept) -> list[Figure]:
+def extract_figures(dept, extra_rules: tuple[LabelRule, ...] = ()) -> list[Figure]:
     """Every labelled figure in a department's prose, in form order.
 
     Texts scanned: profile (duties, organisation, staffing), narrative sections, each task's
@@ -506,9 +508,10 @@ def extract_figures(dept) -> list[Figure]:
     may repeat, rows do not.
     """
     year = getattr(dept, "year", None)
+    rules = LABEL_RULES + tuple(extra_rules)  # a family's own labels (e.g. 科室数) rank after the common ones
     figs: list[Figure] = []
     for source, row, text in _texts(dept):
-        found = [replace(f, row=row) for f in scan_text(text, source, year)]
+        found = [replace(f, row=row) for f in scan_text(text, source, year, rules)]
         figs.extend(found)
         if source.startswith("task:"):
             figs.extend(replace(f, row=row) for f in _item_figures(text, source, found))
@@ -642,10 +645,10 @@ def satisfaction(dept) -> list[Figure]:
 
 
 
-def counts(dept) -> dict[str, list[Figure]]:
+def counts(dept, extra_rules: tuple[LabelRule, ...] = ()) -> dict[str, list[Figure]]:
     """Count label -> every occurrence in the prose (check D3 compares them)."""
     out: dict[str, list[Figure]] = {}
-    for f in extract_figures(dept):
+    for f in extract_figures(dept, extra_rules):
         if f.kind == "count":
             out.setdefault(f.label, []).append(f)
     return out

@@ -9,7 +9,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kit import prose
+from kit.families import get_family
 from kit.load import load_department
+
+# The Shenzhen family's own labels (科室数, 社康中心数, 编制床位): data in its family.yaml.
+SHENZHEN_LABELS = prose.label_rules(get_family("shenzhen_2022").prose_labels)
 
 ROOT = Path(__file__).resolve().parents[1]
 D = Decimal
@@ -115,7 +119,8 @@ def test_satisfaction_with_trailing_junk(dept):
 
 
 def test_counts_every_occurrence(dept):
-    c = prose.counts(dept)
+    c = prose.counts(dept, SHENZHEN_LABELS)
+    assert "科室数" not in prose.counts(dept)  # hospital words are the family's, not the engine's
     assert [f.value for f in c["科室数"]] == [D("76"), D("76")]
     assert [f.value for f in c["社康中心数"]] == [D("23"), D("23")]
     assert [f.source for f in c["科室数"]] == ["profile:organisation", "profile:staffing"]
@@ -167,7 +172,7 @@ def test_thousands_and_units():
 
 
 def test_fullwidth_comma_is_a_clause_separator_not_thousands():
-    figs = prose.scan_text("科室数76个，社康中心23家", "t")
+    figs = prose.scan_text("科室数76个，社康中心23家", "t", rules=prose.LABEL_RULES + SHENZHEN_LABELS)
     assert [(f.label, f.value) for f in figs] == [("科室数", D("76")), ("社康中心数", D("23"))]
 
 

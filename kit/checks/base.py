@@ -91,8 +91,9 @@ def check(id: str, title: str, category: str, severity: str = "error"):
 class ProseCache:
     """Figures from the narrative and task texts (``kit.prose``), computed once per audit."""
 
-    def __init__(self, dept: Department):
+    def __init__(self, dept: Department, labels: tuple = ()):
         self.dept = dept
+        self.labels = tuple(labels)  # the family's own prose labels (family.yaml prose_labels)
         self._claims: dict[str, tuple] = {}
 
     @cached_property
@@ -103,7 +104,7 @@ class ProseCache:
 
     @cached_property
     def figures(self) -> list:
-        return list(self._prose.extract_figures(self.dept))
+        return list(self._prose.extract_figures(self.dept, self._prose.label_rules(self.labels)))
 
     @cached_property
     def rates(self) -> dict:

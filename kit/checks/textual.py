@@ -10,10 +10,8 @@ from ..values import fmt_amount, fmt_pct
 from .base import Context, Result, check
 from .ratios import indicator_outcome, rate
 
-COUNT_KEYS = {
-    "科室数": "departments", "社康中心数": "community_centres", "编制床位": "beds",
-    "年末在编在职人数": "on_staff", "年末其他人员人数": "other_staff", "年末离退休人数": "retired",
-}
+# Prose count label -> profile count key; a family adds its own (family.yaml prose_labels count_field).
+COUNT_KEYS = {"年末在编在职人数": "on_staff", "年末其他人员人数": "other_staff", "年末离退休人数": "retired"}
 CENT = Decimal("0.01")
 
 
@@ -82,15 +80,16 @@ def d2(ctx: Context):
 @check("D3", "文字中重复出现的数目前后一致", "D", "warning")
 def d3(ctx: Context):
     counts = ctx.dept.profile.counts
+    keys = {**COUNT_KEYS, **(ctx.family.count_fields() if ctx.family else {})}
     by_label: dict[str, list] = {}
     for f in ctx.prose.figures:
-        if f.kind == "count" and f.label in COUNT_KEYS:
+        if f.kind == "count" and f.label in keys:
             by_label.setdefault(f.label, []).append(f)
     if not by_label:
-        yield Result("unverifiable", "人员及机构数", "文字中没有科室、社康、人员等数目", location="部门基本情况", missing=())
+        yield Result("unverifiable", "人员及机构数", "文字中没有机构、人员等数目", location="部门基本情况", missing=())
         return
     for label, figs in by_label.items():
-        table = counts.get(COUNT_KEYS[label])
+        table = counts.get(keys[label])
         values = sorted({f.value for f in figs})
         shown = "、".join(f"{f.value}{f.unit}" for f in figs)
         loc = "部门基本情况"

@@ -38,6 +38,11 @@ class Family:
     detect: dict[str, tuple[str, ...]] = field(default_factory=dict)  # {'all': words, 'any': words}
     report: dict[str, Any] = field(default_factory=dict)  # wording of the report's sections
     path: str = ""
+    prose_labels: tuple[dict, ...] = ()  # figures the prose reader looks for besides the common ones
+
+    def count_fields(self) -> dict[str, str]:
+        """Prose count label -> profile count key, for the labels of this family (check D3)."""
+        return {p["label"]: p["count_field"] for p in self.prose_labels if p.get("count_field")}
 
     @property
     def rules_path(self) -> Path:
@@ -84,6 +89,7 @@ def _load(path: str) -> Family:
         detect={k: tuple(v or ()) for k, v in detect.items()},
         report=dict(doc.get("report") or {}),
         path=path,
+        prose_labels=tuple(dict(p) for p in doc.get("prose_labels") or ()),
     )
 
 
