@@ -37,7 +37,7 @@ CENT = Decimal("0.01")
 
 # Which check compares a prose figure (by label or kind) — for the prose_figures frame.
 _FIGURE_CHECKS = {
-    "下年预算": "A9", "下年基本支出": "A9", "下年项目支出": "A9", "预算数": "A8", "合计": "A8",
+    "下年预算": "A9", "下年基本支出": "A9", "下年项目支出": "A9", "预算数": "D7", "合计": "A8",
     "预算支出执行率": "D1", "预算执行率": "D1", "财政专项拨款执行率": "D1", "预算收入执行率": "D1",
     "信访回复率": "B13", "信访及时处理率": "B13", "满意度": "B12",
     "科室数": "D3", "社康中心数": "D3", "编制床位": "D3", "年末在编在职人数": "D3", "年末其他人员人数": "D3",
@@ -288,7 +288,7 @@ def _prose_figures(prose: ProseCache, rows: list[dict]) -> pd.DataFrame:
         if f.label == "预算数" and not f.source.startswith("task:"):
             check_id = ""
         subject = f.label
-        if check_id == "A8":
+        if check_id in ("A8", "D7"):
             subject = f.source.partition(":")[2]
         elif check_id == "A9":
             subject = "下年预算"

@@ -255,7 +255,7 @@ def f_public_funds(env: Env, s: IndicatorScore) -> Outcome:
     bands = s.rule.bands()
     tb, ta = env.supp("three_public_budget"), env.supp("three_public_actual")
     three = None
-    if tb is not None and ta is not None and tb != 0:
+    if tb is not None and ta is not None and tb > 0 and ta >= 0:
         three_ratio = ta / tb * HUNDRED
         three = band_score(bands, three_ratio)
     db, da = env.supp("daily_public_budget"), env.supp("daily_public_actual")
@@ -264,7 +264,8 @@ def f_public_funds(env: Env, s: IndicatorScore) -> Outcome:
         db, da = public_line(env)
         daily_proxy = db is not None
     daily = None
-    if db is not None and da is not None and db != 0:
+    negative = [x for x in (db, da, tb, ta) if x is not None and x < 0]  # no control rate from a negative amount
+    if db is not None and da is not None and db > 0 and da >= 0:
         daily_ratio = da / db * HUNDRED
         daily = band_score(bands, daily_ratio)
     inputs: dict[str, Any] = {"proxy": daily_proxy}
@@ -285,6 +286,8 @@ def f_public_funds(env: Env, s: IndicatorScore) -> Outcome:
         inputs["daily_score"] = daily
         notes.append(("日常公用经费控制率（替代口径：基本支出“公用经费”行 实际 ÷ 调整后）" if daily_proxy else "日常公用经费控制率")
                      + f" {fmt_pct(daily_ratio)} → {fmt_score(daily)} 分")
+    if negative:
+        notes.append("预算数或实际数为负（" + "、".join(fmt_amount(x) for x in negative) + " 元），该部分不计算控制率")
     note = "；".join(notes)
     if three is None and daily is None:
         return _kept(s.self_score, "unverifiable", note, missing, inputs)

@@ -13,14 +13,19 @@ CODE_TO_CHECK = {code: q.check for code, q in QUIRKS.items()}
 
 
 def _where(f: LoadFinding) -> str:
-    return " ".join(p for p in (f.block, f"第{f.row}行" if f.row else "", f.field) if p)
+    """'评分表 第19行·分数': the one way the kit cites a place on the form (block, its row, field)."""
+    place = " ".join(p for p in (f.block, f"第{f.row}行" if f.row else "") if p)
+    return "·".join(p for p in (place, f.field) if p)
 
 
 def _load_rows(ctx: Context, check_id: str, none_message: str):
     hits = [f for f in ctx.dept.load_findings if CODE_TO_CHECK.get(f.code, "E2") == check_id]
     for f in hits:
-        yield Result("fail", _where(f) or f.block, f"{f.message}（原文“{f.raw}”）", None, f.raw, None, _where(f),
-                     severity=f.severity)
+        message, severity = f"{f.message}（原文“{f.raw}”）", f.severity
+        if f.code == "stray":
+            # A seal, page number or page text picked up by extraction: noted, never a discrepancy.
+            message, severity = f"{f.message}（原文“{f.raw}”），多为印章、页码或页眉页脚文字，未作为数据读取", "info"
+        yield Result("fail", _where(f) or f.block, message, None, f.raw, None, _where(f), severity=severity)
     if not hits:
         yield Result("pass", "全表", none_message, location="全表")
 
