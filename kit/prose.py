@@ -546,18 +546,6 @@ def _item_figures(text: str, source: str, labelled: list[Figure]) -> list[Figure
     return out
 
 
-def task_item_lists(dept) -> dict[str, ItemList]:
-    """Task name -> its item list, for the tasks whose 主要内容 lists amounts (check A8).
-
-    Keyed by name for reading; a repeated task name keeps its first list (use
-    ``itemised_amounts(task.content)`` per row when names may repeat).
-    """
-    out: dict[str, ItemList] = {}
-    for task in getattr(dept, "tasks", ()) or ():
-        lst = itemised_amounts(task.content, f"task:{task.name}")
-        if lst is not None:
-            out.setdefault(task.name, lst)
-    return out
 
 
 def truncated_sources(dept) -> list[str]:
@@ -577,81 +565,50 @@ def _first(figures: list[Figure], label: str) -> Figure | None:
     return None
 
 
-def _from_source(dept, source: str) -> list[Figure]:
-    return [f for f in extract_figures(dept) if f.source == source]
 
 
-def next_year_budget(dept) -> dict[str, Figure | None]:
-    """{'total', 'basic', 'project'} -> the next year's budget figures from 部门预算编制情况.
-
-    A key maps to None when the section does not state it (or states another year).
-    """
-    figs = _from_source(dept, "narrative:budget_preparation")
-    return {
-        "total": _first(figs, "下年预算"),
-        "basic": _first(figs, "下年基本支出"),
-        "project": _first(figs, "下年项目支出"),
-    }
 
 
 EXECUTION_RATE_LABELS = ("预算收入执行率", "预算支出执行率", "财政专项拨款执行率", "预算执行率")
+PETITION_LABELS = ("信访回复率", "信访及时处理率")
 
 
-def rates(dept) -> dict[str, Figure]:
-    """Every rate quoted in the prose, keyed by label (first occurrence of each).
+def select_rates(figures: list[Figure]) -> dict[str, Figure]:
+    """The rates the checks compare, keyed by label (first occurrence of each).
 
-    Execution rates (``EXECUTION_RATE_LABELS``) come first from 部门预算执行情况, then from
-    the other narrative sections. The other rates follow: '信访回复率', '信访及时处理率', and
-    each satisfaction rate keyed with its qualifier ('门诊满意度', '住院满意度'; a repeated
-    key gets a suffix '（2）', '（3）' …). Figures keep their own ``label``; the key is for
-    lookup. Changes (医疗收入同比变化) are not rates and are not included.
+    Execution rates (``EXECUTION_RATE_LABELS``) come first from 部门预算执行情况, then from the
+    other narrative sections; 信访 rates from anywhere in the prose.
     """
-    figs = [f for f in extract_figures(dept) if f.kind == "rate"]
+    figs = [f for f in figures if f.kind == "rate"]
     out: dict[str, Figure] = {}
     preferred = [f for f in figs if f.source == "narrative:budget_execution"]
     for f in preferred + [f for f in figs if f.source.startswith("narrative:")]:
         if f.label in EXECUTION_RATE_LABELS:
             out.setdefault(f.label, f)
     for f in figs:
-        if f.label in EXECUTION_RATE_LABELS:
-            continue
-        key = f.qualifier + f.label
-        n = 1
-        while key in out and out[key] is not f:
-            n += 1
-            key = f"{f.qualifier}{f.label}（{n}）"
-        out.setdefault(key, f)
-    return out
-
-
-def _narrative_figures(dept) -> list[Figure]:
-    return [f for f in extract_figures(dept) if f.source.startswith("narrative:")]
-
-
-def petitions(dept) -> dict[str, Figure]:
-    """'信访回复率' and '信访及时处理率' as quoted in the narrative (first of each)."""
-    out: dict[str, Figure] = {}
-    for f in _narrative_figures(dept):
-        if f.label in ("信访回复率", "信访及时处理率"):
+        if f.label in PETITION_LABELS:
             out.setdefault(f.label, f)
     return out
 
 
-def satisfaction(dept) -> list[Figure]:
-    """Every satisfaction rate (indicator actuals first, then narrative), quirks in notes."""
-    figs = [f for f in extract_figures(dept) if f.label == "满意度"]
-    return sorted(figs, key=lambda f: (not f.source.startswith("indicator:"),))
+def select_next_year(figures: list[Figure]) -> dict[str, Figure | None]:
+    """{'total', 'basic', 'project'} -> the next year's budget figures stated in 部门预算编制情况
+    (None when the section does not state it, or states another year)."""
+    figs = [f for f in figures if f.source == "narrative:budget_preparation"]
+    return {key: _first(figs, label) for key, label in
+            (("total", "下年预算"), ("basic", "下年基本支出"), ("project", "下年项目支出"))}
 
 
 
 
-def counts(dept, extra_rules: tuple[LabelRule, ...] = ()) -> dict[str, list[Figure]]:
-    """Count label -> every occurrence in the prose (check D3 compares them)."""
-    out: dict[str, list[Figure]] = {}
-    for f in extract_figures(dept, extra_rules):
-        if f.kind == "count":
-            out.setdefault(f.label, []).append(f)
-    return out
+
+
+
+
+
+
+
+
 
 
 # --- Claims ------------------------------------------------------------------------------
@@ -710,25 +667,3 @@ def key_work_all_completed(dept) -> tuple[bool | None, str]:
 
 
 # --- Small comparison helpers ------------------------------------------------------------
-def within(a: Decimal | None, b: Decimal | None, tolerance: Decimal) -> bool | None:
-    """|a − b| ≤ tolerance; None when either side is missing."""
-    if a is None or b is None:
-        return None
-    with localcontext() as ctx:
-        ctx.prec = 60
-        return abs(a - b) <= tolerance
-
-
-def rate_pct(numerator: Decimal | None, denominator: Decimal | None) -> Decimal | None:
-    """numerator / denominator × 100 (percent), or None when not computable."""
-    if numerator is None or denominator is None or denominator == 0:
-        return None
-    with localcontext() as ctx:
-        ctx.prec = 28
-        return numerator / denominator * 100
-
-
-def consistent(figures: Iterable[Figure]) -> bool:
-    """True when all the figures carry the same value (e.g. 科室数 stated twice)."""
-    values = {f.value for f in figures}
-    return len(values) <= 1

@@ -23,6 +23,17 @@ def test_e2_trailing_junk():
     assert statuses(audit(doc), "E2") == {"pass"}
 
 
+def test_e2_names_a_text_too_long_to_scan_in_full():
+    from kit.prose import MAX_SCAN
+
+    doc = sample_doc()
+    task(doc, "租赁费")["content"] = "说明" * MAX_SCAN
+    long_rows = [r for r in rows(audit(doc), "E2") if r["status"] == "unverifiable"]
+    assert [r["location"] for r in long_rows] == ["年度主要任务·租赁费"]
+    assert str(MAX_SCAN) in long_rows[0]["message"]
+    assert not [r for r in rows(audit(), "E2") if r["status"] == "unverifiable"]
+
+
 def test_e7_negative_and_huge_amounts():
     assert statuses(audit(), "E7") == {"pass"}
     doc = sample_doc()

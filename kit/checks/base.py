@@ -108,32 +108,17 @@ class ProseCache:
 
     @cached_property
     def rates(self) -> dict:
-        """Label -> first figure, for the rates the checks compare (execution, 信访).
-
-        Selected from ``figures`` (one extraction per audit) the way ``prose.rates`` does:
-        execution rates from 部门预算执行情况 first, then the other narrative sections.
-        """
-        figs = [f for f in self.figures if f.kind == "rate"]
-        out: dict = {}
-        execution = self._prose.EXECUTION_RATE_LABELS
-        preferred = [f for f in figs if f.source == "narrative:budget_execution"]
-        for f in preferred + [f for f in figs if f.source.startswith("narrative:")]:
-            if f.label in execution:
-                out.setdefault(f.label, f)
-        for f in figs:
-            if f.label in ("信访回复率", "信访及时处理率"):
-                out.setdefault(f.label, f)
-        return out
+        """Label -> first figure, for the rates the checks compare (execution, 信访)."""
+        return self._prose.select_rates(self.figures)
 
     @cached_property
     def next_year(self) -> dict:
-        # Same selection as prose.next_year_budget, from the figures already extracted.
-        figs = [f for f in self.figures if f.source == "narrative:budget_preparation"]
-        out = {}
-        for key, label in (("total", "下年预算"), ("basic", "下年基本支出"), ("project", "下年项目支出")):
-            hits = self._prose.by_label(figs, label)
-            out[key] = hits[0] if hits else None
-        return out
+        return self._prose.select_next_year(self.figures)
+
+    @cached_property
+    def truncated(self) -> list[str]:
+        """Texts longer than the prose reader scans: only their start was checked."""
+        return self._prose.truncated_sources(self.dept)
 
     def claim(self, key: str) -> tuple:
         if key not in self._claims:

@@ -6,7 +6,8 @@ quarantined (read as missing, or as the leading number) and the row says so.
 from __future__ import annotations
 
 from ..model import NARRATIVE_SECTIONS, LoadFinding
-from ..values import QUIRKS, fmt_amount, parse_num
+from ..prose import MAX_SCAN
+from ..values import NOTE_TEXT, QUIRKS, fmt_amount, parse_num
 from .base import Context, Result, check
 
 CODE_TO_CHECK = {code: q.check for code, q in QUIRKS.items()}
@@ -44,6 +45,12 @@ def e2(ctx: Context):
         if "trailing_junk" in f.notes and f.source.startswith("narrative:"):
             hits.append(Result("fail", f.label, f"自评报告中“{f.raw}”数值后带有非数字字符，已取其前面的数字",
                                None, f.raw, None, "自评报告·" + f.source.split(":", 1)[1]))
+    # Texts longer than the prose reader scans: say that their end was not checked.
+    for source in ctx.prose.truncated:
+        kind, _, name = source.partition(":")
+        where = {"task": "年度主要任务", "narrative": "自评报告", "indicator": "绩效指标", "profile": "部门基本情况"}
+        hits.append(Result("unverifiable", name, NOTE_TEXT["truncated"].format(limit=MAX_SCAN),
+                           location=f"{where.get(kind, kind)}·{name}", severity="warning"))
     yield from hits or rows
 
 
