@@ -66,14 +66,6 @@ class AuditResult:
         f["_s"] = f["status"].map(STATUS_ORDER) * 10 + f["severity"].map(SEVERITY_ORDER)
         return f.sort_values(["_s"], kind="stable").drop(columns="_s")
 
-    def counts(self) -> dict:
-        """{status: n} and {(status, severity): n} for summaries."""
-        f = self.findings
-        return {
-            "by_status": f["status"].value_counts().to_dict(),
-            "by_status_severity": f.groupby(["status", "severity"]).size().to_dict(),
-        }
-
     def to_json_dict(self) -> dict:
         d = self.department
         return {

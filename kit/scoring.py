@@ -15,7 +15,7 @@ from __future__ import annotations
 import difflib
 from decimal import Decimal
 
-from .formulas import HUNDRED, REGISTRY, ZERO, Env, IndicatorScore, Outcome
+from .formulas import REGISTRY, ZERO, Env, IndicatorScore
 from .model import Department, ScoreRow
 from .rules import Override, RuleSet, norm_name
 from .values import fmt_score

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from ..model import BUDGET_PARTS
 from ..rules import fmt_score
-from ..scoring import HUNDRED, IndicatorScore
+from ..formulas import HUNDRED, IndicatorScore
 from ..values import fmt_amount, fmt_pct, parse_num
 from .base import Context, Result, check
 

@@ -9,7 +9,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from ..model import NARRATIVE_SECTIONS
 from ..rules import fmt_score
-from ..scoring import HUNDRED, ZERO
+from ..formulas import HUNDRED, ZERO
 from ..values import fmt_amount, fmt_pct
 from .base import Context, Result, check
 from .identities import more_less, prose_tolerance

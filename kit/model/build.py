@@ -76,7 +76,6 @@ class _Builder:
         return [{} if _blank(row) else row for row in obj]
 
     def unknown_keys(self, obj: dict, allowed: Iterable[str], path: tuple) -> None:
-        import difflib
 
         allowed = list(allowed)
         for k in obj:

@@ -134,19 +134,6 @@ def table(
     return "".join(out)
 
 
-def frame(df: pd.DataFrame, labels: dict[str, str] | None = None, *, numeric: Iterable[str] = (),
-          caption: str | None = None, cls: str = "") -> str:
-    """A DataFrame as an escaped table, columns renamed with ``labels`` (unknown ones kept)."""
-    labels = labels or {}
-    cols = list(df.columns)
-    numeric = set(numeric)
-    return table(
-        (list(r) for r in df.itertuples(index=False)),
-        [labels.get(c, c) for c in cols],
-        numeric=[i for i, c in enumerate(cols) if c in numeric],
-        caption=caption,
-        cls=cls,
-    )
 
 
 def figure(png: bytes, alt: str, caption: str = "") -> str:
