@@ -19,7 +19,7 @@ from typing import Any, Callable, Iterable
 
 from . import __version__
 from .errors import KitError, ParamsError, Problem
-from .params import load_params, valid_code
+from .params import Params, load_params, valid_code
 from .render import write_atomic
 
 MANIFEST = "manifest.json"
@@ -36,6 +36,7 @@ class Job:
     fingerprint: str = ""
     error: str = ""  # set when the parameter file itself could not be read
     isolation: str = "warm"  # warm: the worker's reused kernel (kit.warm); fresh: a new kernel each
+    params: Params | None = None  # the parameter file as read when planning (read once per batch)
 
 
 @dataclass
@@ -98,13 +99,13 @@ def plan_batch(paths: Iterable[str | Path], out_dir: Path, timeout: float, extra
     dupes: list[Problem] = []
     for path in collect_params(paths):
         try:
-            params = load_params(path)
+            params: Params | None = load_params(path)
             code, data = params.dept_code, params.data
             error = ""
         except KitError as exc:
             # The batch goes on: record the department under its file name.
             code = path.stem if valid_code(path.stem) else f"invalid-{hashlib.sha1(str(path).encode()).hexdigest()[:8]}"
-            data, error = None, str(exc)
+            params, data, error = None, None, str(exc)
         if code in seen:
             dupes.append(
                 Problem("同一批次中部门编码重复", file=str(path), field="dept_code", value=code, expected=f"唯一（已见于 {seen[code].name}）")
@@ -112,7 +113,8 @@ def plan_batch(paths: Iterable[str | Path], out_dir: Path, timeout: float, extra
             continue
         seen[code] = path
         jobs.append(
-            Job(code, str(path), str(out_dir.absolute()), timeout, fingerprint(path, data, extra), error, isolation)
+            Job(code, str(path), str(out_dir.absolute()), timeout, fingerprint(path, data, extra), error, isolation,
+                params)
         )
     if dupes:
         raise ParamsError(dupes)
@@ -294,7 +296,7 @@ def render_job(job: Job) -> dict[str, Any]:
     try:
         from .render import render
 
-        result = render(job.params_path, job.out_dir, timeout=job.timeout, isolation=job.isolation)
+        result = render(job.params or job.params_path, job.out_dir, timeout=job.timeout, isolation=job.isolation)
     except KitError as exc:
         row.error = str(exc)
         return _finish(row, started, job, page=True)
@@ -302,20 +304,11 @@ def render_job(job: Job) -> dict[str, Any]:
         row.error = f"{type(exc).__name__}: {exc}"
         return _finish(row, started, job, page=True)
     row.report = result.html.name
-    row.status = "ok" if result.ok else _failure_status(result.error_type, result.failure)
+    row.status = "ok" if result.failure_kind is None else result.failure_kind.value
     row.error = result.failure
-    if result.json and result.json.is_file():
-        _fill_from_audit(row, json.loads(result.json.read_text(encoding="utf-8")))
+    if result.audit is not None:
+        _fill_from_audit(row, result.audit)
     return _finish(row, started, job)
-
-
-def _failure_status(error_type: str, failure: str) -> str:
-    text = f"{error_type} {failure}"
-    if "Timeout" in text:  # nbclient's CellTimeoutError, TimeoutError
-        return "timeout"
-    if "DeadKernel" in text or "kernel died" in text.lower():
-        return "kernel_died"
-    return "error"
 
 
 def _fill_from_audit(row: Row, doc: dict[str, Any]) -> None:
@@ -339,12 +332,14 @@ def _fill_from_audit(row: Row, doc: dict[str, Any]) -> None:
 
 
 def _finish(row: Row, started: float, job: Job, page: bool = False) -> dict[str, Any]:
-    """Complete a row: no local folders in its error text; an error page when none was rendered."""
+    """Complete a row: no local folders in its error text; an error page when none was rendered.
+
+    The department's name comes from its audit; a department that failed before it keeps
+    none (reading its data again here would escape the wall-clock limit).
+    """
     from .render import scrub_paths
 
     row.seconds = round(time.monotonic() - started, 2)
-    if not row.name:
-        row.name = _name_from_data(job)
     row.error = scrub_paths(row.error, [str(Path(job.params_path).parent), job.out_dir])
     if page:
         row.report = error_page(job, row)
@@ -370,15 +365,6 @@ def error_page(job: Job, row: Row) -> str:
     page = export_html(nb, extra_paths=[str(Path(job.params_path).parent), job.out_dir])
     write_atomic(Path(job.out_dir) / name, page.encode("utf-8"))
     return name
-
-
-def _name_from_data(job: Job) -> str:
-    try:
-        from .load import open_path
-
-        return open_path(job.params_path)[1].name
-    except Exception:  # noqa: BLE001 - the name is a courtesy; the error is already recorded
-        return ""
 
 
 def render_index(out_dir: Path, render_time: str, timeout: float = 300, isolation: str = "fresh") -> Path:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
+import math
 import os
 import re
 import sys
@@ -26,7 +27,9 @@ from typing import Any
 
 from . import __version__
 from .errors import KitError, Problem
+from .kernels import Deadline, quiet_kernel_manager, stopping
 from .params import Params, load_params
+from .vocab import FailureKind
 
 NOTEBOOK_ENV = "KIT_NOTEBOOK"
 SHARE_SUBDIR = Path("share/audit-notebook-kit")
@@ -73,25 +76,6 @@ def locate_notebook(name: str = "audit.ipynb") -> Path:
     )
 
 
-def quiet_kernel_manager():
-    """A kernel manager whose kernel process writes nothing to our terminal.
-
-    The kernel's own stderr carries start-up chatter (e.g. ipykernel's TCP warning), not cell
-    output (that travels over the messaging channel and lands in the notebook).
-    """
-    import subprocess
-
-    from jupyter_client.manager import AsyncKernelManager
-
-    class QuietKernelManager(AsyncKernelManager):
-        async def _async_launch_kernel(self, kernel_cmd, **kw):
-            kw.setdefault("stderr", subprocess.DEVNULL)
-            kw.setdefault("stdout", subprocess.DEVNULL)
-            return await super()._async_launch_kernel(kernel_cmd, **kw)
-
-    return QuietKernelManager
-
-
 @dataclass
 class RenderResult:
     dept_code: str
@@ -100,17 +84,29 @@ class RenderResult:
     ipynb: Path
     json: Path | None
     failure: str = ""  # Chinese one-line description of what failed and where
-    error_type: str = ""  # exception class name when the run failed (e.g. CellTimeoutError, DeadKernelError)
+    failure_kind: FailureKind | None = None  # set where the failure was caught
     seconds: float = 0.0
     timings: dict[str, float] = field(default_factory=dict)
+    audit: dict[str, Any] | None = field(default=None, repr=False)  # the JSON contract, when the audit ran
+
+
+class Stopped(Exception):
+    """This process was asked to stop (SIGINT/SIGTERM): nothing more is written."""
 
 
 def write_atomic(path: Path, data: bytes) -> None:
-    """Write via a temporary file in the same folder and rename: readers never see half a file."""
+    """Write via a temporary file in the same folder and rename: readers never see half a file.
+
+    Raises ``Stopped`` instead of writing once this process is stopping (``kit.kernels``).
+    """
+    if stopping():
+        raise Stopped()
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         tmp.write_bytes(data)
+        if stopping():
+            raise Stopped()
         os.replace(tmp, path)
     finally:
         if tmp.exists():
@@ -158,10 +154,13 @@ def scrub_paths(text: str, paths: list[str]) -> str:
     return text
 
 
-def _header(params: Params, dept, audit, status: str, failure: str, render_time: str) -> dict[str, Any]:
+def _header(params: Params, result: dict[str, Any] | None, status: str, failure: str,
+            render_time: str) -> dict[str, Any]:
     """The header block the template shows (nb.metadata['kit']): no paths, base names only."""
+    audit = (result or {}).get("audit") or {}
+    dept = audit.get("department") or {}
     meta: dict[str, Any] = {
-        "department": getattr(dept, "name", "") or params.dept_code,
+        "department": dept.get("name") or params.dept_code,
         "code": params.dept_code,
         "year": params.fiscal_year,
         "status": status,
@@ -169,32 +168,103 @@ def _header(params: Params, dept, audit, status: str, failure: str, render_time:
         "failure": failure,
         "kit_version": __version__,
         "data_file": params.data.name,
-        "data_sha256": getattr(getattr(dept, "source", None), "sha256", "") or "",
+        "data_sha256": (result or {}).get("data_sha256") or _file_sha256(params.data),
         "render_time": render_time,
         "params_file": params.path.name if params.path else "",
-        "rules": "",
+        "rules": (result or {}).get("rules", ""),
         "grade": "",
     }
-    if audit is not None:
-        rules = getattr(audit, "rules", None)
-        meta["rules"] = getattr(rules, "source", "") or getattr(rules, "name", "")
-        totals, grade = getattr(audit, "totals", {}) or {}, getattr(audit, "grade", {}) or {}
-        if totals.get("recomputed") is not None:
-            meta["grade"] = (f"{totals['recomputed']}（{grade.get('recomputed', '')}）；"
-                             f"自评 {totals.get('self')}（{grade.get('self', '')}）")
+    totals, grade = audit.get("totals") or {}, audit.get("grade") or {}
+    if totals.get("recomputed") is not None:
+        meta["grade"] = (f"{totals['recomputed']}（{grade.get('recomputed', '')}）；"
+                         f"自评 {totals.get('self')}（{grade.get('self', '')}）")
     return meta
 
 
-def _audit_json(audit) -> bytes:
-    doc = audit.to_json_dict()
+def _file_sha256(path: Path) -> str:
+    import hashlib
+
+    h = hashlib.sha256()
+    try:
+        with open(path, "rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                h.update(block)
+    except OSError:
+        return ""
+    return h.hexdigest()
+
+
+def audit_json_bytes(doc: dict[str, Any]) -> bytes:
+    """The ``<code>.json`` file: the audit's JSON contract as ``kit check --format json`` prints it."""
     return (json.dumps(doc, ensure_ascii=False, indent=2, default=str) + "\n").encode("utf-8")
+
+
+# The audit notebook hands its result to kit render as one output of this type (in a cell the
+# page does not show): the department is audited once, in the kernel.
+RESULT_MIME = "application/vnd.kit.result+json"
+
+
+def result_document(audit) -> dict[str, Any]:
+    """What ``kit render`` needs from the notebook's audit: the JSON contract and header fields."""
+    rules = getattr(audit, "rules", None)
+    return {
+        "audit": json.loads(json.dumps(audit.to_json_dict(), ensure_ascii=False, default=str)),
+        "data_sha256": getattr(getattr(audit.department, "source", None), "sha256", "") or "",
+        "rules": getattr(rules, "source", "") or getattr(rules, "name", ""),
+    }
+
+
+def publish_result(audit) -> None:
+    """Called by the audit notebook, in the kernel: hand the result to ``kit render``."""
+    from IPython.display import display
+
+    display({RESULT_MIME: result_document(audit)}, raw=True)
+
+
+def notebook_result(nb) -> dict[str, Any] | None:
+    """The result the executed notebook published (``publish_result``), or None."""
+    for cell in nb.cells:
+        for out in cell.get("outputs", []) if cell.cell_type == "code" else []:
+            data = out.get("data", {})
+            if RESULT_MIME in data:
+                return dict(data[RESULT_MIME])
+    return None
+
+
+def _host_result(params: Params) -> tuple[dict[str, Any] | None, str]:
+    """The audit run here: only for a notebook (``KIT_NOTEBOOK``) that publishes no result."""
+    try:
+        from .audit import run_audit
+        from .load import load_department
+
+        return result_document(run_audit(load_department(params.data), params)), ""
+    except KitError as exc:
+        return None, str(exc)
+
+
+def failure_kind(exc: BaseException | None, deadline_fired: bool = False) -> FailureKind | None:
+    """What kind of failure ``exc`` (raised by the notebook run) is; None for success."""
+    if exc is None:
+        return None
+    if deadline_fired:
+        return FailureKind.TIMEOUT
+    from nbclient.exceptions import CellTimeoutError, DeadKernelError
+
+    if isinstance(exc, (CellTimeoutError, TimeoutError)):
+        return FailureKind.TIMEOUT
+    if isinstance(exc, DeadKernelError):
+        return FailureKind.KERNEL_DIED
+    kind = getattr(exc, "failure_kind", None)  # kit.warm.WarmKernelError
+    return kind if isinstance(kind, FailureKind) else FailureKind.ERROR
 
 
 def execute_notebook(notebook: Path, output: Path, parameters: dict[str, Any], cwd: Path, *,
                      timeout: float | None, isolation: str = "fresh", start_timeout: float = 60) -> None:
     """Run a kit notebook with papermill on a fresh kernel or this process's warm one (``kit.warm``).
 
-    Raises what papermill raises; ``output`` holds the executed notebook either way.
+    ``timeout`` bounds each cell (nbclient wants whole seconds: rounded up; the exact
+    wall-clock limit is ``render``'s ``Deadline``). Raises what papermill raises; ``output``
+    holds the executed notebook either way.
     """
     import papermill as pm
 
@@ -207,12 +277,22 @@ def execute_notebook(notebook: Path, output: Path, parameters: dict[str, Any], c
     pm.execute_notebook(
         str(notebook), str(output), parameters=parameters, cwd=str(cwd), kernel_name="python3",
         progress_bar=False, log_output=False, request_save_on_cell_execute=False,
-        execution_timeout=timeout, start_timeout=start_timeout, **engine,
+        execution_timeout=None if timeout is None else max(1, math.ceil(timeout)),
+        start_timeout=max(1, math.ceil(start_timeout)), **engine,
     )
 
 
+def clean_metadata(nb, notebook_name: str, output_name: str) -> None:
+    """No local path and no process id in the executed notebook's papermill metadata."""
+    pm_meta = nb.metadata.get("papermill")
+    if pm_meta is not None:
+        pm_meta["input_path"] = notebook_name
+        pm_meta["output_path"] = output_name
+        pm_meta.pop("environment_variables", None)
+
+
 def render(
-    params_path: str | Path,
+    params_path: str | Path | Params,
     out_dir: str | Path,
     *,
     render_time: str | None = None,
@@ -222,21 +302,29 @@ def render(
 ) -> RenderResult:
     """Execute the notebook for one parameter file and export its report.
 
-    ``isolation="fresh"`` starts a new kernel for this department; ``"warm"`` runs it on this
-    process's warm kernel (``kit.warm``: reset between departments, replaced after a failure),
-    which gives the same report without paying for a kernel start and the imports.
+    ``params_path`` is a parameter file, or its ``Params`` already read (a batch reads each
+    once). ``timeout`` is the department's wall-clock limit in seconds: reading the data, the
+    audit and every cell (they run in the kernel); past it the kernel is killed and the
+    department fails with ``FailureKind.TIMEOUT``. ``isolation="fresh"`` starts a new kernel
+    for this department; ``"warm"`` runs it on this process's warm kernel (``kit.warm``: reset
+    between departments, replaced after a failure), which gives the same report without paying
+    for a kernel start and the imports.
+
+    The department is audited once, in the notebook, which hands its result (the JSON contract
+    and the header fields) back with ``publish_result``.
 
     Raises ``KitError`` when the parameter file itself is invalid (no department to name the
-    files after); every failure after that is reported in the page and the result.
+    files after), ``Stopped`` when this process is stopping (nothing is then written); every
+    other failure is reported in the page and the result.
     """
     if isolation not in ISOLATIONS:
         raise ValueError(f"isolation must be one of {ISOLATIONS}, not {isolation!r}")
     # nbformat (and papermill) are imported here, not at module level: the audit notebook
-    # imports this module for now_text, and nbformat's jsonschema costs a kernel ~1 s to import.
+    # imports this module, and nbformat's jsonschema costs a kernel ~1 s to import.
     import nbformat
 
     t0 = time.perf_counter()
-    params = load_params(params_path)
+    params = params_path if isinstance(params_path, Params) else load_params(params_path)
     out = Path(out_dir).absolute()
     out.mkdir(parents=True, exist_ok=True)
     notebook = locate_notebook()
@@ -246,51 +334,46 @@ def render(
     scrub_extra = [str(params.path.parent), str(params.data.parent), str(out)]
     timings: dict[str, float] = {}
 
-    # The audit in this process gives the JSON and the header (fast: milliseconds).
-    dept = audit = None
-    audit_error = ""
-    try:
-        from .audit import audit_path
-
-        audit = audit_path(params.path)
-        dept = audit.department
-    except KitError as exc:
-        audit_error = str(exc)
-    except ImportError as exc:  # the engine is not installed: the notebook will say the same
-        audit_error = f"{type(exc).__name__}: {exc}"
-    if dept is None:
-        try:
-            from .load import load_department
-
-            dept = load_department(params.data)
-        except KitError:
-            dept = None
-    timings["audit"] = time.perf_counter() - t0
-
     # Execute. Paths handed to the kernel are relative to the parameter file's folder, so the
     # executed notebook holds no absolute path of this machine.
-    t1 = time.perf_counter()
     tmp_nb = out / f".{code}.{os.getpid()}.run.ipynb"
     exc_seen: BaseException | None = None
-    try:
-        execute_notebook(notebook, tmp_nb, {"params_file": params.path.name, "render_time": render_time},
-                         params.path.parent, timeout=timeout, isolation=isolation, start_timeout=start_timeout)
-    except Exception as exc:  # noqa: BLE001 - a cell error (papermill's banner), a timeout or a dead kernel
-        exc_seen = exc
-    timings["execute"] = time.perf_counter() - t1
+    with Deadline(timeout) as deadline:
+        try:
+            execute_notebook(notebook, tmp_nb, {"params_file": params.path.name, "render_time": render_time},
+                             params.path.parent, timeout=timeout, isolation=isolation, start_timeout=start_timeout)
+        except Exception as exc:  # noqa: BLE001 - a cell error (papermill's banner), a timeout or a dead kernel
+            exc_seen = exc
+    timings["execute"] = time.perf_counter() - t0
+    if stopping():
+        tmp_nb.unlink(missing_ok=True)
+        raise Stopped()
+    kind = failure_kind(exc_seen, deadline.fired)
 
     if tmp_nb.exists():
         nb = nbformat.read(tmp_nb, as_version=4)
         tmp_nb.unlink()
     else:  # the kernel never started: export the unexecuted notebook with the reason
         nb = nbformat.read(notebook, as_version=4)
-    ok = exc_seen is None
-    failure = "" if ok else scrub_paths(_failure_text(nb, exc_seen), scrub_extra)
+    failure = ""
+    if kind is not None:
+        failure = _failure_text(nb, exc_seen)
+        if kind is FailureKind.TIMEOUT and deadline.fired:
+            failure = f"超过时限（{timeout:g} 秒，含读取数据、审核和运行笔记本）。{failure}"
+        failure = scrub_paths(failure, scrub_extra)
+    result = notebook_result(nb)
+    if result is None and kind is None:
+        # A notebook of its own (KIT_NOTEBOOK) that publishes no result: audit here instead.
+        result, audit_error = _host_result(params)
+        if result is None:  # the notebook ran but the audit did not: failed, say why
+            kind, failure = FailureKind.ERROR, scrub_paths(f"审核结果无法生成：{audit_error}", scrub_extra)
+    ok = kind is None
 
-    nb.metadata["kit"] = _header(params, dept, audit, "ok" if ok else "failed", failure, render_time)
+    nb.metadata["kit"] = _header(params, result, "ok" if ok else "failed", failure, render_time)
     nb.metadata["title"] = (
         f"{nb.metadata['kit']['department']}（{code}）{params.fiscal_year} 年度部门整体支出绩效自评复核报告"
     )
+    clean_metadata(nb, notebook.name, ipynb_path.name)
 
     t2 = time.perf_counter()
     if isolation == "warm":
@@ -301,21 +384,30 @@ def render(
         page = export_html(nb, extra_paths=scrub_extra)
     timings["export"] = time.perf_counter() - t2
 
-    write_atomic(ipynb_path, nbformat.writes(nb).encode("utf-8"))
-    write_atomic(html_path, page.encode("utf-8"))
-    if audit is not None:
-        write_atomic(json_path, _audit_json(audit))
+    # The JSON first and the page last: a department whose page is new has all three files new.
+    audit_doc = (result or {}).get("audit")
+    if audit_doc is not None:
+        write_atomic(json_path, audit_json_bytes(audit_doc))
         json_out: Path | None = json_path
     else:
         # A JSON left from an earlier run would contradict this failed page.
-        if json_path.exists():
-            json_path.unlink()
+        json_path.unlink(missing_ok=True)
         json_out = None
-        if ok:  # the notebook ran but the audit here did not: treat as failed, say why
-            ok, failure = False, scrub_paths(f"审核结果无法生成：{audit_error}", scrub_extra)
-    return RenderResult(code, ok, html_path, ipynb_path, json_out, failure,
-                        type(exc_seen).__name__ if exc_seen is not None else "",
-                        time.perf_counter() - t0, timings)
+    write_atomic(ipynb_path, nbformat.writes(_scrubbed(nb, scrub_extra)).encode("utf-8"))
+    write_atomic(html_path, page.encode("utf-8"))
+    return RenderResult(code, ok, html_path, ipynb_path, json_out, failure, kind,
+                        time.perf_counter() - t0, timings, audit_doc)
+
+
+def _scrubbed(nb, extra_paths: list[str]):
+    """The executed notebook with local folders replaced in its outputs (as on the page)."""
+    import copy
+
+    from .report.export import ScrubPathsPreprocessor
+
+    nb = copy.deepcopy(nb)
+    ScrubPathsPreprocessor(extra_paths=list(extra_paths)).preprocess(nb, {})
+    return nb
 
 
 _EXPORTER = None

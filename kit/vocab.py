@@ -59,9 +59,22 @@ class Basis(_Labelled):
 
 
 class RunStatus(_Labelled):
-    """The outcome of rendering one department in a batch."""
+    """The outcome of rendering one department in a batch: the manifest's ``status``."""
 
     OK = ("ok", "已生成", 0)
-    ERROR = ("error", "出错", 1)
-    TIMEOUT = ("timeout", "超时", 2)
-    KERNEL_DIED = ("kernel_died", "内核崩溃", 3)
+    ERROR = ("error", "出错", 1)  # the inputs could not be read, a cell raised, or the worker crashed
+    TIMEOUT = ("timeout", "超时", 2)  # the department ran past --timeout
+    KERNEL_DIED = ("kernel_died", "内核崩溃", 3)  # the kernel process ended during the department
+    NOT_REACHED = ("not_reached", "未运行", 4)  # the batch stopped (interrupted, or its output failed) before it
+
+
+class FailureKind(_Labelled):
+    """Why a department has no good report (the ``RunStatus`` values other than ``ok``).
+
+    Decided where the failure is caught (``kit.render``, ``kit.batch``), never from its text.
+    """
+
+    ERROR = RunStatus.ERROR.value, RunStatus.ERROR.label, 1
+    TIMEOUT = RunStatus.TIMEOUT.value, RunStatus.TIMEOUT.label, 2
+    KERNEL_DIED = RunStatus.KERNEL_DIED.value, RunStatus.KERNEL_DIED.label, 3
+    NOT_REACHED = RunStatus.NOT_REACHED.value, RunStatus.NOT_REACHED.label, 4

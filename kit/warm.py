@@ -36,6 +36,8 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from .vocab import FailureKind
+
 ENGINE_NAME = "kit_warm"
 # Departments per kernel before it is replaced (memory stays flat; see benchmarks/batch.py --memory).
 RECYCLE_AFTER = int(os.environ.get("KIT_WARM_RECYCLE", "40"))
@@ -168,11 +170,15 @@ def kernel_reset(cwd: str) -> None:
 
 
 class WarmKernelError(RuntimeError):
-    """The warm kernel could not be started or reset."""
+    """The warm kernel could not be started or reset; ``failure_kind`` says how it failed."""
+
+    def __init__(self, message: str, failure_kind: FailureKind = FailureKind.ERROR):
+        super().__init__(message)
+        self.failure_kind = failure_kind
 
 
 def _quiet_manager(kernel_name: str):
-    from .render import quiet_kernel_manager
+    from .kernels import quiet_kernel_manager
 
     return quiet_kernel_manager()(kernel_name=kernel_name)
 
@@ -227,12 +233,12 @@ class WarmKernel:
         while True:
             left = deadline - time.monotonic()
             if left <= 0:
-                raise WarmKernelError(f"kernel did not answer within {timeout:.0f} s")
+                raise WarmKernelError(f"kernel did not answer within {timeout:.0f} s", FailureKind.TIMEOUT)
             try:
                 reply = self._sync(self.kc.get_shell_msg, timeout=min(left, 1.0))
             except Empty:
                 if not self.alive():
-                    raise WarmKernelError("kernel died") from None
+                    raise WarmKernelError("kernel died", FailureKind.KERNEL_DIED) from None
                 continue
             if reply.get("parent_header", {}).get("msg_id") != msg_id:
                 continue
