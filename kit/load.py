@@ -4,7 +4,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from .errors import LoadError, Problem
-from .model import Department, Source, build_department
+from .intake import build
+from .model import Department, Source
 from .yamlio import line_locator, parse_yaml, read_text
 
 YAML_SUFFIXES = (".yaml", ".yml")
@@ -25,7 +26,7 @@ def load_department(path: str | Path) -> Department:
             raise LoadError(
                 Problem("文件内容不是一个部门的数据表", file=str(path), expected="以 department: 等字段开头的 YAML 键值表")
             )
-        return build_department(doc, Source(str(path), "yaml", digest), line_locator(doc))
+        return build(doc, Source(str(path), "yaml", digest), line_locator(doc))
     if suffix in XLSX_SUFFIXES:
         from .xlsxio import read_workbook  # openpyxl is only imported when needed
 
