@@ -144,6 +144,30 @@ def test_nothing_but_kit_error_escapes(case, tmp_path):
             pass  # anything else fails the test with its traceback
 
 
+@pytest.mark.parametrize("case", LOADING, ids=_ids(LOADING))
+def test_what_loads_is_checked_and_reported(case, tmp_path, capsys):
+    """`kit check` (table and JSON) and every report section and chart, for every case that loads."""
+    from kit.audit import run_audit
+    from kit.report import sections as s
+
+    path = _path(case, tmp_path)
+    assert main(["check", str(path)]) == 0
+    assert main(["check", str(path), "--format", "json"]) == 0
+    out, err = capsys.readouterr()
+    assert "Traceback" not in out + err and err == ""
+    assert_terminal_safe(out)
+    result = json.loads(out[out.index("\n{") + 1:])  # the JSON follows the table
+    assert result["department"]["code"]
+    params, dept = open_path(path)
+    audit = run_audit(dept, params)
+    parts = [s.overview(audit), s.budget_table(dept), s.budget_figure(dept), s.lines_table(dept),
+             s.adjustment_summary(dept), s.tasks_table(dept), s.tasks_totals(dept), s.tasks_figure(dept),
+             s.indicators_table(audit), s.scores_table(audit), s.scores_figure(audit), s.findings_table(audit),
+             s.missing_table(audit), s.prose_table(audit), s.provenance(audit, path.name, "")]
+    for part in parts:
+        str(part).encode("utf-8")  # the page is written as UTF-8
+
+
 # --- decisions the corpus pins ------------------------------------------------------------------
 def test_negative_and_huge_amounts_load_exactly_and_are_flagged():
     dept = load_department(CORPUS / "yaml" / "amount-negative.yaml")
@@ -240,3 +264,25 @@ def test_formula_injection_is_written_as_string_cells(tmp_path):
     assert na and all(c.data_type == "s" for c in na)  # text, not an Excel error value
     # No cell of any sheet is a formula.
     assert not [c for ws in wb.worksheets for row in ws.iter_rows() for c in row if c.data_type == "f"]
+
+
+def test_chart_labels_are_drawn_as_written():
+    """'$x^2$' in a task name is drawn as those five characters, not as math (nor a parse error)."""
+    from matplotlib.text import Text
+
+    from kit.report.charts import figure_png, tasks_chart
+
+    dept = load_department(CORPUS / "yaml" / "dollar-math-in-names.yaml")
+    fig = tasks_chart(dept)
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    figure_png(fig)  # draws: a math parse error would raise here
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    renderer = canvas.get_renderer()
+    labels = fig.axes[0].get_yticklabels()
+    assert len(labels) == len(dept.tasks) == 2
+    for i, (label, task) in enumerate(zip(labels, dept.tasks), start=1):
+        literal = Text(text=f"{i}. {task.name}", fontproperties=label.get_fontproperties(), parse_math=False)
+        literal.set_figure(fig)
+        assert label.get_window_extent(renderer).width == pytest.approx(literal.get_window_extent(renderer).width)

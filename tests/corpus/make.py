@@ -404,6 +404,22 @@ def file_name_with_escapes_error(d: Path) -> Path:
     return p
 
 
+# --- what loads must also render ------------------------------------------------------------
+@generator
+def many_tasks_yaml(d: Path) -> Path:
+    """2,000 tasks (under the node limit): the task chart would be an image 84,000 pixels tall."""
+    rows = "".join(
+        f'  - {{name: 任务{i}, content: 内容。, status: 已完成, budget: {{total: "{i}.00", fiscal: "{i}.00", other: "0.00"}},'
+        f' actual: {{total: "{i}.00", fiscal: "{i}.00", other: "0.00"}}}}\n'
+        for i in range(1, 2001)
+    )
+    text = base_text()
+    start, end = text.index("tasks:\n") + len("tasks:\n"), text.index("goals:")
+    p = d / "many-tasks.yaml"
+    p.write_text(text[:start] + rows + text[end:], encoding="utf-8")
+    return p
+
+
 def make(name: str, folder: Path) -> Path:
     """Write one generated case into ``folder`` and return its path."""
     return GENERATORS[name](folder)
