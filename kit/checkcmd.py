@@ -5,6 +5,7 @@ import argparse
 import json
 import unicodedata
 
+from .text import for_terminal, json_for_terminal
 from .values import fmt_score
 from .vocab import Basis, Severity, Status
 from .values import fmt_amount
@@ -38,6 +39,8 @@ def clip(s: str, n: int) -> str:
 
 def table(headers: list[str], rows: list[list[str]], right: set[int] = frozenset(), max_width: dict | None = None) -> list[str]:
     max_width = max_width or {}
+    # Escaped before measuring, so a control character in a name cannot shift the columns.
+    rows = [[for_terminal(c) for c in r] for r in rows]
     widths = [min(max([width(h)] + [width(r[i]) for r in rows]), max_width.get(i, 10**6)) for i, h in enumerate(headers)]
     line = lambda cells: "  ".join(pad(c, w, i in right) for i, (c, w) in enumerate(zip(cells, widths))).rstrip()
     return [line(headers), "  ".join("─" * w for w in widths)] + [line(r) for r in rows]
@@ -92,7 +95,7 @@ def render_table(result) -> str:
         out.append("  无")
     for r in result.missing_inputs.to_dict("records"):
         out.append(f"  · {r['label']}（用于 {'、'.join(r['needed_by'])}）")
-    return "\n".join(out)
+    return for_terminal("\n".join(out))
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -100,7 +103,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
     result = audit_path(args.path)
     if args.format == "json":
-        print(json.dumps(result.to_json_dict(), ensure_ascii=False, indent=1))
+        print(json_for_terminal(json.dumps(result.to_json_dict(), ensure_ascii=False, indent=1)))
     else:
         print(render_table(result))
     return 0

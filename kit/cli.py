@@ -7,14 +7,20 @@ from pathlib import Path
 
 from . import __version__
 from .errors import KitError
+from .text import for_terminal
+
+
+def say(text: str, file=None) -> None:
+    """Print text that may hold what a department wrote: controls and escapes shown, not obeyed."""
+    print(for_terminal(text), file=file or sys.stdout)
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
     from .load import open_path
 
     params, dept = open_path(args.path)
-    print(f"已加载：{dept.name}（部门编码 {dept.code}，{dept.year} 年度），来源 {dept.source.path}")
-    print(
+    say(f"已加载：{dept.name}（部门编码 {dept.code}，{dept.year} 年度），来源 {dept.source.path}")
+    say(
         f"年度主要任务 {len(dept.tasks)} 项；绩效指标 {len(dept.indicators)} 项；评分表 {len(dept.scores)} 行；"
         f"自评报告 {len(dept.narrative.sections)} 部分"
     )
@@ -22,7 +28,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
         print(f"加载提示 {len(dept.load_findings)} 条：")
         for f in dept.load_findings:
             where = " ".join(p for p in (f.block, f"第{f.row}行" if f.row else "", f.field) if p)
-            print(f"  [{f.severity}] {where}：{f.message}（原文 {f.raw!r}）")
+            say(f"  [{f.severity}] {where}：{f.message}（原文 {f.raw!r}）")
     else:
         print("加载提示：无")
     return 0
@@ -33,7 +39,7 @@ def cmd_template(args: argparse.Namespace) -> int:
 
     out = Path(args.out)
     write_template(out)
-    print(f"已写出空白填报模板：{out}")
+    say(f"已写出空白填报模板：{out}")
     return 0
 
 
@@ -41,7 +47,7 @@ def cmd_convert(args: argparse.Namespace) -> int:
     from .convert import convert
 
     convert(Path(args.src), Path(args.dst))
-    print(f"已转换：{args.src} → {args.dst}")
+    say(f"已转换：{args.src} → {args.dst}")
     return 0
 
 
@@ -50,7 +56,7 @@ def cmd_synth(args: argparse.Namespace) -> int:
 
     rows = write_synthetic(args.n, Path(args.out), seed=args.seed, source=args.source)
     planted = sum(1 for r in rows if r["plant"])
-    print(f"已生成 {len(rows)} 个合成部门（其中 {planted} 个含有预置问题）：{args.out}")
+    say(f"已生成 {len(rows)} 个合成部门（其中 {planted} 个含有预置问题）：{args.out}")
     return 0
 
 
@@ -102,7 +108,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.func(args)
     except KitError as exc:
-        print(f"错误：\n{exc}", file=sys.stderr)
+        say(f"错误：\n{exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("已中断", file=sys.stderr)

@@ -5,7 +5,8 @@ from pathlib import Path
 
 from .errors import KitError, LoadError, Problem
 from .families import get_family
-from .model import Department, Source, build_department
+from .intake import build
+from .model import Department, Source
 from .yamlio import line_locator, parse_yaml, read_text
 
 YAML_SUFFIXES = (".yaml", ".yml")
@@ -31,7 +32,7 @@ def load_department(path: str | Path) -> Department:
             fam = get_family(family if isinstance(family, str) else None, str(path))
         except KitError as exc:
             raise LoadError(exc.problems) from None
-        return build_department(doc, Source(str(path), "yaml", digest), line_locator(doc), fam.required)
+        return build(doc, Source(str(path), "yaml", digest), line_locator(doc), fam.required)
     if suffix in XLSX_SUFFIXES:
         from .xlsxio import read_workbook  # openpyxl is only imported when needed
 

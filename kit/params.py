@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ParamsError, Problem, ProblemCollector
+from .text import scrub_surrogates
 from .yamlio import LineDict, parse_yaml, read_text
 
 from .model import CODE_RE  # one rule for data and parameter files
@@ -64,6 +65,10 @@ def load_params(path: str | Path) -> Params:
 
     if not isinstance(doc, dict):
         raise ParamsError(Problem("参数文件应为键值表", file=str(path), expected="dept_code、fiscal_year、data 等字段"))
+    # A parameter file is the auditor's own: text that cannot be encoded is refused, not repaired.
+    for where, text in scrub_surrogates(doc):
+        out.add("含有无法编码的字符（孤立的 UTF-16 代理项，如 \\uD800），已显示为 \ufffd", field=".".join(map(str, where)),
+                value=text, expected="普通文字", **line(str(where[0])))
     for key in doc:
         if key not in KEYS:
             hint = difflib.get_close_matches(str(key), list(KEYS), n=1)

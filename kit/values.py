@@ -39,6 +39,7 @@ QUIRKS = {
     "approximate": Quirk("原文为约数（“约”）", "E2"),
     "several_amounts": Quirk("同一列项中有多个金额，仅取最后一个", "E2"),
     "truncated": Quirk("文字超过{limit}字，仅检查前{limit}字", "E2"),
+    "unencodable": Quirk("含有无法编码的字符（孤立的 UTF-16 代理项，如 \\uD800 或 _xD800_），已替换为 {replacement}", "E9"),
 }
 NOTE_TEXT = {code: q.text for code, q in QUIRKS.items()}
 BENIGN_NOTES = frozenset(code for code, q in QUIRKS.items() if q.benign)

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import KitError, LoadError, Problem
+from .intake import build
 from .model import (
     BLOCK_LABELS,
     BUDGET_PARTS,
@@ -42,7 +43,6 @@ from .model import (
     TASK_FIELDS,
     Department,
     Source,
-    build_department,
     to_document,
 )
 from .yamlio import NumberText
@@ -428,7 +428,7 @@ def read_workbook(path: str | Path) -> Department:
     problems = list(reader.problems)
     dept = None
     try:
-        dept = build_department(doc, Source(str(path), "xlsx", digest), reader.locate)
+        dept = build(doc, Source(str(path), "xlsx", digest), reader.locate)
     except LoadError as exc:
         # A missing sheet is reported once, not once per field it would have held.
         problems += [p for p in exc.problems if p.block not in reader.missing]

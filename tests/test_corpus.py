@@ -3,10 +3,15 @@
 Each case runs through the API (``kit.load.open_path``) and through the command line
 (``kit validate``): unreadable input is a ``KitError`` and exit 2 with a message naming the
 file and the listed words, never a traceback; readable input loads (exit 0), with its load
-findings listed when the case expects some.
+findings listed when the case expects some. Nothing a file holds reaches the terminal raw
+(control characters, escape sequences, bidi overrides) or fails to encode. Every case that
+loads also goes through ``kit check`` (table and JSON) and every section and chart of the report.
 """
 from __future__ import annotations
 
+import json
+import os
+import re
 import sys
 from decimal import Decimal
 from pathlib import Path
@@ -27,6 +32,29 @@ import make  # noqa: E402  (tests/corpus/make.py: generators for binary and huge
 
 CASES = yaml.safe_load((CORPUS / "cases.yaml").read_text(encoding="utf-8"))
 EXPECTS = {"load_error", "loads_with_findings", "loads"}
+LOADING = [c for c in CASES if c["expect"] != "load_error"]
+# What a terminal would act on: C0 controls but tab and newline, DEL, C1 controls, line and paragraph
+# separators, bidi marks/embeddings/overrides/isolates, and surrogates (which cannot be encoded at all).
+TERMINAL_UNSAFE = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+)
+
+
+def assert_terminal_safe(text: str) -> None:
+    bad = TERMINAL_UNSAFE.search(text)
+    assert bad is None, f"raw {bad.group()!r} reaches the terminal: {text[max(bad.start() - 40, 0):bad.end() + 40]!r}"
+    text.encode("utf-8")  # strict: what the terminal (or a pipe) is given can be written
+
+
+def escaped(text: str) -> str:
+    """Text as the terminal shows it: what TERMINAL_UNSAFE matches as \\x1b or \\u202e."""
+    return TERMINAL_UNSAFE.sub(
+        lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else f"\\u{ord(m.group()):04x}", text)
+
+
+def shown_name(path: Path) -> str:
+    """A file name as a message shows it: bytes that are not UTF-8 as \\xff, controls escaped."""
+    return escaped(os.fsencode(path.name).decode("utf-8", "backslashreplace"))
 
 
 def _path(case: dict, tmp_path: Path) -> Path:
@@ -74,8 +102,8 @@ def test_case_through_the_api(case, tmp_path):
             open_path(path)
         text = str(exc.value)
         assert exc.value.problems
-        for word in case["must_mention"]:
-            assert word in text, f"{word!r} not in:\n{text}"
+        for word in case["must_mention"]:  # the API keeps text as read; the terminal shows it escaped
+            assert word in text or word in escaped(text), f"{word!r} not in:\n{text}"
         return
     _, dept = open_path(path)
     if case["expect"] == "loads":
@@ -90,10 +118,11 @@ def test_case_through_the_cli(case, tmp_path, capsys):
     code = main(["validate", str(path)])
     out, err = capsys.readouterr()
     assert "Traceback" not in out + err
+    assert_terminal_safe(out + err)
     if case["expect"] == "load_error":
         assert code == 2
         assert err.startswith("错误：")
-        assert path.name in err  # the file is named (for a parameter file, as well as its data file)
+        assert shown_name(path) in err  # the file is named (for a parameter file, as well as its data file)
         for word in case["must_mention"]:
             assert word in err, f"{word!r} not in:\n{err}"
     else:
@@ -113,6 +142,30 @@ def test_nothing_but_kit_error_escapes(case, tmp_path):
             load(path)
         except KitError:
             pass  # anything else fails the test with its traceback
+
+
+@pytest.mark.parametrize("case", LOADING, ids=_ids(LOADING))
+def test_what_loads_is_checked_and_reported(case, tmp_path, capsys):
+    """`kit check` (table and JSON) and every report section and chart, for every case that loads."""
+    from kit.audit import run_audit
+    from kit.report import sections as s
+
+    path = _path(case, tmp_path)
+    assert main(["check", str(path)]) == 0
+    assert main(["check", str(path), "--format", "json"]) == 0
+    out, err = capsys.readouterr()
+    assert "Traceback" not in out + err and err == ""
+    assert_terminal_safe(out)
+    result = json.loads(out[out.index("\n{") + 1:])  # the JSON follows the table
+    assert result["department"]["code"]
+    params, dept = open_path(path)
+    audit = run_audit(dept, params)
+    parts = [s.overview(audit), s.budget_table(dept), s.budget_figure(dept), s.lines_table(dept),
+             s.adjustment_summary(dept), s.tasks_table(dept), s.tasks_totals(dept), s.tasks_figure(dept),
+             s.indicators_table(audit), s.scores_table(audit), s.scores_figure(audit), s.findings_table(audit),
+             s.missing_table(audit), s.prose_table(audit), s.provenance(audit, path.name, "")]
+    for part in parts:
+        str(part).encode("utf-8")  # the page is written as UTF-8
 
 
 # --- decisions the corpus pins ------------------------------------------------------------------
@@ -211,3 +264,25 @@ def test_formula_injection_is_written_as_string_cells(tmp_path):
     assert na and all(c.data_type == "s" for c in na)  # text, not an Excel error value
     # No cell of any sheet is a formula.
     assert not [c for ws in wb.worksheets for row in ws.iter_rows() for c in row if c.data_type == "f"]
+
+
+def test_chart_labels_are_drawn_as_written():
+    """'$x^2$' in a task name is drawn as those five characters, not as math (nor a parse error)."""
+    from matplotlib.text import Text
+
+    from kit.report.charts import figure_png, tasks_chart
+
+    dept = load_department(CORPUS / "yaml" / "dollar-math-in-names.yaml")
+    fig = tasks_chart(dept)
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    figure_png(fig)  # draws: a math parse error would raise here
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    renderer = canvas.get_renderer()
+    labels = fig.axes[0].get_yticklabels()
+    assert len(labels) == len(dept.tasks) == 2
+    for i, (label, task) in enumerate(zip(labels, dept.tasks), start=1):
+        literal = Text(text=f"{i}. {task.name}", fontproperties=label.get_fontproperties(), parse_math=False)
+        literal.set_figure(fig)
+        assert label.get_window_extent(renderer).width == pytest.approx(literal.get_window_extent(renderer).width)

@@ -9,7 +9,7 @@ import re
 from decimal import Decimal
 
 from ..model import BUDGET_PARTS, BUDGET_STAGES
-from ..rules import fmt_score
+from ..values import fmt_score
 from ..values import fmt_amount
 from .base import Context, Result, check
 

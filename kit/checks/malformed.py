@@ -135,3 +135,8 @@ def e7(ctx: Context):
 @check("E8", "完全相同的重复行", "E", "warning")
 def e8(ctx: Context):
     yield from _load_rows(ctx, "E8", "没有完全相同的重复行")
+
+
+@check("E9", "无法编码的字符", "E", "warning")
+def e9(ctx: Context):
+    yield from _load_rows(ctx, "E9", "没有无法编码的字符")

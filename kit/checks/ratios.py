@@ -8,7 +8,7 @@ import re
 from decimal import Decimal
 
 from ..model import BUDGET_PARTS
-from ..rules import fmt_score
+from ..values import fmt_score
 from ..formulas import HUNDRED, IndicatorScore
 from ..values import fmt_amount, fmt_pct, parse_num
 from .base import Context, Result, check

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
 
-from ..rules import fmt_score
+from ..values import fmt_score
 from ..formulas import ZERO, IndicatorScore
 from .base import Context, Result, check
 from .ratios import rescore_results

@@ -8,7 +8,7 @@ import re
 from decimal import ROUND_HALF_UP, Decimal
 
 from ..model import NARRATIVE_SECTIONS
-from ..rules import fmt_score
+from ..values import fmt_score
 from ..formulas import HUNDRED, ZERO
 from ..values import fmt_amount, fmt_pct
 from .base import Context, Result, check

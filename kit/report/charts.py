@@ -10,8 +10,10 @@ from __future__ import annotations
 import io
 from decimal import Decimal
 
+import matplotlib
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.text import Text
 
 from ..model import BUDGET_STAGES, Department
 from .fonts import setup_fonts
@@ -23,6 +25,22 @@ COLOURS = {"initial": "#9db4cf", "adjusted": "#3f6e9e", "actual": "#c9822b"}
 SELF_COLOUR = "#3f6e9e"
 RECOMPUTED_COLOUR = "#c9822b"
 WEIGHT_COLOUR = "#e3e7ec"
+
+
+# The execution-rate panel's scale; a rate beyond it (a 1 元 budget spent 360,000 元) is drawn at
+# the edge with its value written, never placed off the canvas (that overflowed the rasteriser).
+RATE_AXIS_MAX = 130.0
+# Rows drawn in the task chart; a longer list would make an image beyond what can be rasterised.
+MAX_TASK_ROWS = 60
+
+
+def plain(text: str) -> str:
+    """Department text for a label, drawn as written: '$' would start matplotlib's math text.
+
+    An escaped dollar (``\\$``) is shown as '$' and stops a pair of dollars being read as math;
+    nothing else in non-math text is interpreted (LaTeX is switched off in ``figure_png``).
+    """
+    return str(text).replace("$", "\\$")
 
 
 def _wan(value: Decimal | None) -> float | None:
@@ -75,11 +93,11 @@ def budget_chart(dept: Department) -> Figure:
 
 def tasks_chart(dept: Department) -> Figure:
     """Per 年度主要任务: 预算数 vs 执行数 (万元, log scale) and the execution rate."""
-    tasks = list(dept.tasks)
+    tasks = list(dept.tasks)[:MAX_TASK_ROWS]
     n = max(len(tasks), 1)
     fig = _new_figure(9.0, 1.2 + 0.38 * n)
     ax, ax_rate = fig.subplots(1, 2, sharey=True, width_ratios=[3, 1.3])
-    names = [f"{i + 1}. {_short(t.name)}" for i, t in enumerate(tasks)]
+    names = [f"{i + 1}. {plain(_short(t.name))}" for i, t in enumerate(tasks)]
     ys = list(range(len(tasks)))
     h = 0.38
     for y, t in zip(ys, tasks):
@@ -90,15 +108,20 @@ def tasks_chart(dept: Department) -> Figure:
             ax.barh(y + h / 2, a, h, color=COLOURS["actual"], label="执行数" if y == 0 else None)
         if b and a is not None and t.budget.total.value:
             rate = float(t.actual.total.value / t.budget.total.value * 100)
-            ax_rate.barh(y, rate, 0.6, color=COLOURS["adjusted"] if abs(rate - 100) < 0.005 else "#b5462f")
-            ax_rate.text(rate, y, f" {rate:.2f}%", va="center", fontsize=7)
+            shown = min(max(rate, 0.0), RATE_AXIS_MAX)
+            ax_rate.barh(y, shown, 0.6, color=COLOURS["adjusted"] if abs(rate - 100) < 0.005 else "#b5462f")
+            beyond = rate > RATE_AXIS_MAX
+            ax_rate.text(shown, y, f"{rate:,.2f}% " if beyond else f" {rate:,.2f}%", va="center", fontsize=7,
+                         ha="right" if beyond else "left", color="white" if beyond else "black")
         else:
             ax_rate.text(0, y, " 无法计算", va="center", fontsize=7)
     ax.set_xscale("log")
     ax.set_yticks(ys, names, fontsize=8)
     ax.invert_yaxis()
     ax.set_xlabel("金额（万元，对数刻度）")
-    ax.set_title("年度主要任务：预算数与执行数", fontsize=10)
+    more = len(dept.tasks) - len(tasks)
+    ax.set_title("年度主要任务：预算数与执行数" + (f"（仅列前 {len(tasks)} 项，另有 {more} 项见上表）" if more > 0 else ""),
+                 fontsize=10)
     ax.legend(loc="lower right", frameon=False, fontsize=8)
     ax.xaxis.set_major_formatter(lambda v, _pos: f"{v:,.0f}" if v >= 1 else f"{v:g}")
     ax_rate.axvline(100, color="#555555", lw=0.8, ls="--")
@@ -119,7 +142,7 @@ def scores_chart(audit_or_scores) -> Figure:
     ys = list(range(len(scores)))
     labels = []
     for y, row in zip(ys, scores.itertuples(index=False)):
-        labels.append(_short(str(row.indicator), 14))
+        labels.append(plain(_short(str(row.indicator), 14)))
         w = None if row.weight is None or pd.isna(row.weight) else float(row.weight)
         s = None if row.self_score is None or pd.isna(row.self_score) else float(row.self_score)
         r = None if row.recomputed_score is None or pd.isna(row.recomputed_score) else float(row.recomputed_score)
@@ -143,5 +166,10 @@ def scores_chart(audit_or_scores) -> Figure:
 def figure_png(fig: Figure) -> bytes:
     """PNG bytes at a fixed dpi without the Software tag: the same figure gives the same bytes."""
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=DPI, metadata={"Software": None}, facecolor="white")
+    # Labels are plain text even under a matplotlibrc with text.usetex: LaTeX would read
+    # department text ('%', '_', '#', '\\') as markup. Ticks made while drawing follow the rc.
+    for text in fig.findobj(Text):
+        text.set_usetex(False)
+    with matplotlib.rc_context({"text.usetex": False}):
+        fig.savefig(buf, format="png", dpi=DPI, metadata={"Software": None}, facecolor="white")
     return buf.getvalue()

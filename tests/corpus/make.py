@@ -357,6 +357,69 @@ def xlsx_formula_injection(d: Path) -> Path:
     return _workbook(d, "injection.xlsx", dept=dept)
 
 
+# --- text that cannot be encoded or would drive a terminal ------------------------------------
+@generator
+def xlsx_surrogate_escape(d: Path) -> Path:
+    """Excel's own escape for a lone surrogate (_xD800_) in a task name and a narrative text."""
+
+    def edit(wb):
+        wb["年度主要任务完成情况"]["A2"] = "基本_xD800_医疗服务"
+        wb["自评报告"]["D5"] = "预算执行_xDFFF_进度偏慢。"
+
+    return _workbook(d, "surrogate.xlsx", edit)
+
+
+@generator
+def xlsx_escape_sequences(d: Path) -> Path:
+    """ESC and C1 controls written with Excel's _x001B_ escape in the department name and a task."""
+
+    def edit(wb):
+        wb["基本信息"]["B2"] = "语料_x001B_[31m测试_x001B_]0;pwned_x0007_单位"
+        wb["年度主要任务完成情况"]["A3"] = "设备_x009B_2J购置"
+
+    return _workbook(d, "escapes.xlsx", edit)
+
+
+@generator
+def xlsx_surrogate_in_code(d: Path) -> Path:
+    def edit(wb):
+        wb["基本信息"]["B3"] = "C00_xDC00_01"
+
+    return _workbook(d, "surrogate-code.xlsx", edit)
+
+
+@generator
+def file_name_with_escapes(d: Path) -> Path:
+    """A good department in a file whose name holds escape sequences (shown escaped)."""
+    p = d / "\x1b[2J\x1b]0;pwned\x07.yaml"
+    p.write_text(base_text(), encoding="utf-8")
+    return p
+
+
+@generator
+def file_name_with_escapes_error(d: Path) -> Path:
+    """A GBK file whose name holds an escape sequence: the error names it escaped."""
+    p = d / "\x1b[31m\u202e坏.yaml"
+    p.write_bytes(base_text().encode("gbk"))
+    return p
+
+
+# --- what loads must also render ------------------------------------------------------------
+@generator
+def many_tasks_yaml(d: Path) -> Path:
+    """2,000 tasks (under the node limit): the task chart would be an image 84,000 pixels tall."""
+    rows = "".join(
+        f'  - {{name: 任务{i}, content: 内容。, status: 已完成, budget: {{total: "{i}.00", fiscal: "{i}.00", other: "0.00"}},'
+        f' actual: {{total: "{i}.00", fiscal: "{i}.00", other: "0.00"}}}}\n'
+        for i in range(1, 2001)
+    )
+    text = base_text()
+    start, end = text.index("tasks:\n") + len("tasks:\n"), text.index("goals:")
+    p = d / "many-tasks.yaml"
+    p.write_text(text[:start] + rows + text[end:], encoding="utf-8")
+    return p
+
+
 def make(name: str, folder: Path) -> Path:
     """Write one generated case into ``folder`` and return its path."""
     return GENERATORS[name](folder)
