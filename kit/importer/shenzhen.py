@@ -88,6 +88,9 @@ def norm(s: str) -> str:
 
 
 def is_label(text: str) -> bool:
+    """A printed label (or several side by side); a label wrapped inside its cell counts too."""
+    if norm(text) in LABELS:
+        return True
     parts = [norm(p) for p in text.split() if norm(p)]
     return bool(parts) and all(p in LABELS for p in parts)
 

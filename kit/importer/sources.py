@@ -376,19 +376,19 @@ def _chars_text(group: list[dict]) -> str:
     return "".join(parts)
 
 
-_LATIN = re.compile(r"[A-Za-z0-9.,%&#+\-/:()]")
+# A latin word wraps as a whole (the same characters as ``wrap._LATIN_RUN``).
+_LATIN = re.compile(r"[A-Za-z0-9.,%&#+\-/:=_()]")
 
 
 def _cell_line(group: list[dict]) -> CellLine:
-    text = _chars_text(group)
-    first = 0.0
-    for i, ch in enumerate(group):
-        if i and (not _LATIN.match(ch["text"]) or not _LATIN.match(group[0]["text"])):
-            break
-        first = ch["x1"] - group[0]["x0"]
-        if not _LATIN.match(ch["text"]):
-            break
-    return CellLine(text, group[0]["x0"], group[-1]["x1"], group[0]["top"], first)
+    first = group[0]
+    end = first
+    if _LATIN.match(first["text"]):
+        for ch in group[1:]:
+            if not _LATIN.match(ch["text"]):
+                break
+            end = ch
+    return CellLine(_chars_text(group), first["x0"], group[-1]["x1"], first["top"], end["x1"] - first["x0"])
 
 
 def _group_lines(chars: list[dict]) -> list[tuple[float, str]]:

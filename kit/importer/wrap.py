@@ -101,7 +101,7 @@ def printed_width(raw: str) -> int:
     return text_width(raw.replace("\t", " ").strip())
 
 
-def join_cell_lines(lines, inner_width: float, hard: str = "\n", tol: float = 0.5) -> str:
+def join_cell_lines(lines, inner_width: float, hard: str = "\n", tol: float = 0.005) -> str:
     """Join a PDF cell's lines (``sources.CellLine``) using measured widths in points."""
     out = ""
     for i, ln in enumerate(lines):
@@ -110,7 +110,9 @@ def join_cell_lines(lines, inner_width: float, hard: str = "\n", tol: float = 0.
             continue
         prev = lines[i - 1]
         used = prev.x1 - prev.x0
-        if used + ln.first_token > inner_width + tol:
+        if ENUM_START.match(ln.text) and prev.text.endswith(_SENTENCE_END):
+            out += hard + ln.text
+        elif used + ln.first_token > inner_width + tol:
             out += ln.text
         else:
             out += hard + ln.text
