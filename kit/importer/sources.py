@@ -8,6 +8,7 @@ be read raises ``FormError`` naming the file and saying why, before anything els
 """
 from __future__ import annotations
 
+import bisect
 import hashlib
 import html
 import io
@@ -283,9 +284,9 @@ def _pdf_form(path: Path, pdf, digest: str, size: int) -> Form:
             if page.images:
                 image_pages.append(pno)
             continue
-        page_tables = _page_tables(page, pno, chars)
+        outside = list(chars)
+        page_tables = _page_tables(page, pno, outside)  # leaves the characters outside every table
         tables.extend(page_tables)
-        outside = [c for c in chars if not any(_in_box(c, t) for t in page_tables)]
         # Reading order of the page: table rows and free lines by their top edge.
         items: list[tuple[float, str, bool]] = [(top, text, False) for t in page_tables for top, text in _table_text_rows(t)]
         items += [(top, text, True) for top, text in _group_lines(outside)]
@@ -303,20 +304,12 @@ def _pdf_form(path: Path, pdf, digest: str, size: int) -> Form:
     return Form(path, "pdf", digest, size, lines, npages, tables, free, notes)
 
 
-def _in_cell(ch: dict, cell: Cell) -> bool:
-    cx = (ch["x0"] + ch["x1"]) / 2
-    cy = (ch["top"] + ch["bottom"]) / 2
-    return cell.x0 <= cx <= cell.x1 and cell.top <= cy <= cell.bottom
-
-
-def _in_box(ch: dict, t: Table) -> bool:
-    cy = (ch["top"] + ch["bottom"]) / 2
-    return t.top <= cy <= t.bottom and any(_in_cell(ch, c) for c in t.cells)
-
-
 def _page_tables(page, pno: int, chars: list[dict]) -> list[Table]:
+    """The page's ruled tables, each character given to the cell it sits in. Characters are
+    looked up on the table's grid (bisect on its edges), not tested against every cell."""
     found = page.find_tables({"vertical_strategy": "lines", "horizontal_strategy": "lines"})
     out: list[Table] = []
+    taken: set[int] = set()
     for ti, ft in enumerate(sorted(found, key=lambda t: (t.bbox[1], t.bbox[0])), start=1):
         boxes = [tuple(c) for c in ft.cells if c]
         if not boxes:
@@ -324,17 +317,35 @@ def _page_tables(page, pno: int, chars: list[dict]) -> list[Table]:
         xs = _edges([b[0] for b in boxes] + [b[2] for b in boxes])
         ys = _edges([b[1] for b in boxes] + [b[3] for b in boxes])
         cells: list[Cell] = []
+        grid: dict[tuple[int, int], int] = {}
         for x0, top, x1, bottom in boxes:
             c0, c1 = _index(xs, x0), _index(xs, x1)
             r0, r1 = _index(ys, top), _index(ys, bottom)
             cell = Cell(pno, ti, r0 + 1, c0 + 1, max(1, r1 - r0), max(1, c1 - c0), x0, top, x1, bottom)
-            cell.lines = [_cell_line(group) for group in _line_groups([c for c in chars if _in_cell(c, cell)])]
+            for r in range(r0, r0 + cell.rowspan):
+                for c in range(c0, c0 + cell.colspan):
+                    grid[(r, c)] = len(cells)
             cells.append(cell)
+        inside: list[list[dict]] = [[] for _ in cells]
+        bx0, btop, bx1, bbottom = ft.bbox
+        for ch in chars:
+            cx = (ch["x0"] + ch["x1"]) / 2
+            cy = (ch["top"] + ch["bottom"]) / 2
+            if not (bx0 <= cx <= bx1 and btop <= cy <= bbottom) or id(ch) in taken:
+                continue
+            k = grid.get((bisect.bisect_right(ys, cy) - 1, bisect.bisect_right(xs, cx) - 1))
+            if k is not None:
+                inside[k].append(ch)
+                taken.add(id(ch))
+        for cell, cell_chars in zip(cells, inside):
+            cell.lines = [_cell_line(group) for group in _line_groups(cell_chars)]
         cells.sort(key=lambda c: (c.row, c.col))
-        t = Table(pno, ti, ft.bbox[1], ft.bbox[3], len(ys) - 1, len(xs) - 1, cells)
+        t = Table(pno, ti, btop, bbottom, len(ys) - 1, len(xs) - 1, cells)
         starts = [ln.x0 - c.x0 for c in cells for ln in c.lines]
         t.pad = max(0.0, min(starts)) if starts else 2.0
         out.append(t)
+    # Characters outside every cell are the page's free text.
+    chars[:] = [ch for ch in chars if id(ch) not in taken]
     return out
 
 
