@@ -1,42 +1,57 @@
 # Two commands do all set-up on a fresh machine: `make demo` and `make test`.
+# Both need Python >= 3.10 with its venv module (Debian/Ubuntu: apt-get install python3-venv);
+# nothing else from the system. `make test` also installs Chromium (for the browser test) with
+# apt-get when run as root on Debian/Ubuntu.
 VENV   ?= .venv
 PYTHON ?= python3
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test sysdeps bench bench-batch clean
+.PHONY: demo test test-fast check-wheel sysdeps bench bench-batch clean
 
-# The virtual environment, re-installed when pyproject.toml changes.
+# The virtual environment, re-installed when pyproject.toml changes. A venv left without pip
+# (python3 -m venv fails half-way on Debian without python3-venv) is made again.
 $(STAMP): pyproject.toml
-	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 10))' 2>/dev/null || \
+	  { echo "error: Python >= 3.10 is needed ($(PYTHON) is $$($(PYTHON) --version 2>&1)); run make PYTHON=python3.x"; exit 1; }
+	@test -x $(VENV)/bin/pip || { rm -rf $(VENV); $(PYTHON) -m venv $(VENV) || \
+	  { rm -rf $(VENV); echo "error: $(PYTHON) -m venv failed; on Debian/Ubuntu: apt-get install python3-venv"; exit 1; }; }
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e '.[test,dask]'
 	touch $(STAMP)
 
-# System packages: a CJK font for the charts and Chromium for the browser test.
+# Chromium for the browser test (the charts' Chinese font comes with the kit).
 # Installed with apt-get when running as root on Debian/Ubuntu; otherwise a hint is printed.
 sysdeps:
-	@if fc-list :lang=zh 2>/dev/null | grep -q . && command -v chromium >/dev/null 2>&1; then :; \
+	@if command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1; then :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	  echo "installing fonts-noto-cjk fonts-wqy-microhei chromium (apt-get)"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-	    fonts-noto-cjk fonts-wqy-microhei chromium >/dev/null; \
+	  echo "installing chromium (apt-get) for the browser test"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	else \
-	  echo "note: install a Chinese font (fonts-noto-cjk) and chromium for charts and the browser test"; \
+	  echo "note: install chromium to run the browser test"; \
 	fi
 
-demo: $(STAMP) sysdeps
+demo: $(STAMP)
 	$(VENV)/bin/kit check params/022006.yaml
 	$(VENV)/bin/kit render params/022006.yaml --out reports
 
+# The whole suite.
 test: $(STAMP) sysdeps
 	$(PY) -m pytest -q
+
+# Everything that starts no Jupyter kernel (under a minute): for development.
+test-fast: $(STAMP)
+	$(PY) -m pytest -q -m "not kernel"
+
+# Build the wheel, install it in a clean venv, run kit synth/check/render from it (CI).
+check-wheel: $(STAMP)
+	$(PY) tools/check_wheel.py
 
 bench: $(STAMP)
 	$(PY) benchmarks/check.py
 
 # Batch rendering three ways (hand papermill+nbconvert loop, kit render, in-process floor): ~15 min.
-bench-batch: $(STAMP) sysdeps
+bench-batch: $(STAMP)
 	$(PY) benchmarks/batch.py
 
 clean:

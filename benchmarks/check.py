@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from kit.audit import run_audit  # noqa: E402
 from kit.load import load_department  # noqa: E402
 from kit.model import build_department, to_document  # noqa: E402
-from kit.synth import DEFAULT_SOURCE, PLANTS, synth_document  # noqa: E402
+from kit.synth import PLANTS, default_source, synth_document  # noqa: E402
 
 GOAL_MS = 20.0
 
@@ -37,7 +37,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=7)
     args = ap.parse_args(argv)
 
-    base = to_document(load_department(DEFAULT_SOURCE))
+    base = to_document(load_department(default_source()))
     rng = random.Random(args.seed)
     docs = []
     for i in range(1, args.n + 1):

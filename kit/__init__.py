@@ -1,6 +1,11 @@
 """Audit notebook kit for 部门整体支出绩效自评表 (department overall expenditure self-evaluations).
 
-The flow is one line: params -> load -> checks and scores -> notebook -> HTML -> batch index.
+The flow is one line: import → load → checks and scores → notebook → HTML/PDF → batch index.
+The public API::
+
+    import kit
+    dept = kit.load("data/022006-2022.yaml")          # a data file (YAML or the kit's workbook)
+    result = kit.run_audit(dept)                      # checks and scores under the file's family rules
 """
 from __future__ import annotations
 
@@ -11,6 +16,16 @@ from .load import load_department  # noqa: E402
 from .model import Department  # noqa: E402
 from .params import Params, load_params  # noqa: E402
 
+load = load_department
+
+
+def run_audit(dept, params=None, options=None, rules=None):
+    """Audit one department-year (``kit.audit.run_audit``)."""
+    from .audit import run_audit as _run_audit  # pandas-heavy: imported on first use
+
+    return _run_audit(dept, params, options, rules)
+
+
 __all__ = [
     "Department",
     "KitError",
@@ -19,6 +34,8 @@ __all__ = [
     "ParamsError",
     "Problem",
     "__version__",
+    "load",
     "load_department",
     "load_params",
+    "run_audit",
 ]

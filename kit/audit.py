@@ -15,24 +15,29 @@ from typing import Any
 
 import pandas as pd
 
-from .checks import Context, ProseCache, run_checks
+from .checks import Context, ProseCache, checks_for, run_checks
 from .errors import ParamsError
+from .families import Family, get_family
 from .model import BLOCK_LABELS, SUPPLEMENTARY, Department
 from .params import Params
-from .rules import RuleSet, load_rules, validate_options, validate_overrides
+from .rules import RuleSet, load_rules, rules_for, validate_options, validate_overrides
 from .scoring import EXTRA_INPUT_LABELS, Env, grade, rescore, totals
+from .vocab import Severity, Status
+
+# The grade shown when the form does not fit the chosen template: never a grade under another template.
+NO_GRADE = "不予评级"
 
 FINDING_COLUMNS = ["check_id", "category", "title", "severity", "status", "subject", "message", "expected", "actual",
                    "difference", "location", "missing", "proxy"]
 SCORE_COLUMNS = ["level1", "level2", "indicator", "weight", "self_score", "recomputed_score", "basis", "note",
                  "indicator_id", "row", "check_id", "engine_score", "missing"]
-SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
-STATUS_ORDER = {"fail": 0, "unverifiable": 1, "pass": 2}
+SEVERITY_ORDER = Severity.orders()
+STATUS_ORDER = Status.orders()
 CENT = Decimal("0.01")
 
 # Which check compares a prose figure (by label or kind) — for the prose_figures frame.
 _FIGURE_CHECKS = {
-    "下年预算": "A9", "下年基本支出": "A9", "下年项目支出": "A9", "预算数": "A8", "合计": "A8",
+    "下年预算": "A9", "下年基本支出": "A9", "下年项目支出": "A9", "预算数": "D7", "合计": "A8",
     "预算支出执行率": "D1", "预算执行率": "D1", "财政专项拨款执行率": "D1", "预算收入执行率": "D1",
     "信访回复率": "B13", "信访及时处理率": "B13", "满意度": "B12",
     "科室数": "D3", "社康中心数": "D3", "编制床位": "D3", "年末在编在职人数": "D3", "年末其他人员人数": "D3",
@@ -52,6 +57,8 @@ class AuditResult:
     grade: dict  # {'self': 优|良|中|差, 'recomputed': ...}
     missing_inputs: pd.DataFrame
     prose_figures: pd.DataFrame
+    family: Family | None = None
+    misfit: tuple[str, ...] = ()  # why the data file does not fit the chosen template (empty: it fits)
 
     def issues(self) -> pd.DataFrame:
         """Non-pass findings, most severe first (fail before unverifiable, error before warning)."""
@@ -59,18 +66,13 @@ class AuditResult:
         f["_s"] = f["status"].map(STATUS_ORDER) * 10 + f["severity"].map(SEVERITY_ORDER)
         return f.sort_values(["_s"], kind="stable").drop(columns="_s")
 
-    def counts(self) -> dict:
-        """{status: n} and {(status, severity): n} for summaries."""
-        f = self.findings
-        return {
-            "by_status": f["status"].value_counts().to_dict(),
-            "by_status_severity": f.groupby(["status", "severity"]).size().to_dict(),
-        }
-
     def to_json_dict(self) -> dict:
         d = self.department
         return {
             "department": {"code": d.code, "name": d.name, "year": d.year},
+            "family": {"id": self.family.id, "title": self.family.title} if self.family else None,
+            "rules": {"name": self.rules.name, "source": self.rules.source},
+            "fits_family": not self.misfit,
             "findings": [
                 {
                     "check_id": r["check_id"],
@@ -164,14 +166,16 @@ def effective_options(rules: RuleSet, params: Params | None, options: dict | Non
 def run_audit(dept: Department, params: Params | None = None, options: dict | None = None,
               rules: RuleSet | None = None) -> AuditResult:
     """Audit one department-year. ``options`` (a dict) overrides the params file's options."""
-    rules = rules or load_rules()
+    rules = rules or resolve_rules(dept, params)
+    family = get_family(rules.family)
+    misfit = family_misfit(dept, family)
     opts = effective_options(rules, params, options)
     overrides = []
     if params is not None and params.overrides:
         overrides, problems = validate_overrides(list(params.overrides), rules, str(params.path or ""))
         if problems:
             raise ParamsError(problems)
-    prose = ProseCache(dept)
+    prose = ProseCache(dept, family.prose_labels)
     env = Env(dept, rules, opts, prose)
     scores, extra = rescore(env, overrides)
     for s in scores:  # scores are printed to the cent; the recomputation is rounded half-up likewise
@@ -180,9 +184,13 @@ def run_audit(dept: Department, params: Params | None = None, options: dict | No
         if s.recomputed is not None:
             s.recomputed = s.recomputed.quantize(CENT, rounding=ROUND_HALF_UP)
     tot = totals(scores, rules)
-    grades = {"self": grade(tot["self"], opts["grade_bands"]), "recomputed": grade(tot["recomputed"], opts["grade_bands"])}
-    ctx = Context(dept, rules, opts, scores, extra, prose, tot, grades)
-    rows = run_checks(ctx)
+    if misfit:
+        grades = {"self": NO_GRADE, "recomputed": NO_GRADE}
+    else:
+        grades = {"self": grade(tot["self"], opts["grade_bands"]),
+                  "recomputed": grade(tot["recomputed"], opts["grade_bands"])}
+    ctx = Context(dept, rules, opts, scores, extra, prose, tot, grades, family, misfit)
+    rows = run_checks(ctx, checks_for(family.checks))
     findings = pd.DataFrame.from_records(rows, columns=FINDING_COLUMNS).astype(object)
     score_rows = [
         {
@@ -205,7 +213,32 @@ def run_audit(dept: Department, params: Params | None = None, options: dict | No
     scores_df = pd.DataFrame.from_records(score_rows, columns=SCORE_COLUMNS).astype(object)
     missing = _missing_inputs(rows, scores)
     figures = _prose_figures(prose, rows)
-    return AuditResult(dept, params, opts, rules, findings, scores_df, tot, grades, missing, figures)
+    return AuditResult(dept, params, opts, rules, findings, scores_df, tot, grades, missing, figures, family, misfit)
+
+
+def resolve_rules(dept: Department, params: Params | None) -> RuleSet:
+    """The params file's rule file when it names one, else the data file's family default."""
+    if params is not None and params.rules:
+        return load_rules(params.rules)
+    return rules_for(dept.family)
+
+
+def family_misfit(dept: Department, family: Family) -> tuple[str, ...]:
+    """Why a data file does not fit a family: another family named, blocks it lacks or has extra."""
+    from .families import DEFAULT_FAMILY
+
+    why = []
+    own = dept.family or DEFAULT_FAMILY
+    if own != family.id:
+        why.append(f"数据文件属于“{get_family(own).title}”，所选规则属于“{family.title}”")
+    present = dept.present_blocks()
+    lacking = [BLOCK_LABELS[b] for b in family.required if b not in present]
+    if lacking:
+        why.append("缺少本模板必有的栏目：" + "、".join(lacking))
+    foreign = [BLOCK_LABELS[b] for b in sorted(present - set(family.blocks) - {"supplementary", "stray"})]
+    if foreign:
+        why.append("含有本模板没有的栏目：" + "、".join(foreign))
+    return tuple(why)
 
 
 def _missing_inputs(rows: list[dict], scores) -> pd.DataFrame:
@@ -247,7 +280,7 @@ def _prose_figures(prose: ProseCache, rows: list[dict]) -> pd.DataFrame:
         if f.label == "预算数" and not f.source.startswith("task:"):
             check_id = ""
         subject = f.label
-        if check_id == "A8":
+        if check_id in ("A8", "D7"):
             subject = f.source.partition(":")[2]
         elif check_id == "A9":
             subject = "下年预算"

@@ -324,7 +324,7 @@ def _fill_from_audit(row: Row, doc: dict[str, Any]) -> None:
     totals, grade = doc.get("totals", {}), doc.get("grade", {})
     row.self_total, row.recomputed_total = totals.get("self"), totals.get("recomputed")
     row.self_grade, row.recomputed_grade = grade.get("self"), grade.get("recomputed")
-    from .checks.base import all_checks
+    from .checks import all_checks
 
     titles = {c.id: c.title for c in all_checks()}
     counts: dict[str, int] = {}

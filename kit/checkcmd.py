@@ -5,12 +5,13 @@ import argparse
 import json
 import unicodedata
 
-from .rules import fmt_score
+from .values import fmt_score
+from .vocab import Basis, Severity, Status
 from .values import fmt_amount
 
-BASIS_TEXT = {"exact": "精确复核", "proxy": "替代口径", "judgement": "主观评分", "unverifiable": "无法复核", "override": "审核调整"}
-STATUS_TEXT = {"pass": "通过", "fail": "不符", "unverifiable": "无法核实"}
-SEVERITY_TEXT = {"error": "错误", "warning": "警告", "info": "提示"}
+BASIS_TEXT = Basis.labels()
+STATUS_TEXT = Status.labels()
+SEVERITY_TEXT = Severity.labels()
 
 
 def width(s: str) -> int:

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .errors import LoadError, Problem
+from .errors import KitError, LoadError, Problem
+from .families import get_family
 from .model import Department, Source, build_department
 from .yamlio import line_locator, parse_yaml, read_text
 
@@ -25,7 +26,12 @@ def load_department(path: str | Path) -> Department:
             raise LoadError(
                 Problem("文件内容不是一个部门的数据表", file=str(path), expected="以 department: 等字段开头的 YAML 键值表")
             )
-        return build_department(doc, Source(str(path), "yaml", digest), line_locator(doc))
+        family = doc.get("family")
+        try:
+            fam = get_family(family if isinstance(family, str) else None, str(path))
+        except KitError as exc:
+            raise LoadError(exc.problems) from None
+        return build_department(doc, Source(str(path), "yaml", digest), line_locator(doc), fam.required)
     if suffix in XLSX_SUFFIXES:
         from .xlsxio import read_workbook  # openpyxl is only imported when needed
 
@@ -68,6 +74,10 @@ def open_path(path: str | Path):
         )
         raise LoadError(exc.problems) from None
     problems = []
+    if params.rules is None:  # options and overrides follow the data file's family rules
+        from .rules import rules_for
+
+        problems += params.rule_problems(rules_for(dept.family).path)
     if dept.code != params.dept_code:
         problems.append(
             Problem("参数文件的 dept_code 与数据文件的部门编码不一致", file=str(path), field="dept_code",

@@ -18,6 +18,7 @@ KEYS = {
     "dept_code": "部门编码（加引号的文字）",
     "fiscal_year": "年度",
     "data": "数据文件路径（相对于本参数文件）",
+    "rules": "规则文件（内置规则名，或相对于本参数文件的 .yaml 路径）",
     "options": "规则选项",
     "overrides": "审核人员调整",
 }
@@ -31,6 +32,19 @@ class Params:
     options: dict[str, Any] = field(default_factory=dict)
     overrides: tuple[dict[str, Any], ...] = ()
     path: Path | None = None  # the parameter file itself, absolute
+    rules: str | None = None  # rule set name, or an absolute path; None: the data file's family default
+    lines: dict[str, int] = field(default_factory=dict, compare=False, repr=False)  # key -> line, for messages
+
+    def rule_problems(self, rules_ref: str | Path) -> list[Problem]:
+        """Problems of ``options`` and ``overrides`` against a rule file, with their lines."""
+        from .rules import check_params_rules
+
+        out = []
+        for p in check_params_rules(self.options, list(self.overrides), str(self.path or ""), rules_ref):
+            line = self.lines.get(f"options.{p.field}") if p.block == "options" else None
+            out.append(Problem(p.message, file=p.file, block=p.block, row=p.row, field=p.field, value=p.value,
+                               expected=p.expected, line=line or self.lines.get(p.block or "")))
+        return out
 
 
 def valid_code(code: object) -> bool:
@@ -98,22 +112,37 @@ def load_params(path: str | Path) -> Params:
     if not isinstance(overrides, list):
         out.add("overrides 应为列表", field="overrides", value=str(overrides), **line("overrides"))
         overrides = []
-    # Rule options and auditor overrides are checked against the rule file before anything runs.
-    from .rules import check_params_rules
+    rules = doc.get("rules")
+    rules_ref: str | None = None
+    if rules is not None:
+        from .rules import rule_file
 
-    for p in check_params_rules(options, overrides, str(path)):
-        sub = options if p.block == "options" else None
-        where = getattr(sub, "lines", {}).get(p.field) if sub is not None else None
-        out.problems.append(
-            Problem(p.message, file=p.file, block=p.block, row=p.row, field=p.field, value=p.value,
-                    expected=p.expected, line=where or doc.lines.get(p.block) if isinstance(doc, LineDict) else where)
-        )
+        if not isinstance(rules, str) or not rules.strip() or "\0" in rules:
+            out.add("rules 应为规则名或 .yaml 文件路径", field="rules", value=str(rules), **line("rules"))
+        elif not rule_file(rules, path.parent).is_file():
+            from .rules import rule_names
+
+            out.add("找不到规则文件", field="rules", value=rules,
+                    expected="以下之一：" + "、".join(rule_names()) + "，或一个 .yaml 规则文件的路径", **line("rules"))
+        else:
+            rules_ref = str(rule_file(rules, path.parent).resolve()) if rules.endswith((".yaml", ".yml")) else rules
+    lines = dict(doc.lines) if isinstance(doc, LineDict) else {}
+    lines.update({f"options.{k}": v for k, v in getattr(options, "lines", {}).items()})
     out.raise_if_any(ParamsError)
-    return Params(
+    params = Params(
         dept_code=str(code),
         fiscal_year=year_int,
         data=data_path,
         options=dict(options),
         overrides=tuple(overrides),
         path=path,
+        rules=rules_ref,
+        lines=lines,
     )
+    # Options and overrides are checked against the rule file before anything runs; without a
+    # `rules:` key that is the data file's family default, checked when the data file loads (load.open_path).
+    if rules_ref:
+        problems = params.rule_problems(rules_ref)
+        if problems:
+            raise ParamsError(problems)
+    return params

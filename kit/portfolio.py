@@ -15,8 +15,9 @@ from matplotlib.figure import Figure
 
 from .report import tables as t
 from .report.charts import RECOMPUTED_COLOUR, SELF_COLOUR, _new_figure, figure_png
+from .vocab import RunStatus
 
-STATUS_LABELS = {"ok": "已生成", "error": "出错", "timeout": "超时", "kernel_died": "内核崩溃"}
+STATUS_LABELS = RunStatus.labels()
 SEVERITY_KEYS = ("error", "warning", "info")
 
 

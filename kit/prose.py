@@ -28,21 +28,15 @@ from decimal import Decimal, InvalidOperation, localcontext
 from functools import lru_cache
 from typing import Iterable
 
+from .values import NOTE_TEXT
+
 MAX_SCAN = 20_000  # characters scanned per text (section, task content, profile text)
 CONTEXT_CHARS = 24  # characters of context kept on each side of a figure
 
-# Quirk codes met in prose that kit.values.NOTE_TEXT does not describe.
-PROSE_NOTE_TEXT = {
-    "separator_quirk": "列表序号后误印为“；”（如“2；”），已将序号归入下一项",
-    "numbering_gap": "列表序号不连续",
-    "approximate": "原文为约数（“约”）",
-    "several_amounts": "同一列项中有多个金额，仅取最后一个",
-    "trailing_junk": "数值后带有非数字字符，已取其前面的数字",
-    "fullwidth": "含全角数字或标点，已按半角读取",
-    "thousands": "含千位分隔符，已去除",
-    "wan": "以“万元”或“亿元”为单位，已换算为元",
-    "truncated": f"文字超过{MAX_SCAN}字，仅检查前{MAX_SCAN}字",
-}
+# The quirks of figures in prose (kit.values.QUIRKS is the one table).
+PROSE_NOTE_TEXT = {code: NOTE_TEXT[code].format(limit=MAX_SCAN) for code in (
+    "separator_quirk", "numbering_gap", "approximate", "several_amounts", "trailing_junk", "fullwidth", "thousands",
+    "wan", "truncated")}
 
 _WAN = Decimal(10000)
 _YI = Decimal(100000000)
@@ -109,16 +103,17 @@ LABEL_RULES: tuple[LabelRule, ...] = (
     _R("项目支出", "amount", r"项目支出(?:预算)?(?:数|总额)?", "amount", next_year_label="下年项目支出",
        year_from="sentence"),
     _R("合计", "amount", r"(?:合计|总计|共计)", "amount"),
-    _R("科室数", "count", r"科室(?:数|总数)?", "count"),
-    _R("科室数", "count", r"(?:临床|医技|医辅|职能|行政)?科室", "count", after=True),
-    _R("社康中心数", "count", r"社(?:区健)?康(?:服务)?中心(?:数|总数)?", "count"),
-    _R("社康中心数", "count", r"社(?:区健)?康(?:服务)?中心", "count", after=True),
-    _R("编制床位", "count", r"编制床位(?:数)?", "count"),
     _R("年末在编在职人数", "count", r"年末在编在职(?:人员)?(?:人数)?", "count"),
     _R("年末其他人员人数", "count", r"年末其他人员(?:人数)?", "count"),
     _R("年末离退休人数", "count", r"年末离退休(?:人员)?(?:人数)?", "count"),
 )
 del _R
+
+
+def label_rules(specs) -> tuple[LabelRule, ...]:
+    """Label rules a family adds (``prose_labels:`` in its family.yaml: label, kind, pattern, units, after)."""
+    fields = set(LabelRule.__dataclass_fields__)
+    return tuple(LabelRule(**{k: v for k, v in dict(spec).items() if k in fields}) for spec in specs or ())
 
 # Words between a label and its number that do not change its meaning.
 _FILLER = r"(?P<fill>(?:\s|为|是|达到|达|共计|共|约|合计|总额|:|<[^<>]{0,40}>){0,6})"
@@ -293,7 +288,8 @@ def _sentence_before(norm: str, pos: int, limit: int = 200) -> str:
 
 
 # --- Scanning one text -------------------------------------------------------------------
-def scan_text(text: object, source: str = "", form_year: int | None = None) -> list[Figure]:
+def scan_text(text: object, source: str = "", form_year: int | None = None,
+              rules: tuple[LabelRule, ...] = LABEL_RULES) -> list[Figure]:
     """Every labelled figure in one text, in printed order.
 
     ``form_year`` is the year of the form: a figure whose year is ``form_year + 1`` gets the
@@ -305,7 +301,7 @@ def scan_text(text: object, source: str = "", form_year: int | None = None) -> l
         return []
     norm, index = normalise(orig)
     claimed: dict[tuple[int, int], tuple[int, Figure]] = {}
-    for prio, rule in enumerate(LABEL_RULES):
+    for prio, rule in enumerate(rules):
         for m in _compiled(rule).finditer(norm):
             key = m.span("num")
             if key in claimed and claimed[key][0] <= prio:
@@ -502,7 +498,7 @@ def _texts(dept) -> list[tuple[str, int | None, str]]:
     return out
 
 
-def extract_figures(dept) -> list[Figure]:
+def extract_figures(dept, extra_rules: tuple[LabelRule, ...] = ()) -> list[Figure]:
     """Every labelled figure in a department's prose, in form order.
 
     Texts scanned: profile (duties, organisation, staffing), narrative sections, each task's
@@ -512,9 +508,10 @@ def extract_figures(dept) -> list[Figure]:
     may repeat, rows do not.
     """
     year = getattr(dept, "year", None)
+    rules = LABEL_RULES + tuple(extra_rules)  # a family's own labels (e.g. 科室数) rank after the common ones
     figs: list[Figure] = []
     for source, row, text in _texts(dept):
-        found = [replace(f, row=row) for f in scan_text(text, source, year)]
+        found = [replace(f, row=row) for f in scan_text(text, source, year, rules)]
         figs.extend(found)
         if source.startswith("task:"):
             figs.extend(replace(f, row=row) for f in _item_figures(text, source, found))
@@ -549,18 +546,6 @@ def _item_figures(text: str, source: str, labelled: list[Figure]) -> list[Figure
     return out
 
 
-def task_item_lists(dept) -> dict[str, ItemList]:
-    """Task name -> its item list, for the tasks whose 主要内容 lists amounts (check A8).
-
-    Keyed by name for reading; a repeated task name keeps its first list (use
-    ``itemised_amounts(task.content)`` per row when names may repeat).
-    """
-    out: dict[str, ItemList] = {}
-    for task in getattr(dept, "tasks", ()) or ():
-        lst = itemised_amounts(task.content, f"task:{task.name}")
-        if lst is not None:
-            out.setdefault(task.name, lst)
-    return out
 
 
 def truncated_sources(dept) -> list[str]:
@@ -580,82 +565,50 @@ def _first(figures: list[Figure], label: str) -> Figure | None:
     return None
 
 
-def _from_source(dept, source: str) -> list[Figure]:
-    return [f for f in extract_figures(dept) if f.source == source]
 
 
-def next_year_budget(dept) -> dict[str, Figure | None]:
-    """{'total', 'basic', 'project'} -> the next year's budget figures from 部门预算编制情况.
-
-    A key maps to None when the section does not state it (or states another year).
-    """
-    figs = _from_source(dept, "narrative:budget_preparation")
-    return {
-        "total": _first(figs, "下年预算"),
-        "basic": _first(figs, "下年基本支出"),
-        "project": _first(figs, "下年项目支出"),
-    }
 
 
 EXECUTION_RATE_LABELS = ("预算收入执行率", "预算支出执行率", "财政专项拨款执行率", "预算执行率")
+PETITION_LABELS = ("信访回复率", "信访及时处理率")
 
 
-def rates(dept) -> dict[str, Figure]:
-    """Every rate quoted in the prose, keyed by label (first occurrence of each).
+def select_rates(figures: list[Figure]) -> dict[str, Figure]:
+    """The rates the checks compare, keyed by label (first occurrence of each).
 
-    Execution rates (``EXECUTION_RATE_LABELS``) come first from 部门预算执行情况, then from
-    the other narrative sections. The other rates follow: '信访回复率', '信访及时处理率', and
-    each satisfaction rate keyed with its qualifier ('门诊满意度', '住院满意度'; a repeated
-    key gets a suffix '（2）', '（3）' …). Figures keep their own ``label``; the key is for
-    lookup. Changes (医疗收入同比变化) are not rates and are not included.
+    Execution rates (``EXECUTION_RATE_LABELS``) come first from 部门预算执行情况, then from the
+    other narrative sections; 信访 rates from anywhere in the prose.
     """
-    figs = [f for f in extract_figures(dept) if f.kind == "rate"]
+    figs = [f for f in figures if f.kind == "rate"]
     out: dict[str, Figure] = {}
     preferred = [f for f in figs if f.source == "narrative:budget_execution"]
     for f in preferred + [f for f in figs if f.source.startswith("narrative:")]:
         if f.label in EXECUTION_RATE_LABELS:
             out.setdefault(f.label, f)
     for f in figs:
-        if f.label in EXECUTION_RATE_LABELS:
-            continue
-        key = f.qualifier + f.label
-        n = 1
-        while key in out and out[key] is not f:
-            n += 1
-            key = f"{f.qualifier}{f.label}（{n}）"
-        out.setdefault(key, f)
-    return out
-
-
-def _narrative_figures(dept) -> list[Figure]:
-    return [f for f in extract_figures(dept) if f.source.startswith("narrative:")]
-
-
-def petitions(dept) -> dict[str, Figure]:
-    """'信访回复率' and '信访及时处理率' as quoted in the narrative (first of each)."""
-    out: dict[str, Figure] = {}
-    for f in _narrative_figures(dept):
-        if f.label in ("信访回复率", "信访及时处理率"):
+        if f.label in PETITION_LABELS:
             out.setdefault(f.label, f)
     return out
 
 
-def satisfaction(dept) -> list[Figure]:
-    """Every satisfaction rate (indicator actuals first, then narrative), quirks in notes."""
-    figs = [f for f in extract_figures(dept) if f.label == "满意度"]
-    return sorted(figs, key=lambda f: (not f.source.startswith("indicator:"),))
+def select_next_year(figures: list[Figure]) -> dict[str, Figure | None]:
+    """{'total', 'basic', 'project'} -> the next year's budget figures stated in 部门预算编制情况
+    (None when the section does not state it, or states another year)."""
+    figs = [f for f in figures if f.source == "narrative:budget_preparation"]
+    return {key: _first(figs, label) for key, label in
+            (("total", "下年预算"), ("basic", "下年基本支出"), ("project", "下年项目支出"))}
 
 
-COUNT_LABELS = ("科室数", "社康中心数", "编制床位", "年末在编在职人数", "年末其他人员人数", "年末离退休人数")
 
 
-def counts(dept) -> dict[str, list[Figure]]:
-    """Count label -> every occurrence in the prose (check D3 compares them)."""
-    out: dict[str, list[Figure]] = {}
-    for f in extract_figures(dept):
-        if f.kind == "count":
-            out.setdefault(f.label, []).append(f)
-    return out
+
+
+
+
+
+
+
+
 
 
 # --- Claims ------------------------------------------------------------------------------
@@ -714,25 +667,3 @@ def key_work_all_completed(dept) -> tuple[bool | None, str]:
 
 
 # --- Small comparison helpers ------------------------------------------------------------
-def within(a: Decimal | None, b: Decimal | None, tolerance: Decimal) -> bool | None:
-    """|a − b| ≤ tolerance; None when either side is missing."""
-    if a is None or b is None:
-        return None
-    with localcontext() as ctx:
-        ctx.prec = 60
-        return abs(a - b) <= tolerance
-
-
-def rate_pct(numerator: Decimal | None, denominator: Decimal | None) -> Decimal | None:
-    """numerator / denominator × 100 (percent), or None when not computable."""
-    if numerator is None or denominator is None or denominator == 0:
-        return None
-    with localcontext() as ctx:
-        ctx.prec = 28
-        return numerator / denominator * 100
-
-
-def consistent(figures: Iterable[Figure]) -> bool:
-    """True when all the figures carry the same value (e.g. 科室数 stated twice)."""
-    values = {f.value for f in figures}
-    return len(values) <= 1

@@ -8,8 +8,9 @@ the header says what failed and in which section, and the result is marked faile
 Where the notebook comes from (``locate_notebook``), first hit wins:
 1. the environment variable ``KIT_NOTEBOOK`` (a path to an .ipynb);
 2. ``notebooks/audit.ipynb`` beside the ``kit`` package (a source checkout or ``pip install -e``);
-3. ``<sys.prefix>/share/audit-notebook-kit/notebooks/audit.ipynb`` (a regular install:
-   pyproject.toml ships it as a data file).
+3. ``share/audit-notebook-kit/notebooks/audit.ipynb`` under the environment's prefix or the
+   user's base (a regular install: pyproject.toml ships it, the sample and its parameter file
+   as data files; ``installed_data_dirs``).
 """
 from __future__ import annotations
 
@@ -28,9 +29,23 @@ from .errors import KitError, Problem
 from .params import Params, load_params
 
 NOTEBOOK_ENV = "KIT_NOTEBOOK"
-DATA_SUBDIR = Path("share/audit-notebook-kit/notebooks")
+SHARE_SUBDIR = Path("share/audit-notebook-kit")
 TIME_FORMAT = "%Y-%m-%d %H:%M:%S %z"
 ISOLATIONS = ("warm", "fresh")
+
+
+def installed_data_dirs() -> list[Path]:
+    """Where a regular (non-editable) install puts the kit's data files, in search order:
+    the environment's prefix, then the user's base (``pip install --user``)."""
+    import site
+    import sysconfig
+
+    out: list[Path] = []
+    for base in (sys.prefix, sysconfig.get_path("data"), site.getuserbase()):
+        path = Path(base) / SHARE_SUBDIR
+        if path not in out:
+            out.append(path)
+    return out
 
 
 def locate_notebook(name: str = "audit.ipynb") -> Path:
@@ -43,7 +58,7 @@ def locate_notebook(name: str = "audit.ipynb") -> Path:
     candidates = [Path(explicit)] if explicit else []
     candidates += [
         Path(__file__).resolve().parent.parent / "notebooks" / name,
-        Path(sys.prefix) / DATA_SUBDIR / name,
+        *(d / "notebooks" / name for d in installed_data_dirs()),
     ]
     for path in candidates:
         if path.is_file():
@@ -162,7 +177,7 @@ def _header(params: Params, dept, audit, status: str, failure: str, render_time:
     }
     if audit is not None:
         rules = getattr(audit, "rules", None)
-        meta["rules"] = Path(str(getattr(rules, "path", "") or getattr(rules, "name", ""))).name
+        meta["rules"] = getattr(rules, "source", "") or getattr(rules, "name", "")
         totals, grade = getattr(audit, "totals", {}) or {}, getattr(audit, "grade", {}) or {}
         if totals.get("recomputed") is not None:
             meta["grade"] = (f"{totals['recomputed']}（{grade.get('recomputed', '')}）；"

@@ -49,11 +49,12 @@ def _render_batch(paths: list[Path], args: argparse.Namespace) -> int:
 
     from . import batch
     from .render import locate_notebook, now_text
-    from .rules import load_rules
+    from .families import FAMILIES_DIR
 
     out = Path(args.out).absolute()
     notebook = locate_notebook()
-    inputs = [notebook, locate_notebook("portfolio.ipynb"), Path(load_rules().path)]
+    # Every family's rule and layout files: a change to any of them re-renders (they are small).
+    inputs = [notebook, locate_notebook("portfolio.ipynb"), *sorted(FAMILIES_DIR.glob("*/*.yaml"))]
     jobs = batch.plan_batch(paths, out, args.timeout, extra_files=inputs, isolation=args.isolation)
     if not jobs:
         print("没有找到参数文件（*.yaml）", file=sys.stderr)

@@ -1,12 +1,12 @@
 """Rule files: the scoring table of one template as data, plus the options of its ambiguities.
 
-A rule file (``kit/rules/<name>.yaml``) lists the 三级 indicators with their 一/二级, weight,
-attainable scores, recomputation formula and bands, and the options (with documented defaults)
-that settle the ambiguities of the rules. A department's params file may override options
-(``options:``) and scores (``overrides:``); both are validated here, with close-match hints.
-
-Note: this module sits beside the ``kit/rules/`` data folder, which deliberately has no
-``__init__.py`` (it would shadow this module).
+A rule file (``kit/families/<family>/rules.yaml``, or a district's own copy named by path)
+lists the indicators it fixes with their 一/二级, weight, attainable scores, formula
+(``kit.formulas``) and bands; the rows the department writes itself (``table_rows``: scored
+with the printed 分值); what checks need to know of the table (``check_params``); and the
+options (with documented defaults) that settle the ambiguities of the rules. A department's
+params file may override options (``options:``) and scores (``overrides:``); both are
+validated here, with close-match hints.
 """
 from __future__ import annotations
 
@@ -20,16 +20,15 @@ from pathlib import Path
 from typing import Any
 
 from .errors import KitError, Problem
+from .families import FAMILIES_DIR, DEFAULT_FAMILY, get_family
+from .formulas import REGISTRY as FORMULAS
+from .values import fmt_score
 from .yamlio import parse_yaml
 
-RULES_DIR = Path(__file__).resolve().parent / "rules"
-DEFAULT_RULES = "shenzhen_2022"
 FORMAT = "kit-rules/1"
 GRADES = ("优", "良", "中")  # 差 is everything below the 中 cut point
-FORMULAS = {
-    "judgement", "disclosure", "adjustment_rule", "procurement", "fixed_assets", "funded_staff",
-    "contract_staff", "public_funds", "quarterly", "timeliness", "key_work", "satisfaction", "petitions",
-}
+# Rule files are read with a size bound: they are small, and a path can be given by a user.
+MAX_RULES_BYTES = 1_000_000
 
 
 class RulesError(KitError):
@@ -47,19 +46,6 @@ class Band:
             return True
         return {"lt": x < self.bound, "le": x <= self.bound, "ge": x >= self.bound, "gt": x > self.bound}[self.op]
 
-    def describe(self) -> str:
-        if self.op is None:
-            return f"其他 → {fmt_score(self.score)} 分"
-        sign = {"lt": "<", "le": "≤", "ge": "≥", "gt": ">"}[self.op]
-        return f"{sign}{fmt_score(self.bound)}% → {fmt_score(self.score)} 分"
-
-
-def band_score(bands: tuple[Band, ...], x: Decimal) -> Decimal:
-    for b in bands:
-        if b.matches(x):
-            return b.score
-    raise ValueError("band table has no fallback entry")  # validated at load time
-
 
 @dataclass(frozen=True)
 class IndicatorRule:
@@ -73,6 +59,7 @@ class IndicatorRule:
     attainable: dict
     params: dict
     aliases: tuple[str, ...] = ()
+    printed_in: str = ""  # '' = a row of the score table; 'funds' = the 分值/得分 of 年度预算执行情况
 
     def bands(self, key: str = "bands") -> tuple[Band, ...]:
         return self.params[key]
@@ -90,6 +77,16 @@ class OptionSpec:
 
 
 @dataclass(frozen=True)
+class TableRows:
+    """Rows the department writes itself (财政部-style 绩效指标): scored with their printed 分值."""
+
+    block: str  # 'indicators' or 'scores'
+    formula: str  # formula for every such row
+    weight_total: Decimal | None = None  # Σ printed 分值 the template fixes (e.g. 90), None if not fixed
+    level1_weights: dict[str, Decimal] = field(default_factory=dict)  # e.g. 产出指标 50
+
+
+@dataclass(frozen=True)
 class RuleSet:
     name: str
     title: str
@@ -100,6 +97,23 @@ class RuleSet:
     indicators: tuple[IndicatorRule, ...]
     options: dict[str, OptionSpec]
     text: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    family: str = DEFAULT_FAMILY
+    table_rows: TableRows | None = None
+    score_block: str = "scores"  # the block whose rows carry the printed scores of named indicators
+    check_params_: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def source(self) -> str:
+        """Where the rule file comes from, without local paths: the kit's own file, or a user file's name."""
+        p = Path(self.path)
+        try:
+            return "kit/families/" + p.resolve().relative_to(FAMILIES_DIR).as_posix()
+        except ValueError:
+            return p.name
+
+    def check_params(self, check_id: str) -> dict[str, Any]:
+        """What one check needs to know of this table (``check_params:`` in the rule file)."""
+        return dict(self.check_params_.get(check_id) or {})
 
     def defaults(self) -> dict[str, Any]:
         return {k: spec.default for k, spec in self.options.items()}
@@ -122,15 +136,6 @@ _PUNCT = re.compile(r"[\s\u3000]+")
 def norm_name(s: str) -> str:
     """Indicator names compare without whitespace (PDF extraction breaks lines inside them)."""
     return _PUNCT.sub("", str(s)).replace("（", "(").replace("）", ")")
-
-
-def fmt_score(x: Decimal | None) -> str:
-    """A score or bound without trailing zeros beyond two places ('6', '5.5', '0.82')."""
-    if x is None:
-        return "—"
-    q = x.quantize(Decimal("0.01"))
-    s = f"{q:f}"
-    return s.rstrip("0").rstrip(".") if "." in s else s
 
 
 # --- Loading -----------------------------------------------------------------------------
@@ -165,19 +170,42 @@ def _bands(raw: Any, where: str, problems: list[Problem], path: str) -> tuple[Ba
     return tuple(out)
 
 
-def load_rules(name_or_path: str | Path = DEFAULT_RULES) -> RuleSet:
-    """Load a rule file by name (``kit/rules/<name>.yaml``) or path; cached per path."""
-    p = Path(name_or_path)
-    if p.suffix.lower() not in (".yaml", ".yml"):
-        p = RULES_DIR / f"{name_or_path}.yaml"
+def rule_file(name_or_path: str | Path | None = None, base: Path | None = None) -> Path:
+    """The rule file a name or path means: a built-in rule set by name (its family folder), or a
+    path (relative to ``base``, e.g. the params file's folder)."""
+    name = str(name_or_path) if name_or_path else DEFAULT_FAMILY
+    if Path(name).suffix.lower() in (".yaml", ".yml"):
+        p = Path(name)
+        return p if p.is_absolute() or base is None else base / p
+    for cand in (FAMILIES_DIR / name / "rules.yaml", *FAMILIES_DIR.glob(f"*/{name}.yaml")):
+        if cand.is_file():
+            return cand
+    return FAMILIES_DIR / name / "rules.yaml"
+
+
+def rule_names() -> list[str]:
+    return sorted(p.parent.name for p in FAMILIES_DIR.glob("*/rules.yaml"))
+
+
+def load_rules(name_or_path: str | Path | None = None, base: Path | None = None) -> RuleSet:
+    """Load a rule file by name (a built-in rule set) or path; cached per path."""
+    p = rule_file(name_or_path, base)
     if not p.is_file():
-        known = sorted(x.stem for x in RULES_DIR.glob("*.yaml"))
-        raise RulesError(Problem("找不到规则文件", file=str(p), expected="以下之一：" + "、".join(known)))
+        raise RulesError(Problem("找不到规则文件", file=str(name_or_path or p),
+                                 expected="以下之一：" + "、".join(rule_names()) + "，或一个 .yaml 规则文件的路径"))
     return _load_rules_cached(str(p.resolve()))
+
+
+def rules_for(family_id: str | None) -> RuleSet:
+    """The default rule file of a family."""
+    fam = get_family(family_id)
+    return load_rules(fam.rules_path)
 
 
 @lru_cache(maxsize=16)
 def _load_rules_cached(path: str) -> RuleSet:
+    if Path(path).stat().st_size > MAX_RULES_BYTES:
+        raise RulesError(Problem("规则文件过大", file=path, expected=f"不超过 {MAX_RULES_BYTES} 字节"))
     raw = Path(path).read_bytes()
     doc = parse_yaml(raw.decode("utf-8-sig"), path)
     problems: list[Problem] = []
@@ -220,6 +248,7 @@ def _load_rules_cached(path: str) -> RuleSet:
                 attainable=att,
                 params=params,
                 aliases=tuple(d.get("aliases") or ()),
+                printed_in=str(d.get("printed_in") or ""),
             )
         )
     options = {}
@@ -242,12 +271,20 @@ def _load_rules_cached(path: str) -> RuleSet:
     level1 = {k: _dec(v, "level1_weights", problems, path) for k, v in (doc.get("level1_weights") or {}).items()}
     total = _dec(doc.get("total", "100"), "total", problems, path)
     weights = sum((i.weight for i in indicators), Decimal(0))
-    if total is not None and weights != total:
+    table_rows = _table_rows(doc.get("table_rows"), problems, path)
+    if table_rows is not None and table_rows.weight_total is not None:
+        weights += table_rows.weight_total
+    if total is not None and weights != total and (table_rows is None or table_rows.weight_total is not None):
         problems.append(Problem("各指标权重之和与总分不符", file=path, field="indicators", value=str(weights), expected=str(total)))
-    for l1, w in level1.items():
+    for l1, w in level1.items() if table_rows is None else ():
         s = sum((i.weight for i in indicators if i.level1 == l1), Decimal(0))
         if w is not None and s != w:
             problems.append(Problem("一级指标权重之和不符", file=path, field=l1, value=str(s), expected=str(w)))
+    family = str(doc.get("family") or DEFAULT_FAMILY)
+    try:
+        get_family(family, path)
+    except KitError as exc:
+        problems.extend(exc.problems)
     if problems:
         raise RulesError(problems)
     text = {k: tuple(v) for k, v in (doc.get("text") or {}).items()}
@@ -261,6 +298,30 @@ def _load_rules_cached(path: str) -> RuleSet:
         indicators=tuple(indicators),
         options=options,
         text=text,
+        family=family,
+        table_rows=table_rows,
+        score_block=str(doc.get("score_block") or "scores"),
+        check_params_=dict(doc.get("check_params") or {}),
+    )
+
+
+def _table_rows(raw: Any, problems: list[Problem], path: str) -> TableRows | None:
+    if not raw:
+        return None
+    if not isinstance(raw, dict) or raw.get("block") not in ("indicators", "scores"):
+        problems.append(Problem("table_rows 应为键值表，block 为 indicators 或 scores", file=path, field="table_rows"))
+        return None
+    formula = str(raw.get("formula", ""))
+    if formula not in FORMULAS:
+        problems.append(Problem("未知的计算公式", file=path, field="table_rows.formula", value=formula,
+                                expected="、".join(sorted(FORMULAS))))
+    wt = raw.get("weight_total")
+    return TableRows(
+        block=raw["block"],
+        formula=formula,
+        weight_total=_dec(wt, "table_rows.weight_total", problems, path) if wt not in (None, "") else None,
+        level1_weights={k: _dec(v, "table_rows.level1_weights", problems, path)
+                        for k, v in (raw.get("level1_weights") or {}).items()},
     )
 
 
@@ -399,9 +460,9 @@ def validate_overrides(overrides: Any, rules: RuleSet, file: str = "") -> tuple[
     return out, problems
 
 
-def check_params_rules(options: Any, overrides: Any, file: str = "") -> list[Problem]:
+def check_params_rules(options: Any, overrides: Any, file: str = "", rules_name: str | Path | None = None) -> list[Problem]:
     """Every problem with a params file's ``options`` and ``overrides`` (used by ``load_params``)."""
-    rules = load_rules()
+    rules = load_rules(rules_name)
     _, p1 = validate_options(options, rules, file)
     _, p2 = validate_overrides(overrides, rules, file)
     return p1 + p2

@@ -13,17 +13,13 @@ at most its full points: recomputed = min(self score, judgement points + mechani
 from __future__ import annotations
 
 import difflib
-import math
-from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Callable
 
+from .formulas import REGISTRY, ZERO, Env, IndicatorScore
 from .model import Department, ScoreRow
-from .rules import IndicatorRule, Override, RuleSet, band_score, fmt_score, norm_name
-from .values import Num, fmt_amount, fmt_pct
+from .rules import Override, RuleSet, norm_name
+from .values import fmt_score
 
-ZERO = Decimal(0)
-HUNDRED = Decimal(100)
 
 # Labels of inputs that are neither supplementary keys nor form fields (missing-input list).
 EXTRA_INPUT_LABELS = {
@@ -39,74 +35,42 @@ EXTRA_INPUT_LABELS = {
 }
 
 
-@dataclass
-class IndicatorScore:
-    rule: IndicatorRule
-    row: ScoreRow | None = None  # the form's row, when found
-    row_no: int | None = None  # 1-based row of the form's scoring table
-    weight: Decimal = ZERO  # the rule's weight
-    weight_printed: Num | None = None
-    weight_implied: Decimal | None = None  # 100 − Σ other printed weights, when the weight is unreadable
-    self_score: Decimal | None = None
-    engine_score: Decimal | None = None  # recomputed by the formula (before any override)
-    recomputed: Decimal | None = None
-    basis: str = "unverifiable"
-    engine_basis: str = "unverifiable"
-    note: str = ""
-    missing: tuple[str, ...] = ()
-    inputs: dict[str, Any] = field(default_factory=dict)  # figures the checks report (ratio, band …)
-    error: str | None = None  # exception text when the formula crashed
-    override: Override | None = None
-
-    @property
-    def location(self) -> str:
-        return f"评分表 第{self.row_no}行" if self.row_no else "评分表（缺少此行）"
+# --- The printed rows that carry scores ------------------------------------------------------
+SCORE_BLOCK_LABELS = {"scores": "评分表", "indicators": "绩效指标"}
 
 
-@dataclass
-class Outcome:
-    score: Decimal | None
-    basis: str
-    note: str
-    missing: tuple[str, ...] = ()
-    inputs: dict[str, Any] = field(default_factory=dict)
+def score_rows(dept: Department, block: str) -> list[ScoreRow]:
+    """The printed score rows of a block, as ``ScoreRow``: the score table itself, or the 绩效指标
+    table of families whose indicators carry 分值 and 得分."""
+    if block == "indicators":
+        return [ScoreRow(i.level1, i.level2, i.level3, i.weight, "", "", i.score) for i in dept.indicators]
+    return list(dept.scores)
 
 
-class Env:
-    """What the formulas read: the department, the rules, the effective options, prose figures."""
-
-    def __init__(self, dept: Department, rules: RuleSet, opts: dict, prose):
-        self.dept = dept
-        self.rules = rules
-        self.opts = opts
-        self.prose = prose  # checks.base.ProseCache
-
-    def supp(self, key: str) -> Any:
-        v = self.dept.supplementary.get(key)
-        if isinstance(v, Num):
-            return v.value
-        return v
-
-    def count(self, key: str) -> Decimal | None:
-        n = self.dept.profile.counts.get(key)
-        return n.value if n is not None else None
+def funds_row(dept: Department, rule) -> ScoreRow | None:
+    """The execution-rate score printed in 年度预算执行情况 (分值, 得分), as a score row."""
+    f = dept.funds
+    if not f.rows and f.weight.blank and f.score.blank:
+        return None
+    return ScoreRow(rule.level1, rule.level2, rule.name, f.weight, "", "", f.score)
 
 
 # --- Matching the form's rows to the rule's indicators ------------------------------------
-def match_rows(dept: Department, rules: RuleSet) -> tuple[dict[str, tuple[int, ScoreRow]], list[tuple[int, ScoreRow]]]:
+def match_rows(rows: list[ScoreRow], rules: RuleSet) -> tuple[dict[str, tuple[int, ScoreRow]], list[tuple[int, ScoreRow]]]:
     """{indicator id: (row_no, row)} and the form's rows that match no indicator."""
     matched: dict[str, tuple[int, ScoreRow]] = {}
     left: list[tuple[int, ScoreRow]] = []
-    for i, row in enumerate(dept.scores, start=1):
+    table_named = [r for r in rules.indicators if not r.printed_in]
+    for i, row in enumerate(rows, start=1):
         rule = rules.indicator(row.level3)
-        if rule is not None and rule.id not in matched:
+        if rule is not None and rule.id not in matched and not rule.printed_in:
             matched[rule.id] = (i, row)
         else:
             left.append((i, row))
     # Second pass: close matches for names damaged in extraction.
     extra = []
     for i, row in left:
-        free = {norm_name(r.name): r for r in rules.indicators if r.id not in matched}
+        free = {norm_name(r.name): r for r in table_named if r.id not in matched}
         hit = difflib.get_close_matches(norm_name(row.level3), list(free), n=1, cutoff=0.8)
         if hit:
             matched[free[hit[0]].id] = (i, row)
@@ -115,316 +79,60 @@ def match_rows(dept: Department, rules: RuleSet) -> tuple[dict[str, tuple[int, S
     return matched, extra
 
 
-# --- Formulas -------------------------------------------------------------------------------
-def _kept(self_score: Decimal | None, basis: str, note: str, missing=(), inputs=None) -> Outcome:
-    return Outcome(self_score, basis, note, tuple(missing), inputs or {})
+def table_rule(rules: RuleSet, row_no: int, row: ScoreRow):
+    """A rule for a row the department wrote itself: its printed 分值 is its weight."""
+    from .rules import IndicatorRule  # the rule dataclass; rules does not import scoring
 
-
-def _mixed(s: IndicatorScore, judgement_points: Decimal, part: Decimal) -> Decimal:
-    """min(self, judgement points + mechanical part): the judgement part is at most full."""
-    cap = judgement_points + part
-    return cap if s.self_score is None else min(s.self_score, cap)
-
-
-def f_judgement(env: Env, s: IndicatorScore) -> Outcome:
-    return _kept(s.self_score, "judgement", "主观评分项，保留自评分数（只核对分数范围与可得分值）")
-
-
-def f_disclosure(env: Env, s: IndicatorScore) -> Outcome:
-    if env.supp("classified") is True:
-        return Outcome(s.weight, "exact", "涉密部门按规定不公开，直接得分", inputs={"classified": True})
-    parts = s.rule.params["part_scores"]
-    b, f = env.supp("budget_disclosure"), env.supp("final_disclosure")
-    missing = [k for k, v in (("budget_disclosure", b), ("final_disclosure", f)) if v is None]
-    if missing:
-        return _kept(s.self_score, "unverifiable", "缺少预决算公开情况，保留自评分数", missing)
-    score = parts[b] + parts[f]
-    return Outcome(score, "exact", f"部门预算公开“{b}”{fmt_score(parts[b])} 分 + 部门决算公开“{f}”{fmt_score(parts[f])} 分",
-                   inputs={"budget_disclosure": b, "final_disclosure": f})
-
-
-def adjustment_ratio(env: Env) -> tuple[Decimal | None, str, bool, tuple[str, ...]]:
-    """(ratio %, description, is_proxy, missing) of 调整、调剂资金累计 / 部门预算总规模."""
-    dept = env.dept
-    base = dept.budget.initial.total.value
-    if base is None or base == 0:
-        return None, "", False, ("budget.initial.total",)
-    supplied = env.supp("cumulative_adjustment")
-    if supplied is not None:
-        return supplied / base * HUNDRED, f"累计调整调剂 {fmt_amount(supplied)} 元（补充资料）", False, ()
-    measure = env.opts["adjustment_measure"]
-    if measure == "supplied":
-        return None, "", False, ("cumulative_adjustment",)
-    if measure == "net":
-        adj = dept.budget.adjusted.total.value
-        if adj is None:
-            return None, "", False, ("budget.adjusted.total",)
-        amount = abs(adj - base)
-        return amount / base * HUNDRED, f"替代口径：调整后与年初预算之差 {fmt_amount(amount)} 元", True, ()
-    lines = dept.basic_lines + dept.project_lines + dept.transfer_lines
-    if not lines or any(ln.budget.value is None or ln.adjusted.value is None for ln in lines):
-        return None, "", False, ("cumulative_adjustment",)
-    amount = sum((abs(ln.adjusted.value - ln.budget.value) for ln in lines), ZERO)
-    return amount / base * HUNDRED, f"替代口径：各支出行调整额绝对值之和 {fmt_amount(amount)} 元", True, ()
-
-
-def adjustment_points(env: Env, ratio: Decimal, full: Decimal) -> tuple[Decimal, Decimal]:
-    """(points of the 10% rule, percentage points counted as over)."""
-    threshold = env.opts["adjustment_threshold_pct"]
-    if ratio <= threshold:
-        return full, ZERO
-    over = ratio - threshold
-    mode = env.opts["over_10pct_deduction"]
-    if mode == "per_full_point":
-        over = Decimal(math.floor(over))
-    elif mode == "per_started_point":
-        over = Decimal(math.ceil(over))
-    return max(ZERO, full - env.opts["deduction_per_point"] * over), over
-
-
-def f_adjustment_rule(env: Env, s: IndicatorScore) -> Outcome:
-    p = s.rule.params
-    ratio, how, proxy, missing = adjustment_ratio(env)
-    if ratio is None:
-        return _kept(s.self_score, "unverifiable", "缺少调整、调剂累计数，保留自评分数", missing)
-    part, over = adjustment_points(env, ratio, p["rule_points"])
-    score = _mixed(s, p["judgement_points"], part)
-    note = (f"调整、调剂比例 {fmt_pct(ratio)}（{how}），上限 {fmt_score(env.opts['adjustment_threshold_pct'])}%，"
-            f"第2项得 {fmt_score(part)} 分；其余两项为主观评分，按不超过满分 {fmt_score(p['judgement_points'])} 分计")
-    return Outcome(score, "proxy" if proxy else "exact", note,
-                   inputs={"ratio": ratio, "part": part, "over": over, "proxy": proxy, "how": how})
-
-
-def f_procurement(env: Env, s: IndicatorScore) -> Outcome:
-    p = s.rule.params
-    plan, actual = env.supp("procurement_plan"), env.supp("procurement_actual")
-    missing = [k for k, v in (("procurement_plan", plan), ("procurement_actual", actual)) if v is None]
-    if missing:
-        return _kept(s.self_score, "unverifiable", "缺少政府采购计划与实际金额，保留自评分数", missing)
-    if plan == 0:
-        return _kept(s.self_score, "unverifiable", "政府采购计划金额为 0，执行率无法计算", ("procurement_plan",))
-    rate = actual / plan * HUNDRED
-    part = ZERO if actual > plan else p["rule_points"] * actual / plan
-    score = _mixed(s, p["judgement_points"], part)
-    note = f"政府采购执行率 {fmt_pct(rate)}" + ("，实际超过计划得 0 分" if actual > plan else f"，第1项得 {fmt_score(part)} 分")
-    return Outcome(score, "exact", note, inputs={"ratio": rate, "part": part})
-
-
-def _banded(s: IndicatorScore, ratio: Decimal, what: str, basis: str = "exact", extra: str = "", **inputs) -> Outcome:
-    score = band_score(s.rule.bands(), ratio)
-    return Outcome(score, basis, f"{what} {fmt_pct(ratio)} → {fmt_score(score)} 分{extra}", inputs={"ratio": ratio, **inputs})
-
-
-def f_fixed_assets(env: Env, s: IndicatorScore) -> Outcome:
-    used, total = env.supp("fixed_assets_in_use"), env.supp("fixed_assets_total")
-    missing = [k for k, v in (("fixed_assets_in_use", used), ("fixed_assets_total", total)) if v is None]
-    if missing or total == 0:
-        return _kept(s.self_score, "unverifiable", "缺少固定资产总额，保留自评分数", missing or ("fixed_assets_total",))
-    return _banded(s, used / total * HUNDRED, "固定资产利用率")
-
-
-def f_funded_staff(env: Env, s: IndicatorScore) -> Outcome:
-    posts = env.supp("authorized_posts")
-    if posts is None:
-        posts = env.count("authorized_posts")
-    on = env.count("on_staff")
-    missing = [k for k, v in (("authorized_posts", posts), ("profile.on_staff", on)) if v is None]
-    if missing or posts == 0:
-        return _kept(s.self_score, "unverifiable", "缺少核定编制数，保留自评分数（编制床位不是人员编制）",
-                     missing or ("authorized_posts",))
-    return _banded(s, on / posts * HUNDRED, f"财政供养人员控制率（在编 {on} ÷ 核定编制 {posts}）")
-
-
-def f_contract_staff(env: Env, s: IndicatorScore) -> Outcome:
-    on = env.count("on_staff")
-    contract = env.supp("contract_staff")
-    source = "补充资料的编外人员数"
-    if contract is None and env.opts["contract_staff_source"] == "other_staff":
-        contract = env.count("other_staff")
-        source = "年末其他人员人数作为编外人员数"
-    missing = [k for k, v in (("profile.on_staff", on), ("contract_staff", contract)) if v is None]
-    if missing or on + contract == 0:
-        return _kept(s.self_score, "unverifiable", "缺少在编或编外人员数，保留自评分数", missing or ("contract_staff",))
-    ratio = contract / (on + contract) * HUNDRED
-    return _banded(s, ratio, f"编外人员控制率（编外 {contract} ÷（在编 {on} + 编外 {contract}），以{source}）",
-                   contract=contract, on_staff=on)
-
-
-def public_line(env: Env) -> tuple[Decimal | None, Decimal | None]:
-    """(adjusted, actual) of the 公用经费 line(s) of 基本支出."""
-    lines = [ln for ln in env.dept.basic_lines if "公用" in ln.name]
-    if not lines or any(ln.adjusted.value is None or ln.actual.value is None for ln in lines):
-        return None, None
-    return sum((ln.adjusted.value for ln in lines), ZERO), sum((ln.actual.value for ln in lines), ZERO)
-
-
-def f_public_funds(env: Env, s: IndicatorScore) -> Outcome:
-    p = s.rule.params
-    bands = s.rule.bands()
-    tb, ta = env.supp("three_public_budget"), env.supp("three_public_actual")
-    three = None
-    if tb is not None and ta is not None and tb != 0:
-        three_ratio = ta / tb * HUNDRED
-        three = band_score(bands, three_ratio)
-    db, da = env.supp("daily_public_budget"), env.supp("daily_public_actual")
-    daily_proxy = False
-    if (db is None or da is None) and env.opts["daily_public_proxy"] == "public_line":
-        db, da = public_line(env)
-        daily_proxy = db is not None
-    daily = None
-    if db is not None and da is not None and db != 0:
-        daily_ratio = da / db * HUNDRED
-        daily = band_score(bands, daily_ratio)
-    inputs: dict[str, Any] = {"proxy": daily_proxy}
-    notes = []
-    missing = []
-    if three is None:
-        missing += ["three_public_budget", "three_public_actual"]
-        notes.append("缺少“三公”经费预算与实际数，“三公”部分按不超过满分 3 分计")
-    else:
-        inputs["three_public_ratio"] = three_ratio
-        inputs["three_public_score"] = three
-        notes.append(f"“三公”经费控制率 {fmt_pct(three_ratio)} → {fmt_score(three)} 分")
-    if daily is None:
-        missing += ["daily_public_budget", "daily_public_actual"]
-        notes.append("缺少日常公用经费数据")
-    else:
-        inputs["daily_ratio"] = daily_ratio
-        inputs["daily_score"] = daily
-        notes.append(("日常公用经费控制率（替代口径：基本支出“公用经费”行 实际 ÷ 调整后）" if daily_proxy else "日常公用经费控制率")
-                     + f" {fmt_pct(daily_ratio)} → {fmt_score(daily)} 分")
-    note = "；".join(notes)
-    if three is None and daily is None:
-        return _kept(s.self_score, "unverifiable", note, missing, inputs)
-    if three is not None and daily is not None:
-        return Outcome(three + daily, "proxy" if daily_proxy else "exact", note, tuple(missing), inputs)
-    known = three if three is not None else daily
-    score = _mixed(s, p["part_points"], known)
-    return Outcome(score, "proxy", note, tuple(missing), inputs)
-
-
-def f_quarterly(env: Env, s: IndicatorScore) -> Outcome:
-    p = s.rule.params
-    keys = ("q1_progress", "q2_progress", "q3_progress", "q4_progress")
-    prog = [env.supp(k) for k in keys]
-    missing = [k for k, v in zip(keys, prog) if v is None]
-    if missing:
-        return _kept(s.self_score, "unverifiable", "缺少各季度末累计支出进度，保留自评分数", missing)
-    ratios = [pq / t for pq, t in zip(prog, p["schedule"])]
-    if env.opts["cap_quarterly_ratio"]:
-        ratios = [min(r, Decimal(1)) for r in ratios]
-    quarter_part = sum(ratios, ZERO) * p["quarter_points"]
-    if env.opts["quarterly_rate_mode"] == "ratio":
-        mean = sum(ratios, ZERO) / 4
-    else:
-        mean = sum(prog, ZERO) / 4 / HUNDRED
-    score = min(s.weight, quarter_part + p["mean_points"] * mean)
-    note = ("季度执行率 " + "、".join(fmt_pct(r * HUNDRED) for r in ratios)
-            + f"，季度得分 {fmt_score(quarter_part)} + 全年平均 {fmt_pct(mean * HUNDRED)} × {fmt_score(p['mean_points'])}")
-    return Outcome(score, "exact", note, inputs={"ratios": ratios, "mean": mean})
-
-
-def f_timeliness(env: Env, s: IndicatorScore) -> Outcome:
-    n, k = env.supp("projects_planned"), env.supp("projects_on_time")
-    if n is not None and k is not None:
-        source = "补充资料"
-    else:
-        tasks = env.dept.tasks
-        if not tasks:
-            return _kept(s.self_score, "unverifiable", "缺少计划完成项目数，保留自评分数", ("projects_planned", "projects_on_time"))
-        done = tuple(s.rule.params.get("done_words") or ())
-        n = Decimal(len(tasks))
-        k = Decimal(sum(1 for t in tasks if t.status.strip() in done))
-        source = f"年度主要任务完成情况：{int(n)} 项中 {int(k)} 项为“已完成”"
-    if n == 0:
-        return _kept(s.self_score, "unverifiable", "计划完成项目总数为 0", ("projects_planned",))
-    score = s.weight if k >= n else s.weight * k / n
-    return Outcome(score, "exact", f"{source}，{fmt_score(s.weight)} × {k}/{n} = {fmt_score(score)} 分",
-                   inputs={"n": n, "k": k})
-
-
-def f_key_work(env: Env, s: IndicatorScore) -> Outcome:
-    per = s.rule.params["per_incomplete"]
-    inc = env.supp("key_tasks_incomplete")
-    if inc is not None:
-        score = max(ZERO, s.weight - per * inc)
-        return Outcome(score, "exact", f"未完成重点工作 {inc} 项（补充资料）→ {fmt_score(score)} 分", inputs={"incomplete": inc})
-    done, evidence = env.prose.key_work()
-    if done is True:
-        return Outcome(s.weight, "exact", f"自评报告称重点工作均已完成（“{evidence}”）→ {fmt_score(s.weight)} 分",
-                       inputs={"incomplete": ZERO, "evidence": evidence})
-    why = f"自评报告称有重点工作未完成（“{evidence}”），但未说明项数" if done is False else "自评报告未说明重点工作完成情况"
-    return _kept(s.self_score, "unverifiable", why + "，保留自评分数", ("key_tasks_incomplete",), {"evidence": evidence})
-
-
-def f_satisfaction(env: Env, s: IndicatorScore) -> Outcome:
-    rates = env.prose.satisfaction_rates()
-    if not rates:
-        return _kept(s.self_score, "unverifiable", "未找到满意度数值，保留自评分数", ("satisfaction_rate",))
-    values = [f.value for f in rates]
-    agg = env.opts["satisfaction_aggregate"]
-    x = min(values) if agg == "min" else sum(values, ZERO) / len(values)
-    shown = "、".join(f"{f.qualifier}{f.label} {fmt_pct(f.value)}" for f in rates)
-    how = "" if len(values) == 1 else ("，取最低值" if agg == "min" else "，取平均值")
-    return _banded(s, x, f"满意度（{shown}{how}）", rates=values)
-
-
-def f_petitions(env: Env, s: IndicatorScore) -> Outcome:
-    p = s.rule.params
-    reply = env.supp("petition_reply_rate")
-    timely = env.supp("petition_timely_rate")
-    found = env.prose.petition_rates()
-    reply = reply if reply is not None else found.get("reply")
-    timely = timely if timely is not None else found.get("timely")
-    missing = [k for k, v in (("petition_reply_rate", reply), ("petition_timely_rate", timely)) if v is None]
-    if missing:
-        return _kept(s.self_score, "unverifiable", "缺少信访回复率，保留自评分数", missing)
-    part = (p["reply_points"] if reply >= p["full_rate"] else ZERO) + (p["timely_points"] if timely >= p["full_rate"] else ZERO)
-    channel = env.supp("petition_channel")
-    note = f"信访办理回复率 {fmt_pct(reply)}、及时办理回复率 {fmt_pct(timely)} → {fmt_score(part)} 分"
-    if channel is None:
-        score = _mixed(s, p["channel_points"], part)
-        note += f"；渠道机制 {fmt_score(p['channel_points'])} 分为主观评分，按不超过满分计"
-    else:
-        score = part + (p["channel_points"] if channel else ZERO)
-        note += f"；渠道机制（补充资料）{'已建立' if channel else '未建立'}"
-    return Outcome(score, "exact", note, inputs={"reply": reply, "timely": timely, "part": part})
-
-
-FORMULAS: dict[str, Callable[[Env, IndicatorScore], Outcome]] = {
-    "judgement": f_judgement,
-    "disclosure": f_disclosure,
-    "adjustment_rule": f_adjustment_rule,
-    "procurement": f_procurement,
-    "fixed_assets": f_fixed_assets,
-    "funded_staff": f_funded_staff,
-    "contract_staff": f_contract_staff,
-    "public_funds": f_public_funds,
-    "quarterly": f_quarterly,
-    "timeliness": f_timeliness,
-    "key_work": f_key_work,
-    "satisfaction": f_satisfaction,
-    "petitions": f_petitions,
-}
+    return IndicatorRule(
+        id=f"row{row_no}", level1=row.level1, level2=row.level2, name=row.level3,
+        weight=row.weight.value if row.weight.value is not None else ZERO,
+        formula=rules.table_rows.formula, check=None, attainable={"continuous": True}, params={},
+    )
 
 
 def rescore(env: Env, overrides: list[Override] = ()) -> tuple[list[IndicatorScore], list[tuple[int, ScoreRow]]]:
-    """One ``IndicatorScore`` per rule indicator (rule order), and the form's unmatched rows."""
-    matched, extra = match_rows(env.dept, env.rules)
+    """One ``IndicatorScore`` per rule indicator (rule order), then one per row the department
+    wrote itself when the rule file scores such rows; and the form's rows matching nothing."""
+    rules = env.rules
+    block = rules.table_rows.block if rules.table_rows else rules.score_block
+    where = SCORE_BLOCK_LABELS.get(block, block)
+    rows = score_rows(env.dept, block)
+    matched, extra = match_rows(rows, rules)
     printed = {rid: row.weight.value for rid, (_, row) in matched.items()}
     unreadable = [rid for rid, w in printed.items() if w is None]
-    out = []
+    table_named = [r for r in rules.indicators if not r.printed_in]
     by_override = {o.indicator: o for o in overrides}
-    for rule in env.rules.indicators:
-        s = IndicatorScore(rule=rule, weight=rule.weight)
-        if rule.id in matched:
+    items = rows if block == "indicators" else list(env.dept.scores)
+    plan: list[IndicatorScore] = []
+    for rule in rules.indicators:
+        s = IndicatorScore(rule=rule, weight=rule.weight, where=where)
+        if rule.printed_in == "funds":
+            s.where = "年度预算执行情况"
+            s.row = funds_row(env.dept, rule)
+        elif rule.id in matched:
             s.row_no, s.row = matched[rule.id]
+            s.item = items[s.row_no - 1]
+            if s.row.weight.value is None and len(unreadable) == 1 and len(matched) == len(table_named):
+                s.weight_implied = rules.total - sum((w for w in printed.values() if w is not None), ZERO)
+        if s.row is not None:
             s.weight_printed = s.row.weight
             s.self_score = s.row.self_score.value
-            if s.row.weight.value is None and len(unreadable) == 1 and len(matched) == len(env.rules.indicators):
-                s.weight_implied = env.rules.total - sum((w for w in printed.values() if w is not None), ZERO)
+        plan.append(s)
+    if rules.table_rows is not None:
+        for row_no, row in extra:
+            s = IndicatorScore(rule=table_rule(rules, row_no, row), row=row, row_no=row_no, where=where,
+                               weight_source="table", item=(env.dept.indicators if block == "indicators"
+                                                            else env.dept.scores)[row_no - 1])
+            s.weight = s.rule.weight
+            s.weight_printed = row.weight
+            s.self_score = row.self_score.value
+            plan.append(s)
+        extra = []
+    out = []
+    for s in plan:
+        rule = s.rule
         try:
-            o = FORMULAS[rule.formula](env, s)
+            o = REGISTRY[rule.formula](env, s)
             if o.score is not None:
                 o.score = max(ZERO, min(o.score, s.weight))  # a recomputed score never exceeds the weight
             s.engine_score, s.engine_basis, s.note, s.missing, s.inputs = o.score, o.basis, o.note, o.missing, o.inputs

@@ -22,7 +22,8 @@ from .model import to_document
 from .yamlio import dump_yaml
 
 CENT = Decimal("0.01")
-DEFAULT_SOURCE = Path(__file__).resolve().parent.parent / "data" / "022006-2022.yaml"
+SAMPLE_NAME = "022006-2022.yaml"
+DEFAULT_SOURCE = Path(__file__).resolve().parent.parent / "data" / SAMPLE_NAME  # in a source checkout
 PLANTS = ("A", "B", "C", "D", "E")
 
 
@@ -183,9 +184,19 @@ def synth_document(base: dict, index: int, rng: random.Random, plant: str | None
     return doc, what
 
 
+def default_source() -> Path:
+    """The sample department: in the checkout, else where a regular install put it."""
+    from .render import installed_data_dirs
+
+    for path in (DEFAULT_SOURCE, *(d / "data" / SAMPLE_NAME for d in installed_data_dirs())):
+        if path.is_file():
+            return path
+    return DEFAULT_SOURCE
+
+
 def write_synthetic(n: int, out: Path, seed: int = 0, source: Path | None = None, planted_share: float = 0.3) -> list[dict]:
     """Write ``n`` synthetic departments under ``out`` (data/, params/, planted.json)."""
-    source = Path(source) if source else DEFAULT_SOURCE
+    source = Path(source) if source else default_source()
     if not source.is_file():
         raise KitError(Problem("找不到用作合成基础的部门数据文件", file=str(source), expected="--from 指定一个数据文件"))
     base = to_document(load_department(source))

@@ -12,18 +12,36 @@ import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-# Quirk codes -> Chinese description used in load findings.
-NOTE_TEXT = {
-    "overflow": "单元格显示为“#####”（列宽不足导致数值未打印）",
-    "trailing_junk": "数值后带有非数字字符，已取其前面的数字",
-    "fullwidth": "含全角数字或标点，已按半角读取",
-    "thousands": "含千位分隔符，已去除",
-    "wan": "以“万元”为单位，已换算为元",
-    "not_number": "不是数字",
-    "non_finite": "不是有限数值",
+@dataclass(frozen=True)
+class Quirk:
+    """A quirk of a printed value: what the report says, and which check of category E lists it."""
+
+    text: str
+    check: str  # catalogue id of category E
+    benign: bool = False  # changes nothing about the value (normalisation): reported as info
+
+
+# The one table of quirk codes: the value parser's, the loader's, the prose reader's and stray text.
+QUIRKS = {
+    "overflow": Quirk("单元格显示为“#####”（列宽不足导致数值未打印）", "E1"),
+    "trailing_junk": Quirk("数值后带有非数字字符，已取其前面的数字", "E2"),
+    "not_number": Quirk("不是数字", "E2"),
+    "non_finite": Quirk("不是有限数值", "E2"),
+    "fullwidth": Quirk("含全角数字或标点，已按半角读取", "E3", benign=True),
+    "thousands": Quirk("含千位分隔符，已去除", "E3", benign=True),
+    "wan": Quirk("以“万元”或“亿元”为单位，已换算为元", "E4", benign=True),
+    "stray": Quirk("表上印有不属于任何栏目的文字", "E5"),
+    "negative": Quirk("数值为负数，请核对表上是否如此印刷", "E7"),
+    "huge": Quirk("金额异常大（不少于 1 000 万亿元），可能是录入错误", "E7"),
+    "duplicate": Quirk("与第{first}行完全相同，是否重复填报？", "E8"),
+    "separator_quirk": Quirk("列表序号后误印为“；”（如“2；”），已将序号归入下一项", "E2"),
+    "numbering_gap": Quirk("列表序号不连续", "E2"),
+    "approximate": Quirk("原文为约数（“约”）", "E2"),
+    "several_amounts": Quirk("同一列项中有多个金额，仅取最后一个", "E2"),
+    "truncated": Quirk("文字超过{limit}字，仅检查前{limit}字", "E2"),
 }
-# Quirks that change nothing about the value: normalisation, reported as info.
-BENIGN_NOTES = frozenset({"fullwidth", "thousands", "wan"})
+NOTE_TEXT = {code: q.text for code, q in QUIRKS.items()}
+BENIGN_NOTES = frozenset(code for code, q in QUIRKS.items() if q.benign)
 
 _COMPARATORS = {"≥": "≥", ">=": "≥", "≤": "≤", "<=": "≤", ">": ">", "<": "<", "=": "="}
 _NUM_RE = re.compile(
@@ -122,3 +140,12 @@ def fmt_pct(value: Decimal | None, places: int = 2) -> str:
     if value is None:
         return "—"
     return f"{value:.{places}f}%"
+
+
+def fmt_score(x: Decimal | None) -> str:
+    """A score or bound without trailing zeros beyond two places ('6', '5.5', '0.82')."""
+    if x is None:
+        return "—"
+    q = x.quantize(Decimal("0.01"))
+    s = f"{q:f}"
+    return s.rstrip("0").rstrip(".") if "." in s else s

@@ -33,11 +33,12 @@ def test_totals_and_grade(result):
 def test_reviewer_findings_on_the_sample(result):
     fails = failed(result)
     for expected in [
-        ("A8", "妇幼健康服务"), ("A8", "离退休经费"), ("A9", "下年预算"),
+        ("A8", "妇幼健康服务"), ("D7", "离退休经费"), ("A9", "下年预算"),
         ("B3", "财务合规性"), ("B8", "公用经费控制率"), ("B10", "项目完成及时性"), ("C2", "项目完成及时性"),
         ("C4", "社会效益、经济效益、生态效益及可持续影响等"), ("D1", "预算支出执行率"), ("D5", "预算调整原因"),
         ("D4", "项目完成及时性"), ("D4", "社会效益、经济效益、生态效益及可持续影响等"),
         ("D6", "质量：公立医院平均住院日"),
+        ("B16", "执行数与调整后预算"), ("B17", "其他"), ("D8", "年度总体目标"), ("D9", "成本：节约成本"),
     ]:
         assert expected in fails, expected
 
@@ -97,14 +98,17 @@ def test_findings_frame_shape(result):
     assert list(f.columns) == FINDING_COLUMNS
     assert set(f["status"]) <= {"pass", "fail", "unverifiable"}
     assert set(f["severity"]) <= {"error", "warning", "info"}
-    assert set(f["category"]) == {"A", "B", "C", "D", "E"}
+    assert set(f["category"]) == {"A", "B", "C", "D", "E", "F"}
     issues = result.issues()
     assert (issues["status"] != "pass").all() and issues.iloc[0]["severity"] == "error"
 
 
 def test_json_contract(result):
     j = result.to_json_dict()
-    assert set(j) == {"department", "findings", "scores", "totals", "grade", "missing_inputs"}
+    assert set(j) == {"department", "family", "rules", "fits_family", "findings", "scores", "totals", "grade",
+                      "missing_inputs"}
+    assert j["family"]["id"] == "shenzhen_2022" and j["fits_family"] is True
+    assert j["rules"] == {"name": "shenzhen_2022", "source": "kit/families/shenzhen_2022/rules.yaml"}
     assert j["department"] == {"code": "022006", "name": "深圳市龙岗中心医院", "year": 2022}
     for f in j["findings"]:
         assert set(f) == {"check_id", "category", "severity", "status", "subject", "message", "expected", "actual"}

@@ -1,4 +1,7 @@
-"""Category A checks (arithmetic identities): each passes on a consistent form and fails when broken."""
+"""Category A checks (arithmetic identities): each passes on a consistent form and fails when broken.
+
+``difference`` is expected − actual everywhere (复核 − 填报, like 复核 − 自评 in the score table).
+"""
 from __future__ import annotations
 
 from audit_variants import audit, rows, sample_doc, section, statuses, task
@@ -15,7 +18,8 @@ def test_a1_total_not_basic_plus_project():
     doc["budget"]["actual"]["total"] = "2211773862.75"  # +100
     r = rows(audit(doc), "A1", "年末执行数·部门支出总金额")[0]
     assert r["status"] == "fail" and r["severity"] == "error"
-    assert str(r["difference"]) == "100.00"
+    assert str(r["difference"]) == "-100.00"  # the form shows 100 more than basic + project
+    assert "多 100.00 元" in r["message"]
 
 
 def test_a2_basic_lines_do_not_add_up():
@@ -49,16 +53,17 @@ def test_a6_a7_tasks_vs_department():
     assert statuses(r, "A5", "科技发展") == {"pass"}
     a6, a7 = rows(r, "A6")[0], rows(r, "A7")[0]
     assert a6["status"] == a7["status"] == "fail"
-    assert str(a6["difference"]) == "100.00"
+    assert str(a6["difference"]) == "-100.00"
 
 
 def test_a8_itemised_lists():
     r = audit()
     (fuyou,) = rows(r, "A8", "妇幼健康服务")
     assert fuyou["status"] == "fail" and str(fuyou["actual"]) == "1914700.00"
+    assert str(fuyou["difference"]) == "38310.00" and "少 38,310.00 元" in fuyou["message"]
     assert statuses(r, "A8", "租赁费") == {"pass"}  # 13 items = 合计 621.78万元 = 6,217,800
-    (retired,) = rows(r, "A8", "离退休经费")  # "2022年预算数为1427.44万元" vs 13,197,830
-    assert retired["status"] == "fail" and str(retired["difference"]) == "1076570.00"
+    # 离退休经费's single stated figure (1427.44万元) is a text-vs-table difference: D7, not A8.
+    assert not [x for x in r.findings.to_dict("records") if x["check_id"] == "A8" and x["subject"] == "离退休经费"]
     doc = sample_doc()
     t = task(doc, "妇幼健康服务")
     t["budget"] = {"total": "1914700.00", "fiscal": "1914700.00", "other": "0.00"}
@@ -67,7 +72,7 @@ def test_a8_itemised_lists():
 
 def test_a9_next_year_split():
     (row,) = rows(audit(), "A9")
-    assert row["status"] == "fail" and str(row["difference"]) == "20000000"
+    assert row["status"] == "fail" and str(row["difference"]) == "-20000000"
     doc = sample_doc()
     s = section(doc, "budget_preparation")
     s["text"] = s["text"].replace("195,004万元", "193,004万元")

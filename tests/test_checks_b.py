@@ -155,3 +155,34 @@ def test_rescore_values_on_sample():
     assert score(r, "公众或服务对象满意度")["recomputed_score"] == D("6")
     assert score(r, "群众信访办理情况")["recomputed_score"] == D("3")
     assert score(r, "编外人员控制率")["recomputed_score"] == D("0")
+
+
+def test_b8_negative_public_funds_never_score_full_marks():
+    """A negative 公用经费 actual gives no control rate: the 日常公用 part is not awarded."""
+    doc = sample_doc()
+    doc["supplementary"].update(three_public_budget="100.00", three_public_actual="80.00")  # 三公 80% → 3
+    score_row(doc, "公用经费控制率")["self_score"] = "5.00"
+    ok = audit(doc)
+    assert score(ok, "公用经费控制率")["recomputed_score"] == D("5")  # 3 + 2 (公用经费 line at 100%)
+    doc["basic_lines"][1]["actual"] = "-996736228.72"
+    r = audit(doc)
+    s = score(r, "公用经费控制率")
+    assert s["recomputed_score"] <= D("5") and s["recomputed_score"] != s["weight"]
+    assert "为负" in s["note"]
+    assert s["recomputed_score"] <= s["self_score"]  # never lifted above the self score
+
+
+def test_b16_execution_equal_to_adjusted_budget_everywhere():
+    (row,) = rows(audit(), "B16")
+    assert row["status"] == "fail" and row["severity"] == "warning" and "以支定调" in row["message"]
+    doc = sample_doc()
+    doc["basic_lines"][1]["actual"] = "996736000.00"  # one line spent a little less than its budget
+    assert statuses(audit(doc), "B16") == {"pass"}
+
+
+def test_b17_catch_all_task_carries_most_spending():
+    (row,) = rows(audit(), "B17", "其他")
+    assert row["status"] == "fail" and row["actual"] == "77.05%"
+    doc = sample_doc()
+    task(doc, "其他")["name"] = "医疗业务支出"
+    assert statuses(audit(doc), "B17") == {"pass"}

@@ -13,13 +13,15 @@ def test_c1_score_within_weight():
     doc = sample_doc()
     score_row(doc, "预算编制合理性")["self_score"] = "6.00"
     (row,) = rows(audit(doc), "C1", "预算编制合理性")
-    assert row["status"] == "fail" and row["difference"] == D("1.00")
+    assert row["status"] == "fail" and row["difference"] == D("-1.00")  # 复核 − 自评
 
 
 def test_c2_attainable_scores():
     r = audit()
-    (row,) = rows(r, "C2", "项目完成及时性")  # 5.5 is not 6k/11
-    assert row["status"] == "fail"
+    # 5.5 is not 6k/11 but is 6 × 11/12: a question about the task list (a warning), not an unattainable score.
+    (row,) = rows(r, "C2", "项目完成及时性")
+    assert row["status"] == "fail" and row["severity"] == "warning"
+    assert "6 × 11/12" in row["message"] and "列 11 项" in row["message"]
     assert statuses(r, "C2", "编外人员控制率") == {"pass"}
     doc = sample_doc()
     score_row(doc, "编外人员控制率")["self_score"] = "0.30"
@@ -27,6 +29,13 @@ def test_c2_attainable_scores():
     r = audit(doc)
     assert statuses(r, "C2", "编外人员控制率") == {"fail"}
     assert statuses(r, "C2", "项目完成及时性") == {"pass"}
+
+
+def test_c2_timeliness_unattainable_for_any_project_count():
+    doc = sample_doc()
+    score_row(doc, "项目完成及时性")["self_score"] = "5.30"  # 6k/n = 5.30 needs n = 60, far from the 11 listed
+    (row,) = rows(audit(doc), "C2", "项目完成及时性")
+    assert row["status"] == "fail" and row["severity"] == "error" and "不是按评分标准可得的分值" in row["message"]
 
 
 def test_c3_disclosure():

@@ -58,3 +58,40 @@ def test_d6_indicator_direction():
     doc = sample_doc()
     doc["indicators"][1]["target"] = "较上年降低"
     assert statuses(audit(doc), "D6", "质量：公立医院平均住院日") == {"pass"}
+
+
+def test_d7_budget_stated_in_task_text():
+    """离退休经费: 1427.44万 = 1679.34万 × 85% (the amount applied for) against 13,197,830 in the table."""
+    (row,) = rows(audit(), "D7", "离退休经费")
+    assert row["status"] == "fail" and row["severity"] == "warning"
+    assert "1679.34 万元 × 85%" in row["message"] and "多 1,076,570.00 元" in row["message"]
+    assert str(row["difference"]) == "-1076570.00"
+    doc = sample_doc()
+    t = next(x for x in doc["tasks"] if x["name"] == "离退休经费")
+    t["content"] = t["content"].replace("1427.44万元", "1319.783万元")
+    assert statuses(audit(doc), "D7", "离退休经费") == {"pass"}
+    t["content"] = "2022年预算数为1500万元。"  # a plain difference, no derivation in the text
+    (row,) = rows(audit(doc), "D7", "离退休经费")
+    assert row["status"] == "fail" and "申报" not in row["message"]
+
+
+def test_d8_overall_goal_actual_copied_from_expected():
+    (row,) = rows(audit(), "D8")
+    assert row["status"] == "fail" and "逐字相同" in row["message"]
+    doc = sample_doc()
+    doc["goals"]["actual"] = "全年诊疗 312 万人次，基本医疗服务覆盖全区。"
+    assert statuses(audit(doc), "D8") == {"pass"}
+    doc["goals"]["actual"] = ""
+    assert statuses(audit(doc), "D8") == {"fail"}
+
+
+def test_d9_indicator_actual_copied_from_target():
+    r = audit()
+    copied = {x["subject"] for x in rows(r, "D9") if x["status"] == "fail"}
+    assert copied == {"成本：节约成本", "社会效益：基层医疗卫生机构诊疗人次数占医疗卫生机构诊疗总人次数的比例",
+                      "可持续影响：保障医疗卫生事业的健康发展", "生态效益：对周边生态环境不造成影响"}
+    doc = sample_doc()
+    for ind in doc["indicators"]:
+        if ind["actual"] == ind["target"]:
+            ind["actual"] = "已实现，见附件"
+    assert statuses(audit(doc), "D9") == {"pass"}

@@ -1,7 +1,6 @@
 """Chinese chart labels are drawn in a real CJK font: no "Glyph … missing" warning, ever."""
 from __future__ import annotations
 
-import os
 import warnings
 
 import matplotlib
@@ -17,15 +16,11 @@ PREFERRED = [family for family, _ in fonts.CANDIDATES]
 
 @pytest.fixture(scope="module")
 def cjk():
-    if fonts.find_cjk_font() is None:
-        if os.environ.get("CI"):
-            pytest.fail("CI 环境中没有中文字体：请先运行 make sysdeps（fonts-noto-cjk / fonts-wqy-microhei）")
-        pytest.skip("未安装中文字体（fonts-noto-cjk 或 fonts-wqy-microhei）")
-    return fonts.setup_fonts()
+    return fonts.setup_fonts()  # a system font when there is one, else the kit's own
 
 
 def test_registers_a_preferred_cjk_font(cjk):
-    assert cjk.family in PREFERRED or cjk.path.is_file()
+    assert cjk.family in PREFERRED or cjk.family == fonts.BUNDLED[0] or cjk.path.is_file()
     assert matplotlib.rcParams["font.sans-serif"][0] == cjk.family
     assert matplotlib.rcParams["axes.unicode_minus"] is False
 
@@ -58,12 +53,65 @@ def test_charts_are_byte_for_byte_repeatable(cjk, sample):
     assert b"Software" not in a and b"matplotlib" not in a.lower()
 
 
-def test_no_font_found_is_a_clear_error(monkeypatch, tmp_path):
-    assert fonts.find_cjk_font([tmp_path]) is None
-    monkeypatch.setattr(fonts, "find_cjk_font", lambda dirs=None: None)
+@pytest.fixture
+def no_system_fonts(monkeypatch, tmp_path):
+    """A machine without any CJK font: the searched folders are an empty one."""
+    monkeypatch.delenv(fonts.ENV_VAR, raising=False)
+    monkeypatch.setenv(fonts.DIRS_ENV_VAR, str(tmp_path))
+    assert fonts.find_cjk_font() is None
+    with matplotlib.rc_context():  # setup_fonts changes rcParams: keep them for this test only
+        yield
+
+
+def test_without_a_system_font_the_bundled_font_draws_every_chart(no_system_fonts, sample):
+    from kit.audit import run_audit
+
+    font = fonts.setup_fonts.__wrapped__()
+    assert font.bundled and font.family == "Kit Sans SC" and font.path == fonts.BUNDLED[1]
+    assert matplotlib.rcParams["font.sans-serif"][0] == "Kit Sans SC"
+    audit = run_audit(sample)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message=r".*Glyph .* missing.*")
+        for fig in (budget_chart(sample), tasks_chart(sample), scores_chart(audit)):
+            figure_png(fig)
+
+
+def test_bundled_font_ships_with_its_licence():
+    licence = fonts.BUNDLED[1].parent / "OFL.txt"
+    assert fonts.BUNDLED[1].stat().st_size > 1_000_000
+    text = licence.read_text(encoding="utf-8")
+    assert "SIL OPEN FONT LICENSE Version 1.1" in text and "Noto Sans CJK SC" in text
+
+
+def test_system_font_is_preferred_to_the_bundled_one(monkeypatch, tmp_path):
+    monkeypatch.delenv(fonts.ENV_VAR, raising=False)
+    (tmp_path / "wqy-microhei.ttc").write_bytes(b"")
+    monkeypatch.setenv(fonts.DIRS_ENV_VAR, str(tmp_path))
+    assert fonts.find_cjk_font() == ("WenQuanYi Micro Hei", tmp_path / "wqy-microhei.ttc")
+
+
+def test_no_font_at_all_is_a_clear_error(no_system_fonts, monkeypatch, tmp_path):
+    monkeypatch.setattr(fonts, "BUNDLED", ("Kit Sans SC", tmp_path / "gone.otf"))
     with pytest.raises(KitError) as err:
         fonts.setup_fonts.__wrapped__()
     assert "未找到中文字体" in str(err.value) and "fonts-noto-cjk" in str(err.value)
+
+
+@pytest.mark.kernel
+def test_report_rendered_with_system_fonts_hidden_has_no_missing_glyph(no_system_fonts, tmp_path):
+    """The kernel inherits KIT_FONT_DIRS: the whole report is drawn with the bundled font."""
+    import nbformat
+
+    from render_helpers import _copy_sample
+    from kit.render import render
+
+    result = render(_copy_sample(tmp_path / "in"), tmp_path / "out")
+    assert result.ok, result.failure
+    nb = nbformat.read(result.ipynb, as_version=4)
+    outputs = [o for c in nb.cells for o in c.get("outputs", [])]
+    assert sum("image/png" in str(o) for o in outputs) >= 3  # the charts were drawn
+    streams = "".join(o.get("text", "") for o in outputs if o.get("output_type") == "stream")
+    assert "Glyph" not in streams and "missing from" not in streams
 
 
 def test_font_file_named_by_environment(monkeypatch, tmp_path):

@@ -34,3 +34,71 @@ def test_python_floor_matches(repo_root):
     env = yaml.safe_load((repo_root / "environment.yml").read_text(encoding="utf-8"))
     conda_python = next(s for s in env["dependencies"] if isinstance(s, str) and s.startswith("python"))
     assert pyproject["project"]["requires-python"] == conda_python[len("python"):]
+
+
+def _third_party_imports(repo_root) -> set[str]:
+    """Top-level modules imported by the kit and its notebooks that are not the stdlib or kit."""
+    import ast
+    import json
+    import sys
+
+    sources = [p.read_text(encoding="utf-8") for p in (repo_root / "kit").rglob("*.py")]
+    for nb in (repo_root / "notebooks").glob("*.ipynb"):
+        cells = json.loads(nb.read_text(encoding="utf-8"))["cells"]
+        sources += ["".join(c["source"]) for c in cells if c["cell_type"] == "code"]
+    names: set[str] = set()
+    for src in sources:
+        for node in ast.walk(ast.parse(src)):
+            if isinstance(node, ast.Import):
+                names |= {a.name.split(".")[0] for a in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                names.add(node.module.split(".")[0])
+    return {n for n in names if n not in sys.stdlib_module_names and n != "kit"}
+
+
+def test_every_imported_package_is_declared(repo_root):
+    from importlib.metadata import packages_distributions
+
+    pyproject = tomllib.loads((repo_root / "pyproject.toml").read_text(encoding="utf-8"))
+    declared = {_parse(s)[0] for s in pyproject["project"]["dependencies"]}
+    for extra in pyproject["project"]["optional-dependencies"].values():
+        declared |= {_parse(s)[0] for s in extra}
+    dists = packages_distributions()
+    imported = _third_party_imports(repo_root)
+    assert {"pandas", "tqdm", "jupyter_client"} <= imported  # the scan sees the kit's imports
+    missing = {}
+    for module in imported:
+        names = {d.lower().replace("_", "-") for d in dists.get(module, [module])}
+        if not names & declared:
+            missing[module] = sorted(names)
+    assert missing == {}, f"imported but not declared in pyproject.toml: {missing}"
+
+
+def test_wheel_ships_the_sample_notebooks_font_and_licences(repo_root):
+    pyproject = tomllib.loads((repo_root / "pyproject.toml").read_text(encoding="utf-8"))
+    tool = pyproject["tool"]["setuptools"]
+    shipped = {f for files in tool["data-files"].values() for f in files}
+    assert {"data/022006-2022.yaml", "params/022006.yaml", "notebooks/audit.ipynb",
+            "notebooks/portfolio.ipynb"} <= shipped
+    assert all((repo_root / f).is_file() for f in shipped)
+    assert "report/fontdata/*" in tool["package-data"]["kit"]
+    assert pyproject["project"]["license"] == "MIT AND OFL-1.1"
+    assert all((repo_root / f).is_file() for f in pyproject["project"]["license-files"])
+    assert any(r.startswith("setuptools>=") and int(r.split(">=")[1].split(".")[0]) >= 77
+               for r in pyproject["build-system"]["requires"])
+
+
+def test_synth_finds_the_sample_where_a_regular_install_puts_it(monkeypatch, tmp_path, repo_root):
+    """No source checkout beside the package: the sample comes from <prefix>/share/…/data/."""
+    import shutil
+
+    from kit import render, synth
+
+    share = tmp_path / "share" / "audit-notebook-kit"
+    (share / "data").mkdir(parents=True)
+    shutil.copy(repo_root / "data" / synth.SAMPLE_NAME, share / "data" / synth.SAMPLE_NAME)
+    monkeypatch.setattr(synth, "DEFAULT_SOURCE", tmp_path / "no-checkout" / synth.SAMPLE_NAME)
+    monkeypatch.setattr(render, "installed_data_dirs", lambda: [tmp_path / "elsewhere", share])
+    assert synth.default_source() == share / "data" / synth.SAMPLE_NAME
+    rows = synth.write_synthetic(2, tmp_path / "out", seed=1)
+    assert len(rows) == 2 and len(list((tmp_path / "out" / "params").glob("*.yaml"))) == 2

@@ -135,7 +135,7 @@ def test_lang_title_and_header(page):
     o = outline(page)
     assert "深圳市龙岗中心医院" in o.title and "2022" in o.title
     header = page[page.index('<header class="kit-header">'):page.index("</header>")]
-    for text in ("深圳市龙岗中心医院", "022006", "2022", "已完成复核", "022006-2022.yaml", "shenzhen_2022.yaml",
+    for text in ("深圳市龙岗中心医院", "022006", "2022", "已完成复核", "022006-2022.yaml", "shenzhen_2022/rules.yaml",
                  RENDER_TIME):
         assert text in header
 

@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 
 from kit.errors import ParamsError
+from kit.load import open_path
 from kit.params import load_params
 from kit.rules import RulesError, load_rules, validate_options, validate_overrides
 
@@ -18,7 +19,7 @@ def test_shenzhen_rule_file():
     assert sum(i.weight for i in r.indicators) == D(100)
     assert r.level1_weights == {"部门决策": D(20), "部门管理": D(20), "部门绩效": D(60)}
     assert r.indicator("社会效益、经济效益、生态效益及可持续影响等").weight == D(25)
-    assert len(r.sha256) == 64 and r.path.endswith("shenzhen_2022.yaml")
+    assert len(r.sha256) == 64 and r.path.endswith("shenzhen_2022/rules.yaml")
     for name, spec in r.options.items():
         assert spec.doc, f"option {name} has no documentation"
 
@@ -61,7 +62,7 @@ def test_overrides_validated():
 def test_load_params_rejects_bad_option_naming_file_and_option(sample_copy):
     p, _ = sample_copy(params={"data:": "options:\n  satisfaction_agregate: mean\ndata:"})
     with pytest.raises(ParamsError) as e:
-        load_params(p)
+        open_path(p)  # checked against the data file's family rules
     (problem,) = e.value.problems
     assert problem.file == str(p) and problem.field == "satisfaction_agregate"
     assert "satisfaction_aggregate" in problem.message and problem.line == 5
@@ -70,7 +71,7 @@ def test_load_params_rejects_bad_option_naming_file_and_option(sample_copy):
 def test_load_params_rejects_override_without_reason(sample_copy):
     p, _ = sample_copy(params={"data:": "overrides:\n  - {indicator: 项目监管, score: 1}\ndata:"})
     with pytest.raises(ParamsError) as e:
-        load_params(p)
+        open_path(p)
     assert e.value.problems[0].field == "reason" and "理由" in str(e.value)
 
 

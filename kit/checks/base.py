@@ -1,9 +1,9 @@
 """The check base: a small declarative object per catalogue entry, and the context it reads.
 
 A check is declared with ``@check(id, title, category, severity)`` on a function
-``fn(ctx) -> iterable of Result``. ``run_checks`` runs every registered check; a check that
-raises becomes one failed row carrying the exception text (its id and category kept), never
-an aborted run.
+``fn(ctx) -> iterable of Result``. ``run_checks`` runs the checks it is given (the catalogue,
+``kit.checks``, selects those the department's family lists); a check that raises becomes one
+failed row carrying the exception text (its id and category kept), never an aborted run.
 """
 from __future__ import annotations
 
@@ -14,11 +14,11 @@ from typing import Any, Callable, Iterable
 
 from ..model import Department
 from ..rules import RuleSet
-from ..scoring import IndicatorScore
+from ..formulas import IndicatorScore
 
-STATUSES = ("pass", "fail", "unverifiable")
 SEVERITIES = ("error", "warning", "info")
-CATEGORIES = {"A": "算术关系", "B": "比率与复核评分", "C": "评分表完整性", "D": "文字与表格一致性", "E": "异常数值"}
+CATEGORIES = {"A": "算术关系", "B": "比率与复核评分", "C": "评分表完整性", "D": "文字与表格一致性", "E": "异常数值",
+              "F": "模板与自评表结构"}
 
 
 @dataclass
@@ -91,8 +91,9 @@ def check(id: str, title: str, category: str, severity: str = "error"):
 class ProseCache:
     """Figures from the narrative and task texts (``kit.prose``), computed once per audit."""
 
-    def __init__(self, dept: Department):
+    def __init__(self, dept: Department, labels: tuple = ()):
         self.dept = dept
+        self.labels = tuple(labels)  # the family's own prose labels (family.yaml prose_labels)
         self._claims: dict[str, tuple] = {}
 
     @cached_property
@@ -103,36 +104,21 @@ class ProseCache:
 
     @cached_property
     def figures(self) -> list:
-        return list(self._prose.extract_figures(self.dept))
+        return list(self._prose.extract_figures(self.dept, self._prose.label_rules(self.labels)))
 
     @cached_property
     def rates(self) -> dict:
-        """Label -> first figure, for the rates the checks compare (execution, 信访).
-
-        Selected from ``figures`` (one extraction per audit) the way ``prose.rates`` does:
-        execution rates from 部门预算执行情况 first, then the other narrative sections.
-        """
-        figs = [f for f in self.figures if f.kind == "rate"]
-        out: dict = {}
-        execution = self._prose.EXECUTION_RATE_LABELS
-        preferred = [f for f in figs if f.source == "narrative:budget_execution"]
-        for f in preferred + [f for f in figs if f.source.startswith("narrative:")]:
-            if f.label in execution:
-                out.setdefault(f.label, f)
-        for f in figs:
-            if f.label in ("信访回复率", "信访及时处理率"):
-                out.setdefault(f.label, f)
-        return out
+        """Label -> first figure, for the rates the checks compare (execution, 信访)."""
+        return self._prose.select_rates(self.figures)
 
     @cached_property
     def next_year(self) -> dict:
-        # Same selection as prose.next_year_budget, from the figures already extracted.
-        figs = [f for f in self.figures if f.source == "narrative:budget_preparation"]
-        out = {}
-        for key, label in (("total", "下年预算"), ("basic", "下年基本支出"), ("project", "下年项目支出")):
-            hits = self._prose.by_label(figs, label)
-            out[key] = hits[0] if hits else None
-        return out
+        return self._prose.select_next_year(self.figures)
+
+    @cached_property
+    def truncated(self) -> list[str]:
+        """Texts longer than the prose reader scans: only their start was checked."""
+        return self._prose.truncated_sources(self.dept)
 
     def claim(self, key: str) -> tuple:
         if key not in self._claims:
@@ -179,6 +165,8 @@ class Context:
     prose: ProseCache
     totals: dict = field(default_factory=dict)
     grades: dict = field(default_factory=dict)
+    family: Any = None  # kit.families.Family of the rule file
+    misfit: tuple[str, ...] = ()  # why the data file does not fit the family ('' when it fits)
 
     @property
     def tol_amount(self) -> Decimal:
@@ -195,19 +183,17 @@ class Context:
     def score(self, indicator_id: str) -> IndicatorScore:
         return next(s for s in self.scores if s.rule.id == indicator_id)
 
+    def incomplete(self, block: str) -> bool:
+        """The data file marks this block as cut short on the page: its sums cannot be verified."""
+        return block in self.dept.incomplete
 
-def run_checks(ctx: Context, checks: Iterable[Check] | None = None) -> list[dict]:
+
+def run_checks(ctx: Context, checks: Iterable[Check]) -> list[dict]:
     rows: list[dict] = []
-    for c in checks if checks is not None else all_checks():
+    for c in checks:
         rows.extend(c.run(ctx))
     return rows
 
 
-def all_checks() -> list[Check]:
-    from . import identities, malformed, ratios, scoretable, textual  # noqa: F401  (registration)
-
-    return sorted(REGISTRY, key=_order)
-
-
-def _order(c: Check) -> tuple:
+def catalogue_order(c: Check) -> tuple:
     return (c.category, int("".join(ch for ch in c.id[1:] if ch.isdigit()) or 0))

@@ -1,4 +1,8 @@
-"""Category A: arithmetic identities of the form (severity: error)."""
+"""Category A: arithmetic identities of the form (severity: error).
+
+Sign convention of every check: ``difference = expected − actual`` (the reviewer's figure minus
+the form's), the same way round as 复核 − 自评 in the score table.
+"""
 from __future__ import annotations
 
 import re
@@ -19,11 +23,17 @@ def amounts_equal(ctx: Context, subject: str, expected, actual, location: str, w
     if expected is None or actual is None:
         return Result("unverifiable", subject, f"{what}：数值缺失，无法核对", location=location, missing=missing)
     tol = ctx.tol_amount if tol is None else tol
-    diff = actual - expected
+    diff = expected - actual
     if abs(diff) <= tol:
         return Result("pass", subject, f"{what}：{fmt_amount(actual)} 元，相符", expected, actual, diff, location)
-    return Result("fail", subject, f"{what}：表上 {fmt_amount(actual)} 元，应为 {fmt_amount(expected)} 元，相差 {fmt_amount(diff)} 元",
+    return Result("fail", subject, f"{what}：表上 {fmt_amount(actual)} 元，应为 {fmt_amount(expected)} 元，{more_less(actual - expected)}",
                   expected, actual, diff, location)
+
+
+def more_less(excess: Decimal, unit: str = "元") -> str:
+    """'多 100.00 元' / '少 38,310.00 元': a difference in words, so no sign needs reading."""
+    shown = fmt_amount(abs(excess)) if unit == "元" else fmt_score(abs(excess))
+    return f"{'多' if excess > 0 else '少'} {shown} {unit}"
 
 
 def _sum(values) -> Decimal | None:
@@ -123,8 +133,6 @@ def prose_tolerance(ctx: Context, figures) -> Decimal:
     return max(tol, ctx.tol_amount)
 
 
-_BUDGET_WORDS = ("预算数", "预算金额", "预算为", "年预算")
-
 
 @check("A8", "主要内容中列出的金额之和 = 任务预算数", "A")
 def a8(ctx: Context):
@@ -145,25 +153,12 @@ def a8(ctx: Context):
                               tol=tol)
             if r.status == "fail":
                 r.message = (f"主要内容所列 {len(items.items)} 项金额合计 {fmt_amount(s)} 元，"
-                             f"与表上预算数 {fmt_amount(budget)} 元相差 {fmt_amount(s - budget)} 元")
+                             f"比表上预算数 {fmt_amount(budget)} 元{more_less(s - budget)}")
             yield r
             if items.stated_total is not None:
                 st = items.stated_total.value
                 r = amounts_equal(ctx, t.name, s, st, loc, "主要内容写明的“合计”与所列各项之和", tol=tol)
                 yield r
-        # A single budget figure stated in the text (e.g. "2022年预算数为1427.44万元").
-        for f in ctx.prose.figures:
-            if not f.source.startswith("task:") or f.row != i or f.kind != "amount" or f.label != "预算数":
-                continue
-            if f.year is not None and f.year != ctx.dept.year:
-                continue
-            found = True
-            r = amounts_equal(ctx, t.name, budget, f.value, loc, f"主要内容所述“{f.label}”与表上预算数",
-                              tol=prose_tolerance(ctx, [f]))
-            if r.status == "fail":
-                r.message = (f"主要内容称“{f.raw}”（{fmt_amount(f.value)} 元），"
-                             f"表上预算数 {fmt_amount(budget)} 元，相差 {fmt_amount(f.value - budget)} 元")
-            yield r
     if not found:
         yield Result("unverifiable", "年度主要任务·主要内容", "主要内容中没有可核对的金额清单",
                      location="年度主要任务完成情况·主要内容", missing=())
@@ -184,7 +179,7 @@ def a9(ctx: Context):
                       tol=prose_tolerance(ctx, [total, basic, project]))
     if r.status == "fail":
         r.message = (f"自评报告称下年预算“{total.raw}”，但基本支出“{basic.raw}”+ 项目支出“{project.raw}”"
-                     f"= {fmt_amount(s)} 元，相差 {fmt_amount(total.value - s)} 元")
+                     f"= {fmt_amount(s)} 元，所称总额{more_less(total.value - s)}")
     yield r
 
 
@@ -210,11 +205,11 @@ def a10(ctx: Context):
         got = ctx.totals["by_level1"].get(l1, {}).get("self")
         if got is not None and got > expected + ctx.tol_score:
             yield Result("fail", f"{l1}自评得分合计", f"{l1}自评得分合计 {fmt_score(got)} 分，超过其权重 {fmt_score(expected)} 分",
-                         expected, got, got - expected, f"评分表·{l1}")
+                         expected, got, expected - got, f"评分表·{l1}")
 
 
 def _score_sum(ctx: Context, subject: str, expected: Decimal, actual: Decimal, loc: str) -> Result:
-    diff = actual - expected
+    diff = expected - actual
     if abs(diff) <= ctx.tol_score:
         return Result("pass", subject, f"{subject} {fmt_score(actual)} 分，相符", expected, actual, diff, loc)
     return Result("fail", subject, f"{subject} {fmt_score(actual)} 分，应为 {fmt_score(expected)} 分", expected, actual, diff, loc)
@@ -241,4 +236,4 @@ def a11(ctx: Context):
                      "部门基本情况·人员编制情况")
     else:
         yield Result("fail", "在职人员总数", f"在职人员总数 {stated} 人，但在编 {on.value} + 编外 {other.value} = {s} 人",
-                     s, stated, stated - s, "部门基本情况·人员编制情况")
+                     s, stated, s - stated, "部门基本情况·人员编制情况")

@@ -6,33 +6,27 @@ quarantined (read as missing, or as the leading number) and the row says so.
 from __future__ import annotations
 
 from ..model import NARRATIVE_SECTIONS, LoadFinding
-from ..values import fmt_amount, parse_num
+from ..prose import MAX_SCAN
+from ..values import NOTE_TEXT, QUIRKS, fmt_amount, parse_num
 from .base import Context, Result, check
 
-CODE_TO_CHECK = {
-    "overflow": "E1",
-    "trailing_junk": "E2",
-    "not_number": "E2",
-    "non_finite": "E2",
-    "fullwidth": "E3",
-    "thousands": "E3",
-    "wan": "E4",
-    "stray": "E5",
-    "negative": "E7",
-    "huge": "E7",
-    "duplicate": "E8",
-}
+CODE_TO_CHECK = {code: q.check for code, q in QUIRKS.items()}
 
 
 def _where(f: LoadFinding) -> str:
-    return " ".join(p for p in (f.block, f"第{f.row}行" if f.row else "", f.field) if p)
+    """'评分表 第19行·分数': the one way the kit cites a place on the form (block, its row, field)."""
+    place = " ".join(p for p in (f.block, f"第{f.row}行" if f.row else "") if p)
+    return "·".join(p for p in (place, f.field) if p)
 
 
 def _load_rows(ctx: Context, check_id: str, none_message: str):
     hits = [f for f in ctx.dept.load_findings if CODE_TO_CHECK.get(f.code, "E2") == check_id]
     for f in hits:
-        yield Result("fail", _where(f) or f.block, f"{f.message}（原文“{f.raw}”）", None, f.raw, None, _where(f),
-                     severity=f.severity)
+        message, severity = f"{f.message}（原文“{f.raw}”）", f.severity
+        if f.code == "stray":
+            # A seal, page number or page text picked up by extraction: noted, never a discrepancy.
+            message, severity = f"{f.message}（原文“{f.raw}”），多为印章、页码或页眉页脚文字，未作为数据读取", "info"
+        yield Result("fail", _where(f) or f.block, message, None, f.raw, None, _where(f), severity=severity)
     if not hits:
         yield Result("pass", "全表", none_message, location="全表")
 
@@ -51,6 +45,12 @@ def e2(ctx: Context):
         if "trailing_junk" in f.notes and f.source.startswith("narrative:"):
             hits.append(Result("fail", f.label, f"自评报告中“{f.raw}”数值后带有非数字字符，已取其前面的数字",
                                None, f.raw, None, "自评报告·" + f.source.split(":", 1)[1]))
+    # Texts longer than the prose reader scans: say that their end was not checked.
+    for source in ctx.prose.truncated:
+        kind, _, name = source.partition(":")
+        where = {"task": "年度主要任务", "narrative": "自评报告", "indicator": "绩效指标", "profile": "部门基本情况"}
+        hits.append(Result("unverifiable", name, NOTE_TEXT["truncated"].format(limit=MAX_SCAN),
+                           location=f"{where.get(kind, kind)}·{name}", severity="warning"))
     yield from hits or rows
 
 

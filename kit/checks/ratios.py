@@ -1,4 +1,7 @@
-"""Category B: ratios and indicator re-scoring (error when the rule is exact, warning on a proxy)."""
+"""Category B: ratios and indicator re-scoring (error when the rule is exact, warning on a proxy).
+
+``difference`` is always expected − actual (复核 − 自评 for scores), as in category A.
+"""
 from __future__ import annotations
 
 import re
@@ -6,7 +9,7 @@ from decimal import Decimal
 
 from ..model import BUDGET_PARTS
 from ..rules import fmt_score
-from ..scoring import HUNDRED, IndicatorScore
+from ..formulas import HUNDRED, IndicatorScore
 from ..values import fmt_amount, fmt_pct, parse_num
 from .base import Context, Result, check
 
@@ -44,9 +47,9 @@ def b1(ctx: Context):
             continue
         if actual > adjusted + ctx.tol_amount:
             yield Result("fail", subject, f"执行数 {fmt_amount(actual)} 元超过调整后预算 {fmt_amount(adjusted)} 元（执行率 {fmt_pct(r)}）",
-                         adjusted, actual, actual - adjusted, loc)
+                         adjusted, actual, adjusted - actual, loc)
         else:
-            yield Result("pass", subject, f"执行率 {fmt_pct(r)}", HUNDRED, r, r - HUNDRED, loc)
+            yield Result("pass", subject, f"执行率 {fmt_pct(r)}", HUNDRED, r, HUNDRED - r, loc)
 
 
 @check("B2", "预算调整幅度（调整后 ÷ 年初 − 1）", "B", "info")
@@ -64,7 +67,7 @@ def b2(ctx: Context):
         status = "fail" if abs(change) > threshold + ctx.tol_rate else "pass"
         if status == "fail":
             text += f"，超过 {fmt_score(threshold)}%"
-        yield Result(status, subject, text, threshold, change, abs(change) - threshold, loc)
+        yield Result(status, subject, text, threshold, change, threshold - abs(change), loc)
 
 
 def rescore_results(ctx: Context, check_id: str):
@@ -85,7 +88,7 @@ def rescore_result(ctx: Context, s: IndicatorScore) -> Result:
     if s.self_score is None:
         return Result("fail", name, f"自评分数缺失；复核应得 {fmt_score(s.engine_score)} 分（{s.note}）",
                       s.engine_score, None, None, s.location, s.missing, proxy=proxy)
-    diff = s.self_score - s.engine_score
+    diff = s.engine_score - s.self_score
     if abs(diff) <= ctx.tol_score:
         return Result("pass", name, f"自评 {fmt_score(s.self_score)} 分，复核相符（{s.note}）", s.engine_score, s.self_score, diff,
                       s.location, s.missing, proxy=proxy)
@@ -188,7 +191,7 @@ def b14(ctx: Context):
         elif kind == "missed":
             worst = min(values) if cmp_ in ("≥", ">") else max(values)
             yield Result("fail", subject, f"指标值 {ind.target}，实际 {ind.actual}，未达到", ind.target, ind.actual,
-                         worst - tv, loc)
+                         tv - worst, loc)
         elif kind == "vs_last_year":
             yield Result("unverifiable", subject, f"指标值“{ind.target}”需与上年实际值比较，实际“{ind.actual}”",
                          ind.target, ind.actual, None, loc, (f"prior_year:{ind.level3}",))
@@ -224,7 +227,91 @@ def b15(ctx: Context):
         elif over:
             label, bud, act = over[0]
             yield Result("fail", t.name, f"{label}执行数 {fmt_amount(act)} 元超过预算数 {fmt_amount(bud)} 元",
-                         bud, act, act - bud, loc)
+                         bud, act, bud - act, loc)
         else:
             yield Result("pass", t.name, "执行率：" + ("、".join(parts) if parts else "无预算无支出"),
-                         bt, at, at - bt, loc)
+                         bt, at, bt - at, loc)
+
+
+# --- B16, B17: patterns a reviewer looks for in the amounts ------------------------------------
+def _execution_pairs(ctx: Context):
+    """(where, 调整后/预算数, 执行数) for the totals, every expenditure line and every task column."""
+    b = ctx.dept.budget
+    for p in BUDGET_PARTS:
+        yield f"部门预算总表·{BUDGET_PARTS[p]}", getattr(b.adjusted, p).value, getattr(b.actual, p).value
+    for block, lines in (("部门基本支出", ctx.dept.basic_lines), ("项目支出", ctx.dept.project_lines),
+                         ("转移支付", ctx.dept.transfer_lines)):
+        for i, ln in enumerate(lines, start=1):
+            yield f"{block} 第{i}行", ln.adjusted.value, ln.actual.value
+    for i, t in enumerate(ctx.dept.tasks, start=1):
+        for part, label in (("total", "总数"), ("fiscal", "财政拨款"), ("other", "其他资金")):
+            yield f"年度主要任务完成情况 第{i}行·{label}", getattr(t.budget, part).value, getattr(t.actual, part).value
+
+
+@check("B16", "执行数与调整后预算数逐项相等（以支定调）", "B", "warning")
+def b16(ctx: Context):
+    """Every 执行数 equal to its 调整后预算 to the cent, after an adjustment: budgets fitted to spending."""
+    pairs = [(w, a, x) for w, a, x in _execution_pairs(ctx) if a is not None and x is not None and (a or x)]
+    loc = "部门预算总表、支出明细、年度主要任务完成情况"
+    if len(pairs) < 3:
+        yield Result("unverifiable", "执行数与调整后预算", "可比较的调整后预算数与执行数不足 3 组", location=loc)
+        return
+    unequal = [(w, a, x) for w, a, x in pairs if a != x]
+    ini, adj = ctx.dept.budget.initial.total.value, ctx.dept.budget.adjusted.total.value
+    adjusted = ini is not None and adj is not None and adj != ini
+    if unequal:
+        w, a, x = unequal[0]
+        yield Result("pass", "执行数与调整后预算", f"{len(pairs)} 组中 {len(unequal)} 组执行数与调整后预算数不同（如{w}）",
+                     None, len(unequal), None, loc)
+    elif not adjusted:
+        yield Result("pass", "执行数与调整后预算", f"{len(pairs)} 组执行数均等于预算数，且预算未作调整", None, len(pairs), None, loc)
+    else:
+        change = rate(adj - ini, ini)
+        yield Result(
+            "fail", "执行数与调整后预算",
+            f"部门总表、支出明细和各任务共 {len(pairs)} 组执行数与调整后预算数（任务为预算数）全部相等、精确到分，"
+            f"而调整后预算比年初{'增加' if adj > ini else '减少'} {fmt_amount(abs(adj - ini))} 元"
+            f"（{'+' if adj > ini else ''}{fmt_pct(change)}）：预算可能是按实际支出调整的（以支定调）",
+            "执行数与调整后预算数不完全相同", f"{len(pairs)} 组全部相等", None, loc,
+        )
+
+
+def catch_all_names(ctx: Context) -> tuple[str, ...]:
+    return tuple(ctx.rules.text.get("catch_all_task_names") or ("其他", "其它", "其他支出", "其它支出", "其他项目", "其他经费"))
+
+
+def catch_all_limit(ctx: Context) -> Decimal:
+    """Largest share (%) of all task spending a catch-all task may carry before it is a finding."""
+    raw = ctx.rules.text.get("catch_all_share_pct") or ("50",)
+    return Decimal(str(raw[0]))
+
+
+@check("B17", "名为“其他”的任务不应承担大部分支出", "B", "warning")
+def b17(ctx: Context):
+    tasks = ctx.dept.tasks
+    loc = "年度主要任务完成情况"
+    total = sum((t.actual.total.value for t in tasks if t.actual.total.value is not None), Decimal(0))
+    if not tasks or total <= 0:
+        yield Result("unverifiable", "名为“其他”的任务", "没有可计算占比的任务执行数", location=loc, missing=("tasks",))
+        return
+    names = catch_all_names(ctx)
+    limit = catch_all_limit(ctx)
+    hits = [(i, t) for i, t in enumerate(tasks, start=1)
+            if re.sub(r"\s+", "", t.name) in names and t.actual.total.value is not None]
+    if not hits:
+        yield Result("pass", "名为“其他”的任务", "没有名为“其他”的任务", location=loc)
+        return
+    for i, t in hits:
+        share = rate(t.actual.total.value, total)
+        where = f"{loc} 第{i}行"
+        if share > limit:
+            yield Result(
+                "fail", t.name,
+                f"名为“{t.name}”的任务执行数 {fmt_amount(t.actual.total.value)} 元，占各任务执行数合计 "
+                f"{fmt_amount(total)} 元的 {fmt_pct(share)}（超过 {fmt_score(limit)}%）：大部分支出没有归入具体任务，"
+                "无法据此评价任务完成情况",
+                f"≤ {fmt_score(limit)}%", fmt_pct(share), None, where,
+            )
+        else:
+            yield Result("pass", t.name, f"“{t.name}”占各任务执行数的 {fmt_pct(share)}，未超过 {fmt_score(limit)}%",
+                         f"≤ {fmt_score(limit)}%", fmt_pct(share), None, where)

@@ -1,12 +1,17 @@
-"""Category C: integrity of the scoring table (severity: error)."""
+"""Category C: integrity of the scoring table (severity: error).
+
+``difference`` is expected − actual, as in every category (复核 − 自评).
+"""
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from ..rules import fmt_score
-from ..scoring import ZERO, IndicatorScore
+from ..formulas import ZERO, IndicatorScore
 from .base import Context, Result, check
 from .ratios import rescore_results
+
+CENT = Decimal("0.01")
 
 
 @check("C1", "自评分数在 0 与权重之间", "C")
@@ -23,7 +28,7 @@ def c1(ctx: Context):
                          s.weight, s.self_score, None, s.location)
         else:
             yield Result("fail", name, f"自评 {fmt_score(s.self_score)} 分，超出 0～{fmt_score(s.weight)} 分的范围",
-                         s.weight, s.self_score, s.self_score - (s.weight if s.self_score > s.weight else ZERO), s.location)
+                         s.weight, s.self_score, (s.weight if s.self_score > s.weight else ZERO) - s.self_score, s.location)
 
 
 def attainable(ctx: Context, s: IndicatorScore) -> tuple[list[Decimal] | None, str]:
@@ -58,9 +63,38 @@ def c2(ctx: Context):
         nearest = min(values, key=lambda v: abs(v - s.self_score))
         if abs(nearest - s.self_score) <= ctx.tol_score:
             yield Result("pass", name, f"自评 {fmt_score(s.self_score)} 分是可得分值", desc, s.self_score, None, s.location)
+            continue
+        other = other_project_count(ctx, s) if s.rule.attainable.get("fraction_of_projects") else None
+        if other is not None:
+            # The score is what the rule gives for another number of planned projects: the task
+            # list, not the score, is what to question.
+            k, n, listed = other
+            yield Result(
+                "fail", name,
+                f"自评 {fmt_score(s.self_score)} 分 = {fmt_score(s.weight)} × {k}/{n}，相当于计划 {n} 项、按时完成 {k} 项；"
+                f"但表上“年度主要任务完成情况”列 {listed} 项。请核对任务清单是否漏列项目，或说明哪一项未按时完成",
+                f"计划项目数 {listed}", f"自评分数对应计划项目数 {n}", None, s.location, severity="warning",
+            )
         else:
             yield Result("fail", name, f"自评 {fmt_score(s.self_score)} 分不是按评分标准可得的分值（可得：{desc}）",
-                         desc, s.self_score, s.self_score - nearest, s.location)
+                         desc, s.self_score, nearest - s.self_score, s.location)
+
+
+def other_project_count(ctx: Context, s: IndicatorScore) -> tuple[int, int, int] | None:
+    """(k, n, listed): the self score is weight × k/n, as printed to the cent, for a project count n
+    within three of the count listed on the form (a few tasks left off the list, or listed twice).
+    """
+    listed = s.inputs.get("n")
+    listed = int(listed) if listed is not None else len(ctx.dept.tasks)
+    if not listed or s.self_score is None or s.weight <= 0:
+        return None
+    for n in sorted(range(max(1, listed - 3), listed + 4), key=lambda m: (abs(m - listed), m)):
+        if n == listed:
+            continue
+        k = (s.self_score * n / s.weight).to_integral_value()
+        if 0 <= k <= n and (s.weight * k / n).quantize(CENT, rounding=ROUND_HALF_UP) == s.self_score.quantize(CENT):
+            return int(k), n, listed
+    return None
 
 
 @check("C3", "复核得分与自评分数一致（未单列的复核项）", "C")
@@ -82,7 +116,7 @@ def c4(ctx: Context):
                     "fail", name,
                     f"权重印为“{printed.raw if printed else ''}”，按 {fmt_score(ctx.rules.total)} − 其余权重推得 "
                     f"{fmt_score(s.weight_implied)} 分" + ("，与评分规则一致" if same else f"，与评分规则 {fmt_score(s.weight)} 分不符"),
-                    s.weight, printed.raw if printed else None, s.weight_implied - s.weight, s.location,
+                    s.weight, printed.raw if printed else None, s.weight - s.weight_implied, s.location,
                     severity="warning" if same else "error",
                 )
             else:
@@ -92,7 +126,7 @@ def c4(ctx: Context):
             yield Result("pass", name, f"权重 {fmt_score(printed.value)} 分，与评分规则一致", s.weight, printed.value, ZERO, s.location)
         else:
             yield Result("fail", name, f"权重 {fmt_score(printed.value)} 分，评分规则为 {fmt_score(s.weight)} 分",
-                         s.weight, printed.value, printed.value - s.weight, s.location)
+                         s.weight, printed.value, s.weight - printed.value, s.location)
 
 
 @check("C5", "总分与等级（复核后等级是否改变）", "C", "warning")
@@ -102,4 +136,4 @@ def c5(ctx: Context):
     status = "pass" if g["self"] == g["recomputed"] else "fail"
     if status == "fail":
         msg += "，等级改变"
-    yield Result(status, "总分与等级", msg, g["recomputed"], g["self"], t["self"] - t["recomputed"], "评分表·合计")
+    yield Result(status, "总分与等级", msg, g["recomputed"], g["self"], t["recomputed"] - t["self"], "评分表·合计")

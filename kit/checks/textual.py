@@ -1,19 +1,22 @@
-"""Category D: what the texts say vs what the tables say (severity: warning)."""
+"""Category D: what the texts say vs what the tables say (severity: warning).
+
+``difference`` is expected − actual (the table's figure minus the text's), as in every category.
+"""
 from __future__ import annotations
 
+import re
 from decimal import ROUND_HALF_UP, Decimal
 
 from ..model import NARRATIVE_SECTIONS
 from ..rules import fmt_score
-from ..scoring import HUNDRED, ZERO
+from ..formulas import HUNDRED, ZERO
 from ..values import fmt_amount, fmt_pct
 from .base import Context, Result, check
+from .identities import more_less, prose_tolerance
 from .ratios import indicator_outcome, rate
 
-COUNT_KEYS = {
-    "科室数": "departments", "社康中心数": "community_centres", "编制床位": "beds",
-    "年末在编在职人数": "on_staff", "年末其他人员人数": "other_staff", "年末离退休人数": "retired",
-}
+# Prose count label -> profile count key; a family adds its own (family.yaml prose_labels count_field).
+COUNT_KEYS = {"年末在编在职人数": "on_staff", "年末其他人员人数": "other_staff", "年末离退休人数": "retired"}
 CENT = Decimal("0.01")
 
 
@@ -51,7 +54,7 @@ def d1(ctx: Context):
         vs_initial = rate(b.actual.total.value, b.initial.total.value)
         if f.label != "财政专项拨款执行率" and vs_initial is not None:
             extra = f"；按年初预算计为 {fmt_pct(vs_initial)}"
-        diff = f.value - _q(table)
+        diff = _q(table) - f.value
         if abs(diff) <= ctx.tol_rate:
             yield Result("pass", f.label, f"自评报告称{f.label} {fmt_pct(f.value)}，与表内 {how} = {fmt_pct(table)} 相符",
                          _q(table), f.value, diff, loc, proxy=proxy)
@@ -71,7 +74,7 @@ def d2(ctx: Context):
         yield Result("unverifiable", "部门预算总额", "自评报告表头未写部门预算总额（或年初预算缺失）", location=loc,
                      missing=("narrative.budget_total",) if stated is None else ("budget.initial.total",))
         return
-    diff = stated - initial
+    diff = initial - stated
     if abs(diff) <= ctx.tol_amount:
         yield Result("pass", "部门预算总额", f"表头部门预算总额 {fmt_amount(stated)} 元 = 年初预算", initial, stated, diff, loc)
     else:
@@ -82,15 +85,16 @@ def d2(ctx: Context):
 @check("D3", "文字中重复出现的数目前后一致", "D", "warning")
 def d3(ctx: Context):
     counts = ctx.dept.profile.counts
+    keys = {**COUNT_KEYS, **(ctx.family.count_fields() if ctx.family else {})}
     by_label: dict[str, list] = {}
     for f in ctx.prose.figures:
-        if f.kind == "count" and f.label in COUNT_KEYS:
+        if f.kind == "count" and f.label in keys:
             by_label.setdefault(f.label, []).append(f)
     if not by_label:
-        yield Result("unverifiable", "人员及机构数", "文字中没有科室、社康、人员等数目", location="部门基本情况", missing=())
+        yield Result("unverifiable", "人员及机构数", "文字中没有机构、人员等数目", location="部门基本情况", missing=())
         return
     for label, figs in by_label.items():
-        table = counts.get(COUNT_KEYS[label])
+        table = counts.get(keys[label])
         values = sorted({f.value for f in figs})
         shown = "、".join(f"{f.value}{f.unit}" for f in figs)
         loc = "部门基本情况"
@@ -101,11 +105,11 @@ def d3(ctx: Context):
             else:
                 other = next(v for v in values if v != table.value) if any(v != table.value for v in values) else values[0]
                 yield Result("fail", label, f"{label}：文字中为 {shown}，填报数为 {table.value}", table.value, other,
-                             other - table.value, loc)
+                             table.value - other, loc)
         elif len(values) == 1:
             yield Result("pass", label, f"{label}：文字中 {len(figs)} 处均为 {values[0]}", values[0], values[0], ZERO, loc)
         else:
-            yield Result("fail", label, f"{label}：文字中前后不一致（{shown}）", values[0], values[-1], values[-1] - values[0], loc)
+            yield Result("fail", label, f"{label}：文字中前后不一致（{shown}）", values[0], values[-1], values[0] - values[-1], loc)
 
 
 @check("D4", "自评报告的表述与评分一致", "D", "warning")
@@ -122,11 +126,12 @@ def d4(ctx: Context):
                          location=loc, missing=("three_public_budget", "three_public_actual"))
         elif ta.value > tb.value:
             yield Result("fail", "“三公”经费", f"自评报告称“{evidence}”，但“三公”经费实际 {fmt_amount(ta.value)} 元超过预算 {fmt_amount(tb.value)} 元",
-                         tb.value, ta.value, ta.value - tb.value, loc)
+                         tb.value, ta.value, tb.value - ta.value, loc)
         else:
-            yield Result("pass", "“三公”经费", f"自评报告称“{evidence}”，与“三公”经费数据相符", tb.value, ta.value, ta.value - tb.value, loc)
-    for claim_key, indicator, what in (("projects_on_schedule", "timeliness", "项目均按计划执行"),
-                                        ("key_work_completed", "key_work", "重点工作均已完成")):
+            yield Result("pass", "“三公”经费", f"自评报告称“{evidence}”，与“三公”经费数据相符", tb.value, ta.value, tb.value - ta.value, loc)
+    params = ctx.rules.check_params("D4")  # which indicators the claims concern: the rule file says
+    for c in params.get("claims", ()):
+        claim_key, indicator, what = c["claim"], c["indicator"], c["what"]
         said, evidence = ctx.prose.key_work() if claim_key == "key_work_completed" else ctx.prose.claim(claim_key)
         if said is not True:
             continue
@@ -137,13 +142,13 @@ def d4(ctx: Context):
         elif s.self_score < s.weight - ctx.tol_score:
             yield Result("fail", s.rule.name,
                          f"自评报告称“{evidence}”，但“{s.rule.name}”自评 {fmt_score(s.self_score)} 分，低于满分 {fmt_score(s.weight)} 分",
-                         s.weight, s.self_score, s.self_score - s.weight, s.location)
+                         s.weight, s.self_score, s.weight - s.self_score, s.location)
         else:
             yield Result("pass", s.rule.name, f"自评报告称“{what}”，“{s.rule.name}”自评满分，一致", s.weight, s.self_score, ZERO, s.location)
     # Indicators that missed their targets vs a full 效果性 score (the rule says: deduct when missed).
-    eff = ctx.score("effectiveness")
+    eff = ctx.score(params["effect_indicator"]) if params.get("effect_indicator") else None
     missed = [ind for ind in ctx.dept.indicators if indicator_outcome(ind.target, ind.actual)[0] == "missed"]
-    if ctx.dept.indicators and eff.self_score is not None:
+    if ctx.dept.indicators and eff is not None and eff.self_score is not None:
         rows += 1
         if missed and eff.self_score >= eff.weight - ctx.tol_score:
             names = "、".join(f"“{i.level3}”（指标值 {i.target}，实际 {i.actual}）" for i in missed)
@@ -167,15 +172,15 @@ def d5(ctx: Context):
     diff = adj - ini
     reason = b.adjustment_reason.strip()
     if abs(diff) <= ctx.tol_amount:
-        yield Result("pass", "预算调整原因", "预算未调整，无需说明", ini, adj, diff, loc)
+        yield Result("pass", "预算调整原因", "预算未调整，无需说明", ini, adj, -diff, loc)
     elif reason:
-        yield Result("pass", "预算调整原因", f"预算调整 {fmt_amount(diff)} 元，已说明原因", ini, adj, diff, loc)
+        yield Result("pass", "预算调整原因", f"预算调整 {fmt_amount(diff)} 元，已说明原因", ini, adj, -diff, loc)
     else:
         pct = diff / ini * HUNDRED if ini else None
         yield Result("fail", "预算调整原因",
                      f"调整后预算比年初{'增加' if diff > 0 else '减少'} {fmt_amount(abs(diff))} 元"
                      + (f"（{'+' if diff > 0 else ''}{fmt_pct(pct)}）" if pct is not None else "") + "，但调整原因说明为空",
-                     ini, adj, diff, loc)
+                     ini, adj, -diff, loc)
 
 
 @check("D6", "绩效指标的方向合理（如平均住院日不应“提高”）", "D", "warning")
@@ -201,3 +206,103 @@ def d6(ctx: Context):
             yield Result("pass", subject, f"指标值“{t}”方向合理", None, t, None, loc)
     if rows == 0:
         yield Result("unverifiable", "绩效指标方向", "没有带方向的指标值", location="年度绩效指标完成情况", missing=())
+
+
+# --- D7: a budget figure stated in a task's 主要内容 vs the table ------------------------------
+_WAN = re.compile(r"(\d+(?:\.\d+)?)\s*万元")
+_PCT = re.compile(r"(\d+(?:\.\d+)?)\s*[%％]")
+
+
+def derivation(content: str, stated: Decimal) -> str:
+    """'1679.34 万元 × 85%' when the text's other figures give the stated one (万元), else ''.
+
+    A figure derived in the text (an amount applied for, a share of a base) explains why it
+    differs from the table: the difference is then one to explain, not an arithmetic slip.
+    """
+    wan = stated / 10000
+    places = -wan.normalize().as_tuple().exponent if wan != wan.to_integral_value() else 0
+    half = Decimal(1).scaleb(-max(places, 0)) / 2
+    for a in _WAN.finditer(content):
+        base = Decimal(a.group(1))
+        if base == wan:
+            continue
+        for p in _PCT.finditer(content):
+            pct = Decimal(p.group(1))
+            if abs(base * pct / 100 - wan) <= half:
+                return f"{a.group(1)} 万元 × {p.group(1)}%"
+    return ""
+
+
+@check("D7", "主要内容所述预算数与表上预算数一致", "D", "warning")
+def d7(ctx: Context):
+    found = False
+    for f in ctx.prose.figures:
+        if not f.source.startswith("task:") or f.kind != "amount" or f.label != "预算数" or not f.row:
+            continue
+        if f.year is not None and f.year != ctx.dept.year:
+            continue
+        i = f.row
+        if i > len(ctx.dept.tasks):
+            continue
+        t = ctx.dept.tasks[i - 1]
+        loc = f"年度主要任务完成情况 第{i}行·主要内容"
+        budget = t.budget.total.value
+        found = True
+        if budget is None or f.value is None:
+            yield Result("unverifiable", t.name, "表上预算数或文字所述金额缺失，无法核对", location=loc)
+            continue
+        diff = budget - f.value
+        if abs(diff) <= prose_tolerance(ctx, [f]):
+            yield Result("pass", t.name, f"主要内容所述“{f.raw}”与表上预算数 {fmt_amount(budget)} 元一致",
+                         budget, f.value, diff, loc)
+            continue
+        how = derivation(t.content, f.value)
+        why = (f"；文字中 {(f.value / 10000).normalize():f} 万元 = {how}，是按比例计算（申报）的数额，"
+               "不是表上的预算数" if how else "")
+        yield Result(
+            "fail", t.name,
+            f"主要内容称“{f.raw}”（{fmt_amount(f.value)} 元），比表上预算数 {fmt_amount(budget)} 元{more_less(f.value - budget)}{why}。"
+            "请部门说明两者的关系",
+            budget, f.value, diff, loc,
+        )
+    if not found:
+        yield Result("pass", "年度主要任务·主要内容", "主要内容中没有另行写明的预算数", location="年度主要任务完成情况·主要内容")
+
+
+def _same_text(a: str, b: str) -> bool:
+    """Equal once spaces and line breaks are ignored (extraction spreads text over lines)."""
+    return bool(a.strip()) and re.sub(r"\s+", "", a) == re.sub(r"\s+", "", b)
+
+
+@check("D8", "年度总体目标：实际完成情况不应照抄预期目标", "D", "warning")
+def d8(ctx: Context):
+    g = ctx.dept.goals
+    loc = "年度总体目标完成情况·目标完成实际情况"
+    if not g.expected.strip():
+        yield Result("unverifiable", "年度总体目标", "未填写预期目标，无法比较", location="年度总体目标完成情况·预期目标")
+    elif not g.actual.strip():
+        yield Result("fail", "年度总体目标", "“目标完成实际情况”未填写", "实际完成情况", "（未填写）", None, loc)
+    elif _same_text(g.expected, g.actual):
+        n = len(re.sub(r"\s+", "", g.actual))
+        yield Result("fail", "年度总体目标",
+                     f"“目标完成实际情况”与“预期目标”逐字相同（{n} 字），没有写明目标实际完成了什么",
+                     "实际完成情况", "与预期目标相同", None, loc)
+    else:
+        yield Result("pass", "年度总体目标", "实际完成情况与预期目标不同", location=loc)
+
+
+@check("D9", "绩效指标：实际完成值不应照抄指标值", "D", "warning")
+def d9(ctx: Context):
+    if not ctx.dept.indicators:
+        yield Result("unverifiable", "年度绩效指标", "没有年度绩效指标", location="年度绩效指标完成情况", missing=("indicators",))
+        return
+    copied = 0
+    for i, ind in enumerate(ctx.dept.indicators, start=1):
+        if _same_text(ind.target, ind.actual):
+            copied += 1
+            yield Result("fail", f"{ind.level2}：{ind.level3}",
+                         f"实际完成指标值照抄指标值“{ind.target.strip()}”，没有写明实际完成了多少",
+                         "实际完成值", ind.actual, None, f"年度绩效指标完成情况 第{i}行·实际完成指标值")
+    if not copied:
+        yield Result("pass", "年度绩效指标", f"{len(ctx.dept.indicators)} 项指标的实际完成值均未照抄指标值",
+                     location="年度绩效指标完成情况")

@@ -1,10 +1,19 @@
-"""A CJK font for the charts, found on disk and registered explicitly with matplotlib.
+"""A CJK font for the charts, registered explicitly with matplotlib.
 
 matplotlib's default font (DejaVu Sans) has no Chinese glyphs, so labels turn into boxes
-(matplotlib #14269). We look for a known CJK font file, register it with
-``fontManager.addfont`` (the font cache may predate the font's installation) and put its
-family first. Order of preference: Noto Sans CJK SC, WenQuanYi Micro Hei, then the fonts
-Windows and macOS auditors already have (Microsoft YaHei, SimHei, PingFang SC).
+(matplotlib #14269). Order of preference:
+
+1. the font file named by ``KIT_CJK_FONT``;
+2. a CJK font installed on the machine (Noto Sans CJK SC, WenQuanYi Micro Hei, then the fonts
+   Windows and macOS auditors already have: Microsoft YaHei, SimHei, PingFang SC), searched in
+   the usual font folders or in those ``KIT_FONT_DIRS`` names (``os.pathsep``-separated);
+3. the font the kit ships (``fontdata/KitSansSC-Regular.otf``, a subset of Noto Sans CJK SC
+   under the SIL Open Font License, ``fontdata/OFL.txt``): GB 2312 and every character of the
+   kit's own texts, so ``pip install`` alone draws Chinese charts. A system font is preferred
+   because it also covers rare characters of department names.
+
+The font is registered with ``fontManager.addfont`` (the font cache may predate the font's
+installation) and its family put first.
 """
 from __future__ import annotations
 
@@ -27,10 +36,15 @@ CANDIDATES: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 # Environment variable naming a font file to use instead of searching.
 ENV_VAR = "KIT_CJK_FONT"
+# Environment variable replacing the folders searched (os.pathsep-separated; empty: none).
+DIRS_ENV_VAR = "KIT_FONT_DIRS"
+BUNDLED = ("Kit Sans SC", Path(__file__).resolve().parent / "fontdata" / "KitSansSC-Regular.otf")
 
 
 def font_dirs() -> list[Path]:
     """Folders searched for font files, system-wide and per user, on Linux, Windows and macOS."""
+    if DIRS_ENV_VAR in os.environ:
+        return [Path(d) for d in os.environ[DIRS_ENV_VAR].split(os.pathsep) if d and Path(d).is_dir()]
     home = Path.home()
     dirs = [
         Path("/usr/share/fonts"),
@@ -55,6 +69,7 @@ def font_dirs() -> list[Path]:
 class CJKFont:
     family: str  # the family name matplotlib now knows
     path: Path
+    bundled: bool = False  # the kit's own subset (no system font was found)
 
 
 def _index_files(dirs: list[Path]) -> dict[str, Path]:
@@ -68,7 +83,10 @@ def _index_files(dirs: list[Path]) -> dict[str, Path]:
 
 
 def find_cjk_font(dirs: list[Path] | None = None) -> tuple[str, Path] | None:
-    """The preferred CJK font file on this machine as (family, path), or None."""
+    """The preferred CJK font installed on this machine as (family, path), or None.
+
+    The kit's bundled font is not considered here (``setup_fonts`` falls back to it).
+    """
     explicit = os.environ.get(ENV_VAR)
     if explicit:
         p = Path(explicit)
@@ -89,22 +107,27 @@ def find_cjk_font(dirs: list[Path] | None = None) -> tuple[str, Path] | None:
 def setup_fonts() -> CJKFont:
     """Register the CJK font with matplotlib and make it the default sans-serif face.
 
-    Raises ``KitError`` when no Chinese font is installed (charts would show boxes).
+    Raises ``KitError`` only when no system font is found and the kit's own font is missing
+    from the installation (charts would show boxes).
     """
     import matplotlib
     from matplotlib import font_manager
 
     hit = find_cjk_font()
-    if hit is None:
-        raise KitError(
-            Problem(
-                "未找到中文字体，图表中的中文将无法显示",
-                expected=(
-                    "安装 Noto Sans CJK SC 或文泉驿微米黑（Debian/Ubuntu：apt-get install fonts-noto-cjk "
-                    f"fonts-wqy-microhei，或运行 make sysdeps），或用环境变量 {ENV_VAR} 指定字体文件"
-                ),
+    bundled = hit is None
+    if bundled:
+        if not BUNDLED[1].is_file():
+            raise KitError(
+                Problem(
+                    "未找到中文字体，图表中的中文将无法显示（本工具自带的字体文件也缺失，安装可能不完整）",
+                    value=str(BUNDLED[1].name),
+                    expected=(
+                        "重新安装本工具，或安装 Noto Sans CJK SC 或文泉驿微米黑（Debian/Ubuntu：apt-get install "
+                        f"fonts-noto-cjk fonts-wqy-microhei），或用环境变量 {ENV_VAR} 指定字体文件"
+                    ),
+                )
             )
-        )
+        hit = BUNDLED
     wanted, path = hit
     before = {id(f) for f in font_manager.fontManager.ttflist}
     font_manager.fontManager.addfont(str(path))
@@ -123,4 +146,4 @@ def setup_fonts() -> CJKFont:
     rc["font.sans-serif"] = [family] + [f for f in rc["font.sans-serif"] if f != family]
     # CJK fonts lack U+2212 (the typographic minus); use the ASCII hyphen-minus.
     rc["axes.unicode_minus"] = False
-    return CJKFont(family, path)
+    return CJKFont(family, path, bundled)

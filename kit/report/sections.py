@@ -342,8 +342,7 @@ def provenance(audit, params_file: str, render_time: str) -> str:
     rules = audit.rules
     rows = [
         ["工具版本", f"kit {__version__}"],
-        ["规则文件", f"{Path(str(getattr(rules, 'path', '') or '')).name or getattr(rules, 'name', '')}"
-                     f"（{getattr(rules, 'name', '')}）"],
+        ["规则文件", f"{getattr(rules, 'source', '')}（{getattr(rules, 'name', '')}）"],
         ["规则文件 SHA-256", getattr(rules, "sha256", "") or "—"],
         ["数据文件", Path(dept.source.path).name],
         ["数据文件 SHA-256", dept.source.sha256 or "—"],

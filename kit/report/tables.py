@@ -15,6 +15,7 @@ from typing import Any, Iterable, Sequence
 import pandas as pd
 
 from ..values import fmt_amount
+from ..vocab import Basis, Severity, Status
 
 
 @dataclass(frozen=True)
@@ -27,17 +28,11 @@ class Raw:
         return self.html
 
 
-SEVERITY = {"error": "错误", "warning": "警告", "info": "提示"}
-SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
-STATUS = {"pass": "通过", "fail": "不符", "unverifiable": "无法核实"}
-STATUS_ORDER = {"fail": 0, "unverifiable": 1, "pass": 2}
-BASIS = {
-    "exact": "按规则复核",
-    "proxy": "替代口径复核",
-    "judgement": "专业判断（保留自评分）",
-    "unverifiable": "资料不足，无法复核",
-    "override": "审核人员调整",
-}
+SEVERITY = Severity.labels()
+SEVERITY_ORDER = Severity.orders()
+STATUS = Status.labels()
+STATUS_ORDER = Status.orders()
+BASIS = Basis.labels()
 
 
 def _missing(value: Any) -> bool:
@@ -139,19 +134,6 @@ def table(
     return "".join(out)
 
 
-def frame(df: pd.DataFrame, labels: dict[str, str] | None = None, *, numeric: Iterable[str] = (),
-          caption: str | None = None, cls: str = "") -> str:
-    """A DataFrame as an escaped table, columns renamed with ``labels`` (unknown ones kept)."""
-    labels = labels or {}
-    cols = list(df.columns)
-    numeric = set(numeric)
-    return table(
-        (list(r) for r in df.itertuples(index=False)),
-        [labels.get(c, c) for c in cols],
-        numeric=[i for i, c in enumerate(cols) if c in numeric],
-        caption=caption,
-        cls=cls,
-    )
 
 
 def figure(png: bytes, alt: str, caption: str = "") -> str:

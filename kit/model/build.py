@@ -1,385 +1,36 @@
-"""The department-year model: every block of a 部门整体支出绩效自评表, as printed.
+"""Building the model from a plain *document* (what the YAML and workbook readers produce).
 
-The readers (``yamlio``, ``xlsxio``) turn a file into a plain *document* (nested dicts and
-lists of strings, the shape described in ``docs/data-format.md``); ``build_department``
-validates a document and builds the model, collecting every problem before raising;
-``to_document`` turns a model back into a document, so that conversions are lossless.
+``build_department`` validates a document block by block and builds the ``Department``,
+collecting every problem (file, block, row, field, value, expected) before raising.
 """
 from __future__ import annotations
 
-import html
+import difflib
 import re
-from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any, Iterable
 
-import pandas as pd
-
-from .errors import LoadError, ProblemCollector
-from .values import BENIGN_NOTES, NOTE_TEXT, Num, normalise_text, parse_num
-
-FORMAT = "kit-dept/1"
-
-# --- Chinese labels: one place for the form's terms (messages, DataFrames, xlsx headers).
-BLOCK_LABELS = {
-    "department": "基本信息",
-    "profile": "部门基本情况",
-    "budget": "部门预算总表",
-    "basic_lines": "部门基本支出",
-    "project_lines": "项目支出",
-    "transfer_lines": "转移支付项目支出",
-    "tasks": "年度主要任务完成情况",
-    "goals": "年度总体目标完成情况",
-    "indicators": "年度绩效指标完成情况",
-    "scores": "评分表",
-    "narrative": "自评报告",
-    "supplementary": "补充资料",
-    "stray": "无归属文字",
-}
-DEPARTMENT_FIELDS = {"name": "部门名称", "code": "部门编码", "year": "年度"}
-PROFILE_TEXTS = {"duties": "部门主要职责", "organisation": "组织结构", "staffing": "人员编制情况"}
-COUNT_FIELDS = {
-    "departments": "科室数",
-    "community_centres": "社康中心数",
-    "beds": "编制床位",
-    "on_staff": "年末在编在职人数",
-    "other_staff": "年末其他人员人数",
-    "retired": "年末离退休人数",
-    "authorized_posts": "核定编制数",
-}
-BUDGET_STAGES = {"initial": "年初预算批复", "adjusted": "全年调整后预算数", "actual": "年末执行数"}
-BUDGET_PARTS = {"total": "部门支出总金额", "basic": "部门基本支出总金额", "project": "部门项目支出总金额"}
-LINE_FIELDS = {
-    "no": "序号",
-    "name": "项目名称",
-    "budget": "预算金额（元）",
-    "adjusted": "预算调整后金额（元）",
-    "actual": "实际支出金额（元）",
-}
-TASK_AMOUNT_PARTS = {"total": "总数", "fiscal": "其中财政拨款", "other": "其他资金"}
-TASK_FIELDS = {"name": "任务名称", "content": "主要内容", "status": "完成情况"}
-GOAL_FIELDS = {"expected": "预期目标", "actual": "目标完成实际情况"}
-INDICATOR_FIELDS = {
-    "level1": "一级指标",
-    "level2": "二级指标",
-    "level3": "三级指标",
-    "target": "指标值",
-    "actual": "实际完成指标值",
-}
-SCORE_FIELDS = {
-    "level1": "一级指标",
-    "level2": "二级指标",
-    "level3": "三级指标",
-    "weight": "分数",
-    "description": "指标说明",
-    "criteria": "评分标准",
-    "self_score": "自评分数",
-}
-NARRATIVE_SECTIONS = {
-    "functions": "部门主要职能",
-    "annual_work": "年度总体工作和重点工作任务",
-    "budget_preparation": "部门预算编制情况",
-    "budget_execution": "部门预算执行情况",
-    "duty_goals": "主要履职目标",
-    "duty_performance": "主要履职情况",
-    "performance_analysis": "部门履职绩效情况",
-    "experience": "预算绩效管理工作主要经验、做法",
-    "problems": "部门整体支出绩效存在的问题和改进措施",
-    "plans": "后续工作计划、相关建议等",
-}
-# Inputs the scoring rules need that the form does not carry: key -> (label, kind).
-# kind: 'amount' (元), 'pct', 'count', 'flag' (true/false), 'disclosure' (合规/有缺陷/未公开).
-SUPPLEMENTARY = {
-    "authorized_posts": ("核定编制数（含工勤人员）", "count"),
-    "contract_staff": ("劳务派遣及直接聘用的编外人员数", "count"),
-    "q1_progress": ("一季度末累计支出进度（%）", "pct"),
-    "q2_progress": ("二季度末累计支出进度（%）", "pct"),
-    "q3_progress": ("三季度末累计支出进度（%）", "pct"),
-    "q4_progress": ("四季度末累计支出进度（%）", "pct"),
-    "three_public_budget": ("“三公”经费预算安排数（元）", "amount"),
-    "three_public_actual": ("“三公”经费实际支出数（元）", "amount"),
-    "daily_public_budget": ("日常公用经费调整预算数（元）", "amount"),
-    "daily_public_actual": ("日常公用经费决算数（元）", "amount"),
-    "fixed_assets_in_use": ("实际在用固定资产总额（元）", "amount"),
-    "fixed_assets_total": ("所有固定资产总额（元）", "amount"),
-    "procurement_plan": ("政府采购计划金额（元）", "amount"),
-    "procurement_actual": ("政府采购实际金额（元）", "amount"),
-    "cumulative_adjustment": ("累计调整、调剂资金（元）", "amount"),
-    "budget_disclosure": ("部门预算公开情况（合规/有缺陷/未公开）", "disclosure"),
-    "final_disclosure": ("部门决算公开情况（合规/有缺陷/未公开）", "disclosure"),
-    "classified": ("涉密部门（是/否）", "flag"),
-    "petition_channel": ("建立了群众意见反映渠道和办理回复机制（是/否）", "flag"),
-    "petition_reply_rate": ("群众信访办理回复率（%）", "pct"),
-    "petition_timely_rate": ("群众信访及时办理回复率（%）", "pct"),
-    "key_tasks_total": ("重点工作总数", "count"),
-    "key_tasks_incomplete": ("未完成的重点工作数", "count"),
-    "projects_planned": ("计划完成项目总数", "count"),
-    "projects_on_time": ("按计划时间完成项目数", "count"),
-}
-DISCLOSURE_VALUES = ("合规", "有缺陷", "未公开")
-
-# Loader guards (not audit rules): what no department's form can print.
-# ≥ 1e15 元 (一千万亿元) loads with a warning: most likely a typing slip, and the auditor must see it.
-HUGE_AMOUNT = Decimal(10) ** 15
-# Beyond this, Decimal's 28-digit arithmetic would round sums: refused as not a usable number.
-MAX_DIGITS_BEFORE_POINT = 20
-MAX_SIGNIFICANT_DIGITS = 28
-# Load-finding codes raised by the model itself (values.NOTE_TEXT holds the parser's quirks).
-LOAD_NOTE_TEXT = {
-    "negative": "数值为负数，请核对表上是否如此印刷",
-    "huge": "金额异常大（不少于 1 000 万亿元），可能是录入错误",
-    "duplicate": "与第{first}行完全相同，是否重复填报？",
-}
-# A department code names output files and folders: ASCII letters, digits, '-' and '_' only.
-CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}\Z")
-FLAG_VALUES = {"是": True, "否": False, "true": True, "false": False}
-
-
-# --- Blocks ---------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Profile:
-    duties: str = ""
-    organisation: str = ""
-    staffing: str = ""
-    counts: dict[str, Num] = field(default_factory=dict)  # key of COUNT_FIELDS -> Num
-
-
-@dataclass(frozen=True)
-class BudgetRow:
-    total: Num
-    basic: Num
-    project: Num
-
-
-@dataclass(frozen=True)
-class Budget:
-    initial: BudgetRow
-    adjusted: BudgetRow
-    actual: BudgetRow
-    adjustment_reason: str = ""
-
-
-@dataclass(frozen=True)
-class BudgetLine:
-    no: str
-    name: str
-    budget: Num
-    adjusted: Num
-    actual: Num
-
-
-@dataclass(frozen=True)
-class Split:
-    """An amount split as 总数 / 其中财政拨款 / 其他资金."""
-
-    total: Num
-    fiscal: Num
-    other: Num
-
-
-@dataclass(frozen=True)
-class Task:
-    name: str
-    content: str
-    status: str
-    budget: Split
-    actual: Split
-
-
-@dataclass(frozen=True)
-class Goals:
-    expected: str = ""
-    actual: str = ""
-
-
-@dataclass(frozen=True)
-class Indicator:
-    level1: str
-    level2: str
-    level3: str
-    target: str
-    actual: str
-
-
-@dataclass(frozen=True)
-class ScoreRow:
-    level1: str
-    level2: str
-    level3: str
-    weight: Num
-    description: str
-    criteria: str
-    self_score: Num
-
-
-@dataclass(frozen=True)
-class Section:
-    key: str
-    part: str
-    title: str
-    text: str
-
-
-@dataclass(frozen=True)
-class Narrative:
-    budget_total: Num
-    sections: tuple[Section, ...] = ()
-
-    def text(self, key: str) -> str:
-        """The text of one section by key ('' when the section is absent)."""
-        return "\n".join(s.text for s in self.sections if s.key == key)
-
-
-@dataclass(frozen=True)
-class LoadFinding:
-    """A quirk met while loading: the audit report shows these (catalogue E)."""
-
-    code: str  # quirk code from values.NOTE_TEXT, or 'stray'
-    severity: str  # 'warning' or 'info'
-    block: str  # Chinese block name
-    row: int | None
-    field: str  # Chinese field name
-    raw: str
-    message: str
-
-
-@dataclass(frozen=True)
-class Source:
-    path: str = ""
-    format: str = ""  # 'yaml' or 'xlsx'
-    sha256: str = ""
-
-
-@dataclass(frozen=True)
-class Department:
-    name: str
-    code: str
-    year: int
-    profile: Profile
-    budget: Budget
-    basic_lines: tuple[BudgetLine, ...]
-    project_lines: tuple[BudgetLine, ...]
-    transfer_lines: tuple[BudgetLine, ...]
-    tasks: tuple[Task, ...]
-    goals: Goals
-    indicators: tuple[Indicator, ...]
-    scores: tuple[ScoreRow, ...]
-    narrative: Narrative
-    supplementary: dict[str, Any] = field(default_factory=dict)  # key -> Num | bool | str
-    stray: tuple[str, ...] = ()
-    source: Source = field(default_factory=Source)
-    load_findings: tuple[LoadFinding, ...] = ()
-
-    # -- exploration helpers (JupyterLab) --
-    def frames(self) -> dict[str, pd.DataFrame]:
-        """Every block as a DataFrame with the form's column names, keyed by block name."""
-        return {
-            BLOCK_LABELS["budget"]: self.budget_frame(),
-            BLOCK_LABELS["basic_lines"]: _lines_frame(self.basic_lines),
-            BLOCK_LABELS["project_lines"]: _lines_frame(self.project_lines),
-            BLOCK_LABELS["transfer_lines"]: _lines_frame(self.transfer_lines),
-            BLOCK_LABELS["tasks"]: self.tasks_frame(),
-            BLOCK_LABELS["indicators"]: self.indicators_frame(),
-            BLOCK_LABELS["scores"]: self.scores_frame(),
-            BLOCK_LABELS["narrative"]: self.narrative_frame(),
-            "加载提示": self.load_findings_frame(),
-        }
-
-    def budget_frame(self) -> pd.DataFrame:
-        rows = []
-        for stage, label in BUDGET_STAGES.items():
-            row = getattr(self.budget, stage)
-            rows.append({"口径": label, **{BUDGET_PARTS[p]: getattr(row, p).value for p in BUDGET_PARTS}})
-        return pd.DataFrame(rows).set_index("口径")
-
-    def tasks_frame(self) -> pd.DataFrame:
-        rows = []
-        for t in self.tasks:
-            row = {TASK_FIELDS["name"]: t.name, TASK_FIELDS["status"]: t.status}
-            for side, label in (("budget", "预算数"), ("actual", "执行数")):
-                split = getattr(t, side)
-                for part, plabel in TASK_AMOUNT_PARTS.items():
-                    row[f"{label}·{plabel}"] = getattr(split, part).value
-            row[TASK_FIELDS["content"]] = t.content
-            rows.append(row)
-        return pd.DataFrame(rows)
-
-    def indicators_frame(self) -> pd.DataFrame:
-        return pd.DataFrame(
-            [{INDICATOR_FIELDS[k]: getattr(i, k) for k in INDICATOR_FIELDS} for i in self.indicators]
-        )
-
-    def scores_frame(self) -> pd.DataFrame:
-        rows = []
-        for s in self.scores:
-            rows.append(
-                {
-                    "一级指标": s.level1,
-                    "二级指标": s.level2,
-                    "三级指标": s.level3,
-                    "分数": s.weight.value,
-                    "分数（原文）": s.weight.raw,
-                    "自评分数": s.self_score.value,
-                    "自评分数（原文）": s.self_score.raw,
-                }
-            )
-        return pd.DataFrame(rows)
-
-    def narrative_frame(self) -> pd.DataFrame:
-        return pd.DataFrame(
-            [{"部分": s.part, "标题": s.title, "内容": s.text} for s in self.narrative.sections]
-        )
-
-    def load_findings_frame(self) -> pd.DataFrame:
-        cols = ["级别", "位置", "行", "字段", "原文", "说明"]
-        return pd.DataFrame(
-            [
-                [f.severity, f.block, f.row, f.field, f.raw, f.message]
-                for f in self.load_findings
-            ],
-            columns=cols,
-        )
-
-    def _repr_html_(self) -> str:
-        e = html.escape
-        b = self.budget
-        head = (
-            f"<h3>{e(self.name)}（部门编码 {e(self.code)}，{self.year} 年度）</h3>"
-            f"<p>年初预算 {e(_fmt(b.initial.total))} 元；调整后预算 {e(_fmt(b.adjusted.total))} 元；"
-            f"年末执行 {e(_fmt(b.actual.total))} 元。</p>"
-            f"<p>年度主要任务 {len(self.tasks)} 项，绩效指标 {len(self.indicators)} 项，"
-            f"评分表 {len(self.scores)} 行，加载提示 {len(self.load_findings)} 条。</p>"
-        )
-        return head + self.budget_frame().to_html() + (
-            "<p>各部分数据：<code>dept.frames()</code></p>"
-        )
-
-
-def _fmt(n: Num) -> str:
-    return f"{n.value:,.2f}" if n.value is not None else n.raw or "—"
-
-
-def _lines_frame(lines: Iterable[BudgetLine]) -> pd.DataFrame:
-    return pd.DataFrame(
-        [
-            {
-                LINE_FIELDS["no"]: ln.no,
-                LINE_FIELDS["name"]: ln.name,
-                LINE_FIELDS["budget"]: ln.budget.value,
-                LINE_FIELDS["adjusted"]: ln.adjusted.value,
-                LINE_FIELDS["actual"]: ln.actual.value,
-            }
-            for ln in lines
-        ],
-        columns=list(LINE_FIELDS.values()),
-    )
+from ..errors import LoadError, ProblemCollector
+from ..values import BENIGN_NOTES, NOTE_TEXT, Num, normalise_text, parse_num
+from .blocks import (
+    Budget, BudgetLine, BudgetRow, Department, FundRow, Funds, Goals, Header, Indicator, LoadFinding, Narrative, Profile,
+    ScoreGroup, ScoreRow, Section, SelfEval, Source, Split, Task,
+)
+from .labels import (
+    BLOCK_LABELS, BUDGET_PARTS, BUDGET_STAGES, CODE_RE, COUNT_FIELDS, DEPARTMENT_FIELDS, DISCLOSURE_VALUES,
+    FILE_KEYS, FLAG_VALUES, FORMAT, FUND_FIELDS, FUNDS_FIELDS, GOAL_FIELDS, HEADER_FIELDS, HUGE_AMOUNT,
+    INDICATOR_EXTRA_FIELDS, INDICATOR_FIELDS, INDICATOR_NUM_FIELDS, LINE_FIELDS, LOAD_NOTE_TEXT, NOT_APPLICABLE,
+    SCORE_GROUP_FIELDS, SELF_EVAL_FIELDS,
+    MAX_DIGITS_BEFORE_POINT, MAX_SIGNIFICANT_DIGITS, NARRATIVE_SECTIONS, PROFILE_TEXTS, SCORE_FIELDS, SUPPLEMENTARY,
+    TASK_AMOUNT_PARTS, TASK_FIELDS,
+)
 
 
 # --- Building from a document -----------------------------------------------------------
 class _Builder:
     """Validates a document block by block, collecting problems and load findings."""
 
-    def __init__(self, doc: Any, source: Source, locate=None):
+    def __init__(self, doc: Any, source: Source, locate=None, required: Iterable[str] = ("budget",)):
+        self.required = frozenset(required)  # blocks the file's family needs: absent is an error
         self.out = ProblemCollector(source.path)
         self.findings: list[LoadFinding] = []
         self.source = source
@@ -425,7 +76,6 @@ class _Builder:
         return [{} if _blank(row) else row for row in obj]
 
     def unknown_keys(self, obj: dict, allowed: Iterable[str], path: tuple) -> None:
-        import difflib
 
         allowed = list(allowed)
         for k in obj:
@@ -452,8 +102,11 @@ class _Builder:
             return ""
         return str(v)
 
-    def num(self, obj: dict, key: str, path: tuple, *, kind: str = "amount", required: bool = True) -> Num:
+    def num(self, obj: dict, key: str, path: tuple, *, kind: str = "amount", required: bool = True,
+            na_ok: bool = False) -> Num:
         v = obj.get(key)
+        if na_ok and isinstance(v, str) and v.strip() in NOT_APPLICABLE:
+            return Num(v, None, notes=("not_applicable",))  # "-" / "/": the form says not applicable
         if isinstance(v, (dict, list)):
             self.problem(path + (key,), "此处应为数字", v, "数字")
             return Num("", None)
@@ -529,7 +182,10 @@ class _Builder:
             **{k: self.text(p, k, ("profile",)) for k in PROFILE_TEXTS}, counts=counts
         )
 
-        b = self.mapping(doc.get("budget"), ("budget",))
+        family = self.text(doc, "family", ())
+        incomplete = self._incomplete(doc)
+
+        b = self.mapping(doc.get("budget"), ("budget",), required="budget" in self.required)
         self.unknown_keys(b, list(BUDGET_STAGES) + ["adjustment_reason"], ("budget",))
         stages = {}
         for stage in BUDGET_STAGES:
@@ -575,8 +231,12 @@ class _Builder:
             it = self.mapping(it, path)
             if not it:
                 continue
-            self.unknown_keys(it, INDICATOR_FIELDS, path)
-            ind = Indicator(**{k: self.text(it, k, path, required=(k == "level3")) for k in INDICATOR_FIELDS})
+            self.unknown_keys(it, list(INDICATOR_FIELDS) + list(INDICATOR_EXTRA_FIELDS), path)
+            ind = Indicator(
+                **{k: self.text(it, k, path, required=(k == "level3")) for k in INDICATOR_FIELDS},
+                **{k: (self.num(it, k, path, kind="score", required=False, na_ok=True) if k in INDICATOR_NUM_FIELDS
+                       else self.text(it, k, path)) for k in INDICATOR_EXTRA_FIELDS},
+            )
             indicators.append(ind)
             for key in ("target", "actual"):
                 self._scan_text_numbers(getattr(ind, key), path + (key,))
@@ -618,6 +278,10 @@ class _Builder:
             sections=tuple(sections),
         )
 
+        header = self._header(doc)
+        funds = self._funds(doc)
+        score_groups = self._score_groups(doc)
+        self_eval = self._self_eval(doc)
         supp = self._supplementary(doc)
         stray = tuple(
             self.text({"v": v}, "v", ("stray", i))
@@ -626,7 +290,7 @@ class _Builder:
         )
         for i, token in enumerate(stray):
             self.findings.append(
-                LoadFinding("stray", "warning", BLOCK_LABELS["stray"], i + 1, "", token, "表上印有不属于任何栏目的文字")
+                LoadFinding("stray", "warning", BLOCK_LABELS["stray"], i + 1, "", token, NOTE_TEXT["stray"])
             )
 
         for key, rows in (*lines.items(), ("tasks", tasks), ("indicators", indicators), ("scores", scores)):
@@ -649,6 +313,12 @@ class _Builder:
             stray=stray,
             source=self.source,
             load_findings=tuple(self.findings),
+            family=family,
+            header=header,
+            funds=funds,
+            score_groups=score_groups,
+            self_eval=self_eval,
+            incomplete=incomplete,
         )
 
     def _duplicates(self, key: str, rows) -> None:
@@ -755,7 +425,71 @@ class _Builder:
         return out
 
 
-_TOP_KEYS = ["format"] + list(BLOCK_LABELS)
+    def _incomplete(self, doc: dict) -> tuple[str, ...]:
+        keys = []
+        for i, v in enumerate(self.sequence(doc.get("incomplete"), ("incomplete",), required=False)):
+            if v == {}:
+                continue
+            if not isinstance(v, str) or v not in BLOCK_LABELS:
+                self.problem(("incomplete", i), "未知的栏目", v, "以下之一：" + "、".join(BLOCK_LABELS))
+            else:
+                keys.append(v)
+        return tuple(keys)
+
+    def _header(self, doc: dict) -> Header:
+        h = self.mapping(doc.get("header"), ("header",), required=False)
+        self.unknown_keys(h, HEADER_FIELDS, ("header",))
+        return Header(**{k: self.text(h, k, ("header",)) for k in HEADER_FIELDS})
+
+    def _funds(self, doc: dict) -> Funds:
+        f = self.mapping(doc.get("funds"), ("funds",), required=False)
+        self.unknown_keys(f, FUNDS_FIELDS, ("funds",))
+        rows = []
+        for i, r in enumerate(self.sequence(f.get("rows"), ("funds", "rows"), required=False)):
+            path = ("funds", "rows", i)
+            r = self.mapping(r, path)
+            if not r:
+                continue
+            self.unknown_keys(r, FUND_FIELDS, path)
+            rows.append(FundRow(
+                source=self.text(r, "source", path, required=True),
+                **{k: self.num(r, k, path, kind="fund", required=False, na_ok=True)
+                   for k in ("initial", "adjusted", "actual", "rate", "score")},
+            ))
+        return Funds(rows=tuple(rows), **{k: self.num(f, k, ("funds",), kind="score", required=False, na_ok=True)
+                                          for k in ("weight", "score", "rate")})
+
+    def _score_groups(self, doc: dict) -> tuple[ScoreGroup, ...]:
+        out = []
+        for i, g in enumerate(self.sequence(doc.get("score_groups"), ("score_groups",), required=False)):
+            path = ("score_groups", i)
+            g = self.mapping(g, path)
+            if not g:
+                continue
+            self.unknown_keys(g, SCORE_GROUP_FIELDS, path)
+            level = str(g.get("level", "")).strip()
+            if level not in ("1", "2"):
+                self.problem(path + ("level",), "分组层级应为 1 或 2", g.get("level"), "1（一级指标）或 2（二级指标）")
+            out.append(ScoreGroup(
+                level=int(level) if level in ("1", "2") else 0,
+                name=self.text(g, "name", path, required=True),
+                parent=self.text(g, "parent", path),
+                weight=self.num(g, "weight", path, kind="score", required=False, na_ok=True),
+                self_score=self.num(g, "self_score", path, kind="score", required=False, na_ok=True),
+            ))
+        return tuple(out)
+
+    def _self_eval(self, doc: dict) -> SelfEval:
+        e = self.mapping(doc.get("self_eval"), ("self_eval",), required=False)
+        self.unknown_keys(e, SELF_EVAL_FIELDS, ("self_eval",))
+        return SelfEval(
+            total=self.num(e, "total", ("self_eval",), kind="score", required=False, na_ok=True),
+            total_weight=self.num(e, "total_weight", ("self_eval",), kind="score", required=False, na_ok=True),
+            **{k: self.text(e, k, ("self_eval",)) for k in ("grade", "conclusion", "problems", "measures")},
+        )
+
+
+_TOP_KEYS = list(FILE_KEYS) + list(BLOCK_LABELS)
 _EXPONENT = re.compile(r"^[+-]?(?:\d+\.?\d*|\.\d+)[eE][+-]?\d+")
 # A number immediately followed by a character no number or unit ends with: '98.82&'.
 _TEXT_NUMBER_JUNK = re.compile(r"\d+(?:\.\d+)?[&?？#@$^*~`]+")
@@ -784,7 +518,7 @@ def _describe(path: tuple) -> tuple[str, int | None, str]:
     row = None
     names: list[str] = []
     rest = path[1:]
-    if block_key == "narrative" and rest[:1] == ("sections",):
+    if (block_key, rest[:1]) in (("narrative", ("sections",)), ("funds", ("rows",))):
         rest = rest[1:]
     for part in rest:
         if isinstance(part, int):
@@ -811,6 +545,12 @@ _FIELD_LABELS = {
     **{("tasks", k): v for k, v in TASK_FIELDS.items()},
     **{("goals", k): v for k, v in GOAL_FIELDS.items()},
     **{("indicators", k): v for k, v in INDICATOR_FIELDS.items()},
+    **{("indicators", k): v for k, v in INDICATOR_EXTRA_FIELDS.items()},
+    **{("header", k): v for k, v in HEADER_FIELDS.items()},
+    **{("funds", k): v for k, v in FUND_FIELDS.items()},
+    **{("funds", k): v for k, v in FUNDS_FIELDS.items() if k != "rows"},
+    **{("score_groups", k): v for k, v in SCORE_GROUP_FIELDS.items()},
+    **{("self_eval", k): v for k, v in SELF_EVAL_FIELDS.items()},
     **{("scores", k): v for k, v in SCORE_FIELDS.items()},
     ("narrative", "budget_total"): "部门预算总额",
     ("narrative", "key"): "部分",
@@ -834,75 +574,12 @@ def _show(value: Any) -> str:
     return str(value)
 
 
-def build_department(doc: Any, source: Source | None = None, locate=None) -> Department:
-    """Validate a document and build the department; raise ``LoadError`` with every problem."""
-    return _Builder(doc, source or Source(), locate).build()
+def build_department(doc: Any, source: Source | None = None, locate=None,
+                     required: Iterable[str] = ("budget",)) -> Department:
+    """Validate a document and build the department; raise ``LoadError`` with every problem.
+
+    ``required``: the blocks the file's family needs (``kit.families``); the others are optional.
+    """
+    return _Builder(doc, source or Source(), locate, required).build()
 
 
-# --- Back to a document (lossless) ----------------------------------------------------------
-def to_document(dept: Department) -> dict:
-    """The document for a department: raw printed text everywhere, so writing it loses nothing."""
-
-    def lines(ls):
-        return [
-            {"no": ln.no, "name": ln.name, "budget": ln.budget.raw, "adjusted": ln.adjusted.raw, "actual": ln.actual.raw}
-            for ln in ls
-        ]
-
-    def split(s: Split):
-        return {"total": s.total.raw, "fiscal": s.fiscal.raw, "other": s.other.raw}
-
-    supp: dict[str, Any] = {}
-    for key, v in dept.supplementary.items():
-        supp[key] = v.raw if isinstance(v, Num) else v
-    return {
-        "format": FORMAT,
-        "department": {"name": dept.name, "code": dept.code, "year": dept.year},
-        "profile": {
-            "duties": dept.profile.duties,
-            "organisation": dept.profile.organisation,
-            "staffing": dept.profile.staffing,
-            "counts": {k: n.raw for k, n in dept.profile.counts.items()},
-        },
-        "budget": {
-            **{
-                stage: {p: getattr(getattr(dept.budget, stage), p).raw for p in BUDGET_PARTS}
-                for stage in BUDGET_STAGES
-            },
-            "adjustment_reason": dept.budget.adjustment_reason,
-        },
-        "basic_lines": lines(dept.basic_lines),
-        "project_lines": lines(dept.project_lines),
-        "transfer_lines": lines(dept.transfer_lines),
-        "tasks": [
-            {"name": t.name, "content": t.content, "status": t.status, "budget": split(t.budget), "actual": split(t.actual)}
-            for t in dept.tasks
-        ],
-        "goals": {"expected": dept.goals.expected, "actual": dept.goals.actual},
-        "indicators": [{k: getattr(i, k) for k in INDICATOR_FIELDS} for i in dept.indicators],
-        "scores": [
-            {
-                "level1": s.level1,
-                "level2": s.level2,
-                "level3": s.level3,
-                "weight": s.weight.raw,
-                "description": s.description,
-                "criteria": s.criteria,
-                "self_score": s.self_score.raw,
-            }
-            for s in dept.scores
-        ],
-        "narrative": {
-            "budget_total": dept.narrative.budget_total.raw,
-            "sections": [
-                {"key": s.key, "part": s.part, "title": s.title, "text": s.text} for s in dept.narrative.sections
-            ],
-        },
-        "supplementary": supp,
-        "stray": list(dept.stray),
-    }
-
-
-def same_content(a: Department, b: Department) -> bool:
-    """True when two departments hold the same printed values (source info aside)."""
-    return to_document(a) == to_document(b)

@@ -1,0 +1,73 @@
+"""The department-year model: every block of a self-evaluation form, as printed.
+
+``labels`` (the form's terms), ``blocks`` (frozen dataclasses), ``build`` (document → model,
+every problem collected), ``document`` (model → document, lossless), ``frames`` (DataFrames).
+"""
+from .blocks import (
+    BLOCK_KEYS, Budget, BudgetLine, BudgetRow, Department, FundRow, Funds, Goals, Header, Indicator, LoadFinding,
+    Narrative, Profile, ScoreGroup, ScoreRow, Section, SelfEval, Source, Split, Task, present_blocks,
+)
+from .build import build_department
+from .document import same_content, to_document
+from .labels import (
+    BLOCK_LABELS, BUDGET_PARTS, BUDGET_STAGES, CODE_RE, COUNT_FIELDS, DEPARTMENT_FIELDS, DISCLOSURE_VALUES, FILE_KEYS,
+    FLAG_VALUES, FORMAT, FUND_FIELDS, FUNDS_FIELDS, GOAL_FIELDS, HEADER_FIELDS, HUGE_AMOUNT, INDICATOR_EXTRA_FIELDS,
+    INDICATOR_FIELDS, INDICATOR_NUM_FIELDS, LINE_FIELDS, LOAD_NOTE_TEXT, NARRATIVE_SECTIONS, NOT_APPLICABLE,
+    PROFILE_TEXTS, SCORE_FIELDS, SCORE_GROUP_FIELDS, SELF_EVAL_FIELDS, SUPPLEMENTARY, TASK_AMOUNT_PARTS, TASK_FIELDS,
+)
+
+__all__ = [
+    "BLOCK_KEYS",
+    "BLOCK_LABELS",
+    "BUDGET_PARTS",
+    "BUDGET_STAGES",
+    "Budget",
+    "BudgetLine",
+    "BudgetRow",
+    "CODE_RE",
+    "COUNT_FIELDS",
+    "DEPARTMENT_FIELDS",
+    "DISCLOSURE_VALUES",
+    "Department",
+    "FILE_KEYS",
+    "FLAG_VALUES",
+    "FORMAT",
+    "FUNDS_FIELDS",
+    "FUND_FIELDS",
+    "FundRow",
+    "Funds",
+    "GOAL_FIELDS",
+    "Goals",
+    "HEADER_FIELDS",
+    "HUGE_AMOUNT",
+    "Header",
+    "INDICATOR_EXTRA_FIELDS",
+    "INDICATOR_FIELDS",
+    "INDICATOR_NUM_FIELDS",
+    "Indicator",
+    "LINE_FIELDS",
+    "LOAD_NOTE_TEXT",
+    "LoadFinding",
+    "NARRATIVE_SECTIONS",
+    "NOT_APPLICABLE",
+    "Narrative",
+    "PROFILE_TEXTS",
+    "Profile",
+    "SCORE_FIELDS",
+    "SCORE_GROUP_FIELDS",
+    "SELF_EVAL_FIELDS",
+    "SUPPLEMENTARY",
+    "ScoreGroup",
+    "ScoreRow",
+    "Section",
+    "SelfEval",
+    "Source",
+    "Split",
+    "TASK_AMOUNT_PARTS",
+    "TASK_FIELDS",
+    "Task",
+    "build_department",
+    "present_blocks",
+    "same_content",
+    "to_document",
+]

@@ -1,0 +1,67 @@
+"""The kit's words: statuses, severities, score bases and run outcomes, each with its Chinese label.
+
+One place for the report, the terminal and the batch index, so that they cannot drift apart.
+Machine values (``"fail"``, ``"exact"`` …) stay in the JSON contract; people see the labels.
+"""
+from __future__ import annotations
+
+from enum import Enum
+
+
+class _Labelled(str, Enum):
+    """A machine word that compares equal to its string value and knows its Chinese label."""
+
+    def __new__(cls, value: str, label: str, order: int):
+        obj = str.__new__(cls, value)
+        obj._value_ = value
+        obj.label = label
+        obj.order = order
+        return obj
+
+    @classmethod
+    def labels(cls) -> dict[str, str]:
+        return {m.value: m.label for m in cls}
+
+    @classmethod
+    def orders(cls) -> dict[str, int]:
+        return {m.value: m.order for m in cls}
+
+    @classmethod
+    def label_of(cls, value: str) -> str:
+        try:
+            return cls(value).label
+        except ValueError:
+            return str(value)
+
+
+class Status(_Labelled):
+    """The result of one check row."""
+
+    FAIL = ("fail", "不符", 0)
+    UNVERIFIABLE = ("unverifiable", "无法核实", 1)
+    PASS = ("pass", "通过", 2)
+
+
+class Severity(_Labelled):
+    ERROR = ("error", "错误", 0)
+    WARNING = ("warning", "警告", 1)
+    INFO = ("info", "提示", 2)
+
+
+class Basis(_Labelled):
+    """How a recomputed score was reached."""
+
+    EXACT = ("exact", "按规则复核", 0)
+    PROXY = ("proxy", "替代口径复核", 1)
+    JUDGEMENT = ("judgement", "专业判断（保留自评分）", 2)
+    UNVERIFIABLE = ("unverifiable", "资料不足，无法复核", 3)
+    OVERRIDE = ("override", "审核人员调整", 4)
+
+
+class RunStatus(_Labelled):
+    """The outcome of rendering one department in a batch."""
+
+    OK = ("ok", "已生成", 0)
+    ERROR = ("error", "出错", 1)
+    TIMEOUT = ("timeout", "超时", 2)
+    KERNEL_DIED = ("kernel_died", "内核崩溃", 3)
