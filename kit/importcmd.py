@@ -36,7 +36,7 @@ def add_import_command(sub) -> None:
 
 def cmd_import(args: argparse.Namespace) -> int:
     from .errors import KitError
-    from .importer.detect import BY_ID
+    from .families import family_ids
 
     forms = [Path(f) for f in args.forms]
     out = Path(args.out)
@@ -44,8 +44,8 @@ def cmd_import(args: argparse.Namespace) -> int:
     if single_file and len(forms) > 1:
         print("错误：导入多份表单时 --out 应为文件夹，不能是一个 .yaml 文件", file=sys.stderr)
         return 2
-    if args.family is not None and args.family not in BY_ID:
-        print(f"错误：未知的表式 {args.family!r}，应为以下之一：{'、'.join(BY_ID)}", file=sys.stderr)
+    if args.family is not None and args.family not in family_ids():
+        print(f"错误：未知的表式 {args.family!r}，应为以下之一：{'、'.join(family_ids())}", file=sys.stderr)
         return 2
     if out.exists() and not single_file and not out.is_dir():
         print(f"错误：--out {out} 已存在且不是文件夹", file=sys.stderr)

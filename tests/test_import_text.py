@@ -188,3 +188,24 @@ def test_cli_batch_summary_and_exit_status(tmp_path, capsys):
     # the same form twice: the second would overwrite the first, so it fails instead
     code = main(["import", str(SAMPLE_FORM), str(SAMPLE_FORM), "--out", str(tmp_path / "twice")])
     assert code == 1 and "部门编码和年度相同" in capsys.readouterr().err
+
+
+def test_import_note_html_escapes_and_lists_what_to_check(imported):
+    from kit.importer import import_note_html
+
+    _doc, record = imported
+    rec = record.to_dict(data_file="022006-2022.yaml")
+    page = import_note_html(rec)
+    assert "导入说明" in page and rec["source"]["sha256"] in page and SAMPLE_FORM.name in page
+    assert "实际完成指标值" in page and "Zero" in page
+    rec["source"]["file"] = "<script>alert(1)</script>.txt"
+    rec["check_by_hand"] = ["<b>x</b>"]
+    page = import_note_html(rec)
+    assert "<script>" not in page and "&lt;script&gt;" in page and "<b>x</b>" not in page
+
+
+def test_family_detection_uses_the_family_words(imported):
+    _doc, record = imported
+    reason = record.family["reason"]
+    # the text layer lacks the title, so the reason says which words were found and which not
+    assert "部门决策" in reason and "未见" in reason and "部门整体支出绩效自评表" in reason

@@ -8,14 +8,16 @@ Returns ``(document, record)``; raises ``KitError`` (``FormError``) when the for
 """
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
 
 from ..errors import KitError, LoadError, Problem
-from .detect import FAMILIES, by_id, detect
+from ..families import DEFAULT_FAMILY
+from .detect import LAYOUTS, by_id, detect, layout_of
 from .record import Record, import_note_html
 from .sources import Form, FormError, read_form
 
-__all__ = ["FAMILIES", "Form", "FormError", "Record", "import_form", "import_note_html", "read_form"]
+__all__ = ["LAYOUTS", "Form", "FormError", "Record", "import_form", "import_note_html", "read_form"]
 
 
 def import_form(path: str | Path, family: str | None = None) -> tuple[dict, Record]:
@@ -35,22 +37,20 @@ def import_form(path: str | Path, family: str | None = None) -> tuple[dict, Reco
     record.family = {"id": fam.id, "title": fam.title, "chosen": chosen, "reason": reason}
     for note in form.notes:
         record.note(note)
-    if not fam.supported:
-        raise FormError(Problem(f"识别为“{fam.title}”（{fam.id}），该表式的导入版式尚未实现", file=str(path),
-                                expected="深圳市部门整体支出绩效自评表（shenzhen_2022）"))
-    from . import shenzhen
-
-    shenzhen.import_form(form, record)
-    _check_loads(record.doc, path)
+    module = importlib.import_module(f".{layout_of(fam, str(path))}", __name__)
+    module.import_form(form, record)
+    if fam.id != DEFAULT_FAMILY:
+        record.doc = {"format": record.doc.pop("format", "kit-dept/1"), "family": fam.id, **record.doc}
+    _check_loads(record.doc, path, fam)
     return record.doc, record
 
 
-def _check_loads(doc: dict, path: Path) -> None:
+def _check_loads(doc: dict, path: Path, fam) -> None:
     """The document must load as a department, or the import has failed (said plainly)."""
     from ..model import build_department
 
     try:
-        build_department(doc)
+        build_department(doc, required=fam.required)
     except LoadError as exc:
         problems = [Problem("导入结果不能作为部门数据加载：" + p.message, file=str(path), block=p.block, row=p.row,
                             field=p.field, value=p.value, expected=p.expected) for p in exc.problems]
