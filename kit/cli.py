@@ -101,6 +101,10 @@ from .rendercmd import add_render  # noqa: E402  (light: imports papermill only 
 
 _EXTRA_COMMANDS.append(add_render)
 
+from .importcmd import add_import_command  # noqa: E402  (light: the importer loads when run)
+
+_EXTRA_COMMANDS.append(add_import_command)
+
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()

@@ -1,0 +1,1002 @@
+"""The Shenzhen 部门整体支出绩效自评表 (family ``shenzhen_2022``): printed form → document.
+
+Two readers share the form's vocabulary and the finishing steps:
+
+* ``_TextLayout`` reads a text layer (a PDF's text saved as .txt, or a web page's text). Such a
+  layer prints cells in the PDF's object order, not in reading order: merged cells (一级指标,
+  二级指标, 部分标题) come after their table, the 实际完成指标值 column after the whole table,
+  the narrative's texts apart from their titles. What the printed position says is placed by
+  ``layout``; what needs a reasoned choice is placed as ``inferred`` with the reason; what is
+  unsure is left absent with its raw text.
+* ``_CellLayout`` reads a PDF's ruled tables cell by cell (``sources.Table``); a cell's column
+  header says what it holds, so nearly everything is placed by layout.
+"""
+from __future__ import annotations
+
+import difflib
+import functools
+import re
+from collections import Counter
+from typing import Iterable
+
+from ..model import BUDGET_PARTS, BUDGET_STAGES, NARRATIVE_SECTIONS
+from .record import Record, cell_source, lines_source
+from .sources import Form, Line
+from .wrap import capacity_of, clean_line, join_lines, printed_width, text_width
+
+FAMILY_ID = "shenzhen_2022"
+TITLE = "深圳市部门整体支出绩效自评表（100 分制）"
+
+# --- the form's printed vocabulary ----------------------------------------------------------
+PROFILE_LABELS = {"部门主要职责": "duties", "组织结构": "organisation", "人员编制情况": "staffing"}
+STAGE_LABELS = {"年初预算批复（收入）": "initial", "年初预算批复": "initial", "全年调整后预算数": "adjusted", "年末执行数": "actual"}
+LINE_BLOCK_LABELS = {"部门基本支出": "basic_lines", "项目支出": "project_lines", "拨付下属单位转移支付项目支出（如有）": "transfer_lines"}
+LINE_BLOCKS = ("basic_lines", "project_lines", "transfer_lines")
+# 年度绩效指标: 二级指标 → 一级指标 of the Shenzhen template.
+INDICATOR_LEVEL2 = {
+    "数量": "产出", "质量": "产出", "时效": "产出", "成本": "产出",
+    "经济效益": "效益", "社会效益": "效益", "生态效益": "效益", "可持续影响": "效益",
+    "服务对象满意度": "满意度", "其他满意度": "满意度",
+}
+INDICATOR_LEVEL1 = ("产出", "效益", "满意度")
+# Printed labels that hold no value (recognised, counted, not placed).
+LABELS = {
+    "部门名称", "部门编码", "部门主要职责", "组织结构", "人员编制情况", "部门支出总金额（元）",
+    "部门基本支出总金额（元）", "部门项目支出总金额（元）", "预算调整（如有）原因及情况说明",
+    *STAGE_LABELS, *LINE_BLOCK_LABELS, "项目基本支出", "序号", "项目名称", "预算金额（元）",
+    "预算调整后金额（元）", "实际支出金额（元）", "拨付下属单位转移支", "付项目支出（如有）",
+    "年度主要任务完成情况", "任务名称", "主要内容", "完成情况", "预算数（元）", "执行数（元）", "总数",
+    "其中财政拨款（元）", "其他资金（元）", "年度总体目标完成情况", "预期目标", "目标完成实际情况",
+    "年度绩效指标完成情况", "一级指标", "二级指标", "三级指标", "指标值", "实际完成指标值", *INDICATOR_LEVEL1,
+    "评价指标", "分数", "指标说明", "评分标准", "自评分数", "评分表",
+    "一、部门（单位）基本情况", "二、部门（单位）主要履职绩效分析", "三、总体评价和整改措施",
+    "部门整体支出绩效自评表", "部门整体支出绩效自评报告", "部门预算总额",
+}
+NARRATIVE_ORDER = (
+    ("functions", "annual_work", "budget_preparation", "budget_execution"),
+    ("duty_goals", "duty_performance", "performance_analysis"),
+    ("experience", "problems", "plans"),
+)
+PART_NUMERALS = "一二三"
+COUNT_PATTERNS = {
+    "departments": r"(?:共|设)(\d+)个科室",
+    "community_centres": r"社康中心(\d+)个",
+    "beds": r"编制床位(\d+)张",
+    "on_staff": r"年末在编在职人数(\d+)人",
+    "other_staff": r"年末其他人员人数(\d+)人",
+    "retired": r"年末离退休人数(\d+)人",
+    "authorized_posts": r"核定编制(?:数)?(?:（含工勤人员?）)?(?:为|是)?(\d+)人",
+}
+
+_NUM = r"(?:[-+]?\d[\d,]*(?:\.\d+)?[^\s\d]*|#{2,})"
+AMOUNT = re.compile(rf"^{_NUM}$")
+HEAD_RE = re.compile(r"^部门名称\s+(?P<name>.+?)\s+部门编码\s+(?P<code>\S+)(?:\s+部门预算总额\s+(?P<total>\S+))?$")
+LINE_ROW = re.compile(rf"^(?:(?P<label>[^\d\s]\S*)\s+)?(?P<no>\d{{1,3}})\s+(?:(?P<name>.+?)\s+)?(?P<a>{_NUM})\s+(?P<b>{_NUM})\s+(?P<c>{_NUM})$")
+TASK_END = re.compile(rf"^(?:(?P<status>[^\d\s#+-]\S*)\s+)?(?P<amounts>{_NUM}(?:\s+{_NUM}){{5}})$")
+WEIGHT_LINE = re.compile(r"^(?P<pre>.*?)\s*(?P<w>\d{1,3}(?:\.\d+)?|#{2,})(?:\s+(?P<post>\S.*))?$")
+LONE_SCORE = re.compile(r"^(?:\d{1,3}(?:\.\d+)?|#{2,})$")
+TITLE_RE = re.compile(r"^[(（]([一二三四五六七八九十]+)[)）]\s*(\S.*)$")
+PART_RE = re.compile(r"^([一二三四五])、\s*(\S.*)$")
+YEAR_TITLE = re.compile(r"((?:19|20)\d{2})\s*年度?\s*部门整体支出绩效")
+YEAR_EXEC = re.compile(r"((?:19|20)\d{2})\s*年度部门预算")
+YEAR_FILE = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
+
+
+def norm(s: str) -> str:
+    """A label as compared: no asterisks (required-field marks), no spaces."""
+    return re.sub(r"[\s*＊]+", "", s)
+
+
+def is_label(text: str) -> bool:
+    """A printed label (or several side by side); a label wrapped inside its cell counts too."""
+    if norm(text) in LABELS:
+        return True
+    parts = [norm(p) for p in text.split() if norm(p)]
+    return bool(parts) and all(p in LABELS for p in parts)
+
+
+def import_form(form: Form, record: Record) -> None:
+    """Fill ``record.doc`` from a Shenzhen form."""
+    if form.kind == "pdf" and form.tables:
+        from .shenzhen_pdf import CellLayout
+
+        CellLayout(form, record).run()
+    else:
+        _TextLayout(form, record).run()
+    finish(form, record)
+
+
+# --- the text layer -------------------------------------------------------------------------
+class _TextLayout:
+    def __init__(self, form: Form, record: Record):
+        self.form = form
+        self.rec = record
+        self.lines: list[Line] = form.lines
+        self.text = [clean_line(ln.text) for ln in form.lines]
+        self.width = [printed_width(ln.text) for ln in form.lines]
+        self.used: set[int] = set()
+        self.head = None
+
+    # helpers
+    def src(self, idx: Iterable[int]) -> dict:
+        return lines_source(self.lines[i] for i in sorted(set(idx)))
+
+    def cap(self, idx: Iterable[int]) -> int:
+        return capacity_of([self.width[i] for i in idx])
+
+    def join(self, idx: list[int], cap: int, hard: str = "\n") -> str:
+        return join_lines([self.text[i] for i in idx], cap, hard, widths=[self.width[i] for i in idx])
+
+    def take(self, idx: Iterable[int]) -> None:
+        self.used.update(idx)
+
+    def label(self, i: int) -> None:
+        self.used.add(i)
+        self.rec.labels_read += 1
+
+    def find(self, pred, start: int = 0, stop: int | None = None) -> int | None:
+        stop = len(self.text) if stop is None else stop
+        for i in range(start, stop):
+            if pred(self.text[i]):
+                return i
+        return None
+
+    def blocks(self, start: int, stop: int, skip=lambda i: False) -> list[list[int]]:
+        """Runs of non-blank lines (blank lines separate cells in a text layer)."""
+        out: list[list[int]] = []
+        cur: list[int] = []
+        for i in range(start, stop):
+            if not self.text[i] or skip(i):
+                if cur:
+                    out.append(cur)
+                    cur = []
+                if self.text[i] and skip(i):
+                    continue
+                continue
+            cur.append(i)
+        if cur:
+            out.append(cur)
+        return out
+
+    def is_page_header(self, s: str) -> bool:
+        doc = self.rec.doc.get("department", {})
+        name, code = doc.get("name"), doc.get("code")
+        return bool(name and code) and norm(s) in (norm(f"{name}部门编码{code}"), norm(f"部门名称{name}部门编码{code}"))
+
+    # the whole form
+    def run(self) -> None:
+        n = len(self.text)
+        head = self.find(lambda s: bool(HEAD_RE.match(s)) and "部门预算总额" not in s)
+        if head is None:
+            head = self.find(lambda s: bool(HEAD_RE.match(s)))
+        if head is not None:
+            m = HEAD_RE.match(self.text[head])
+            self.rec.place(("department", "name"), m.group("name"), self.src([head]), verify=self.lines[head].text)
+            self.rec.place(("department", "code"), m.group("code"), self.src([head]), verify=self.lines[head].text)
+            self.take([head])
+        budget_h = self.find(lambda s: "部门支出总金额" in s and "基本支出总金额" in s)
+        line_hs = [i for i in range(n) if "序号" in self.text[i] and "项目名称" in self.text[i] and "预算金额" in self.text[i]]
+        tasks_h = self.find(lambda s: "其中财政拨款" in s and "总数" in s)
+        ind_h = self.find(lambda s: "一级指标" in s and "指标值" in s and "分数" not in s)
+        goals_h = self.find(lambda s: "预期目标" in s and "目标完成实际情况" in s)
+        scores_h = self.find(lambda s: "一级指标" in s and "分数" in s)
+        narr_h = self.find(lambda s: bool(HEAD_RE.match(s)) and "部门预算总额" in s)
+        scores_tail = self.find(lambda s: "指标说明" in s and "评分标准" in s, (scores_h or 0) + 1)
+        marks = {"预算表头": budget_h, "年度主要任务表头": tasks_h, "绩效指标表头": ind_h, "目标表头": goals_h, "评分表表头": scores_h}
+        missing = [k for k, v in marks.items() if v is None]
+        if missing:
+            self.rec.note("文字层中找不到：" + "、".join(missing) + "；相应部分未导入")
+        start = (head + 1) if head is not None else 0
+        ends = sorted(v for v in (budget_h, line_hs[0] if line_hs else None, tasks_h, ind_h, goals_h, scores_h, narr_h) if v is not None)
+
+        def upto(i: int | None) -> int:
+            later = [e for e in ends if i is not None and e > i]
+            return later[0] if later else n
+
+        if budget_h is not None:
+            self.profile(start, budget_h)
+            self.label(budget_h)
+            self.budget(budget_h + 1, line_hs[0] if line_hs else upto(budget_h))
+        if line_hs:
+            self.lines_blocks(line_hs, tasks_h if tasks_h is not None else upto(line_hs[-1]))
+        if tasks_h is not None:
+            self.label(tasks_h)
+            self.tasks(tasks_h + 1, ind_h if ind_h is not None else upto(tasks_h))
+        if ind_h is not None:
+            self.label(ind_h)
+            self.indicators(ind_h + 1, goals_h if goals_h is not None else upto(ind_h))
+        if goals_h is not None:
+            self.label(goals_h)
+            self.goals(goals_h + 1, scores_h if scores_h is not None else upto(goals_h))
+        if scores_h is not None:
+            self.label(scores_h)
+            stop = scores_tail if scores_tail is not None else (narr_h if narr_h is not None else n)
+            self.scores(scores_h + 1, stop)
+        if narr_h is not None:
+            m = HEAD_RE.match(self.text[narr_h])
+            self.take([narr_h])
+            if m.group("total"):
+                self.rec.place(("narrative", "budget_total"), m.group("total"), self.src([narr_h]), verify=self.lines[narr_h].text)
+            self.narrative(narr_h + 1, n)
+        self.leftovers()
+
+    # blocks
+    def profile(self, start: int, stop: int) -> None:
+        keys = []
+        for i in range(start, stop):
+            k = PROFILE_LABELS.get(norm(self.text[i]))
+            if k:
+                keys.append(k)
+                self.label(i)
+        if not keys:
+            keys = list(PROFILE_LABELS.values())
+        blocks = self.blocks(start, stop, skip=lambda i: i in self.used or is_label(self.text[i]))
+        # A cell's text ends with the layer's padding tabs; blocks between are one cell.
+        merged: list[list[int]] = []
+        cur: list[int] = []
+        for b in blocks:
+            cur += b
+            if self.lines[b[-1]].text.endswith("\t") or len(blocks) == len(keys):
+                merged.append(cur)
+                cur = []
+        if cur:
+            merged.append(cur)
+        for k, b in zip(keys, merged):
+            self.rec.place(("profile", k), self.join(b, self.cap(b)), self.src(b))
+            self.take(b)
+        for k in keys[len(merged):]:
+            self.rec.absent(("profile", k), "", None, "文字层中找不到该栏的文字", blank="")
+
+    def budget(self, start: int, stop: int) -> None:
+        rows = []
+        reason = []
+        for i in range(start, stop):
+            s = self.text[i]
+            if not s:
+                continue
+            toks = s.split()
+            if toks and all(AMOUNT.match(t) for t in toks):
+                rows.append(i)  # a row of the wrong length is kept in its place and left absent
+            elif not is_label(s):
+                reason.append(i)
+        stages = list(BUDGET_STAGES)
+        printed = [STAGE_LABELS[norm(self.text[i])] for i in range(start, len(self.text)) if norm(self.text[i]) in STAGE_LABELS]
+        why = ("行标签（年初预算批复（收入）、全年调整后预算数、年末执行数）与数值分开印出；按表的固定行序对应"
+               if printed[:3] == stages else "文字层中没有行标签；按表的固定行序（年初、调整后、执行）对应")
+        for stage, i in zip(stages, rows):
+            toks = self.text[i].split()
+            if len(toks) != len(BUDGET_PARTS):
+                for part in BUDGET_PARTS:
+                    self.rec.absent(("budget", stage, part), self.text[i], self.src([i]),
+                                    f"这一行印出 {len(toks)} 个数（应为 3 个），无法确定各数所属的栏", blank="")
+            else:
+                for part, tok in zip(BUDGET_PARTS, toks):
+                    self.rec.place(("budget", stage, part), tok, self.src([i]), "inferred", why, verify=self.lines[i].text)
+            self.take([i])
+        for stage in stages[len(rows):]:
+            for part in BUDGET_PARTS:
+                self.rec.absent(("budget", stage, part), "", None, "文字层中找不到这一行数值", blank="")
+        if len(rows) > 3:
+            for i in rows[3:]:
+                self.rec.not_placed(self.text[i], self.src([i]), "预算总表多出的一行数值")
+                self.take([i])
+        if reason:
+            text = self.join(reason, self.cap(reason))
+            self.rec.place(("budget", "adjustment_reason"), text, self.src(reason), "inferred",
+                           "预算总表中唯一的文字，位于“预算调整（如有）原因及情况说明”一栏")
+            self.take(reason)
+        else:
+            self.rec.place(("budget", "adjustment_reason"), "", self.src([start - 1]), "layout")
+
+    def lines_blocks(self, headers: list[int], stop: int) -> None:
+        bounds = headers[1:] + [stop]
+        for k, (h, end) in enumerate(zip(headers, bounds)):
+            self.label(h)
+            block = LINE_BLOCKS[k] if k < len(LINE_BLOCKS) else None
+            row = 0
+            for i in range(h + 1, end):
+                m = LINE_ROW.match(self.text[i])
+                if not m or block is None:
+                    continue
+                src = self.src([i])
+                raw = self.lines[i].text
+                self.rec.place((block, row, "no"), m.group("no"), src, verify=raw)
+                self.rec.place((block, row, "name"), m.group("name") or "", src, verify=raw)
+                for key, g in (("budget", "a"), ("adjusted", "b"), ("actual", "c")):
+                    self.rec.place((block, row, key), m.group(g), src, verify=raw)
+                if m.group("label"):
+                    self.rec.labels_read += 1
+                self.take([i])
+                row += 1
+        if len(headers) != len(LINE_BLOCKS):
+            self.rec.note(f"支出明细表头出现 {len(headers)} 次（应为 3 次：基本支出、项目支出、转移支付），按出现顺序对应")
+        # The section labels of the three tables (merged cells) are printed apart; a label
+        # wrapped over two lines is recognised as a pair.
+        for i in range(headers[0], stop):
+            if i not in self.used and self.text[i] and is_label(self.text[i]):
+                self.label(i)
+
+    def tasks(self, start: int, stop: int) -> None:
+        rows: list[tuple[list[list[int]], int, re.Match]] = []
+        pending: list[list[int]] = [[]]
+        for i in range(start, stop):
+            s = self.text[i]
+            if not s:
+                if pending[-1]:
+                    pending.append([])
+                continue
+            if self.is_page_header(s):
+                self.label(i)
+                self.rec.note(f"第{self.lines[i].no}行：表格跨页，页眉和表头重复印出，已略过")
+                continue
+            if is_label(s):
+                self.label(i)
+                continue
+            m = TASK_END.match(s)
+            if m or _amounts_line(s):
+                # A row's last line holds 完成情况 and six amounts; a line of amounts that is not
+                # six long still ends the row (its amounts are left absent, never shifted).
+                rows.append(([b for b in pending if b], i, m))
+                pending = [[]]
+                continue
+            pending[-1].append(i)
+        for b in pending:
+            for i in b:
+                self.rec.not_placed(self.text[i], self.src([i]), "年度主要任务表中最后一行之后的文字")
+                self.take([i])
+        cap = self.cap([i for blocks, _, _ in rows for b in self._name_content(blocks)[1] for i in b])
+        for r, (blocks, end, m) in enumerate(rows):
+            raw = self.lines[end].text
+            name_idx, content_blocks = self._name_content(blocks)
+            if name_idx:
+                self.rec.place(("tasks", r, "name"), "".join(self.text[i] for i in name_idx), self.src(name_idx))
+            else:
+                self.rec.absent(("tasks", r, "name"), "", self.src([end]), "这一行没有任务名称", blank="")
+            content = "\n".join(self.join(b, cap) for b in content_blocks)
+            cidx = [i for b in content_blocks for i in b]
+            self.rec.place(("tasks", r, "content"), content, self.src(cidx) if cidx else self.src([end]))
+            fields = [(s, p) for s in ("budget", "actual") for p in ("total", "fiscal", "other")]
+            if m is None:
+                self.rec.absent(("tasks", r, "status"), self.text[end], self.src([end]), "完成情况和金额这一行印出的数不是 6 个", blank="")
+                for side, part in fields:
+                    self.rec.absent(("tasks", r, side, part), self.text[end], self.src([end]),
+                                    "这一行印出的金额不是 6 个（预算数、执行数各 3 个），无法确定各数所属的栏", blank="")
+            else:
+                self.rec.place(("tasks", r, "status"), m.group("status") or "", self.src([end]), verify=raw)
+                for (side, part), amount in zip(fields, m.group("amounts").split()):
+                    self.rec.place(("tasks", r, side, part), amount, self.src([end]), verify=raw)
+            self.take(name_idx + cidx + [end])
+
+    def _name_content(self, blocks: list[list[int]]) -> tuple[list[int], list[list[int]]]:
+        """A task row's name and content lines: the name is the first cell (a block of its own,
+        or the first line when the layer printed name and content without a gap)."""
+        if not blocks:
+            return [], []
+        if len(blocks) >= 2:
+            return blocks[0], blocks[1:]
+        b = blocks[0]
+        return b[:1], ([b[1:]] if len(b) > 1 else [])
+
+    def indicators(self, start: int, stop: int) -> None:
+        # Rows start with a 二级指标; the merged 一级指标 and the block labels follow the rows,
+        # then the 实际完成指标值 column, printed apart.
+        rows: list[list[int]] = []
+        after = None
+        for i in range(start, stop):
+            s = self.text[i]
+            if not s:
+                continue
+            first = s.split()[0]
+            if first in INDICATOR_LEVEL2 and after is None:
+                rows.append([i])
+            elif is_label(s) and (after is not None or norm(s) not in INDICATOR_LEVEL2):
+                self.label(i)
+                if rows:
+                    after = i
+            elif after is None and rows:
+                rows[-1].append(i)
+            elif after is None:
+                self.rec.not_placed(s, self.src([i]), "绩效指标表中第一行之前的文字")
+                self.take([i])
+        printed_l1 = [norm(self.text[i]) for i in range(start, stop) if norm(self.text[i]) in INDICATOR_LEVEL1]
+        parsed = []
+        for row in rows:
+            first_line = self.text[row[0]]
+            level2 = first_line.split()[0]
+            rest = first_line[len(level2):].strip()
+            parts = [p for p in ([rest] if rest else []) + [self.text[i] for i in row[1:]]]
+            parsed.append((row, level2, parts))
+        w3 = _mode_width([p for _, _, parts in parsed for p in _split_inline(parts)[:-1]])
+        k = 0
+        for row, level2, parts in parsed:
+            self.take(row)
+            if not parts:
+                self.rec.labels_read += 1
+                self.rec.note(f"绩效指标“{level2}”一行没有三级指标、指标值和实际完成值，略过")
+                continue
+            level3, target, how = _split_level3(_split_inline(parts), w3)
+            src = self.src(row)
+            l1 = INDICATOR_LEVEL2[level2]
+            why = "一级指标为合并单元格，与各行分开印出（" + "、".join(printed_l1) + "）；按二级指标所属归入" if printed_l1 else \
+                "文字层中没有一级指标；按本表式二级指标所属归入"
+            self.rec.place(("indicators", k, "level1"), l1, src, "inferred", why)
+            self.rec.place(("indicators", k, "level2"), level2, self.src([row[0]]))
+            if how:
+                self.rec.place(("indicators", k, "level3"), level3, src, "inferred", how)
+                self.rec.place(("indicators", k, "target"), target, src, "inferred", how)
+            else:
+                self.rec.place(("indicators", k, "level3"), level3, src)
+                self.rec.place(("indicators", k, "target"), target, src)
+            k += 1
+        actual_start = (after + 1) if after is not None else stop
+        values = self.blocks(actual_start, stop, skip=lambda i: i in self.used or is_label(self.text[i]))
+        self.actuals(values)
+
+    def actuals(self, values: list[list[int]]) -> None:
+        inds = self.rec.doc.get("indicators", [])
+        texts = ["".join(self.text[i] for i in b) for b in values]
+        assign, ambiguous = match_actuals(inds, texts)
+        placed = set()
+        for vi, ii in assign.items():
+            why = "实际完成指标值一栏与指标分开印出；" + _actual_reason(inds[ii], texts[vi])
+            self.rec.place(("indicators", ii, "actual"), texts[vi], self.src(values[vi]), "inferred", why)
+            placed.add(ii)
+            self.take(values[vi])
+        for ii in range(len(inds)):
+            if ii not in placed:
+                self.rec.absent(("indicators", ii, "actual"), "", None,
+                                "实际完成指标值与指标分开印出，无法确定哪一个属于本行" if values else "找不到实际完成指标值",
+                                blank="")
+        for vi, b in enumerate(values):
+            if vi not in assign:
+                note = "可能属于：" + "、".join(inds[i]["level3"] for i in ambiguous.get(vi, [])) if ambiguous.get(vi) else "没有对应的指标"
+                self.rec.not_placed(texts[vi], self.src(b), "实际完成指标值，未能确定所属指标（" + note + "）")
+                self.take(b)
+
+    def goals(self, start: int, stop: int) -> None:
+        blocks = self.blocks(start, stop, skip=lambda i: i in self.used or is_label(self.text[i]))
+        for i in range(start, stop):
+            if self.text[i] and i not in self.used and is_label(self.text[i]):
+                self.label(i)
+        for key, b in zip(("expected", "actual"), blocks):
+            self.rec.place(("goals", key), self.join(b, self.cap(b)), self.src(b))
+            self.take(b)
+        for key in ("expected", "actual")[len(blocks):]:
+            self.rec.absent(("goals", key), "", None, "文字层中找不到该栏的文字", blank="")
+        for b in blocks[2:]:
+            self.rec.not_placed("".join(self.text[i] for i in b), self.src(b), "年度总体目标表中多出的文字")
+            self.take(b)
+
+    def scores(self, start: int, stop: int) -> None:
+        items = [i for i in range(start, stop) if self.text[i]]
+        rows = []  # (head idx, level2, level3 parts, weight, body idx list, body first text, self idx)
+        k = 0
+        while k < len(items):
+            head: list[int] = []
+            weight = None
+            post = None
+            while k < len(items):
+                i = items[k]
+                k += 1
+                s = self.text[i]
+                if is_label(s) and not head:
+                    self.label(i)
+                    continue
+                m = WEIGHT_LINE.match(s)
+                head.append(i)
+                if m and (m.group("pre") or len(head) > 1) and not _is_body_text(m.group("pre")):
+                    weight, post = m.group("w"), m.group("post")
+                    break
+                if LONE_SCORE.match(s) and len(head) > 1:
+                    weight = s
+                    break
+            if weight is None:
+                for i in head:
+                    self.rec.not_placed(self.text[i], self.src([i]), "评分表中无法识别的文字")
+                    self.take([i])
+                break
+            body: list[int] = []
+            self_i = None
+            while k < len(items):
+                i = items[k]
+                if _starts_score_row(self.text[i]):
+                    break  # the next row begins: this one printed no 自评分数
+                k += 1
+                if LONE_SCORE.match(self.text[i]):
+                    self_i = i
+                    break
+                body.append(i)
+            rows.append((head, weight, post, body, self_i))
+        def body_of(post, body):
+            texts = ([post] if post else []) + [self.text[i] for i in body]
+            widths = ([text_width(post)] if post else []) + [self.width[i] for i in body]
+            return texts, widths
+
+        desc_w = _mode_width([body_of(post, body)[1][0] for _h, _w, post, body, _s in rows if len(body) + bool(post) >= 2])
+        crit_widths = []
+        split_rows = []
+        for head, weight, post, body, self_i in rows:
+            texts, widths = body_of(post, body)
+            n_desc = _desc_lines(widths, desc_w)
+            split_rows.append(n_desc)
+            crit_widths += widths[n_desc:]
+        crit_w = capacity_of(crit_widths)
+        for r, ((head, weight, post, body, self_i), n_desc) in enumerate(zip(rows, split_rows)):
+            head_texts = [self.text[i] for i in head]
+            head_texts[-1] = WEIGHT_LINE.match(head_texts[-1]).group("pre") if not LONE_SCORE.match(head_texts[-1]) else ""
+            level2, level3 = _score_names([t for t in head_texts if t])
+            src = self.src(head)
+            if level2:
+                self.rec.place(("scores", r, "level2"), level2, src)
+            self.rec.place(("scores", r, "level3"), level3, src)
+            self.rec.place(("scores", r, "weight"), weight, self.src([head[-1]]), verify=self.lines[head[-1]].text)
+            texts, widths = body_of(post, body)
+            idx = ([head[-1]] if post else []) + body
+            self.rec.place(("scores", r, "description"), join_lines(texts[:n_desc], desc_w, " ", widths=widths[:n_desc]),
+                           self.src(idx[:n_desc]) if n_desc else src)
+            self.rec.place(("scores", r, "criteria"),
+                           join_lines(texts[n_desc:], crit_w, " ", enum_hard=True, widths=widths[n_desc:]),
+                           self.src(idx[n_desc:]) if texts[n_desc:] else src)
+            if self_i is not None:
+                self.rec.place(("scores", r, "self_score"), self.text[self_i], self.src([self_i]), verify=self.lines[self_i].text)
+            else:
+                self.rec.absent(("scores", r, "self_score"), "", src, "这一行找不到自评分数", blank="")
+            self.take(head + body + ([self_i] if self_i is not None else []))
+
+    def narrative(self, start: int, stop: int) -> None:
+        items = []  # (kind, idx list, text)
+        for b in self.blocks(start, stop, skip=lambda i: i in self.used):
+            if len(b) == 1 and TITLE_RE.match(self.text[b[0]]):
+                items.append(("title", b, self.text[b[0]]))
+            elif len(b) == 1 and PART_RE.match(self.text[b[0]]) and len(self.text[b[0]]) <= 30:
+                items.append(("part", b, self.text[b[0]]))
+            else:
+                items.append(("text", b, None))
+        titles = [it for it in items if it[0] == "title"]
+        parts = {PART_NUMERALS.index(PART_RE.match(it[2]).group(1)): it for it in items
+                 if it[0] == "part" and PART_RE.match(it[2]).group(1) in PART_NUMERALS}
+        # Titles into parts: '(一)' opens a part.
+        groups: list[list[tuple]] = []
+        for t in titles:
+            if TITLE_RE.match(t[2]).group(1) == "一" or not groups:
+                groups.append([])
+            groups[-1].append(t)
+        cap = self.cap([i for it in items if it[0] == "text" for i in it[1]])
+        texts_for: dict[int, tuple] = {}
+        how = "layout"
+        why = ""
+        apart = any(a[0] == "title" and b[0] == "title" for a, b in zip(items, items[1:]))
+        if not apart:
+            for a, b in zip(items, items[1:]):
+                if a[0] == "title" and b[0] == "text":
+                    texts_for[id(a)] = b
+        else:
+            runs: list[tuple[int, list[tuple]]] = []  # (index of the item before the run, run)
+            for pos, it in enumerate(items):
+                if it[0] != "text":
+                    continue
+                if runs and runs[-1][1] and items[pos - 1][0] == "text":
+                    runs[-1][1].append(it)
+                else:
+                    runs.append((pos - 1, [it]))
+            free_groups = list(range(len(groups)))
+            assigned: dict[int, list[tuple]] = {}
+            for before, run in runs:
+                prev = items[before] if before >= 0 else None
+                if prev is not None and prev[0] == "part":
+                    g = PART_NUMERALS.index(PART_RE.match(prev[2]).group(1))
+                    if g in free_groups and len(groups[g]) == len(run):
+                        assigned[g] = run
+                        free_groups.remove(g)
+            for before, run in runs:
+                if any(run is r for r in assigned.values()):
+                    continue
+                fits = [g for g in free_groups if len(groups[g]) == len(run)]
+                if len(fits) == 1 or (fits and all(len(groups[g]) == len(run) for g in free_groups)):
+                    assigned[fits[0]] = run
+                    free_groups.remove(fits[0])
+            for g, run in assigned.items():
+                for t, txt in zip(groups[g], run):
+                    texts_for[id(t)] = txt
+            how = "inferred"
+            why = "自评报告的正文与标题分开印出；按紧邻的部分标题（如“二、”）和各部分的条数对应，部分内按标题顺序"
+        sec = 0
+        for g, group in enumerate(groups):
+            order = NARRATIVE_ORDER[g] if g < len(NARRATIVE_ORDER) else ()
+            part = parts.get(g)
+            for j, t in enumerate(group):
+                key = order[j] if j < len(order) else None
+                title = t[2]
+                if key is None:
+                    self.rec.not_placed(title, self.src(t[1]), "自评报告中多出的标题")
+                    self.take(t[1])
+                    continue
+                base = ("narrative", "sections", sec)
+                label = NARRATIVE_SECTIONS[key]
+                sim = difflib.SequenceMatcher(None, TITLE_RE.match(title).group(2), label).ratio()
+                if sim >= 0.6:
+                    self.rec.place(base + ("key",), key, self.src(t[1]))
+                else:
+                    self.rec.place(base + ("key",), key, self.src(t[1]), "inferred", f"标题与“{label}”不尽相同，按其在第{g + 1}部分中的位置")
+                self.rec.place(base + ("part",), part[2] if part else "", self.src(part[1]) if part else self.src(t[1]),
+                               "layout" if part else "inferred", "" if part else "文字层中找不到部分标题")
+                self.rec.place(base + ("title",), title, self.src(t[1]))
+                txt = texts_for.get(id(t))
+                if txt is not None:
+                    self.rec.place(base + ("text",), self.join(txt[1], cap), self.src(txt[1]), how, why)
+                    self.take(txt[1])
+                else:
+                    self.rec.absent(base + ("text",), "", self.src(t[1]), "无法确定这一部分的正文", blank="")
+                self.take(t[1])
+                if part:
+                    self.take(part[1])
+                sec += 1
+
+    def leftovers(self) -> None:
+        """Printed text placed nowhere: stray (seals, page furniture) and anything unread."""
+        stray = list(self.rec.doc.get("stray", []))
+        for i, s in enumerate(self.text):
+            if not s or i in self.used:
+                continue
+            if is_label(s) or norm(s) in _SCORE_LEVEL_LABELS:
+                self.label(i)
+                continue
+            if self.is_page_header(s):
+                self.label(i)
+                continue
+            stray.append(s)
+            self.rec.not_placed(s, self.src([i]), "不属于任何栏目的文字（印章、页码等），列入“无归属文字”")
+        self.rec.doc["stray"] = stray
+
+
+# Group names of the score table (printed as merged cells after the table).
+_SCORE_LEVEL_LABELS = {
+    "部门决策", "部门管理", "部门绩效", "预算编制", "目标设置", "资金管理", "项目管理", "资产管理", "人员管理",
+    "制度管理", "经济性", "效率性", "效果性", "公平性",
+}
+SCORE_LEVEL1 = ("部门决策", "部门管理", "部门绩效")
+
+
+def _amounts_line(s: str) -> bool:
+    """Mostly amounts: two or more, and nothing but a short status word besides."""
+    toks = s.split()
+    nums = [t for t in toks if AMOUNT.match(t) and re.search(r"\d|#", t)]
+    return len(nums) >= 2 and len(toks) - len(nums) <= 1 and all(len(t) <= 6 for t in toks if t not in nums)
+
+
+def _is_body_text(pre: str) -> bool:
+    """A score row's head is a short name; a long sentence before a number is body text."""
+    return text_width(pre) > 40 or any(c in pre for c in "，。；")
+
+
+def _starts_score_row(s: str) -> bool:
+    """A line that opens a score row: a known 三级指标 (after an optional 二级指标) and its 分数."""
+    m = WEIGHT_LINE.match(s)
+    if not m or not m.group("pre"):
+        return False
+    _l2, name = _score_names(m.group("pre").split())
+    from ..rules import norm_name
+
+    return norm_name(name) in _rules_levels()
+
+
+def _score_names(head: list[str]) -> tuple[str, str]:
+    """(二级指标 or '', 三级指标) from a score row's head lines: '制度管理 管理制度健全性', or
+    '效果性' on a line of its own before the wrapped 三级指标."""
+    words: list[str] = []
+    for t in head:
+        words += t.split()
+    level2 = ""
+    while words and words[0] in _SCORE_LEVEL_LABELS and len(words) > 1:
+        w = words.pop(0)
+        if w not in SCORE_LEVEL1:
+            level2 = w
+    return level2, "".join(words)
+
+
+def _mode_width(values: list) -> int:
+    """The most frequent printed width (the narrower on a tie); lines or widths."""
+    widths = Counter(v if isinstance(v, int) else text_width(v) for v in values if v)
+    if not widths:
+        return 0
+    best = max(widths.values())
+    return min(w for w, c in widths.items() if c == best)
+
+
+def _desc_lines(widths: list[int], desc_w: int) -> int:
+    """How many of a score row's body lines are 指标说明 (the rest are 评分标准): the
+    description's lines are full at its column width, its last line shorter."""
+    if not widths:
+        return 0
+    n = 0
+    for w in widths:
+        if w > desc_w + 1:
+            break
+        n += 1
+        if w < desc_w - 2:
+            break
+    return max(1, n) if len(widths) > 1 else 1
+
+
+def _split_inline(parts: list[str]) -> list[str]:
+    """An indicator row's lines; a line holding two cells ('公立医院平均住院日 较上年提高') is split."""
+    out = []
+    for i, p in enumerate(parts):
+        toks = p.split(" ")
+        if i == 0 and len(toks) == 2:
+            out += [toks[0], "\x00" + toks[1]]  # \x00: starts a new cell
+        else:
+            out.append(p)
+    return out
+
+
+def _split_level3(parts: list[str], w3: int) -> tuple[str, str, str]:
+    """(三级指标, 指标值, reason when inferred) from an indicator row's lines: the 三级指标's
+    lines are full at its column width until its last line."""
+    if any(p.startswith("\x00") for p in parts):
+        k = next(i for i, p in enumerate(parts) if p.startswith("\x00"))
+        level3 = parts[:k]
+        target = [parts[k][1:]] + parts[k + 1:]
+        return "".join(level3), _join_target(target), ""
+    n = 0
+    for p in parts:
+        w = text_width(p)
+        if n and w > w3:
+            break
+        n += 1
+        if w < w3 - 1:
+            break
+    if n >= len(parts):
+        if len(parts) >= 2:
+            return "".join(parts[:-1]), parts[-1], "三级指标与指标值之间没有可分辨的界线；取最后一行为指标值"
+        return parts[0], "", "只印出一个栏目，取作三级指标"
+    return "".join(parts[:n]), _join_target(parts[n:]), ""
+
+
+def _join_target(lines: list[str]) -> str:
+    # A 指标值 is a short phrase: its lines are wrapped, never ended by the writer.
+    return "".join(lines)
+
+
+# --- 实际完成指标值 printed apart: which belongs to which indicator ---------------------------
+_PCT = re.compile(r"^[≥≤<>]?\d+(?:\.\d+)?%$")
+_PLAIN = re.compile(r"^\d+(?:\.\d+)?$")
+
+
+def _compat(ind: dict, value: str) -> int:
+    """How well a printed 实际完成值 fits an indicator: 3 same text as its target or name, 2 same
+    kind of statement, 1 same kind of number, 0 cannot be its value."""
+    target, level3 = ind.get("target", ""), ind.get("level3", "")
+    if value in (target, level3):
+        return 3
+    if "满意度" in value:
+        return 2 if "满意度" in level3 + ind.get("level2", "") else 0
+    if "完成" in value and not re.search(r"\d", value):
+        return 2 if "完成" in target else 0
+    ratio_like = "%" in target or level3.endswith(("比例", "率"))
+    if _PCT.match(value) or ("%" in value and re.search(r"\d", value)):
+        return 1 if ratio_like else 0
+    if _PLAIN.match(value):
+        return 1 if not ratio_like else 0
+    return 0
+
+
+def match_actuals(inds: list[dict], values: list[str]) -> tuple[dict[int, int], dict[int, list[int]]]:
+    """Assign printed values to indicators: the assignments shared by every best matching.
+
+    Returns ({value index: indicator index} for the certain ones, {value index: candidate
+    indicators} for the values left out). A value is placed only when every matching of
+    highest total fit gives it the same indicator.
+    """
+    n = len(values)
+    scores = [[_compat(ind, v) for ind in inds] for v in values]
+    best_total = -1
+    best: list[tuple[int, ...]] = []
+    order = sorted(range(n), key=lambda v: sum(1 for s in scores[v] if s))
+    limit = [0]
+
+    def search(k: int, used: set[int], acc: list[int], total: int) -> None:
+        nonlocal best_total, best
+        limit[0] += 1
+        if limit[0] > 200000:
+            return
+        if k == n:
+            if total > best_total:
+                best_total, best = total, []
+            if total == best_total:
+                assign = [0] * n
+                for v, i in zip(order, acc):
+                    assign[v] = i
+                best.append(tuple(assign))
+            return
+        v = order[k]
+        for i, s in enumerate(scores[v]):
+            if s and i not in used:
+                used.add(i)
+                acc.append(i)
+                search(k + 1, used, acc, total + s)
+                acc.pop()
+                used.discard(i)
+        acc.append(-1)  # the value may belong to no indicator (fit 0)
+        search(k + 1, used, acc, total)
+        acc.pop()
+
+    search(0, set(), [], 0)
+    certain: dict[int, int] = {}
+    unsure: dict[int, list[int]] = {}
+    if limit[0] > 200000 or not best:
+        return {}, {v: [i for i, s in enumerate(scores[v]) if s] for v in range(n)}
+    for v in range(n):
+        choices = {b[v] for b in best}
+        if len(choices) == 1 and -1 not in choices:
+            certain[v] = choices.pop()
+        else:
+            unsure[v] = sorted(c for c in choices if c >= 0)
+    return certain, unsure
+
+
+def _actual_reason(ind: dict, value: str) -> str:
+    s = _compat(ind, value)
+    if s == 3:
+        return "与本行的指标值或三级指标文字相同"
+    if s == 2:
+        return "内容与本行指标同类（满意度、完成情况），且是唯一能对应的一行"
+    return "数值类型与本行指标相符（百分比或数值），其余各值均已有确定归属"
+
+
+# --- finishing: what every reader shares ----------------------------------------------------
+def finish(form: Form, rec: Record) -> None:
+    doc = rec.doc
+    doc.setdefault("format", "kit-dept/1")
+    _year(form, rec)
+    _code(form, rec)
+    _counts(rec)
+    _score_levels(rec)
+    _fill_required(rec)
+    doc.setdefault("supplementary", {})
+    doc.setdefault("stray", [])
+    order = ["format", "department", "profile", "budget", "basic_lines", "project_lines", "transfer_lines",
+             "tasks", "goals", "indicators", "scores", "narrative", "supplementary", "stray"]
+    rec.doc = {k: doc[k] for k in order if k in doc} | {k: v for k, v in doc.items() if k not in order}
+
+
+def _year(form: Form, rec: Record) -> None:
+    dep = rec.doc.setdefault("department", {})
+    if dep.get("year"):
+        return
+    for ln in form.lines:
+        m = YEAR_TITLE.search(ln.text)
+        if m:
+            rec.place(("department", "year"), int(m.group(1)), lines_source([ln]), verify=ln.text)
+            return
+    for sec in rec.doc.get("narrative", {}).get("sections", []) or []:
+        if sec.get("key") == "budget_execution":
+            m = YEAR_EXEC.search(sec.get("text", ""))
+            if m:
+                src = next((e.source for e in rec.entries if e.field.startswith("narrative.sections.") and e.value.startswith(sec["text"][:20])), {})
+                rec.place(("department", "year"), int(m.group(1)), src, "inferred",
+                          f"表上未印年度；取自自评报告“部门预算执行情况”中的“{m.group(0)}”")
+                return
+    m = YEAR_FILE.search(form.path.stem)
+    if m:
+        rec.place(("department", "year"), int(m.group(1)), {"file": form.name}, "inferred", "表上未印年度；取自文件名")
+        return
+    rec.absent(("department", "year"), "", None, "表上未印年度，文件名中也没有")
+
+
+def _code(form: Form, rec: Record) -> None:
+    dep = rec.doc.setdefault("department", {})
+    if dep.get("code"):
+        return
+    slug = re.sub(r"[^A-Za-z0-9_-]+", "-", form.path.stem).strip("-_")[:32]
+    if slug:
+        rec.place(("department", "code"), slug, {"file": form.name}, "inferred", "表上没有部门编码；取自文件名")
+    else:
+        rec.absent(("department", "code"), "", None, "表上没有部门编码，文件名也不能用作编码")
+
+
+def _counts(rec: Record) -> None:
+    prof = rec.doc.setdefault("profile", {})
+    texts = {k: prof.get(k, "") for k in ("organisation", "staffing", "duties")}
+    counts = prof.setdefault("counts", {})
+    for key, pat in COUNT_PATTERNS.items():
+        found = {}
+        for where, text in texts.items():
+            for m in re.finditer(pat, text or ""):
+                found.setdefault(m.group(1), where)
+        if len(found) == 1:
+            value, where = next(iter(found.items()))
+            src = next((e.source for e in rec.entries if e.field == f"profile.{where}"), {})
+            label = {"organisation": "组织结构", "staffing": "人员编制情况", "duties": "部门主要职责"}[where]
+            rec.place(("profile", "counts", key), value, src, "inferred", f"从“{label}”的文字中读出", verify=text_of(texts[where]))
+        elif len(found) > 1:
+            rec.absent(("profile", "counts", key), "、".join(found), None, "文字中出现了不同的数，未取用", blank=None)
+            counts[key] = None
+        else:
+            counts[key] = None
+
+
+def text_of(s: str) -> str:
+    return s or ""
+
+
+@functools.lru_cache(maxsize=1)
+def _rules_levels() -> dict[str, tuple[str, str]]:
+    """三级指标 → (一级指标, 二级指标) of the family's score table (the rule file)."""
+    try:
+        from ..rules import load_rules, norm_name
+
+        return {norm_name(r.name): (r.level1, r.level2) for r in load_rules().indicators}
+    except Exception:  # a missing or broken rule file: names stay as printed, levels absent
+        return {}
+
+
+def _score_levels(rec: Record) -> None:
+    rows = rec.doc.get("scores") or []
+    if not rows:
+        return
+    known = _rules_levels()
+    from ..rules import norm_name
+
+    prev1 = prev2 = ""
+    for r, row in enumerate(rows):
+        lv = known.get(norm_name(row.get("level3", "")))
+        src = next((e.source for e in rec.entries if e.field == f"scores.{r}.level3"), {})
+        if "level1" not in row:
+            if lv:
+                rec.place(("scores", r, "level1"), lv[0], src, "inferred",
+                          "一级指标为合并单元格，与各行分开印出；按评分规则表中该三级指标所属归入")
+            elif prev1:
+                rec.place(("scores", r, "level1"), prev1, src, "inferred", "三级指标不在评分规则表中；沿用上一行（合并单元格）")
+            else:
+                rec.absent(("scores", r, "level1"), "", src, "无法确定一级指标", blank="")
+        if "level2" not in row:
+            if lv:
+                rec.place(("scores", r, "level2"), lv[1], src, "inferred",
+                          "二级指标为合并单元格，与各行分开印出；按评分规则表中该三级指标所属归入")
+            elif prev2:
+                rec.place(("scores", r, "level2"), prev2, src, "inferred", "三级指标不在评分规则表中；沿用上一行（合并单元格）")
+            else:
+                rec.absent(("scores", r, "level2"), "", src, "无法确定二级指标", blank="")
+        elif lv and row["level2"] != lv[1]:
+            rec.note(f"评分表第{r + 1}行：印出的二级指标“{row['level2']}”与评分规则表（{lv[1]}）不同，按印出的保留")
+        if known and not lv:
+            rec.note(f"评分表第{r + 1}行：三级指标“{row.get('level3', '')}”不在评分规则表中，请核对")
+        prev1, prev2 = row.get("level1", prev1), row.get("level2", prev2)
+        rows[r] = {k: row.get(k) for k in ("level1", "level2", "level3", "weight", "description", "criteria", "self_score") if k in row}
+
+
+def _fill_required(rec: Record) -> None:
+    """Keys the data file needs, blank where nothing was read (blank loads as absent)."""
+    doc = rec.doc
+    dep = doc.setdefault("department", {})
+    for k in ("name", "code"):
+        if k not in dep:
+            rec.absent(("department", k), "", None, "表上找不到", blank="")
+    budget = doc.setdefault("budget", {})
+    for stage in BUDGET_STAGES:
+        row = budget.setdefault(stage, {})
+        for part in BUDGET_PARTS:
+            if part not in row:
+                rec.absent(("budget", stage, part), "", None, "找不到这一数值", blank="")
+    budget.setdefault("adjustment_reason", "")
+    b = {k: budget[k] for k in (*BUDGET_STAGES, "adjustment_reason")}
+    doc["budget"] = b
+    for t, task in enumerate(doc.get("tasks", []) or []):
+        for side in ("budget", "actual"):
+            for part in ("total", "fiscal", "other"):
+                if part not in task.get(side, {}):
+                    rec.absent(("tasks", t, side, part), "", None, "找不到这一数值", blank="")
+        doc["tasks"][t] = {k: task[k] for k in ("name", "content", "status", "budget", "actual") if k in task}
+    for i, ind in enumerate(doc.get("indicators", []) or []):
+        doc["indicators"][i] = {k: ind.get(k, "") for k in ("level1", "level2", "level3", "target", "actual")}
+    narr = doc.setdefault("narrative", {})
+    if "budget_total" not in narr:
+        narr["budget_total"] = None
+    narr.setdefault("sections", [])
+    doc["narrative"] = {"budget_total": narr["budget_total"], "sections": narr["sections"]}
+    for s, sec in enumerate(narr["sections"]):
+        narr["sections"][s] = {k: sec.get(k, "") for k in ("key", "part", "title", "text")}
+    prof = doc.setdefault("profile", {})
+    doc["profile"] = {**{k: prof.get(k, "") for k in PROFILE_LABELS.values()}, "counts": prof.get("counts", {})}
+    doc.setdefault("goals", {})
