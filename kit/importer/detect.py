@@ -18,7 +18,7 @@ from .sources import Form, FormError
 
 MIN_SHARE = 0.6
 # Families whose printed layout the importer reads (module in kit/importer/).
-LAYOUTS = {"shenzhen_2022": "shenzhen"}
+LAYOUTS = {"shenzhen_2022": "shenzhen_form"}
 _WS = re.compile(r"\s+")
 
 

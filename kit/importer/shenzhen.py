@@ -2,13 +2,13 @@
 
 Two readers share the form's vocabulary and the finishing steps:
 
-* ``_TextLayout`` reads a text layer (a PDF's text saved as .txt, or a web page's text). Such a
+* ``TextLayout`` reads a text layer (a PDF's text saved as .txt, or a web page's text). Such a
   layer prints cells in the PDF's object order, not in reading order: merged cells (一级指标,
   二级指标, 部分标题) come after their table, the 实际完成指标值 column after the whole table,
   the narrative's texts apart from their titles. What the printed position says is placed by
   ``layout``; what needs a reasoned choice is placed as ``inferred`` with the reason; what is
   unsure is left absent with its raw text.
-* ``_CellLayout`` reads a PDF's ruled tables cell by cell (``sources.Table``); a cell's column
+* ``shenzhen_pdf.CellLayout`` reads a PDF's ruled tables cell by cell (``sources.Table``); a cell's column
   header says what it holds, so nearly everything is placed by layout.
 """
 from __future__ import annotations
@@ -95,19 +95,8 @@ def is_label(text: str) -> bool:
     return bool(parts) and all(p in LABELS for p in parts)
 
 
-def import_form(form: Form, record: Record) -> None:
-    """Fill ``record.doc`` from a Shenzhen form."""
-    if form.kind == "pdf" and form.tables:
-        from .shenzhen_pdf import CellLayout
-
-        CellLayout(form, record).run()
-    else:
-        _TextLayout(form, record).run()
-    finish(form, record)
-
-
 # --- the text layer -------------------------------------------------------------------------
-class _TextLayout:
+class TextLayout:
     def __init__(self, form: Form, record: Record):
         self.form = form
         self.rec = record
