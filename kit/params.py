@@ -20,7 +20,11 @@ KEYS = {
     "data": "数据文件路径（相对于本参数文件）",
     "options": "规则选项",
     "overrides": "审核人员调整",
+    "reviewer": "复核人（报告签署栏）",
+    "review_date": "复核日期（报告签署栏）",
+    "review_opinion": "复核意见（报告签署栏）",
 }
+SIGN_OFF = ("reviewer", "review_date", "review_opinion")
 
 
 @dataclass(frozen=True)
@@ -31,6 +35,7 @@ class Params:
     options: dict[str, Any] = field(default_factory=dict)
     overrides: tuple[dict[str, Any], ...] = ()
     path: Path | None = None  # the parameter file itself, absolute
+    sign_off: dict[str, str] = field(default_factory=dict)  # reviewer, review_date, review_opinion (blank: hand-signed)
 
 
 def valid_code(code: object) -> bool:
@@ -108,6 +113,15 @@ def load_params(path: str | Path) -> Params:
             Problem(p.message, file=p.file, block=p.block, row=p.row, field=p.field, value=p.value,
                     expected=p.expected, line=where or doc.lines.get(p.block) if isinstance(doc, LineDict) else where)
         )
+    sign_off = {}
+    for key in SIGN_OFF:
+        v = doc.get(key)
+        if v is None:
+            continue
+        if isinstance(v, (dict, list, bool)):
+            out.add(f"{KEYS[key]}应为一段文字", field=key, value=str(v), expected='例如 reviewer: 张三', **line(key))
+            continue
+        sign_off[key] = str(v).strip()
     out.raise_if_any(ParamsError)
     return Params(
         dept_code=str(code),
@@ -116,4 +130,5 @@ def load_params(path: str | Path) -> Params:
         options=dict(options),
         overrides=tuple(overrides),
         path=path,
+        sign_off=sign_off,
     )

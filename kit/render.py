@@ -163,10 +163,13 @@ def _header(params: Params, dept, audit, status: str, failure: str, render_time:
     if audit is not None:
         rules = getattr(audit, "rules", None)
         meta["rules"] = Path(str(getattr(rules, "path", "") or getattr(rules, "name", ""))).name
-        totals, grade = getattr(audit, "totals", {}) or {}, getattr(audit, "grade", {}) or {}
-        if totals.get("recomputed") is not None:
-            meta["grade"] = (f"{totals['recomputed']}（{grade.get('recomputed', '')}）；"
-                             f"自评 {totals.get('self')}（{grade.get('self', '')}）")
+        if (getattr(audit, "totals", {}) or {}).get("recomputed") is not None:
+            from .report.summary import headline
+
+            line = headline(audit)  # the score line says the coverage; 部分复核 while anything is unverifiable
+            meta["grade"] = line["grade"]
+            if status == "ok":
+                meta.update(status_label=line["status_label"], review_status=line["review_status"])
     return meta
 
 

@@ -7,13 +7,16 @@ unescaped HTML is what this module builds itself, wrapped in ``Raw``.
 from __future__ import annotations
 
 import base64
+import functools
 import html
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 from typing import Any, Iterable, Sequence
 
 import pandas as pd
 
+from ..audit import LABELS
 from ..values import fmt_amount
 
 
@@ -27,17 +30,13 @@ class Raw:
         return self.html
 
 
-SEVERITY = {"error": "错误", "warning": "警告", "info": "提示"}
+SEVERITY = LABELS["severity"]
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
-STATUS = {"pass": "通过", "fail": "不符", "unverifiable": "无法核实"}
+STATUS = LABELS["status"]
 STATUS_ORDER = {"fail": 0, "unverifiable": 1, "pass": 2}
-BASIS = {
-    "exact": "按规则复核",
-    "proxy": "替代口径复核",
-    "judgement": "专业判断（保留自评分）",
-    "unverifiable": "资料不足，无法复核",
-    "override": "审核人员调整",
-}
+BASIS = LABELS["basis"]
+STYLE_FILE = Path(__file__).resolve().parent.parent / "templates" / "kit_report" / "static" / "components.css"
+WRAP_CLASS = "kit-out"
 
 
 def _missing(value: Any) -> bool:
@@ -172,11 +171,36 @@ def paragraph(text: str) -> str:
     return f"<p>{html.escape(text)}</p>"
 
 
+@functools.lru_cache(maxsize=1)
+def component_css() -> str:
+    """The styles of the report's components, every rule scoped under ``.kit-out``."""
+    return STYLE_FILE.read_text(encoding="utf-8")
+
+
+def wrap(*parts: str | Raw) -> str:
+    """HTML fragments in a ``.kit-out`` block that carries its own styles.
+
+    In JupyterLab the page's stylesheet is absent: each output brings the component styles with
+    it, scoped under the wrapper class so JupyterLab itself is not restyled. The exported page
+    keeps one copy (``kit.report.export`` drops the repeats).
+    """
+    return (f'<div class="{WRAP_CLASS}"><style class="kit-style">{component_css()}</style>'
+            + "".join(str(p) for p in parts) + "</div>")
+
+
 def show(*parts: str | Raw):
-    """Display HTML fragments in the notebook (one output, text/html only)."""
+    """Display HTML fragments in the notebook (one output, text/html only, styles included)."""
     from IPython.display import HTML, display
 
-    display(HTML("".join(str(p) for p in parts)))
+    display(HTML(wrap(*parts)))
+
+
+def value_cell(value: Any) -> Any:
+    """An expected/actual value for a table cell: numbers never break across lines."""
+    shown = number(value)
+    if isinstance(value, Decimal):
+        return Raw(f'<span class="kit-nobr">{html.escape(str(shown))}</span>')
+    return shown
 
 
 def number(value: Any) -> Any:
