@@ -102,12 +102,14 @@ def table(
     row_classes: Sequence[str] | None = None,
     header_rows: Sequence[Sequence[tuple[str, int, int]]] | None = None,
     col_classes: Sequence[str] | None = None,
+    row_styles: Sequence[str] | None = None,
 ) -> str:
     """An HTML table. ``numeric`` names column indexes to right-align in tabular figures.
 
     ``header_rows`` (optional) replaces the single header row with several rows of
     (label, colspan, rowspan) cells, for two-level headings such as 预算数 / 执行数.
-    ``col_classes`` gives each body column a CSS class (widths, wrapping).
+    ``col_classes`` gives each body column a CSS class (widths, wrapping); ``row_styles`` an
+    inline style per body row (only values the kit computes, e.g. sort ranks).
     """
     numeric = set(numeric)
     out = [f'<table class="kit-table {html.escape(cls)}">']
@@ -127,6 +129,8 @@ def table(
     out.append("</thead><tbody>")
     for i, row in enumerate(rows):
         rc = f' class="{html.escape(row_classes[i])}"' if row_classes and row_classes[i] else ""
+        if row_styles and row_styles[i]:
+            rc += f' style="{html.escape(row_styles[i])}"'  # custom properties the kit sets (sort ranks)
         cells = []
         for j, value in enumerate(row):
             names = " ".join(c for c in ("kit-num" if j in numeric else "",
