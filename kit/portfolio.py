@@ -89,10 +89,12 @@ def order_by_risk(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def _dec(value) -> Decimal | None:
+    """A figure of the manifest, or None when absent (None, '', or pandas' NaN for a missing cell)."""
     try:
-        return None if value in (None, "") else Decimal(str(value))
+        d = None if value is None or value == "" else Decimal(str(value))
     except (InvalidOperation, ValueError):
         return None
+    return None if d is None or not d.is_finite() else d
 
 
 def summary(df: pd.DataFrame) -> str:

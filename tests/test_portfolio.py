@@ -125,3 +125,14 @@ def test_batch_pdfs_for_every_report_and_the_index(batch):
     with pdfplumber.open(out / "index.pdf") as doc:
         text = "".join(p.extract_text() or "" for p in doc.pages)
     assert "批量复核汇总" in text and "022006" in text
+
+
+def test_missing_figures_of_failed_departments_are_absent_not_nan(tmp_path):
+    """A failed department has no totals: the charts and tables skip it instead of failing on NaN."""
+    rows = [{"dept_code": "A1", "status": "ok", "self_total": "90.00", "recomputed_total": "89.50", "report": "A1.html"},
+            {"dept_code": "B2", "status": "error", "self_total": None, "recomputed_total": None, "report": "B2.html"}]
+    (tmp_path / "manifest.json").write_text(json.dumps({"departments": rows}), encoding="utf-8")
+    df = portfolio.load_manifest(tmp_path / "manifest.json")
+    assert list(df["dept_code"]) == ["B2", "A1"]
+    assert portfolio.score_change_chart(df) is not None
+    assert "B2" in portfolio.departments_table(df) and "部门数" in portfolio.summary(df)
