@@ -291,13 +291,18 @@ def render(
 
     write_atomic(ipynb_path, nbformat.writes(nb).encode("utf-8"))
     write_atomic(html_path, page.encode("utf-8"))
+    tracking = out / f"{code}-问题清单.xlsx"
     if audit is not None:
         write_atomic(json_path, _audit_json(audit))
         json_out: Path | None = json_path
+        from .report.workbook import write_issues_workbook
+
+        write_issues_workbook(audit, tracking)  # 问题清单 for 整改 tracking
     else:
         # A JSON left from an earlier run would contradict this failed page.
         if json_path.exists():
             json_path.unlink()
+        tracking.unlink(missing_ok=True)
         json_out = None
         if ok:  # the notebook ran but the audit here did not: treat as failed, say why
             ok, failure = False, scrub_paths(f"审核结果无法生成：{audit_error}", scrub_extra)

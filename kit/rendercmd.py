@@ -38,6 +38,7 @@ def _render_one(path: Path, args: argparse.Namespace) -> int:
         print(f"已生成审核报告：{result.html}（用时 {result.seconds:.1f} 秒）")
         print(f"执行后的笔记本：{result.ipynb}")
         print(f"审核结果（JSON）：{result.json}")
+        print(f"问题清单（整改跟踪）：{result.html.with_name(f'{result.dept_code}-问题清单.xlsx')}")
         return _pdf([result.html], args)
     print(f"报告生成失败（部门编码 {result.dept_code}）：{result.failure}", file=sys.stderr)
     print(f"已写出说明失败原因的页面：{result.html}；执行后的笔记本：{result.ipynb}", file=sys.stderr)
@@ -80,6 +81,11 @@ def _render_batch(paths: list[Path], args: argparse.Namespace) -> int:
     for r in failed:
         reason = " ".join((r.get("error") or "").split())
         print(f"  失败 {r['dept_code']}（{r['status']}）：{reason[:300]}", file=sys.stderr)
+    from .report.workbook import write_batch_workbook
+
+    sheets = [out / f"{r['dept_code']}-问题清单.xlsx" for r in rows if r["status"] == "ok"]
+    tracking = write_batch_workbook([p for p in sheets if p.is_file()], out / "问题清单.xlsx")
+    print(f"问题清单（整改跟踪，全部部门）：{tracking}")
     pages = [out / r["report"] for r in rows if r["status"] == "ok" and r.get("report")] + [index]
     pdf_status = _pdf([p for p in pages if p.is_file()], args)
     return 1 if failed or pdf_status else 0

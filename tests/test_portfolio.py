@@ -136,3 +136,13 @@ def test_missing_figures_of_failed_departments_are_absent_not_nan(tmp_path):
     assert list(df["dept_code"]) == ["B2", "A1"]
     assert portfolio.score_change_chart(df) is not None
     assert "B2" in portfolio.departments_table(df) and "部门数" in portfolio.summary(df)
+
+
+def test_batch_tracking_workbook(batch):
+    from openpyxl import load_workbook
+
+    _, out, _ = batch
+    per = sorted(out.glob("*-问题清单.xlsx"))
+    assert len(per) == 5  # every department with a report
+    n = sum(load_workbook(p)["问题清单"].max_row - 1 for p in per)
+    assert load_workbook(out / "问题清单.xlsx")["问题清单"].max_row - 1 == n

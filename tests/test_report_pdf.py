@@ -38,11 +38,10 @@ def sample(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def pdf_path(chromium, sample) -> Path:
-    out = sample.html.with_suffix(".pdf")
-    if not out.exists():
-        with Printer(chromium) as printer:
-            printer.print_page(sample.html, out)
+def pdf_path(chromium, sample, tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("pdf") / "022006.pdf"  # not beside the shared rendered sample
+    with Printer(chromium) as printer:
+        printer.print_page(sample.html, out)
     return out
 
 

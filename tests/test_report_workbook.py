@@ -1,0 +1,70 @@
+"""问题清单.xlsx for tracking 整改: one row per finding with where, expected/actual (复核 − 填报),
+整改要求, and empty columns for the department's reply, the date and the status; text only."""
+from __future__ import annotations
+
+import pytest
+from openpyxl import load_workbook
+
+from audit_variants import audit, sample_doc, task
+from kit.report.workbook import COLUMNS, REPLY, STATUS_CHOICES, write_batch_workbook, write_issues_workbook
+
+HEADERS = [h for h, _, _ in COLUMNS]
+
+
+@pytest.fixture(scope="module")
+def sheet(tmp_path_factory):
+    path = write_issues_workbook(audit(), tmp_path_factory.mktemp("wb") / "022006-问题清单.xlsx")
+    wb = load_workbook(path)
+    return path, wb
+
+
+def _rows(ws) -> list[dict]:
+    it = ws.iter_rows(values_only=True)
+    header = next(it)
+    return [dict(zip(header, r)) for r in it]
+
+
+def test_one_row_per_problem_and_unverifiable_check(sheet):
+    _, wb = sheet
+    ws = wb["问题清单"]
+    assert [c.value for c in ws[1]] == HEADERS
+    rows = _rows(ws)
+    assert [r["类别"] for r in rows].count("问题") == 27 and [r["类别"] for r in rows].count("无法核实") == 15
+    first = rows[0]
+    assert (first["检查编号"], first["对象"], first["应为（复核）"], first["实际（填报）"], first["差异（复核−填报）"]) == (
+        "B8", "公用经费控制率", "5.00", "6.00", "-1.00")
+    assert first["表内位置"] == "评分表 第15行" and first["整改要求"]
+    assert all(r["整改要求"] for r in rows)
+    assert all(r[h] is None for r in rows for h in REPLY)  # for the department and the reviewer to fill
+    fmt = _rows(wb["格式与解析说明"])
+    assert len(fmt) == 12 and {r["原文"] for r in fmt} >= {"Zero", "医院公章"}
+
+
+def test_status_column_offers_the_tracking_states(sheet):
+    _, wb = sheet
+    ws = wb["问题清单"]
+    col = ws.cell(row=1, column=HEADERS.index("整改状态") + 1).column_letter
+    (dv,) = ws.data_validations.dataValidation
+    assert dv.formula1 == '"' + ",".join(STATUS_CHOICES) + '"' and f"{col}2" in str(dv.sqref)
+
+
+def test_every_cell_is_text_never_a_formula(tmp_path):
+    doc = sample_doc()
+    t = task(doc, "妇幼健康服务")
+    t["name"] = '=HYPERLINK("http://example.com","妇幼")'
+    path = write_issues_workbook(audit(doc), tmp_path / "x.xlsx")
+    ws = load_workbook(path)["问题清单"]
+    cells = [c for row in ws.iter_rows(min_row=2) for c in row if c.value is not None]
+    assert cells and all(c.data_type == "s" for c in cells)
+    hostile = [c for c in cells if str(c.value).startswith("=HYPERLINK")]
+    assert hostile and all(c.quotePrefix for c in hostile)
+    negative = [c for c in cells if str(c.value).startswith("-")]
+    assert negative and all(c.quotePrefix for c in negative)
+
+
+def test_batch_workbook_has_every_departments_rows(sheet, tmp_path):
+    path, _ = sheet
+    other = write_issues_workbook(audit(sample_doc()), tmp_path / "S1-问题清单.xlsx")
+    batch = write_batch_workbook([path, other], tmp_path / "问题清单.xlsx")
+    rows = _rows(load_workbook(batch)["问题清单"])
+    assert len(rows) == 2 * 42 and [r["序号"] for r in rows] == [str(i) for i in range(1, 85)]
