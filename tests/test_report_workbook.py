@@ -68,3 +68,45 @@ def test_batch_workbook_has_every_departments_rows(sheet, tmp_path):
     batch = write_batch_workbook([path, other], tmp_path / "问题清单.xlsx")
     rows = _rows(load_workbook(batch)["问题清单"])
     assert len(rows) == 2 * 42 and [r["序号"] for r in rows] == [str(i) for i in range(1, 85)]
+
+
+def test_workbook_source_rows_cited_with_their_worksheet_row(tmp_path):
+    """One way to cite a row: the form's row, and for a workbook the worksheet row beside it."""
+    from kit.audit import run_audit
+    from kit.load import load_department
+    from kit.report.places import Places
+    from kit.xlsxio import write_workbook
+
+    from conftest import SAMPLE_DATA
+
+    xlsx = tmp_path / "s.xlsx"
+    write_workbook(load_department(SAMPLE_DATA), xlsx)
+    result = run_audit(load_department(xlsx))
+    places = Places(result.department)
+    row = result.issues("problem", labels="machine").query("check_id == 'C2'").iloc[0]
+    cited = places.cite(row["location"])
+    assert cited == "评分表 第17行（工作表“评分表”第18行）"
+    assert load_workbook(xlsx)["评分表"]["C18"].value == "项目完成及时性"
+    # A changed workbook is not cited by worksheet row: no wrong row is given.
+    wb = load_workbook(xlsx)
+    wb["评分表"].insert_rows(2)
+    wb.save(xlsx)
+    assert Places(result.department).cite(row["location"]) == "评分表 第17行"
+    # YAML sources keep the form's row only.
+    assert Places(load_department(SAMPLE_DATA)).cite("评分表 第17行") == "评分表 第17行"
+
+
+def test_sign_off_from_parameters_or_blank_lines(tmp_path):
+    from kit.audit import audit_path
+    from kit.report.summary import sign_off
+
+    from conftest import SAMPLE_DATA
+
+    params = tmp_path / "022006.yaml"
+    params.write_text(f'dept_code: "022006"\nfiscal_year: 2022\ndata: {SAMPLE_DATA}\n'
+                      "reviewer: 王审计\nreview_date: 2023-06-30\nreview_opinion: 同意复核结论，请部门按问题清单整改。\n",
+                      encoding="utf-8")
+    block = sign_off(audit_path(params))
+    assert "王审计" in block and "2023-06-30" in block and "同意复核结论" in block and "kit-sign-line" not in block
+    params.write_text(f'dept_code: "022006"\nfiscal_year: 2022\ndata: {SAMPLE_DATA}\n', encoding="utf-8")
+    assert sign_off(audit_path(params)).count("kit-sign-line") == 5  # lines for a hand signature
