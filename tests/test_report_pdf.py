@@ -173,3 +173,18 @@ def test_nothing_scrolls_when_printed(chromium, sample, tmp_path):
     finally:
         b.close()
     assert found == []
+
+
+def test_no_table_header_ends_a_page(pdf_path):
+    """Under the lowest header row of every page there is a table row (not only the page number)."""
+    colour = _head_colour()
+    with pdfplumber.open(pdf_path) as pdf:
+        for i, page in enumerate(pdf.pages, 1):
+            heads = [r for r in page.rects if r.get("fill") and r.get("non_stroking_color")
+                     and len(r["non_stroking_color"]) == 3
+                     and all(abs(a - b) <= 0.01 for a, b in zip(r["non_stroking_color"], colour))]
+            if not heads:
+                continue
+            bottom = max(r["bottom"] for r in heads)
+            below = [c for c in page.chars if bottom + 1 < c["top"] < page.height - 36]
+            assert below, f"第 {i} 页底部只有表头，没有表格内容"
