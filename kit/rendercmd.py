@@ -102,7 +102,7 @@ def _pdf(pages: list[Path], args: argparse.Namespace) -> int:
 
     t0 = time.perf_counter()
     try:
-        done = pages_to_pdf(pages, skip_current=not args.force)
+        done = pages_to_pdf(pages, skip_current=not args.force, jobs=max(1, getattr(args, "jobs", 1) or 1))
     except KitError as exc:
         print(f"未能生成 PDF：{exc}", file=sys.stderr)
         return 1

@@ -188,3 +188,13 @@ def test_no_table_header_ends_a_page(pdf_path):
             bottom = max(r["bottom"] for r in heads)
             below = [c for c in page.chars if bottom + 1 < c["top"] < page.height - 36]
             assert below, f"第 {i} 页底部只有表头，没有表格内容"
+
+
+def test_no_browser_is_a_clear_message(monkeypatch, tmp_path, capsys):
+    """Without Chromium, --pdf says what to install (exit 1), after the HTML report is written."""
+    from kit.errors import KitError
+    from kit.report import pdf
+
+    monkeypatch.setenv("KIT_CHROMIUM", str(tmp_path / "no-such-browser"))
+    with pytest.raises(KitError, match="Chromium"):
+        pdf.pages_to_pdf([tmp_path / "a.html"])

@@ -46,6 +46,18 @@ def chromium_path() -> str | None:
     return None
 
 
+def require_chromium() -> str:
+    """The browser, or a KitError saying what to install."""
+    exe = chromium_path()
+    if exe is None:
+        raise KitError(Problem(
+            "找不到 Chromium 浏览器，无法生成 PDF",
+            expected=f"安装 chromium（Debian/Ubuntu：apt-get install chromium，或运行 make sysdeps），"
+                     f"或用环境变量 {CHROMIUM_ENV} 指定浏览器程序",
+        ))
+    return exe
+
+
 class Browser:
     """Chromium with the DevTools protocol on fds 3 (commands in) and 4 (replies out)."""
 
@@ -185,14 +197,7 @@ class Printer:
     """One headless browser printing report pages to PDF files; use as a context manager."""
 
     def __init__(self, exe: str | None = None, timeout: float = 120):
-        exe = exe or chromium_path()
-        if exe is None:
-            raise KitError(Problem(
-                "找不到 Chromium 浏览器，无法生成 PDF",
-                expected=f"安装 chromium（Debian/Ubuntu：apt-get install chromium，或运行 make sysdeps），"
-                         f"或用环境变量 {CHROMIUM_ENV} 指定浏览器程序",
-            ))
-        self.exe = exe
+        self.exe = exe or require_chromium()
         self.timeout = timeout
         self._tmp = tempfile.TemporaryDirectory(prefix="kit-pdf-")
         self.browser: Browser | None = None
@@ -379,8 +384,22 @@ def html_to_pdf(html_path: str | Path, pdf_path: str | Path | None = None) -> Pa
         return printer.print_page(html_path, pdf_path)
 
 
-def pages_to_pdf(html_paths, skip_current: bool = True) -> list[tuple[Path, str]]:
-    """Many pages with one browser: [(pdf path, error text or '')]. A PDF newer than its page is kept."""
+def pages_to_pdf(html_paths, skip_current: bool = True, jobs: int = 1) -> list[tuple[Path, str]]:
+    """Many pages: [(pdf path, error text or '')], in the order given. A PDF newer than its page is
+    kept. ``jobs`` > 1 splits the pages over that many processes, each with one browser."""
+    paths = [Path(p) for p in html_paths]
+    require_chromium()  # said here, in this process, before any worker starts
+    if jobs > 1 and len(paths) > 1:
+        from concurrent.futures import ProcessPoolExecutor
+
+        chunks = [paths[i::jobs] for i in range(min(jobs, len(paths)))]
+        with ProcessPoolExecutor(max_workers=len(chunks)) as pool:
+            done = dict(p for part in pool.map(_pages_to_pdf, chunks, [skip_current] * len(chunks)) for p in part)
+        return [(p.with_suffix(".pdf"), done[p.with_suffix(".pdf")]) for p in paths]
+    return _pages_to_pdf(paths, skip_current)
+
+
+def _pages_to_pdf(html_paths, skip_current: bool = True) -> list[tuple[Path, str]]:
     out: list[tuple[Path, str]] = []
     todo = []
     for h in map(Path, html_paths):
