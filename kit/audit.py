@@ -22,7 +22,7 @@ from .model import BLOCK_LABELS, SUPPLEMENTARY, Department
 from .params import Params
 from .rules import RuleSet, load_rules, rules_for, validate_options, validate_overrides
 from .scoring import EXTRA_INPUT_LABELS, Env, grade, rescore, totals
-from .vocab import Severity, Status
+from .vocab import Basis, FindingKind, Severity, Status
 
 # The grade shown when the form does not fit the chosen template: never a grade under another template.
 NO_GRADE = "不予评级"
@@ -34,6 +34,88 @@ SCORE_COLUMNS = ["level1", "level2", "indicator", "weight", "self_score", "recom
 SEVERITY_ORDER = Severity.orders()
 STATUS_ORDER = Status.orders()
 CENT = Decimal("0.01")
+BASES = tuple(b.value for b in Basis)
+# Quirks of the printed form met while reading it (overflow, stray characters, separators, units,
+# stray seal text, lost signs): shown as 格式与解析说明, apart from the problems.
+FORMAT_CHECKS = frozenset({"E1", "E2", "E3", "E4", "E5"})
+# Checks whose expected/actual are amounts in 元: their |difference| is the amount at stake.
+AMOUNT_CHECKS = frozenset({"A1", "A2", "A3", "A4", "A5", "A6", "A7", "A8", "A9", "B1", "B15", "D2", "D7"})
+KINDS = tuple(k.value for k in FindingKind)
+
+# Chinese names of the auditor-facing frames (machine names stay in the JSON and in .findings/.scores).
+LABELS = {
+    "severity": Severity.labels(),
+    "status": Status.labels(),
+    "basis": Basis.labels(),
+    "kind": FindingKind.labels(),
+}
+ISSUE_COLUMNS_ZH = {
+    "kind": "类别", "verdict": "结论", "check_id": "检查编号", "title": "检查项", "subject": "对象", "message": "说明",
+    "expected": "应为（复核）", "actual": "实际（填报）", "difference": "差异（复核−填报）", "location": "表内位置",
+    "score_effect": "影响分数", "amount": "涉及金额（元）",
+}
+SCORE_COLUMNS_ZH = {
+    "level1": "一级指标", "level2": "二级指标", "indicator": "三级指标", "weight": "分数", "self_score": "自评分数",
+    "recomputed_score": "复核分数", "difference": "差异（复核−自评）", "basis": "复核依据", "note": "说明",
+}
+
+
+def finding_kind(check_id: str, status: str) -> str:
+    """'pass', 'problem', 'unverifiable' or 'format' (a quirk of the printed form, not a problem)."""
+    if status == "pass":
+        return "pass"
+    if status == "unverifiable":
+        return "unverifiable"
+    return "format" if check_id in FORMAT_CHECKS else "problem"
+
+
+def verdict_label(status: str, severity: str) -> str:
+    """错误 / 警告 / 提示 for a failed check, 无法核实 when inputs are missing, 通过."""
+    return LABELS["severity"][severity] if status == "fail" else LABELS["status"][status]
+
+
+def summarise(findings: list[dict], scores: list[dict], missing_inputs: list | None = None) -> dict:
+    """Counts and coverage from plain records (the JSON contract's or a frame's): one definition
+    for the report, its header, the terminal and the batch index, so their numbers agree.
+
+    ``problems`` counts failed checks by severity (format notes apart), ``unverifiable`` the
+    checks whose inputs are missing, ``points`` the score-table points by basis.
+    """
+    out: dict[str, Any] = {"problems": {k: 0 for k in SEVERITY_ORDER}, "unverifiable": 0, "format": 0, "passed": 0,
+                           "checks": len(findings)}
+    for f in findings:
+        kind = finding_kind(str(f.get("check_id")), str(f.get("status")))
+        if kind == "problem":
+            out["problems"][f.get("severity", "error")] = out["problems"].get(f.get("severity", "error"), 0) + 1
+        elif kind == "pass":
+            out["passed"] += 1
+        else:
+            out[kind] += 1
+    points = {b: Decimal(0) for b in BASES}
+    self_total = recomputed_total = Decimal(0)
+    for r in scores:
+        w = _dec(r.get("weight")) or Decimal(0)
+        points[r.get("basis") if r.get("basis") in points else "unverifiable"] += w
+        self_total += _dec(r.get("self_score")) or Decimal(0)
+        recomputed_total += _dec(r.get("recomputed_score")) or Decimal(0)
+    out["points"] = points
+    out["points_total"] = sum(points.values(), Decimal(0))
+    out["points_rechecked"] = points["exact"] + points["proxy"] + points["override"]
+    out["score_cut"] = self_total - recomputed_total  # > 0: the review lowered the total
+    out["missing_inputs"] = len(missing_inputs or [])
+    complete = points["unverifiable"] == 0 and not missing_inputs
+    out["status"] = "complete" if complete else "partial"
+    out["status_label"] = "已完成复核" if complete else "部分复核"
+    return out
+
+
+def _dec(v: Any) -> Decimal | None:
+    if v is None or (isinstance(v, float) and v != v):
+        return None
+    try:
+        return v if isinstance(v, Decimal) else Decimal(str(v))
+    except ArithmeticError:
+        return None
 
 # Which check compares a prose figure (by label or kind) — for the prose_figures frame.
 _FIGURE_CHECKS = {
@@ -60,11 +142,115 @@ class AuditResult:
     family: Family | None = None
     misfit: tuple[str, ...] = ()  # why the data file does not fit the chosen template (empty: it fits)
 
-    def issues(self) -> pd.DataFrame:
-        """Non-pass findings, most severe first (fail before unverifiable, error before warning)."""
+    def issues(self, kind: str | None = None, labels: str = "zh") -> pd.DataFrame:
+        """Non-pass findings in the order a reviewer reads them.
+
+        Problems first, ordered by their effect on the score (分), then the amount at stake (元),
+        then severity; then the checks that could not be made (无法核实, most points at stake
+        first); then the notes on the printed form's format (格式与解析说明). ``kind`` keeps one
+        of 'problem', 'unverifiable', 'format'. ``labels="zh"`` (default) gives Chinese column
+        names and values, as an auditor reads them; ``labels="machine"`` the machine names of
+        ``findings`` plus kind, score_effect and amount.
+        """
         f = self.findings[self.findings["status"] != "pass"].copy()
-        f["_s"] = f["status"].map(STATUS_ORDER) * 10 + f["severity"].map(SEVERITY_ORDER)
-        return f.sort_values(["_s"], kind="stable").drop(columns="_s")
+        f["kind"] = [finding_kind(c, st) for c, st in zip(f["check_id"], f["status"])]
+        effects = self._score_effects()
+        f["score_effect"] = [effects.get((c, subj), Decimal(0)) if k == "problem" else Decimal(0)
+                             for c, subj, k in zip(f["check_id"], f["subject"], f["kind"])]
+        f["amount"] = [self._amount_at_stake(c, d) for c, d in zip(f["check_id"], f["difference"])]
+        stake = self._points_at_stake()
+        f["_k"] = f["kind"].map({k: i for i, k in enumerate(KINDS)})
+        f["_sev"] = f["severity"].map(SEVERITY_ORDER)
+        f["_p"] = [-stake.get(subj, Decimal(0)) if k == "unverifiable" else Decimal(0)
+                   for subj, k in zip(f["subject"], f["kind"])]
+        f["_e"] = [-x for x in f["score_effect"]]
+        f["_a"] = [-x for x in f["amount"]]
+        f["_i"] = range(len(f))
+        f = f.sort_values(["_k", "_e", "_a", "_sev", "_p", "_i"], kind="stable").drop(
+            columns=["_k", "_sev", "_p", "_e", "_a", "_i"])
+        if kind is not None:
+            f = f[f["kind"] == kind]
+        f = f.reset_index(drop=True)
+        if labels == "machine":
+            return f
+        out = pd.DataFrame({
+            ISSUE_COLUMNS_ZH["kind"]: f["kind"].map(LABELS["kind"]),
+            ISSUE_COLUMNS_ZH["verdict"]: [verdict_label(st, sv) for st, sv in zip(f["status"], f["severity"])],
+            **{ISSUE_COLUMNS_ZH[c]: f[c] for c in ("check_id", "title", "subject", "message", "expected", "actual",
+                                                   "difference", "location", "score_effect", "amount")},
+        })
+        out.index = range(1, len(out) + 1)
+        out.index.name = "序号"
+        return out
+
+    def _amount_at_stake(self, check_id: str, difference: Any) -> Decimal:
+        """元 a finding is about: |复核 − 填报| of an amount check; for D5 the unexplained adjustment."""
+        if check_id == "D5":
+            b = self.department.budget
+            ini, adj = b.initial.total.value, b.adjusted.total.value
+            return abs(adj - ini) if ini is not None and adj is not None else Decimal(0)
+        return abs(difference) if check_id in AMOUNT_CHECKS and isinstance(difference, Decimal) else Decimal(0)
+
+    def _score_effects(self) -> dict[tuple[str, str], Decimal]:
+        """(check id, indicator) -> |复核 − 自评| of the score that check re-scores."""
+        out = {}
+        for r in self.scores.to_dict("records"):
+            if r["check_id"] and r["self_score"] is not None and r["recomputed_score"] is not None:
+                out[(r["check_id"], r["indicator"])] = abs(r["recomputed_score"] - r["self_score"])
+        return out
+
+    def _points_at_stake(self) -> dict[str, Decimal]:
+        return {r["indicator"]: r["weight"] for r in self.scores.to_dict("records") if r["basis"] == "unverifiable"}
+
+    def summary(self) -> dict:
+        """Counts by kind and severity, points by basis, status (see ``summarise``)."""
+        return summarise(self.findings.to_dict("records"), self.scores.to_dict("records"),
+                         self.missing_inputs.to_dict("records"))
+
+    def frames(self) -> dict[str, pd.DataFrame]:
+        """The frames an auditor reads, with Chinese column names and values, keyed by section."""
+        sc = self.scores
+        scores = pd.DataFrame({
+            **{SCORE_COLUMNS_ZH[c]: sc[c] for c in ("level1", "level2", "indicator", "weight", "self_score",
+                                                    "recomputed_score")},
+            SCORE_COLUMNS_ZH["difference"]: [None if a is None or b is None else a - b
+                                             for a, b in zip(sc["recomputed_score"], sc["self_score"])],
+            SCORE_COLUMNS_ZH["basis"]: sc["basis"].map(LABELS["basis"]),
+            SCORE_COLUMNS_ZH["note"]: sc["note"],
+        })
+        summary = self.summary()
+        coverage = pd.DataFrame(
+            [{"复核依据": LABELS["basis"][b], "分数": summary["points"][b]} for b in BASES]
+        ).set_index("复核依据")
+        missing = pd.DataFrame({"需补充的资料": self.missing_inputs["label"],
+                                "用于": ["、".join(x) for x in self.missing_inputs["needed_by"]]})
+        all_checks = pd.DataFrame({
+            "检查编号": self.findings["check_id"], "检查项": self.findings["title"], "对象": self.findings["subject"],
+            "结论": [verdict_label(st, sv) for st, sv in zip(self.findings["status"], self.findings["severity"])],
+            "说明": self.findings["message"], "表内位置": self.findings["location"],
+        })
+        return {
+            "评分复核": scores,
+            "复核覆盖": coverage,
+            "问题清单": self.issues("problem"),
+            "无法核实": self.issues("unverifiable"),
+            "格式与解析说明": self.issues("format"),
+            "需补充资料": missing,
+            "全部检查": all_checks,
+        }
+
+    def _repr_html_(self) -> str:
+        # The report layer builds the summary; imported here, on display, so the engine does
+        # not depend on it at import time.
+        from .report.summary import result_html
+
+        return result_html(self)
+
+    def __repr__(self) -> str:
+        d, s = self.department, self.summary()
+        return (f"<AuditResult {d.name}（{d.code}）{d.year}：自评 {_jstr(self.totals['self'])}（{self.grade['self']}），"
+                f"复核 {_jstr(self.totals['recomputed'])}（{self.grade['recomputed']}），{s['status_label']}；"
+                f"问题 {sum(s['problems'].values())} 条，无法核实 {s['unverifiable']} 条>")
 
     def to_json_dict(self) -> dict:
         d = self.department

@@ -75,8 +75,8 @@ def render_table(result) -> str:
                  fmt_score(t["recomputed"]), "", ""])
     out += ["  " + x for x in table(["一级指标", "三级指标", "权重", "自评", "复核", "差异", "依据"], rows,
                                     right={2, 3, 4, 5}, max_width={1: 30})]
-    issues = result.issues()
-    out += ["", f"问题清单（{len(issues)} 项，按严重程度排列）"]
+    issues = result.issues(labels="machine")  # machine names; issues() is the Chinese frame
+    out += ["", f"问题清单（{len(issues)} 项：问题按对分数、金额的影响排列，其后为无法核实、格式与解析说明）"]
     if issues.empty:
         out.append("  无")
     for r in issues.to_dict("records"):

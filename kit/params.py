@@ -22,7 +22,11 @@ KEYS = {
     "rules": "规则文件（内置规则名，或相对于本参数文件的 .yaml 路径）",
     "options": "规则选项",
     "overrides": "审核人员调整",
+    "reviewer": "复核人（报告签署栏）",
+    "review_date": "复核日期（报告签署栏）",
+    "review_opinion": "复核意见（报告签署栏）",
 }
+SIGN_OFF = ("reviewer", "review_date", "review_opinion")
 
 
 @dataclass(frozen=True)
@@ -46,6 +50,7 @@ class Params:
             out.append(Problem(p.message, file=p.file, block=p.block, row=p.row, field=p.field, value=p.value,
                                expected=p.expected, line=line or self.lines.get(p.block or "")))
         return out
+    sign_off: dict[str, str] = field(default_factory=dict)  # reviewer, review_date, review_opinion (blank: hand-signed)
 
 
 def valid_code(code: object) -> bool:
@@ -133,6 +138,15 @@ def load_params(path: str | Path) -> Params:
             rules_ref = str(rule_file(rules, path.parent).resolve()) if rules.endswith((".yaml", ".yml")) else rules
     lines = dict(doc.lines) if isinstance(doc, LineDict) else {}
     lines.update({f"options.{k}": v for k, v in getattr(options, "lines", {}).items()})
+    sign_off = {}
+    for key in SIGN_OFF:
+        v = doc.get(key)
+        if v is None:
+            continue
+        if isinstance(v, (dict, list, bool)):
+            out.add(f"{KEYS[key]}应为一段文字", field=key, value=str(v), expected='例如 reviewer: 张三', **line(key))
+            continue
+        sign_off[key] = str(v).strip()
     out.raise_if_any(ParamsError)
     params = Params(
         dept_code=str(code),
@@ -143,6 +157,7 @@ def load_params(path: str | Path) -> Params:
         path=path,
         rules=rules_ref,
         lines=lines,
+        sign_off=sign_off,
     )
     # Options and overrides are checked against the rule file before anything runs; without a
     # `rules:` key that is the data file's family default, checked when the data file loads (load.open_path).

@@ -22,64 +22,151 @@ SEVERITY_KEYS = ("error", "warning", "info")
 
 
 def load_manifest(path: str | Path) -> pd.DataFrame:
-    """The manifest's rows as a DataFrame (one row per department, sorted by code)."""
-    doc = json.loads(Path(path).read_text(encoding="utf-8"))
+    """The manifest's rows as a DataFrame (one row per department, riskiest first), with each
+    department's counts taken from its own audit JSON beside the manifest.
+
+    The counts are computed by ``kit.audit.summarise`` from the same JSON the department's
+    report was built from, so the index and every report show the same numbers (problems by
+    severity, 无法核实, 格式与解析说明, points that could not be re-checked).
+    """
+    path = Path(path)
+    doc = json.loads(path.read_text(encoding="utf-8"))
     df = pd.DataFrame(doc.get("departments", []))
     if df.empty:
         return df
-    return df.sort_values("dept_code").reset_index(drop=True)
+    extra = [_department_counts(path.parent, r) for r in df.to_dict("records")]
+    df = pd.concat([df.reset_index(drop=True), pd.DataFrame(extra)], axis=1)
+    return order_by_risk(df)
+
+
+COUNT_COLUMNS = ("errors", "warnings", "infos", "unverifiable", "format_notes", "points_unverifiable",
+                 "points_rechecked", "points_total", "review_status", "diff")
+
+
+def _department_counts(folder: Path, row: dict) -> dict:
+    """Counts of one department from ``<code>.json`` (absent when its report failed)."""
+    from .audit import summarise
+
+    empty = dict.fromkeys(COUNT_COLUMNS)
+    if row.get("status") != "ok":
+        return empty
+    try:
+        doc = json.loads((folder / f"{row['dept_code']}.json").read_text(encoding="utf-8"))
+        sm = summarise(doc.get("findings", []), doc.get("scores", []), doc.get("missing_inputs", []))
+    except (OSError, ValueError, KeyError, TypeError):
+        return empty
+    s, c = _dec(row.get("self_total")), _dec(row.get("recomputed_total"))
+    return {
+        "errors": sm["problems"]["error"], "warnings": sm["problems"]["warning"], "infos": sm["problems"]["info"],
+        "unverifiable": sm["unverifiable"], "format_notes": sm["format"],
+        "points_unverifiable": sm["points"]["unverifiable"], "points_rechecked": sm["points_rechecked"],
+        "points_total": sm["points_total"], "review_status": sm["status_label"],
+        "diff": None if s is None or c is None else c - s,
+    }
+
+
+SORTS = {  # key -> (label, sort key of a row): the first is the default
+    "risk": ("风险（默认）", lambda r: (r["status"] == "ok", _num(r["diff"]), -_num(r["errors"]),
+                                        -_num(r["points_unverifiable"]), -_num(r["warnings"]), r["dept_code"])),
+    "diff": ("复核−自评（降分多的在前）", lambda r: (_num(r["diff"], 10 ** 6), r["dept_code"])),
+    "errors": ("错误数", lambda r: (-_num(r["errors"]), r["dept_code"])),
+    "unverifiable": ("无法复核的分数", lambda r: (-_num(r["points_unverifiable"]), r["dept_code"])),
+    "code": ("部门编码", lambda r: (r["dept_code"],)),
+}
+
+
+def _num(v, missing=0):
+    if v is None or (isinstance(v, float) and v != v):
+        return Decimal(missing)
+    return Decimal(str(v))
+
+
+def order_by_risk(df: pd.DataFrame) -> pd.DataFrame:
+    """Failed departments first, then the largest score cut, most errors, most points unverifiable."""
+    if df.empty:
+        return df
+    recs = sorted(df.to_dict("records"), key=SORTS["risk"][1])
+    return pd.DataFrame(recs, columns=df.columns).reset_index(drop=True)
 
 
 def _dec(value) -> Decimal | None:
+    """A figure of the manifest, or None when absent (None, '', or pandas' NaN for a missing cell)."""
     try:
-        return None if value in (None, "") else Decimal(str(value))
+        d = None if value is None or value == "" else Decimal(str(value))
     except (InvalidOperation, ValueError):
         return None
+    return None if d is None or not d.is_finite() else d
 
 
 def summary(df: pd.DataFrame) -> str:
-    """Counts by status and by recomputed grade."""
+    """Counts by generation status, by review status and recomputed grade, and findings in all."""
     if df.empty:
         return t.note("本批次没有部门。", "warn")
     status = Counter(df["status"])
     grades = Counter(g for g in df.get("recomputed_grade", []) if g)
+    review = Counter(x for x in df.get("review_status", []) if isinstance(x, str))
     changed = sum(
         1 for a, b in zip(df.get("self_grade", []), df.get("recomputed_grade", [])) if a and b and a != b
     )
     rows = [[STATUS_LABELS.get(k, k), status.get(k, 0)] for k in STATUS_LABELS if status.get(k)]
+    rows += [[f"复核状态：{k}", review[k]] for k in ("已完成复核", "部分复核") if review.get(k)]
     rows += [[f"复核等级：{g}", grades.get(g, 0)] for g in ("优", "良", "中", "差") if grades.get(g)]
     rows.append(["复核后等级变化的部门", changed])
-    return t.table(rows, ["项目", "部门数"], numeric=[1], caption=f"本批次共 {len(df)} 个部门")
+    totals = [[label, int(sum(_num(v) for v in df[col]))] for col, label in
+              (("errors", "问题·错误"), ("warnings", "问题·警告"), ("infos", "问题·提示"), ("unverifiable", "无法核实"),
+               ("format_notes", "格式与解析说明"))]
+    return (t.table(rows, ["项目", "部门数"], numeric=[1], caption=f"本批次共 {len(df)} 个部门")
+            + t.table(totals, ["检查结果", "条数（各部门合计）"], numeric=[1], caption="各部门报告中的检查结果合计"))
 
 
 def departments_table(df: pd.DataFrame) -> str:
-    """One line per department with totals, grade change, findings and a link to its report."""
-    rows, classes = [], []
-    for r in df.itertuples(index=False):
-        findings = r.findings if isinstance(r.findings, dict) else {}
-        s, c = _dec(r.self_total), _dec(r.recomputed_total)
-        diff = "" if s is None or c is None else t.score(c - s)
-        link = (
-            t.Raw(f'<a href="{t.esc(r.report)}">{t.esc(r.dept_code)}</a>') if r.report else t.esc(r.dept_code)
-        )
-        grade = f"{r.self_grade or '—'} → {r.recomputed_grade or '—'}" if r.self_grade or r.recomputed_grade else "—"
+    """One line per department, riskiest first, re-sortable without scripts (CSS radio buttons).
+
+    The counts are those of each department's report (``load_manifest``).
+    """
+    if df.empty:
+        return t.note("本批次没有部门。")
+    recs = df.to_dict("records")
+    ranks = {key: {r["dept_code"]: i for i, r in enumerate(sorted(recs, key=fn), 1)} for key, (_, fn) in SORTS.items()}
+    rows, classes, styles = [], [], []
+    for r in recs:
+        s, c = _dec(r.get("self_total")), _dec(r.get("recomputed_total"))
+        link = t.Raw(f'<a href="{t.esc(r["report"])}">{t.esc(r["dept_code"])}</a>') if r.get("report") else r["dept_code"]
+        grade = (f"{r.get('self_grade') or '—'} → {r.get('recomputed_grade') or '—'}"
+                 if r.get("self_grade") or r.get("recomputed_grade") else "—")
+        review = r.get("review_status") if isinstance(r.get("review_status"), str) else None
         rows.append([
-            link,
-            r.name or "—",
-            t.badge("pass" if r.status == "ok" else "fail", STATUS_LABELS.get(r.status, r.status)),
-            t.score(s) if s is not None else "—",
-            t.score(c) if c is not None else "—",
-            diff or "—",
-            grade,
-            *(findings.get(k, 0) for k in SEVERITY_KEYS),
+            link, r.get("name") or "—",
+            t.badge("pass" if r["status"] == "ok" else "fail", STATUS_LABELS.get(r["status"], r["status"])),
+            t.badge("pass" if review == "已完成复核" else "unverifiable", review) if review else "—",
+            t.score(s) if s is not None else "—", t.score(c) if c is not None else "—",
+            _signed(r.get("diff")), grade,
+            *(_count(r.get(k)) for k in ("errors", "warnings", "infos", "unverifiable")),
+            t.score(r["points_unverifiable"]) if r.get("points_unverifiable") is not None else "—",
+            _count(r.get("format_notes")),
         ])
-        classes.append("" if r.status == "ok" else "kit-row-fail")
-    return t.table(
-        rows,
-        ["部门编码", "部门名称", "状态", "自评总分", "复核总分", "差异", "等级（自评→复核）", "错误", "警告", "提示"],
-        numeric=[3, 4, 5, 7, 8, 9],
-        row_classes=classes,
-    )
+        classes.append("" if r["status"] == "ok" else "kit-row-fail")
+        styles.append(";".join(f"--kit-o-{key}:{ranks[key][r['dept_code']]}" for key in SORTS))
+    header = ["部门编码", "部门名称", "生成状态", "复核状态", "自评总分", "复核总分", "差异（复核−自评）", "等级（自评→复核）",
+              "错误", "警告", "提示", "无法核实", "无法复核分数", "格式说明"]
+    # The rank of every ordering rides on each row; the checked radio button picks one (no script).
+    table = t.table(rows, header, numeric=range(4, 14), row_classes=classes, cls="kit-sort-table",
+                    caption="各部门（问题数与各部门报告一致）", col_classes=["kit-nowrap", "kit-w-name"], row_styles=styles)
+    radios = "".join(f'<input type="radio" name="kit-sort" id="kit-sort-{key}" class="kit-sort-{key}"'
+                     f'{" checked" if i == 0 else ""}>' for i, key in enumerate(SORTS))
+    labels = "".join(f'<label for="kit-sort-{key}">{t.esc(label)}</label>' for key, (label, _) in SORTS.items())
+    return f'<div class="kit-sortable">{radios}<p class="kit-sort-bar">排序：{labels}</p>{table}</div>'
+
+
+def _count(v) -> str:
+    return "—" if v is None or (isinstance(v, float) and v != v) else str(int(v))
+
+
+def _signed(v) -> str:
+    if v is None or (isinstance(v, float) and v != v):
+        return "—"
+    d = Decimal(str(v))
+    return ("+" if d > 0 else "") + t.score(d) if d != 0 else "0"
 
 
 def score_change_chart(df: pd.DataFrame) -> Figure | None:

@@ -176,8 +176,11 @@ def _header(params: Params, result: dict[str, Any] | None, status: str, failure:
     }
     totals, grade = audit.get("totals") or {}, audit.get("grade") or {}
     if totals.get("recomputed") is not None:
-        meta["grade"] = (f"{totals['recomputed']}（{grade.get('recomputed', '')}）；"
-                         f"自评 {totals.get('self')}（{grade.get('self', '')}）")
+        line = (result or {}).get("headline") or {}  # the score line says the coverage (kit.report.summary)
+        meta["grade"] = line.get("grade") or (f"{totals['recomputed']}（{grade.get('recomputed', '')}）；"
+                                              f"自评 {totals.get('self')}（{grade.get('self', '')}）")
+        if status == "ok" and line:
+            meta.update(status_label=line["status_label"], review_status=line["review_status"])
     return meta
 
 
@@ -205,12 +208,18 @@ RESULT_MIME = "application/vnd.kit.result+json"
 
 
 def result_document(audit) -> dict[str, Any]:
-    """What ``kit render`` needs from the notebook's audit: the JSON contract and header fields."""
+    """What ``kit render`` needs from the notebook's audit: the JSON contract, header fields and
+    the 问题清单 rows."""
+    from .report.summary import headline
+    from .report.workbook import tracking_document
+
     rules = getattr(audit, "rules", None)
     return {
         "audit": json.loads(json.dumps(audit.to_json_dict(), ensure_ascii=False, default=str)),
         "data_sha256": getattr(getattr(audit.department, "source", None), "sha256", "") or "",
         "rules": getattr(rules, "source", "") or getattr(rules, "name", ""),
+        "headline": headline(audit),
+        "tracking": tracking_document(audit),
     }
 
 
@@ -386,12 +395,18 @@ def render(
 
     # The JSON first and the page last: a department whose page is new has all three files new.
     audit_doc = (result or {}).get("audit")
+    tracking = out / f"{code}-问题清单.xlsx"
     if audit_doc is not None:
         write_atomic(json_path, audit_json_bytes(audit_doc))
+        if (result or {}).get("tracking") is not None:
+            from .report.workbook import write_tracking
+
+            write_tracking(result["tracking"], tracking)  # 问题清单 for 整改 tracking
         json_out: Path | None = json_path
     else:
         # A JSON left from an earlier run would contradict this failed page.
         json_path.unlink(missing_ok=True)
+        tracking.unlink(missing_ok=True)
         json_out = None
     write_atomic(ipynb_path, nbformat.writes(_scrubbed(nb, scrub_extra)).encode("utf-8"))
     write_atomic(html_path, page.encode("utf-8"))

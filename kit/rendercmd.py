@@ -38,7 +38,8 @@ def _render_one(path: Path, args: argparse.Namespace) -> int:
         print(f"已生成审核报告：{result.html}（用时 {result.seconds:.1f} 秒）")
         print(f"执行后的笔记本：{result.ipynb}")
         print(f"审核结果（JSON）：{result.json}")
-        return 0
+        print(f"问题清单（整改跟踪）：{result.html.with_name(f'{result.dept_code}-问题清单.xlsx')}")
+        return _pdf([result.html], args)
     print(f"报告生成失败（部门编码 {result.dept_code}）：{result.failure}", file=sys.stderr)
     print(f"已写出说明失败原因的页面：{result.html}；执行后的笔记本：{result.ipynb}", file=sys.stderr)
     return 1
@@ -81,7 +82,37 @@ def _render_batch(paths: list[Path], args: argparse.Namespace) -> int:
     for r in failed:
         reason = " ".join((r.get("error") or "").split())
         print(f"  失败 {r['dept_code']}（{r['status']}）：{reason[:300]}", file=sys.stderr)
-    return 1 if failed else 0
+    from .report.workbook import write_batch_workbook
+
+    sheets = [out / f"{r['dept_code']}-问题清单.xlsx" for r in rows if r["status"] == "ok"]
+    tracking = write_batch_workbook([p for p in sheets if p.is_file()], out / "问题清单.xlsx")
+    print(f"问题清单（整改跟踪，全部部门）：{tracking}")
+    pages = [out / r["report"] for r in rows if r["status"] == "ok" and r.get("report")] + [index]
+    pdf_status = _pdf([p for p in pages if p.is_file()], args)
+    return 1 if failed or pdf_status else 0
+
+
+def _pdf(pages: list[Path], args: argparse.Namespace) -> int:
+    """``--pdf``: each page printed to PDF beside it by one headless Chromium (kit.report.pdf)."""
+    if not getattr(args, "pdf", False) or not pages:
+        return 0
+    import time
+
+    from .errors import KitError
+    from .report.pdf import pages_to_pdf
+
+    t0 = time.perf_counter()
+    try:
+        done = pages_to_pdf(pages, skip_current=not args.force, jobs=max(1, getattr(args, "jobs", 1) or 1))
+    except KitError as exc:
+        print(f"未能生成 PDF：{exc}", file=sys.stderr)
+        return 1
+    bad = [(p, e) for p, e in done if e]
+    print(f"已生成 PDF {len(done) - len(bad)} 个（用时 {time.perf_counter() - t0:.1f} 秒）"
+          + (f"：{done[0][0]}" if len(done) == 1 and not bad else ""))
+    for p, e in bad:
+        print(f"  PDF 生成失败 {p.name}：{e}", file=sys.stderr)
+    return 1 if bad else 0
 
 
 def add_render(sub) -> None:
@@ -99,5 +130,7 @@ def add_render(sub) -> None:
                    help="批量时每个工作进程的内核：warm（默认）复用同一内核，部门之间重置状态，出错、超时或内核退出后换新内核；"
                         "fresh：每个部门启动一个新内核（慢）。单个参数文件总是使用新内核")
     p.add_argument("--index", action="store_true", help="只有一个参数文件时也按批量方式运行并生成汇总页")
+    p.add_argument("--pdf", action="store_true",
+                   help="同时用无界面 Chromium 把每个报告（及汇总页）打印为 A4 PDF（<部门编码>.pdf），需要安装 chromium")
     p.add_argument("--quiet", "-q", action="store_true", help="不显示进度条")
     p.set_defaults(func=cmd_render)

@@ -58,6 +58,14 @@ class Basis(_Labelled):
     OVERRIDE = ("override", "审核人员调整", 4)
 
 
+class FindingKind(_Labelled):
+    """What a non-passing finding is to the auditor: a problem, missing inputs, or a quirk of the print."""
+
+    PROBLEM = ("problem", "问题", 0)
+    UNVERIFIABLE = ("unverifiable", "无法核实", 1)
+    FORMAT = ("format", "格式与解析说明", 2)
+
+
 class RunStatus(_Labelled):
     """The outcome of rendering one department in a batch: the manifest's ``status``."""
 

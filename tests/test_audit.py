@@ -99,8 +99,10 @@ def test_findings_frame_shape(result):
     assert set(f["status"]) <= {"pass", "fail", "unverifiable"}
     assert set(f["severity"]) <= {"error", "warning", "info"}
     assert set(f["category"]) == {"A", "B", "C", "D", "E", "F"}
-    issues = result.issues()
-    assert (issues["status"] != "pass").all() and issues.iloc[0]["severity"] == "error"
+    issues = result.issues(labels="machine")
+    assert (issues["status"] != "pass").all()
+    # Problems first, the largest effect on the score first: B8 公用经费控制率 (−1 分).
+    assert issues.iloc[0]["check_id"] == "B8" and issues.iloc[0]["score_effect"] == Decimal("1")
 
 
 def test_json_contract(result):

@@ -1,37 +1,22 @@
 """A real browser opens the rendered sample report from disk, with the network unusable.
 
 Headless Chromium is driven over the DevTools protocol on a pipe (``--remote-debugging-pipe``:
-no port, no websocket library). Every request the page makes is seen as a
-``Network.requestWillBeSent`` event, every console error or uncaught exception as a
+no port, no websocket library) by ``kit.report.pdf.Browser``, the driver ``kit render --pdf``
+uses. Every request the page makes is seen as a ``Network.requestWillBeSent`` event, every console error or uncaught exception as a
 ``Runtime``/``Log`` event. A negative test proves the detector catches both on a page that
 has an external image and a console error.
 """
 from __future__ import annotations
 
 import base64
-import json
 import os
-import queue
-import shutil
-import subprocess
-import threading
-import time
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from kit.report.pdf import Browser, chromium_path
 from render_helpers import rendered
-
-CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "chromium", "chromium-browser", "google-chrome")
-
-
-def chromium_path() -> str | None:
-    for c in CHROMIUM_CANDIDATES:
-        found = shutil.which(c) if not os.path.isabs(c) else (c if os.access(c, os.X_OK) else None)
-        if found:
-            return found
-    return None
 
 
 @pytest.fixture(scope="module")
@@ -42,103 +27,6 @@ def chromium() -> str:
             pytest.fail("CI 环境中没有 chromium：请先运行 make sysdeps（apt-get install chromium）")
         pytest.skip("未安装 chromium（/usr/bin/chromium）：运行 make sysdeps 后可执行浏览器测试")
     return path
-
-
-class Browser:
-    """Chromium with the DevTools protocol on fds 3 (commands in) and 4 (replies out)."""
-
-    def __init__(self, exe: str, profile: Path):
-        cmd_r, self._cmd_w = os.pipe()
-        self._out_r, out_w = os.pipe()
-
-        def wire_fds():  # runs in the child: the protocol expects exactly fds 3 and 4
-            os.dup2(cmd_r, 3)
-            os.dup2(out_w, 4)
-
-        self.proc = subprocess.Popen(
-            [
-                exe, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync", "--no-first-run", "--no-default-browser-check",
-                "--disable-extensions", "--mute-audio", f"--user-data-dir={profile}",
-                # The network is unusable: every http(s) request goes to a closed local port.
-                "--proxy-server=http://127.0.0.1:9", "--proxy-bypass-list=<-loopback>",
-                "--remote-debugging-pipe", "about:blank",
-            ],
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            # Python's own fds are non-inheritable, so only the dup2'd 3 and 4 reach the browser.
-            preexec_fn=wire_fds, close_fds=False,
-        )
-        os.close(cmd_r)
-        os.close(out_w)
-        self._next_id = 0
-        self.events: list[dict] = []
-        self._replies: "queue.Queue[dict]" = queue.Queue()
-        self._reader = threading.Thread(target=self._read, daemon=True)
-        self._reader.start()
-
-    def _read(self) -> None:
-        buf = b""
-        while True:
-            chunk = os.read(self._out_r, 1 << 16)
-            if not chunk:
-                return
-            buf += chunk
-            while b"\0" in buf:
-                raw, buf = buf.split(b"\0", 1)
-                msg = json.loads(raw)
-                self._replies.put(msg)
-
-    def send(self, method: str, params: dict | None = None, session: str | None = None, timeout: float = 30) -> dict:
-        self._next_id += 1
-        mid = self._next_id
-        msg = {"id": mid, "method": method, "params": params or {}}
-        if session:
-            msg["sessionId"] = session
-        os.write(self._cmd_w, json.dumps(msg).encode() + b"\0")
-        deadline = time.monotonic() + timeout
-        while True:
-            reply = self._replies.get(timeout=max(0.1, deadline - time.monotonic()))
-            if reply.get("id") == mid:
-                if "error" in reply:
-                    raise RuntimeError(f"{method}: {reply['error']}")
-                return reply.get("result", {})
-            self.events.append(reply)
-
-    def wait_for(self, method: str, timeout: float = 30) -> dict:
-        for e in self.events:
-            if e.get("method") == method:
-                return e
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            try:
-                msg = self._replies.get(timeout=0.2)
-            except queue.Empty:
-                continue
-            self.events.append(msg)
-            if msg.get("method") == method:
-                return msg
-        raise TimeoutError(method)
-
-    def drain(self, seconds: float) -> None:
-        end = time.monotonic() + seconds
-        while time.monotonic() < end:
-            try:
-                self.events.append(self._replies.get(timeout=0.1))
-            except queue.Empty:
-                pass
-
-    def close(self) -> None:
-        try:
-            self.send("Browser.close", timeout=5)
-        except Exception:
-            pass
-        try:
-            self.proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-        os.close(self._cmd_w)
-        os.close(self._out_r)
 
 
 def visit(exe: str, url: str, tmp: Path, shot: Path) -> dict:

@@ -23,9 +23,10 @@ def test_table_output(sample_params_path, capsys):
         basis = line.split()[-1]
         starts.add(width(line[: line.rindex(basis)]))
     assert len(starts) == 1, starts
-    # Errors are listed before warnings, warnings before info.
+    # Problems first, the largest effect on the score first (B8 −1 分); then 无法核实; format notes last.
     issues = out.split("问题清单", 1)[1].split("需补充资料", 1)[0]
-    assert issues.index("[错误") < issues.index("[警告") < issues.index("[提示")
+    assert issues.split("\n")[1].startswith("  [警告·不符] B8 公用经费控制率")
+    assert issues.index("[错误·不符] A9") < issues.index("[无法核实]") < issues.index("E5 无归属文字")
 
 
 def test_json_output(sample_params_path, capsys):

@@ -20,7 +20,8 @@ def sample(tmp_path_factory):
 def test_writes_html_notebook_and_json_named_by_department_code(sample):
     out = sample.html.parent
     assert sample.ok, sample.failure
-    assert sorted(p.name for p in out.iterdir()) == ["022006.html", "022006.ipynb", "022006.json"]  # no temp files
+    assert sorted(p.name for p in out.iterdir()) == [
+        "022006-问题清单.xlsx", "022006.html", "022006.ipynb", "022006.json"]  # no temp files
 
 
 def test_json_is_the_kit_check_json(sample, capsys):

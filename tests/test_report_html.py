@@ -17,7 +17,7 @@ import pytest
 from kit.render import normalise_render_time
 from render_helpers import RENDER_TIME, ROOT, XSS_IMG, XSS_SCRIPT, rendered
 
-SECTIONS = ("概览", "预算收支", "年度主要任务", "绩效指标", "评分复核", "问题清单", "需补充资料", "附")
+SECTIONS = ("复核结论", "概览", "预算收支", "年度主要任务", "绩效指标", "评分复核", "问题清单", "需补充资料", "附")
 
 
 @pytest.fixture(scope="module")
@@ -135,9 +135,11 @@ def test_lang_title_and_header(page):
     o = outline(page)
     assert "深圳市龙岗中心医院" in o.title and "2022" in o.title
     header = page[page.index('<header class="kit-header">'):page.index("</header>")]
-    for text in ("深圳市龙岗中心医院", "022006", "2022", "已完成复核", "022006-2022.yaml", "shenzhen_2022/rules.yaml",
-                 RENDER_TIME):
+    # 13 points cannot be re-checked on the sample: the status says 部分复核 and the score line the coverage.
+    for text in ("深圳市龙岗中心医院", "022006", "2022", "部分复核", "可复核 33 / 100 分", "022006-2022.yaml",
+                 "shenzhen_2022/rules.yaml", RENDER_TIME):
         assert text in header
+    assert "已完成复核" not in header
 
 
 def test_report_content_matches_the_audit(sample, page):
@@ -166,8 +168,9 @@ def test_task_contents_in_full_and_amounts_in_one_format(sample, page):
     for task in load_department(ROOT / "data" / "022006-2022.yaml").tasks:
         for line in task.content.splitlines():
             assert line in text, line
-    # A9's 实际 cell in 问题清单 (from 195,004万元) reads like the other amounts.
-    assert re.findall(r'<td class="kit-w-val">(1,950,040,000[.0-9]*)</td>', page) == ["1,950,040,000.00"]
+    # A9's 实际 cell in 问题清单 (from 195,004万元) reads like the other amounts, on one line.
+    cells = re.findall(r'<td class="kit-w-val"><span class="kit-nobr">(1,950,040,000[.0-9]*)</span></td>', page)
+    assert cells == ["1,950,040,000.00"]
 
 
 def test_department_text_is_escaped(tmp_path_factory):
@@ -225,3 +228,63 @@ def test_failure_page_says_what_failed_and_where(tmp_path_factory):
     assert "报告开头的准备步骤" in result.failure and "In [" in result.failure  # where
     assert local_leaks(page, tmp_path_factory.getbasetemp()) == []
     assert external_references(page) == []
+
+
+def _text(page: str) -> str:
+    return html.unescape(re.sub(r"<[^>]+>", " ", page))
+
+
+def _table(page: str, caption_start: str) -> list[list[str]]:
+    """Rows (cell texts) of the table whose caption starts with ``caption_start``."""
+    m = re.search(r"<table[^>]*><caption>" + re.escape(caption_start) + r".*?</table>", page, re.S)
+    assert m, caption_start
+    rows = re.findall(r"<tr[^>]*>(.*?)</tr>", m.group(0), re.S)
+    return [[" ".join(_text(c).split()) for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", r, re.S)] for r in rows]
+
+
+def test_conclusion_and_sign_off_open_the_report(page):
+    """复核结论: totals, coverage in points, the material problems, what to supply; then the sign-off."""
+    text = _text(page)
+    start = text.index("复核结论", text.index("目录") + 100)
+    conclusion = " ".join(text[start:text.index("概览", start)].split())
+    for phrase in ("自评总分 97 分（优）", "经复核为 96.32 分（优）", "较自评减少 0.68 分", "21 项三级指标、满分 100 分",
+                   "按规则复核 24 分", "以替代口径复核 9 分", "合计 33 分得到复核", "54 分为专业判断项",
+                   "13 分因缺少资料无法复核", "部分复核", "发现问题 27 条", "请部门补充", "等 23 项"):
+        assert phrase in conclusion, phrase
+    # The largest effect on the score is named first (B8 −1 分), then B10 and B3.
+    assert conclusion.index("（B8") < conclusion.index("（B10") < conclusion.index("（B3")
+    assert "复核签署" in conclusion and "复核人" in conclusion and "复核意见" in conclusion
+
+
+def test_coverage_table_adds_up_to_the_rule_total(page):
+    rows = _table(page, "复核覆盖")
+    by = {r[0]: r for r in rows[1:]}
+    assert by["按规则复核"][-2:] == ["24", "24%"] and by["替代口径复核"][-2:] == ["9", "9%"]
+    assert by["专业判断（保留自评分）"][-2:] == ["54", "54%"] and by["资料不足，无法复核"][-2:] == ["13", "13%"]
+    assert by["合计"][1] == "21" and by["合计"][-2] == "100"
+    assert rows[0][2:5] == ["部门决策", "部门管理", "部门绩效"]  # the rule set's level-1 names
+
+
+def test_findings_split_ordered_and_signed_like_the_score_table(page):
+    problems = _table(page, "问题（")
+    assert problems[0] == ["序号", "结论", "问题", "应为（复核）", "实际（填报）", "差异（复核−填报）", "表内位置", "整改建议"]
+    first = [r[2].split("：")[0].strip() for r in problems[1:4]]
+    assert first == ["公用经费控制率", "项目完成及时性", "财务合规性"]  # −1, +0.5, −0.18 分
+    # 复核 − 填报 as in the score table: 财务合规性 2.82 − 3 = −0.18 in both.
+    fin = next(r for r in problems[1:] if r[2].startswith("财务合规性"))
+    assert fin[5] == "-0.18"
+    scores = _table(page, "评分表复核")
+    assert next(r for r in scores if "财务合规性" in r)[6] == "-0.18"
+    # Every problem carries a request to the department.
+    assert all(r[7] and r[7] != "—" for r in problems[1:])
+    # Seal and page text are format notes (提示), not problems.
+    fmt = _table(page, "格式与解析说明")
+    stray = [r for r in fmt if "医院公章" in r[3] or "Zero" in r[3]]
+    assert len(stray) == 2 and {r[1] for r in stray} == {"提示"}
+    assert not [r for r in problems if "医院公章" in " ".join(r)]
+
+
+def test_overall_goals_block_is_shown(page):
+    text = _text(page)
+    assert "预期目标" in text and "目标完成实际情况" in text
+    assert "逐字相同" in text  # D8

@@ -94,7 +94,8 @@ def e4(ctx: Context):
     for loc, figs in groups.items():
         sample = "、".join(f"{f.printed or f.raw} = {f.value:,} 元" for f in figs[:3]) + ("……" if len(figs) > 3 else "")
         rows.append(Result("fail", loc, f"{len(figs)} 个金额以万元印出，已按 1 万元 = 10,000 元换算：{sample}",
-                           None, len(figs), None, loc, severity="info"))
+                           None, "、".join(f.printed or f.raw for f in figs[:3]) + ("……" if len(figs) > 3 else ""), None,
+                           loc, severity="info"))
     yield from rows or [Result("pass", "全表", "文字与表格单位一致，无需换算", location="全表")]
 
 

@@ -5,13 +5,16 @@
 from __future__ import annotations
 
 import re
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from ..model import BUDGET_PARTS
 from ..values import fmt_score
 from ..formulas import HUNDRED, IndicatorScore
 from ..values import fmt_amount, fmt_pct, parse_num
 from .base import Context, Result, check
+
+
+CENT = Decimal("0.01")
 
 
 def rate(num: Decimal | None, den: Decimal | None) -> Decimal | None:
@@ -49,6 +52,7 @@ def b1(ctx: Context):
             yield Result("fail", subject, f"执行数 {fmt_amount(actual)} 元超过调整后预算 {fmt_amount(adjusted)} 元（执行率 {fmt_pct(r)}）",
                          adjusted, actual, adjusted - actual, loc)
         else:
+            r = r.quantize(CENT, rounding=ROUND_HALF_UP)  # stored as shown: to the hundredth of a point
             yield Result("pass", subject, f"执行率 {fmt_pct(r)}", HUNDRED, r, HUNDRED - r, loc)
 
 
@@ -62,7 +66,7 @@ def b2(ctx: Context):
                 continue
             yield Result("unverifiable", subject, "年初预算或调整后预算缺失（或为 0），无法计算调整幅度", location=loc)
             continue
-        change = r - HUNDRED
+        change = (r - HUNDRED).quantize(CENT, rounding=ROUND_HALF_UP)
         text = f"调整幅度 {'+' if change > 0 else ''}{fmt_pct(change)}（年初 {fmt_amount(initial)} → 调整后 {fmt_amount(adjusted)} 元）"
         status = "fail" if abs(change) > threshold + ctx.tol_rate else "pass"
         if status == "fail":

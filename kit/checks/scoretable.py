@@ -116,7 +116,7 @@ def c4(ctx: Context):
                     "fail", name,
                     f"权重印为“{printed.raw if printed else ''}”，按 {fmt_score(ctx.rules.total)} − 其余权重推得 "
                     f"{fmt_score(s.weight_implied)} 分" + ("，与评分规则一致" if same else f"，与评分规则 {fmt_score(s.weight)} 分不符"),
-                    s.weight, printed.raw if printed else None, s.weight - s.weight_implied, s.location,
+                    s.weight, printed.raw if printed else None, None, s.location,
                     severity="warning" if same else "error",
                 )
             else:

@@ -177,10 +177,11 @@ def d5(ctx: Context):
         yield Result("pass", "预算调整原因", f"预算调整 {fmt_amount(diff)} 元，已说明原因", ini, adj, -diff, loc)
     else:
         pct = diff / ini * HUNDRED if ini else None
+        # Nothing is wrong with either amount: what is missing is the explanation of their difference.
         yield Result("fail", "预算调整原因",
                      f"调整后预算比年初{'增加' if diff > 0 else '减少'} {fmt_amount(abs(diff))} 元"
                      + (f"（{'+' if diff > 0 else ''}{fmt_pct(pct)}）" if pct is not None else "") + "，但调整原因说明为空",
-                     ini, adj, -diff, loc)
+                     "调整原因及情况说明", "（未填写）", None, loc)
 
 
 @check("D6", "绩效指标的方向合理（如平均住院日不应“提高”）", "D", "warning")

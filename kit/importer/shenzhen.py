@@ -20,7 +20,7 @@ from collections import Counter
 from typing import Iterable
 
 from ..model import BUDGET_PARTS, BUDGET_STAGES, NARRATIVE_SECTIONS
-from .record import Record, cell_source, lines_source
+from .record import Record, lines_source
 from .sources import Form, Line
 from .wrap import capacity_of, clean_line, join_lines, printed_width, text_width
 

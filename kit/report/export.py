@@ -7,7 +7,8 @@ What the export guarantees, whatever the notebook holds:
   blocks (nbconvert #754);
 - a static table of contents built from the markdown headings by ``TocPreprocessor``;
 - no local paths in outputs (tracebacks of a failed run): ``ScrubPathsPreprocessor``;
-- stable cell ids (papermill's error cells get random ones), so equal inputs give equal HTML.
+- stable cell ids (papermill's error cells get random ones), so equal inputs give equal HTML;
+- one copy of the component styles (in the head), not one per output.
 """
 from __future__ import annotations
 
@@ -122,6 +123,21 @@ class ScrubPathsPreprocessor(Preprocessor):
         return cell, resources
 
 
+_OUTPUT_STYLE = re.compile(r'<style class="kit-style">.*?</style>', re.S)
+
+
+class OutputStylePreprocessor(Preprocessor):
+    """Drop the component styles every output carries for JupyterLab: the page has them once."""
+
+    def preprocess_cell(self, cell, resources, index):
+        for out in cell.get("outputs", []):
+            html = out.get("data", {}).get("text/html")
+            if html is not None:
+                text = "".join(html) if isinstance(html, list) else html
+                out["data"]["text/html"] = _OUTPUT_STYLE.sub("", text)
+        return cell, resources
+
+
 class StableIdPreprocessor(Preprocessor):
     """Cell ids by position: papermill's inserted cells carry random ids."""
 
@@ -152,6 +168,7 @@ def html_exporter(extra_paths: Iterable[str] = ()) -> HTMLExporter:
         enabled=True,
     )
     exporter.register_preprocessor(ScrubPathsPreprocessor(extra_paths=list(extra_paths)), enabled=True)
+    exporter.register_preprocessor(OutputStylePreprocessor(), enabled=True)
     exporter.register_preprocessor(StableIdPreprocessor(), enabled=True)
     exporter.register_preprocessor(TocPreprocessor(), enabled=True)
     return exporter

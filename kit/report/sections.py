@@ -138,26 +138,33 @@ def _card(label: str, value: str, sub: str = "") -> str:
 
 
 def overview(audit) -> str:
-    """Department, year, self vs recomputed total and grade, findings by severity."""
+    """Key figures (totals, coverage, findings by kind and severity), points by basis and by 一级指标."""
     dept = audit.department
     totals, grade = audit.totals, audit.grade
-    issues = audit.issues()
-    fails = issues[issues["status"] == "fail"]
-    unver = issues[issues["status"] == "unverifiable"]
-    by_sev = {k: int((fails["severity"] == k).sum()) for k in t.SEVERITY}
+    sm = audit.summary()
+    p = sm["points"]
+    n = sm["problems"]
+    diff = _diff(totals.get("recomputed"), totals.get("self"))
     cards = [
         _card("自评总分", t.score(totals.get("self")), f"等级：{grade.get('self', '—')}"),
-        _card("复核总分", t.score(totals.get("recomputed")), f"等级：{grade.get('recomputed', '—')}"),
-        _card("不符（错误）", str(by_sev["error"]), "算术或规则不符"),
-        _card("不符（警告）", str(by_sev["warning"]), "替代口径或文字与表格不一致"),
-        _card("提示", str(by_sev["info"]), "格式整理等"),
-        _card("无法核实", str(len(unver)), "缺少资料，见“需补充资料”"),
+        _card("复核总分", t.score(totals.get("recomputed")), f"等级：{grade.get('recomputed', '—')}；复核−自评 {diff}"),
+        _card("复核状态", sm["status_label"],
+              f"{t.score(p['unverifiable'])} 分无法复核" if p["unverifiable"] else "无无法复核的分数"),
+        _card("可复核分数", f"{t.score(sm['points_rechecked'])} / {t.score(sm['points_total'])}",
+              f"按规则 {t.score(p['exact'])} + 替代口径 {t.score(p['proxy'])}"
+              + (f" + 审核调整 {t.score(p['override'])}" if p["override"] else "")),
+        _card("问题", str(sum(n.values())), f"错误 {n['error']} · 警告 {n['warning']} · 提示 {n['info']}"),
+        _card("无法核实", str(sm["unverifiable"]), f"需补充资料 {sm['missing_inputs']} 项"),
+        _card("格式与解析说明", str(sm["format"]), "表上印刷或提取的问题"),
     ]
     parts = [
         f"<p>部门：<strong>{t.esc(dept.name)}</strong>（部门编码 {t.esc(dept.code)}），{t.esc(dept.year)} 年度。"
-        f"复核共执行检查 {len(audit.findings)} 项，其中通过 {int((audit.findings['status'] == 'pass').sum())} 项。</p>",
+        f"复核共执行检查 {sm['checks']} 项，其中通过 {sm['passed']} 项。</p>",
         f'<div class="kit-cards">{"".join(cards)}</div>',
     ]
+    from .summary import coverage_table
+
+    parts.append(coverage_table(audit))
     rows = []
     for level1, v in (totals.get("by_level1") or {}).items():
         rows.append([level1, t.score(v.get("weight")), t.score(v.get("self")), t.score(v.get("recomputed")),
@@ -232,15 +239,16 @@ def scores_table(audit) -> str:
         prev = (r.level1, r.level2)
         rows.append([l1, l2, r.indicator, t.score(r.weight), t.score(r.self_score),
                      t.score(r.recomputed_score), _diff(r.recomputed_score, r.self_score),
-                     t.badge(r.basis), r.note])
+                     t.badge(r.basis, t.BASIS.get(r.basis, r.basis)), r.note])
         classes.append("")
     totals = audit.totals
     rows.append(["合计", "", "", t.score(sum((Decimal(str(w)) for w in audit.scores["weight"].dropna()), Decimal(0))),
                  t.score(totals.get("self")), t.score(totals.get("recomputed")),
                  _diff(totals.get("recomputed"), totals.get("self")), "", ""])
     classes.append("kit-total")
-    header = ["一级指标", "二级指标", "三级指标", "分数", "自评分数", "复核分数", "差异", "复核依据", "说明"]
-    return t.table(rows, header, numeric=(3, 4, 5, 6), caption="评分表复核（100 分）", row_classes=classes,
+    header = ["一级指标", "二级指标", "三级指标", "分数", "自评分数", "复核分数", "差异（复核−自评）", "复核依据", "说明"]
+    caption = f"评分表复核（{len(audit.scores)} 项三级指标，满分 {t.score(audit.rules.total)} 分）"
+    return t.table(rows, header, numeric=(3, 4, 5, 6), caption=caption, row_classes=classes,
                    col_classes=["kit-nowrap", "kit-nowrap", "kit-w-name", "", "", "", "", "kit-nowrap", "kit-w-msg"])
 
 
@@ -259,22 +267,99 @@ def verdict(status: str, severity: str) -> t.Raw:
     return t.badge(status)
 
 
-def findings_table(audit) -> str:
-    """Every non-pass finding, most severe first, with expected, actual and where on the form."""
-    issues = audit.issues()
+def _advice_context(audit) -> tuple[dict, set]:
+    labels = dict(zip(audit.missing_inputs["input"], audit.missing_inputs["label"]))
+    rescored = {c for c in audit.scores["check_id"] if c}
+    return labels, rescored
+
+
+def problems_table(audit) -> str:
+    """问题: failed checks, largest effect on the score first, then the amount at stake, then
+    severity; each with what it should be, what the form says, 复核 − 填报, where, and 整改建议."""
+    from .advice import advice
+    from .places import Places
+
+    issues = audit.issues("problem", labels="machine")
     if not len(issues):
-        return t.note("所有检查均通过，未发现问题。")
+        return t.note("未发现问题。")
+    labels, rescored = _advice_context(audit)
+    places = Places(audit.department)
     rows = []
-    for i, r in enumerate(issues.itertuples(index=False), 1):
-        message = f"{r.message}" + ("（替代口径）" if getattr(r, "proxy", False) and "替代口径" not in r.message else "")
-        rows.append([str(i), verdict(r.status, r.severity), f"{r.check_id} {r.title}", r.subject, message,
-                     t.number(r.expected), t.number(r.actual), t.number(r.difference), r.location])
-    header = ["序号", "结论", "检查项", "对象", "说明", "应为", "实际", "差异", "表内位置"]
-    n_fail = int((issues["status"] == "fail").sum())
-    return t.table(rows, header, caption=f"问题清单（不符 {n_fail} 条，无法核实 {len(rows) - n_fail} 条）",
-                   cls="kit-findings", numeric=(7,),
-                   col_classes=["", "kit-nowrap", "kit-w-check", "kit-w-subject", "kit-w-msg", "kit-w-val",
-                                "kit-w-val", "", "kit-w-loc"])
+    for i, r in enumerate(issues.to_dict("records"), 1):
+        what = t.Raw(f"<strong>{t.esc(r['subject'])}</strong>：{t.esc(r['message'])}"
+                     f'<br><span class="kit-muted">{t.esc(r["check_id"])} {t.esc(r["title"])}</span>')
+        rows.append([str(i), verdict(r["status"], r["severity"]), what, t.value_cell(r["expected"]),
+                     t.value_cell(r["actual"]), _signed(r["difference"]), places.cite(r["location"]),
+                     advice(r, labels, rescored)])
+    header = ["序号", "结论", "问题", "应为（复核）", "实际（填报）", "差异（复核−填报）", "表内位置", "整改建议"]
+    n = audit.summary()["problems"]
+    caption = (f"问题（{len(rows)} 条：错误 {n['error']}、警告 {n['warning']}、提示 {n['info']}；"
+               "按对分数的影响、涉及金额、严重程度排列）")
+    return t.table(rows, header, caption=caption, cls="kit-findings", numeric=(5,),
+                   col_classes=["", "kit-nowrap", "kit-w-msg", "kit-w-val", "kit-w-val", "", "kit-w-loc", "kit-w-advice"])
+
+
+def unverifiable_table(audit) -> str:
+    """无法核实: checks that could not be made, the score points they decide first."""
+    from .advice import advice
+    from .places import Places
+
+    issues = audit.issues("unverifiable", labels="machine")
+    if not len(issues):
+        return t.note("没有因缺少资料而无法核实的检查。")
+    labels, rescored = _advice_context(audit)
+    weights = dict(zip(audit.scores["indicator"], audit.scores["weight"]))
+    places = Places(audit.department)
+    rows = []
+    for i, r in enumerate(issues.to_dict("records"), 1):
+        pts = t.score(weights[r["subject"]]) if r["check_id"] in rescored and r["subject"] in weights else "—"
+        rows.append([str(i), f"{r['check_id']} {r['title']}", r["subject"], r["message"], pts,
+                     advice(r, labels, rescored), places.cite(r["location"])])
+    return t.table(rows, ["序号", "检查项", "对象", "说明", "涉及分数", "需补充", "表内位置"], numeric=(4,),
+                   caption=f"无法核实的事项（{len(rows)} 项；涉及评分的按分数排列在前）", cls="kit-findings",
+                   col_classes=["", "kit-w-check", "kit-w-subject", "kit-w-msg", "", "kit-w-advice", "kit-w-loc"])
+
+
+def format_table(audit) -> str:
+    """格式与解析说明: quirks of the printed form (overflow, stray characters, separators, units,
+    seal and page text), read as printed; not problems of the figures."""
+    from .places import Places
+
+    issues = audit.issues("format", labels="machine")
+    if not len(issues):
+        return t.note("表上没有需要说明的格式问题。")
+    places = Places(audit.department)
+    rows = [[str(i), verdict(r["status"], r["severity"]), f"{r['check_id']} {r['title']}", r["message"],
+             t.number(r["actual"]), places.cite(r["location"])]
+            for i, r in enumerate(issues.to_dict("records"), 1)]
+    return t.table(rows, ["序号", "结论", "检查项", "说明", "原文", "表内位置"],
+                   caption=f"格式与解析说明（{len(rows)} 条）", cls="kit-findings",
+                   col_classes=["", "kit-nowrap", "kit-w-check", "kit-w-msg", "kit-w-val", "kit-w-loc"])
+
+
+def findings_table(audit) -> str:
+    """The three lists of 问题清单 together (for use outside the notebook)."""
+    return problems_table(audit) + unverifiable_table(audit) + format_table(audit)
+
+
+def _signed(value) -> str:
+    """A difference with its sign (+ when the reviewer's figure is larger), or '—'."""
+    if not isinstance(value, Decimal):
+        return "—" if value is None else str(t.number(value))
+    shown = t.number(value)
+    return f"+{shown}" if value > 0 else str(shown)
+
+
+def goals_section(audit) -> str:
+    """年度总体目标: 预期目标 beside 目标完成实际情况, with the D8 verdict."""
+    g = audit.department.goals
+    f = audit.findings
+    d8 = f[f["check_id"] == "D8"]
+    pair = (f'<div class="kit-pair"><div><h4>预期目标</h4>{t.esc(t.text_block(g.expected))}</div>'
+            f'<div><h4>目标完成实际情况</h4>{t.esc(t.text_block(g.actual))}</div></div>')
+    notes = [t.note(r.message, "warning" if r.status == "fail" else "info") for r in d8.itertuples(index=False)
+             if r.status != "pass"]
+    return pair + "".join(notes)
 
 
 def missing_table(audit) -> str:

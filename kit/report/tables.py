@@ -7,9 +7,11 @@ unescaped HTML is what this module builds itself, wrapped in ``Raw``.
 from __future__ import annotations
 
 import base64
+import functools
 import html
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 from typing import Any, Iterable, Sequence
 
 import pandas as pd
@@ -33,6 +35,8 @@ SEVERITY_ORDER = Severity.orders()
 STATUS = Status.labels()
 STATUS_ORDER = Status.orders()
 BASIS = Basis.labels()
+STYLE_FILE = Path(__file__).resolve().parent.parent / "templates" / "kit_report" / "static" / "components.css"
+WRAP_CLASS = "kit-out"
 
 
 def _missing(value: Any) -> bool:
@@ -98,12 +102,14 @@ def table(
     row_classes: Sequence[str] | None = None,
     header_rows: Sequence[Sequence[tuple[str, int, int]]] | None = None,
     col_classes: Sequence[str] | None = None,
+    row_styles: Sequence[str] | None = None,
 ) -> str:
     """An HTML table. ``numeric`` names column indexes to right-align in tabular figures.
 
     ``header_rows`` (optional) replaces the single header row with several rows of
     (label, colspan, rowspan) cells, for two-level headings such as 预算数 / 执行数.
-    ``col_classes`` gives each body column a CSS class (widths, wrapping).
+    ``col_classes`` gives each body column a CSS class (widths, wrapping); ``row_styles`` an
+    inline style per body row (only values the kit computes, e.g. sort ranks).
     """
     numeric = set(numeric)
     out = [f'<table class="kit-table {html.escape(cls)}">']
@@ -123,6 +129,8 @@ def table(
     out.append("</thead><tbody>")
     for i, row in enumerate(rows):
         rc = f' class="{html.escape(row_classes[i])}"' if row_classes and row_classes[i] else ""
+        if row_styles and row_styles[i]:
+            rc += f' style="{html.escape(row_styles[i])}"'  # custom properties the kit sets (sort ranks)
         cells = []
         for j, value in enumerate(row):
             names = " ".join(c for c in ("kit-num" if j in numeric else "",
@@ -154,11 +162,36 @@ def paragraph(text: str) -> str:
     return f"<p>{html.escape(text)}</p>"
 
 
+@functools.lru_cache(maxsize=1)
+def component_css() -> str:
+    """The styles of the report's components, every rule scoped under ``.kit-out``."""
+    return STYLE_FILE.read_text(encoding="utf-8")
+
+
+def wrap(*parts: str | Raw) -> str:
+    """HTML fragments in a ``.kit-out`` block that carries its own styles.
+
+    In JupyterLab the page's stylesheet is absent: each output brings the component styles with
+    it, scoped under the wrapper class so JupyterLab itself is not restyled. The exported page
+    keeps one copy (``kit.report.export`` drops the repeats).
+    """
+    return (f'<div class="{WRAP_CLASS}"><style class="kit-style">{component_css()}</style>'
+            + "".join(str(p) for p in parts) + "</div>")
+
+
 def show(*parts: str | Raw):
-    """Display HTML fragments in the notebook (one output, text/html only)."""
+    """Display HTML fragments in the notebook (one output, text/html only, styles included)."""
     from IPython.display import HTML, display
 
-    display(HTML("".join(str(p) for p in parts)))
+    display(HTML(wrap(*parts)))
+
+
+def value_cell(value: Any) -> Any:
+    """An expected/actual value for a table cell: numbers never break across lines."""
+    shown = number(value)
+    if isinstance(value, Decimal):
+        return Raw(f'<span class="kit-nobr">{html.escape(str(shown))}</span>')
+    return shown
 
 
 def number(value: Any) -> Any:

@@ -1,0 +1,197 @@
+"""问题清单.xlsx: the findings as a workbook for tracking 整改 (rectification).
+
+One workbook per department (``<code>-问题清单.xlsx`` beside its report) and one for a batch
+(``问题清单.xlsx``, every department's rows). Each row is one finding: where on the form, what
+it should be and what the form says (复核 − 填报), the 整改要求, then empty columns for the
+department's reply, the date and the status (a drop-down list). Format notes are on a sheet of
+their own: they ask nothing of the department.
+
+Every cell the kit writes is text (as shown in the report, exact), never a formula: a value
+starting with ``=``, ``+``, ``-`` or ``@`` is stored as a string and kept so when edited.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Iterable
+
+from ..xlsxio import _FORMULA_LEAD, MAX_CELL_CHARS, _escape  # one escaping rule for every workbook the kit writes
+
+SHEET = "问题清单"
+FORMAT_SHEET = "格式与解析说明"
+INFO_SHEET = "说明"
+COLUMNS = [  # (header, width, wrap)
+    ("序号", 6, False), ("部门编码", 10, False), ("部门名称", 18, True), ("年度", 6, False), ("类别", 10, False),
+    ("结论", 8, False), ("检查编号", 8, False), ("检查项", 22, True), ("对象", 18, True), ("问题", 48, True),
+    ("表内位置", 22, True), ("应为（复核）", 16, True), ("实际（填报）", 16, True), ("差异（复核−填报）", 14, False),
+    ("整改要求", 40, True), ("部门说明", 30, True), ("整改完成日期", 12, False), ("整改状态", 10, False),
+    ("复核意见", 24, True),
+]
+REPLY = ("部门说明", "整改完成日期", "整改状态", "复核意见")  # left empty for the department and the reviewer
+STATUS_CHOICES = ("未整改", "整改中", "已整改", "不适用")
+FORMAT_COLUMNS = [("序号", 6, False), ("部门编码", 10, False), ("结论", 8, False), ("检查项", 24, True),
+                  ("说明", 60, True), ("原文", 20, True), ("表内位置", 26, True)]
+
+
+def finding_rows(audit) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
+    """(rows to track: 问题 then 无法核实, format notes), as the report orders and words them."""
+    from ..audit import verdict_label
+    from .advice import advice
+    from .places import Places
+    from .sections import _advice_context, _signed
+
+    d = audit.department
+    labels, rescored = _advice_context(audit)
+    places = Places(d)
+    track, notes = [], []
+    for kind, kind_label in (("problem", "问题"), ("unverifiable", "无法核实")):
+        for r in audit.issues(kind, labels="machine").to_dict("records"):
+            track.append({
+                "部门编码": d.code, "部门名称": d.name, "年度": str(d.year), "类别": kind_label,
+                "结论": verdict_label(r["status"], r["severity"]), "检查编号": r["check_id"], "检查项": r["title"],
+                "对象": str(r["subject"]), "问题": r["message"], "表内位置": places.cite(r["location"]),
+                "应为（复核）": _shown(r["expected"]), "实际（填报）": _shown(r["actual"]),
+                "差异（复核−填报）": _signed(r["difference"]) if kind == "problem" else "",
+                "整改要求": advice(r, labels, rescored),
+            })
+    for r in audit.issues("format", labels="machine").to_dict("records"):
+        notes.append({"部门编码": d.code, "结论": verdict_label(r["status"], r["severity"]), "检查项": f"{r['check_id']} {r['title']}",
+                      "说明": r["message"], "原文": _shown(r["actual"]), "表内位置": places.cite(r["location"])})
+    return track, notes
+
+
+def _shown(value: Any) -> str:
+    from .tables import number
+
+    if value is None:
+        return ""
+    return str(number(value))
+
+
+def tracking_document(audit) -> dict[str, list]:
+    """What one department's 问题清单.xlsx holds, as plain rows: the audit notebook publishes it
+    with its result, so ``kit render`` writes the workbook without auditing again."""
+    track, notes = finding_rows(audit)
+    d = audit.department
+    s = audit.summary()
+    info = [
+        ("部门", f"{d.name}（{d.code}）{d.year} 年度"),
+        ("自评总分 / 复核总分", f"{_pts(audit.totals['self'])}（{audit.grade['self']}） / "
+                           f"{_pts(audit.totals['recomputed'])}（{audit.grade['recomputed']}）"),
+        ("复核状态", f"{s['status_label']}：可复核 {_pts(s['points_rechecked'])} / {_pts(s['points_total'])} 分"),
+        ("问题", f"{sum(s['problems'].values())} 条（错误 {s['problems']['error']}、警告 {s['problems']['warning']}、"
+               f"提示 {s['problems']['info']}）；无法核实 {s['unverifiable']} 项；格式与解析说明 {s['format']} 条"),
+    ]
+    return {"track": track, "notes": notes, "info": [list(x) for x in info]}
+
+
+def write_tracking(doc: dict[str, list], path: str | Path) -> Path:
+    """Write a 问题清单.xlsx from ``tracking_document``'s rows (atomically)."""
+    return _write(Path(path), doc["track"], doc["notes"], [tuple(x) for x in doc["info"]])
+
+
+def write_issues_workbook(audit, path: str | Path) -> Path:
+    """One department's 问题清单.xlsx, from its audit (JupyterLab and tests)."""
+    return write_tracking(tracking_document(audit), path)
+
+
+def write_batch_workbook(paths: Iterable[str | Path], path: str | Path) -> Path:
+    """The batch's 问题清单.xlsx: the rows of every department's workbook, one after another."""
+    from openpyxl import load_workbook
+
+    track: list[dict[str, str]] = []
+    notes: list[dict[str, str]] = []
+    names = []
+    for p in sorted(map(Path, paths)):
+        wb = load_workbook(p, read_only=True)
+        for sheet, out in ((SHEET, track), (FORMAT_SHEET, notes)):
+            if sheet not in wb.sheetnames:
+                continue
+            rows = wb[sheet].iter_rows(values_only=True)
+            header = next(rows, None) or ()
+            for values in rows:
+                if any(v not in (None, "") for v in values):
+                    out.append({h: _unescaped(v) for h, v in zip(header, values) if h != "序号"})
+        wb.close()
+        names.append(p.name)
+    info = [("部门数", str(len(names))), ("来源", "各部门的 <部门编码>-问题清单.xlsx")]
+    return _write(Path(path), track, notes, info)
+
+
+def _unescaped(v: Any) -> str:
+    from ..xlsxio import _unescape
+
+    return "" if v is None else _unescape(str(v))
+
+
+def _pts(x) -> str:
+    from .tables import score
+
+    return score(x)
+
+
+def _write(path: Path, track: list[dict[str, str]], notes: list[dict[str, str]], info: list[tuple[str, str]]) -> Path:
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    wb = Workbook()
+    head_font, head_fill = Font(bold=True), PatternFill("solid", fgColor="E8EDF2")
+    wrap, top = Alignment(wrap_text=True, vertical="top"), Alignment(vertical="top")
+
+    def sheet(ws, columns, rows):
+        for j, (h, width, _) in enumerate(columns, 1):
+            c = ws.cell(row=1, column=j)
+            _put(c, h)
+            c.font, c.fill = head_font, head_fill
+            ws.column_dimensions[c.column_letter].width = width
+        for i, row in enumerate(rows, 2):
+            for j, (h, _, w) in enumerate(columns, 1):
+                c = ws.cell(row=i, column=j)
+                c.number_format = "@"
+                c.alignment = wrap if w else top
+                _put(c, str(i - 1) if h == "序号" else row.get(h, ""))
+        ws.freeze_panes = "A2"
+        if rows:
+            ws.auto_filter.ref = f"A1:{ws.cell(row=len(rows) + 1, column=len(columns)).coordinate}"
+
+    ws = wb.active
+    ws.title = SHEET
+    sheet(ws, COLUMNS, track)
+    status_col = [h for h, _, _ in COLUMNS].index("整改状态") + 1
+    dv = DataValidation(type="list", formula1='"' + ",".join(STATUS_CHOICES) + '"', allow_blank=True)
+    ws.add_data_validation(dv)
+    letter = ws.cell(row=1, column=status_col).column_letter
+    dv.add(f"{letter}2:{letter}{max(len(track) + 1, 2) + 500}")
+    sheet(wb.create_sheet(FORMAT_SHEET), FORMAT_COLUMNS, notes)
+    wi = wb.create_sheet(INFO_SHEET)
+    wi.column_dimensions["A"].width, wi.column_dimensions["B"].width = 22, 90
+    lines = info + [
+        ("用途", "按“问题清单”逐条整改：部门填写“部门说明”“整改完成日期”“整改状态”，复核人填写“复核意见”。"),
+        ("差异", "差异 = 复核（应为）− 填报（实际），与报告一致。"),
+        ("整改状态", "、".join(STATUS_CHOICES)),
+    ]
+    for i, (k, v) in enumerate(lines, 1):
+        _put(wi.cell(row=i, column=1), k)
+        wi.cell(row=i, column=1).font = head_font
+        _put(wi.cell(row=i, column=2), v)
+        wi.cell(row=i, column=2).alignment = wrap
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        wb.save(tmp)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return path
+
+
+def _put(cell, value: Any) -> None:
+    """A text cell holding ``value`` exactly; never a formula."""
+    text = "" if value is None else str(value)
+    if not text:
+        return
+    cell.value = _escape(text)[:MAX_CELL_CHARS]
+    cell.data_type = "s"  # openpyxl would read '=…' as a formula
+    if text.startswith(_FORMULA_LEAD):
+        cell.quotePrefix = True  # Excel keeps it text when the cell is edited
