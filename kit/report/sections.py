@@ -10,6 +10,7 @@ from decimal import Decimal
 from ..model import BUDGET_PARTS, BUDGET_STAGES, Department
 from . import tables as t
 from .charts import budget_chart, figure_png, tasks_chart
+from .summary import coverage_table
 
 PART_LABELS = {"total": "部门支出总金额", "basic": "基本支出", "project": "项目支出"}
 
@@ -162,8 +163,6 @@ def overview(audit) -> str:
         f"复核共执行检查 {sm['checks']} 项，其中通过 {sm['passed']} 项。</p>",
         f'<div class="kit-cards">{"".join(cards)}</div>',
     ]
-    from .summary import coverage_table
-
     parts.append(coverage_table(audit))
     rows = []
     for level1, v in (totals.get("by_level1") or {}).items():
@@ -267,7 +266,7 @@ def verdict(status: str, severity: str) -> t.Raw:
     return t.badge(status)
 
 
-def _advice_context(audit) -> tuple[dict, set]:
+def advice_context(audit) -> tuple[dict, set]:
     labels = dict(zip(audit.missing_inputs["input"], audit.missing_inputs["label"]))
     rescored = {c for c in audit.scores["check_id"] if c}
     return labels, rescored
@@ -282,14 +281,14 @@ def problems_table(audit) -> str:
     issues = audit.issues("problem", labels="machine")
     if not len(issues):
         return t.note("未发现问题。")
-    labels, rescored = _advice_context(audit)
+    labels, rescored = advice_context(audit)
     places = Places(audit.department)
     rows = []
     for i, r in enumerate(issues.to_dict("records"), 1):
         what = t.Raw(f"<strong>{t.esc(r['subject'])}</strong>：{t.esc(r['message'])}"
                      f'<br><span class="kit-muted">{t.esc(r["check_id"])} {t.esc(r["title"])}</span>')
         rows.append([str(i), verdict(r["status"], r["severity"]), what, t.value_cell(r["expected"]),
-                     t.value_cell(r["actual"]), _signed(r["difference"]), places.cite(r["location"]),
+                     t.value_cell(r["actual"]), signed(r["difference"]), places.cite(r["location"]),
                      advice(r, labels, rescored)])
     header = ["序号", "结论", "问题", "应为（复核）", "实际（填报）", "差异（复核−填报）", "表内位置", "整改建议"]
     n = audit.summary()["problems"]
@@ -307,7 +306,7 @@ def unverifiable_table(audit) -> str:
     issues = audit.issues("unverifiable", labels="machine")
     if not len(issues):
         return t.note("没有因缺少资料而无法核实的检查。")
-    labels, rescored = _advice_context(audit)
+    labels, rescored = advice_context(audit)
     weights = dict(zip(audit.scores["indicator"], audit.scores["weight"]))
     places = Places(audit.department)
     rows = []
@@ -342,7 +341,7 @@ def findings_table(audit) -> str:
     return problems_table(audit) + unverifiable_table(audit) + format_table(audit)
 
 
-def _signed(value) -> str:
+def signed(value) -> str:
     """A difference with its sign (+ when the reviewer's figure is larger), or '—'."""
     if not isinstance(value, Decimal):
         return "—" if value is None else str(t.number(value))

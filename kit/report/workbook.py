@@ -38,10 +38,10 @@ def finding_rows(audit) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
     from ..audit import verdict_label
     from .advice import advice
     from .places import Places
-    from .sections import _advice_context, _signed
+    from .sections import advice_context, signed
 
     d = audit.department
-    labels, rescored = _advice_context(audit)
+    labels, rescored = advice_context(audit)
     places = Places(d)
     track, notes = [], []
     for kind, kind_label in (("problem", "问题"), ("unverifiable", "无法核实")):
@@ -51,7 +51,7 @@ def finding_rows(audit) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
                 "结论": verdict_label(r["status"], r["severity"]), "检查编号": r["check_id"], "检查项": r["title"],
                 "对象": str(r["subject"]), "问题": r["message"], "表内位置": places.cite(r["location"]),
                 "应为（复核）": _shown(r["expected"]), "实际（填报）": _shown(r["actual"]),
-                "差异（复核−填报）": _signed(r["difference"]) if kind == "problem" else "",
+                "差异（复核−填报）": signed(r["difference"]) if kind == "problem" else "",
                 "整改要求": advice(r, labels, rescored),
             })
     for r in audit.issues("format", labels="machine").to_dict("records"):
