@@ -15,7 +15,7 @@ from __future__ import annotations
 import difflib
 from decimal import Decimal
 
-from .formulas import HUNDRED, REGISTRY, ZERO, Env, IndicatorScore, Outcome
+from .formulas import HUNDRED, INPUT_LABELS, REGISTRY, ZERO, Env, IndicatorScore, Outcome
 from .model import Department, ScoreRow
 from .rules import Override, RuleSet, norm_name
 from .values import fmt_score
@@ -32,6 +32,7 @@ EXTRA_INPUT_LABELS = {
     "tasks": "年度主要任务完成情况",
     "public_line": "基本支出中的“公用经费”行",
     "self_score": "自评分数",
+    **INPUT_LABELS,
 }
 
 
@@ -117,6 +118,9 @@ def rescore(env: Env, overrides: list[Override] = ()) -> tuple[list[IndicatorSco
         if s.row is not None:
             s.weight_printed = s.row.weight
             s.self_score = s.row.self_score.value
+        if rule.weight_from_table:  # the local table's printed 分值 is this indicator's weight
+            s.weight_source = "table"
+            s.weight = s.weight_printed.value if s.weight_printed is not None and s.weight_printed.ok else ZERO
         plan.append(s)
     if rules.table_rows is not None:
         for row_no, row in extra:
@@ -134,7 +138,9 @@ def rescore(env: Env, overrides: list[Override] = ()) -> tuple[list[IndicatorSco
         try:
             o = REGISTRY[rule.formula](env, s)
             if o.score is not None:
-                o.score = max(ZERO, min(o.score, s.weight))  # a recomputed score never exceeds the weight
+                o.score = max(ZERO, o.score)
+                if s.weight_known:  # a recomputed score never exceeds the weight (when one is printed)
+                    o.score = min(o.score, s.weight)
             s.engine_score, s.engine_basis, s.note, s.missing, s.inputs = o.score, o.basis, o.note, o.missing, o.inputs
         except Exception as exc:  # a formula that crashes keeps the self score; the check reports it
             s.error = f"{type(exc).__name__}: {exc}"

@@ -79,6 +79,7 @@ FUND_FIELDS = {
     "initial": "年初预算数",
     "adjusted": "全年预算数（调整后）",
     "actual": "全年执行数",
+    "weight": "分值",
     "rate": "执行率",
     "score": "得分",
 }
