@@ -747,7 +747,7 @@ def input_value(env: Env, key: str) -> tuple[Decimal | None, str]:
     'funds.total.adjusted', or a difference 'a - b'."""
     if " - " in key:
         (a, ta), (b, tb) = (input_value(env, k.strip()) for k in key.split(" - ", 1))
-        return (None if a is None or b is None else a - b), f"({ta} − {tb})"
+        return (None if a is None or b is None else a - b), f"（{ta} − {tb}）"
     kind, _, name = key.partition(".")
     n: Any = None
     unit = ""

@@ -119,6 +119,8 @@ def rescore(env: Env, overrides: list[Override] = ()) -> tuple[list[IndicatorSco
             s.weight_printed = s.row.weight
             s.self_score = s.row.self_score.value
         if rule.weight_from_table:  # the local table's printed 分值 is this indicator's weight
+            if s.row is None:
+                continue  # a framework indicator this city's table does not print: not part of its total
             s.weight_source = "table"
             s.weight = s.weight_printed.value if s.weight_printed is not None and s.weight_printed.ok else ZERO
         plan.append(s)

@@ -573,6 +573,8 @@ def f14(ctx: Context):
         if s.self_score is None and _last_row(ctx, s, block) and s.engine_basis not in ("unverifiable", "judgement"):
             yield Result("unverifiable", s.rule.name, f"表格截断，自评分数未能读到；按表上数据复核应得 {fmt_score(s.engine_score)} 分"
                          f"（{s.note}）", s.engine_score, None, None, s.location)
+        elif s.engine_basis == "judgement" and not s.error:
+            yield Result("pass", s.rule.name, s.note, None, s.self_score, None, s.location, severity="info")
         else:
             yield rescore_result(ctx, s)
 
