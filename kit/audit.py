@@ -200,7 +200,7 @@ def run_audit(dept: Department, params: Params | None = None, options: dict | No
         printed = [s for s in scores if s.row is not None and not s.placeholder]
         unscored = any(s.self_score is None for s in printed)
         unrescored = any(s.recomputed is None for s in printed)
-        grades = {"self": PARTIAL_GRADE if cut or unscored else grade(tot["self"], opts["grade_bands"]),
+        grades = {"self": PARTIAL_GRADE if cut or unscored or tot["self"] is None else grade(tot["self"], opts["grade_bands"]),
                   "recomputed": PARTIAL_GRADE if cut or unrescored else grade(tot["recomputed"], opts["grade_bands"])}
     ctx = Context(dept, rules, opts, scores, extra, prose, tot, grades, family, misfit)
     rows = run_checks(ctx, checks_for(family.checks))

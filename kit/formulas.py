@@ -468,6 +468,12 @@ def f_exec_rate(env: Env, s: IndicatorScore) -> Outcome:
         note = (f"执行率 = 全年执行数 {shown(actual, unit)} ÷ {_BASE_LABEL[base]} {shown(budget, unit)} = {fmt_pct(rate)}"
                 + ("，超过 100% 按 100% 计" if capped else "")
                 + f"；得分 = {fmt_score(s.weight)} × {fmt_pct(min(rate, HUNDRED))} = {fmt_score(round_to(score, 2, mode))} 分")
+        printed = s.row.self_score if s.row is not None else None
+        if printed is not None and printed.ok and printed_places(printed.raw) < 2 and printed.value != round_to(score, 2, mode):
+            ok, _, places = agrees(printed, s.weight * min(rate, HUNDRED) / HUNDRED, mode, env.opts.get("tolerance_score", ZERO))
+            if ok:  # printed to fewer places and right at that precision: the form's own figure stands
+                note += f"（表上印为 {printed.raw}，按其 {places} 位小数一致）"
+                score = printed.value
         return Outcome(score, "exact", note, inputs={"rate": rate, "capped": capped, "base": base, "budget": budget.value,
                                                      "actual": actual.value})
     missing = tuple(k for k, n in ((f"funds.total.{base}", budget), ("funds.total.actual", actual)) if not n.ok)
@@ -613,7 +619,7 @@ def read_actual(text: str, unit_col: str = "") -> Figure:
 def direction(target: Figure, nature: str, name: str, lower_words) -> tuple[str, str]:
     """(comparator, where it comes from) for a numeric target."""
     if target.cmp:
-        return target.cmp, "指标值"
+        return target.cmp, ""
     sign = NATURE_SIGNS.get(_norm(nature))
     if sign:
         return sign, "指标性质"
@@ -711,7 +717,8 @@ def f_target_completion(env: Env, s: IndicatorScore) -> Outcome:
         return _kept(s.self_score, "unverifiable", f"指标值单位“{target.unit}”与实际完成值单位“{actual.unit}”不一致，无法比较，保留自评分数",
                      (f"evidence:{ind.level3}",), {**info, "status": "unit_mismatch"})
     met, ratio = completion(target, actual, cmp_)
-    what = f"指标值 {_with_unit(ind.target, ind.unit)}（{why_cmp}），实际 {_with_unit(ind.actual, ind.unit)}"
+    what = (f"指标值 {_with_unit(ind.target, ind.unit)}" + (f"（{why_cmp}）" if why_cmp else "")
+            + f"，实际 {_with_unit(ind.actual, ind.unit)}")
     info.update(cmp=cmp_, status="met" if met else "missed", ratio=ratio)
     if met:
         return _full(s, known, what + "，已完成", info)

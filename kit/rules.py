@@ -196,7 +196,10 @@ def rule_file(name_or_path: str | Path | None = None, base: Path | None = None) 
 
 
 def rule_names() -> list[str]:
-    return sorted(p.parent.name for p in FAMILIES_DIR.glob("*/rules.yaml"))
+    """Built-in rule sets: each family's rules.yaml (by the family's id) and the variants beside it (by file stem)."""
+    names = {p.parent.name for p in FAMILIES_DIR.glob("*/rules.yaml")}
+    names |= {p.stem for p in FAMILIES_DIR.glob("*/*.yaml") if p.name not in ("rules.yaml", "family.yaml")}
+    return sorted(names)
 
 
 def load_rules(name_or_path: str | Path | None = None, base: Path | None = None) -> RuleSet:

@@ -170,8 +170,10 @@ def totals(scores: list[IndicatorScore], rules: RuleSet) -> dict:
             "self": sum((s.self_score or ZERO for s in rows), ZERO),
             "recomputed": sum((s.recomputed or ZERO for s in rows), ZERO),
         }
+    # A form that prints no score at all has no self total (not 0).
+    unscored = all(s.self_score is None for s in scores if s.row is not None)
     return {
-        "self": sum((v["self"] for v in by.values()), ZERO),
+        "self": None if unscored else sum((v["self"] for v in by.values()), ZERO),
         "recomputed": sum((v["recomputed"] for v in by.values()), ZERO),
         "by_level1": by,
     }

@@ -108,4 +108,5 @@ def c5(ctx: Context):
     status = "pass" if g["self"] == g["recomputed"] else "fail"
     if status == "fail":
         msg += "，等级改变"
-    yield Result(status, "总分与等级", msg, g["recomputed"], g["self"], t["self"] - t["recomputed"], "评分表·合计")
+    diff = None if t["self"] is None else t["self"] - t["recomputed"]
+    yield Result(status, "总分与等级", msg, g["recomputed"], g["self"], diff, "评分表·合计")

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from ..formulas import HUNDRED, ZERO, IndicatorScore, agrees, exec_score, shown
+from ..formulas import HUNDRED, ZERO, IndicatorScore, agrees, round_to, shown
 from ..model import BLOCK_LABELS
 from ..rules import norm_name
 from ..scoring import grade, score_rows
@@ -158,10 +158,11 @@ def f3(ctx: Context):
             continue
         rate = r.actual.value / budget.value * HUNDRED
         exact = r.weight.value * min(rate, HUNDRED) / HUNDRED
-        ok, expected, _ = agrees(r.score, exact, mode, ctx.tol_score)
-        how = f"{fmt_score(r.weight.value)} × {fmt_pct(min(rate, HUNDRED))}（执行率 {fmt_pct(rate)}）"
+        ok, expected, places = agrees(r.score, exact, mode, ctx.tol_score)
+        how = f"{fmt_score(r.weight.value)} × {fmt_pct(min(rate, HUNDRED))} = {fmt_score(round_to(exact, 2, mode))}（执行率 {fmt_pct(rate)}）"
+        at = f"，按表上 {places} 位小数为 {fmt_score(expected)} 分" if places < 2 else ""
         yield Result("pass" if ok else "fail", f"{r.source}得分",
-                     f"本行得分 {r.score.raw}，" + (f"与 {how} 一致" if ok else f"按 {how} 应为 {fmt_score(expected)} 分"),
+                     f"本行得分 {r.score.raw}，" + (f"与 {how} 一致" if ok else f"按 {how}{at}，不符"),
                      expected, r.score.value, r.score.value - expected, _row_loc(i), severity="warning")
 
 
@@ -350,7 +351,7 @@ def f9(ctx: Context):
         return
     block = tr.block
     label = BLOCK_LABELS.get(block, block)
-    rows = [r for r in score_rows(ctx.dept, block) if not (_na(r.weight) and _na(r.self_score))]
+    rows = [r for r in score_rows(ctx.dept, block) if not _empty(r)]
     cut = _cut(ctx, block)
     weights = [r.weight for r in rows]
     subject = f"{label}分值之和"
@@ -385,6 +386,11 @@ def f9(ctx: Context):
             yield Result("pass", f"{l1}分值", f"{l1}各指标分值之和 {fmt_score(s)} 分，与规则一致", w, s, ZERO, label)
         else:
             yield Result("fail", f"{l1}分值", f"{l1}各指标分值之和 {fmt_score(s)} 分，规则为 {fmt_score(w)} 分", w, s, s - w, label)
+
+
+def _empty(r) -> bool:
+    """A printed row with neither 分值 nor 得分 (e.g. 生态效益 指标1: / / /): nothing to add up."""
+    return not r.weight.ok and not r.self_score.ok and all(n.blank or _na(n) for n in (r.weight, r.self_score))
 
 
 def _same_group(printed: str, name: str) -> bool:
@@ -480,7 +486,7 @@ def f12(ctx: Context):
     if not groups:
         return
     block = _table_rows_block(ctx)
-    rows = score_rows(ctx.dept, block)
+    rows = [r for r in score_rows(ctx.dept, block) if not _empty(r)]
     last = rows[-1] if rows else None
     cut = ctx.incomplete(block) or ctx.incomplete("score_groups")
     for g in groups:
