@@ -312,9 +312,10 @@ def _prose_figures(prose: ProseCache, rows: list[dict]) -> pd.DataFrame:
     return df
 
 
-def audit_path(path: str | Path) -> AuditResult:
-    """Audit what a command-line PATH names: a params file or a data file."""
+def audit_path(path: str | Path, rules: str | Path | None = None) -> AuditResult:
+    """Audit what a command-line PATH names: a params file or a data file; ``rules`` (a built-in
+    rule set's name or a rule file's path) overrides the params file's and the family default."""
     from .load import open_path
 
     params, dept = open_path(path)
-    return run_audit(dept, params)
+    return run_audit(dept, params, rules=load_rules(rules, Path.cwd()) if rules else None)

@@ -45,7 +45,8 @@ def table(headers: list[str], rows: list[list[str]], right: set[int] = frozenset
 def render_table(result) -> str:
     d = result.department
     t, g = result.totals, result.grade
-    out = [f"{d.name}（部门编码 {d.code}，{d.year} 年度）部门整体支出绩效自评复核", ""]
+    what = f"“{d.header.project}”项目支出" if d.header.project else "部门整体支出"
+    out = [f"{d.name}（部门编码 {d.code}，{d.year} 年度）{what}绩效自评复核", ""]
     counts = result.findings["status"].value_counts().to_dict()
     out.append("概况")
     diff = "—" if t["self"] is None else fmt_score(t["recomputed"] - t["self"])
@@ -112,7 +113,7 @@ def money_line(d) -> str:
 def cmd_check(args: argparse.Namespace) -> int:
     from .audit import audit_path
 
-    result = audit_path(args.path)
+    result = audit_path(args.path, rules=args.rules)
     if args.format == "json":
         print(json.dumps(result.to_json_dict(), ensure_ascii=False, indent=1))
     else:
@@ -124,4 +125,6 @@ def add_check_command(sub) -> None:
     p = sub.add_parser("check", help="复核一个部门：重算得分、运行全部检查，输出问题清单")
     p.add_argument("path", help="参数文件（params/*.yaml）或数据文件（.yaml/.xlsx）")
     p.add_argument("--format", choices=("table", "json"), default="table", help="输出格式（默认 table）")
+    p.add_argument("--rules", default=None, metavar="NAME|PATH",
+                   help="规则：内置规则名（如 mof_selfeval、mof_selfeval_anhui）或规则文件路径；默认取参数文件的 rules 或数据文件所属模板的规则")
     p.set_defaults(func=cmd_check)

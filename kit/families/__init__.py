@@ -38,6 +38,9 @@ class Family:
     detect: dict[str, tuple[str, ...]] = field(default_factory=dict)  # {'all': words, 'any': words}
     report: dict[str, Any] = field(default_factory=dict)  # wording of the report's sections
     path: str = ""
+    supplementary: tuple[str, ...] | None = None  # keys of the workbook's 补充资料 sheet (None: every key)
+    workbook: dict[str, Any] = field(default_factory=dict)  # template prefills, e.g. funds_sources
+    synth: dict[str, Any] = field(default_factory=dict)  # what kit synth builds fictitious departments from
 
     @property
     def rules_path(self) -> Path:
@@ -84,6 +87,9 @@ def _load(path: str) -> Family:
         detect={k: tuple(v or ()) for k, v in detect.items()},
         report=dict(doc.get("report") or {}),
         path=path,
+        supplementary=tuple(doc["supplementary"] or ()) if "supplementary" in doc else None,
+        workbook=dict(doc.get("workbook") or {}),
+        synth=dict(doc.get("synth") or {}),
     )
 
 
