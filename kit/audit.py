@@ -31,7 +31,9 @@ PARTIAL_GRADE = "无法评级"
 FINDING_COLUMNS = ["check_id", "category", "title", "severity", "status", "subject", "message", "expected", "actual",
                    "difference", "location", "missing", "proxy"]
 SCORE_COLUMNS = ["level1", "level2", "indicator", "weight", "self_score", "recomputed_score", "basis", "note",
-                 "indicator_id", "row", "check_id", "engine_score", "missing"]
+                 "indicator_id", "row", "check_id", "engine_score", "missing", "weight_source"]
+# How a row's weight was decided: fixed by the rule file, or the 分值 the table prints (rows no rule names).
+WEIGHT_SOURCE_TEXT = {"rule": "按规则分值", "table": "按表内分值"}
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 STATUS_ORDER = {"fail": 0, "unverifiable": 1, "pass": 2}
 CENT = Decimal("0.01")
@@ -220,6 +222,7 @@ def run_audit(dept: Department, params: Params | None = None, options: dict | No
             "check_id": s.rule.check,
             "engine_score": s.engine_score,
             "missing": list(s.missing),
+            "weight_source": s.weight_source,
         }
         for s in scores
     ]

@@ -65,12 +65,14 @@ def render_table(result) -> str:
         if r["self_score"] is not None and r["recomputed_score"] is not None and r["self_score"] != r["recomputed_score"]:
             dv = r["recomputed_score"] - r["self_score"]
             diff = ("+" if dv > 0 else "") + fmt_score(dv)
+        basis = BASIS_TEXT.get(r["basis"], r["basis"]) + ("·按表内分值" if r.get("weight_source") == "table" else "")
         rows.append([r["level1"], r["indicator"], fmt_score(r["weight"]), fmt_score(r["self_score"]),
-                     fmt_score(r["recomputed_score"]), diff, BASIS_TEXT.get(r["basis"], r["basis"])])
+                     fmt_score(r["recomputed_score"]), diff, basis])
     for l1, v in t["by_level1"].items():
         rows.append([l1, "小计", fmt_score(v["weight"]), fmt_score(v["self"]), fmt_score(v["recomputed"]),
                      "", ""])
-    rows.append(["合计", "", fmt_score(sum(v["weight"] for v in t["by_level1"].values())), fmt_score(t["self"]),
+    weights = [v["weight"] for v in t["by_level1"].values()]
+    rows.append(["合计", "", fmt_score(None if None in weights else sum(weights)), fmt_score(t["self"]),
                  fmt_score(t["recomputed"]), "", ""])
     out += ["  " + x for x in table(["一级指标", "三级指标", "权重", "自评", "复核", "差异", "依据"], rows,
                                     right={2, 3, 4, 5}, max_width={1: 30})]

@@ -13,7 +13,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from .load import open_path
 
     params, dept = open_path(args.path)
-    print(f"已加载：{dept.name}（部门编码 {dept.code}，{dept.year} 年度），来源 {dept.source.path}")
+    print(f"已加载：{dept.name}（部门编码 {dept.code}，{dept.year} 年度），来源 {dept.source.path}"
+          + (f"；模板类型 {dept.family}" if dept.family else "")
+          + (f"；不完整的栏目 {'、'.join(dept.incomplete)}" if dept.incomplete else ""))
     print(
         f"年度主要任务 {len(dept.tasks)} 项；绩效指标 {len(dept.indicators)} 项；评分表 {len(dept.scores)} 行；"
         f"自评报告 {len(dept.narrative.sections)} 部分"

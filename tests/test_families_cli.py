@@ -44,6 +44,7 @@ def test_check_rules_by_path_and_the_table(tmp_path, capsys):
     assert "（county_2019）" in out and "“购买第三方服务”项目支出绩效自评复核" in out
     assert "年度资金总额：年初预算数 287万元；全年预算数 287万元；全年执行数 171万元" in out
     assert "F9" not in out.split("问题清单", 1)[1]  # Σ 100 is this county's rule
+    assert "按表内分值" in out.split("评分复核", 1)[1].split("问题清单", 1)[0]  # the department's own rows
 
 
 def test_check_rules_of_another_family_says_misfit_and_no_grade(sample_params_path, capsys):

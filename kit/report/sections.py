@@ -206,8 +206,8 @@ def overview(audit) -> str:
     for level1, v in (totals.get("by_level1") or {}).items():
         rows.append([level1, t.score(v.get("weight")), t.score(v.get("self")), t.score(v.get("recomputed")),
                      _diff(v.get("recomputed"), v.get("self"))])
-    rows.append(["合计", t.score(sum((Decimal(str(v.get("weight") or 0)) for v in (totals.get("by_level1") or {}).values()),
-                                     Decimal(0))),
+    weights = [v.get("weight") for v in (totals.get("by_level1") or {}).values()]
+    rows.append(["合计", t.score(None if None in weights else sum((Decimal(str(w)) for w in weights), Decimal(0))),
                  t.score(totals.get("self")), t.score(totals.get("recomputed")),
                  _diff(totals.get("recomputed"), totals.get("self"))])
     parts.append(t.table(rows, ["一级指标", "分数", "自评分数", "复核分数", "差异（复核−自评）"], numeric=(1, 2, 3, 4),
@@ -281,12 +281,14 @@ def scores_table(audit) -> str:
         l1 = r.level1 if r.level1 != prev[0] else ""
         l2 = r.level2 if (r.level1, r.level2) != prev else ""
         prev = (r.level1, r.level2)
+        table_weight = getattr(r, "weight_source", "rule") == "table"  # a row no rule names: its printed 分值
         rows.append([l1, l2, r.indicator, t.score(r.weight), t.score(r.self_score),
                      t.score(r.recomputed_score), _diff(r.recomputed_score, r.self_score),
-                     t.badge(r.basis), r.note])
+                     t.Raw(t.badge(r.basis).html + ("<br>按表内分值" if table_weight else "")), r.note])
         classes.append("")
     totals = audit.totals
-    rows.append(["合计", "", "", t.score(sum((Decimal(str(w)) for w in audit.scores["weight"].dropna()), Decimal(0))),
+    weights = [w for w, placeholder in zip(audit.scores["weight"], audit.scores["self_score"].isna()) if not (w is None and placeholder)]
+    rows.append(["合计", "", "", t.score(None if None in weights else sum((Decimal(str(w)) for w in weights), Decimal(0))),
                  t.score(totals.get("self")), t.score(totals.get("recomputed")),
                  _diff(totals.get("recomputed"), totals.get("self")), "", ""])
     classes.append("kit-total")
