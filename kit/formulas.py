@@ -527,7 +527,7 @@ _WORD_SUFFIX = [("及以上", "≥"), ("以上", "≥"), ("及以下", "≤"), (
 _VS_LAST_YEAR = re.compile(r"较上年|同比|比上年|较去年")
 _DATE = re.compile(r"(?P<y>(?:19|20)\d\d)\s*年(?:\s*(?P<m>\d{1,2})\s*月)?(?:\s*(?P<d>\d{1,2})\s*日)?")
 # OCR damage inside or right after a figure: letters standing for digits (O, l, I, S …) or symbols.
-_GARBLED = re.compile(r"\d\s*[A-Za-z&#@$^*~`|\\?？!！]|[A-Za-z&#@$^*~`|\\]\s*\d|\d%[^\s\u4e00-\u9fff，。；、）)]")
+_GARBLED = re.compile(r"\d\s*[A-Za-z&#@$^*~`|\\?？!！]|[A-Za-z&#@$^*~`|\\]\s*\d|\d%[^\s\u4e00-\u9fff，。；、（）().,;:]")
 NATURE_SIGNS = {"=": "=", "≥": "≥", "≤": "≤", ">": ">", "<": "<", "正向": "≥", "反向": "≤", "正向指标": "≥",
                 "反向指标": "≤", "≧": "≥", "≦": "≤", ">=": "≥", "<=": "≤"}
 
@@ -547,6 +547,7 @@ class Figure:
 
 def _norm(text: str) -> str:
     t = normalise_text(text or "").strip()
+    t = re.sub(r"(?<=\d),(?=\d{3}(?!\d))", "", t)  # thousands separators: 1,200人 is one figure
     return t.replace("≧", "≥").replace("≦", "≤").replace("＞", ">").replace("＜", "<").replace("＝", "=")
 
 
@@ -616,7 +617,7 @@ def read_actual(text: str, unit_col: str = "") -> Figure:
         return Figure("several", text)
     m = re.search(rf"({_NUM})\s*({_UNIT_RE})?", t)
     rest = t[m.end():].strip()
-    if rest and not re.fullmatch(r"[\u4e00-\u9fff，。、；（）() ]*", rest):
+    if rest and not re.fullmatch(r"[\u4e00-\u9fff，。、；：（）() .,;:]*", rest):
         return Figure("unreadable", text)  # stray characters where the unit belongs
     sign = _lead_sign(t[:m.start()]) or _tail_sign(rest)
     if sign and sign != "=":
