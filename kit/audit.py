@@ -22,15 +22,19 @@ from .model import BLOCK_LABELS, SUPPLEMENTARY, Department
 from .params import Params
 from .rules import RuleSet, load_rules, rules_for, validate_options, validate_overrides
 from .scoring import EXTRA_INPUT_LABELS, Env, grade, rescore, totals
-from .vocab import Basis, FindingKind, Severity, Status
+from .vocab import Basis, FindingKind, Severity, Status, WeightSource
 
 # The grade shown when the form does not fit the chosen template: never a grade under another template.
 NO_GRADE = "不予评级"
+# The grade of a total that is not whole: a score not printed, or a scored table cut short on the page.
+PARTIAL_GRADE = "无法评级"
 
 FINDING_COLUMNS = ["check_id", "category", "title", "severity", "status", "subject", "message", "expected", "actual",
                    "difference", "location", "missing", "proxy"]
 SCORE_COLUMNS = ["level1", "level2", "indicator", "weight", "self_score", "recomputed_score", "basis", "note",
-                 "indicator_id", "row", "check_id", "engine_score", "missing"]
+                 "indicator_id", "row", "check_id", "engine_score", "missing", "weight_source"]
+# How a row's weight was decided: fixed by the rule file, or the 分值 the table prints (rows no rule names).
+WEIGHT_SOURCE_TEXT = WeightSource.labels()
 SEVERITY_ORDER = Severity.orders()
 STATUS_ORDER = Status.orders()
 CENT = Decimal("0.01")
@@ -200,7 +204,8 @@ class AuditResult:
         return out
 
     def _points_at_stake(self) -> dict[str, Decimal]:
-        return {r["indicator"]: r["weight"] for r in self.scores.to_dict("records") if r["basis"] == "unverifiable"}
+        return {r["indicator"]: r["weight"] for r in self.scores.to_dict("records")
+                if r["basis"] == "unverifiable" and r["weight"] is not None}
 
     def summary(self) -> dict:
         """Counts by kind and severity, points by basis, status (see ``summarise``)."""
@@ -370,11 +375,16 @@ def run_audit(dept: Department, params: Params | None = None, options: dict | No
         if s.recomputed is not None:
             s.recomputed = s.recomputed.quantize(CENT, rounding=ROUND_HALF_UP)
     tot = totals(scores, rules)
+    misfit += variant_misfit(scores, rules)
     if misfit:
         grades = {"self": NO_GRADE, "recomputed": NO_GRADE}
     else:
-        grades = {"self": grade(tot["self"], opts["grade_bands"]),
-                  "recomputed": grade(tot["recomputed"], opts["grade_bands"])}
+        cut = bool(rules.scored_blocks() & set(dept.incomplete))
+        printed = [s for s in scores if s.row is not None and not s.placeholder]
+        unscored = any(s.self_score is None for s in printed)
+        unrescored = any(s.recomputed is None for s in printed)
+        grades = {"self": PARTIAL_GRADE if cut or unscored or tot["self"] is None else grade(tot["self"], opts["grade_bands"]),
+                  "recomputed": PARTIAL_GRADE if cut or unrescored else grade(tot["recomputed"], opts["grade_bands"])}
     ctx = Context(dept, rules, opts, scores, extra, prose, tot, grades, family, misfit)
     rows = run_checks(ctx, checks_for(family.checks))
     findings = pd.DataFrame.from_records(rows, columns=FINDING_COLUMNS).astype(object)
@@ -383,7 +393,7 @@ def run_audit(dept: Department, params: Params | None = None, options: dict | No
             "level1": s.rule.level1,
             "level2": s.rule.level2,
             "indicator": s.rule.name,
-            "weight": s.weight,
+            "weight": s.weight if s.weight_known else None,  # no 分值 printed: absent, not 0
             "self_score": s.self_score,
             "recomputed_score": s.recomputed,
             "basis": s.basis,
@@ -393,6 +403,7 @@ def run_audit(dept: Department, params: Params | None = None, options: dict | No
             "check_id": s.rule.check,
             "engine_score": s.engine_score,
             "missing": list(s.missing),
+            "weight_source": s.weight_source,
         }
         for s in scores
     ]
@@ -409,6 +420,21 @@ def resolve_rules(dept: Department, params: Params | None) -> RuleSet:
     return rules_for(dept.family)
 
 
+def variant_misfit(scores, rules: RuleSet) -> tuple[str, ...]:
+    """Where the department writes its own table (``table_rows``), the few weights the rule file
+    fixes differ by province (执行率 10 or 20 分): a printed weight other than the rule's means the
+    rule file is another variant's, and a score under it would be wrong."""
+    if rules.table_rows is None:
+        return ()
+    why = []
+    for s in scores:
+        printed = s.weight_printed.value if s.weight_printed is not None else None
+        if s.weight_source == "rule" and printed is not None and s.weight and printed != s.weight:
+            why.append(f"“{s.rule.name}”分值印为 {printed} 分，所选规则文件（{rules.name}）为 {s.rule.weight} 分，"
+                       "应选用与本表地区版本相符的规则文件")
+    return tuple(why)
+
+
 def family_misfit(dept: Department, family: Family) -> tuple[str, ...]:
     """Why a data file does not fit a family: another family named, blocks it lacks or has extra."""
     from .families import DEFAULT_FAMILY
@@ -417,7 +443,7 @@ def family_misfit(dept: Department, family: Family) -> tuple[str, ...]:
     own = dept.family or DEFAULT_FAMILY
     if own != family.id:
         why.append(f"数据文件属于“{get_family(own).title}”，所选规则属于“{family.title}”")
-    present = dept.present_blocks()
+    present = dept.present_blocks() | set(dept.incomplete)  # a block cut short on the page is there
     lacking = [BLOCK_LABELS[b] for b in family.required if b not in present]
     if lacking:
         why.append("缺少本模板必有的栏目：" + "、".join(lacking))
@@ -485,9 +511,10 @@ def _prose_figures(prose: ProseCache, rows: list[dict]) -> pd.DataFrame:
     return df
 
 
-def audit_path(path: str | Path) -> AuditResult:
-    """Audit what a command-line PATH names: a params file or a data file."""
+def audit_path(path: str | Path, rules: str | Path | None = None) -> AuditResult:
+    """Audit what a command-line PATH names: a params file or a data file; ``rules`` (a built-in
+    rule set's name or a rule file's path) overrides the params file's and the family default."""
     from .load import open_path
 
     params, dept = open_path(path)
-    return run_audit(dept, params)
+    return run_audit(dept, params, rules=load_rules(rules, Path.cwd()) if rules else None)

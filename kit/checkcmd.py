@@ -49,16 +49,19 @@ def table(headers: list[str], rows: list[list[str]], right: set[int] = frozenset
 def render_table(result) -> str:
     d = result.department
     t, g = result.totals, result.grade
-    out = [f"{d.name}（部门编码 {d.code}，{d.year} 年度）部门整体支出绩效自评复核", ""]
+    what = f"“{d.header.project}”项目支出" if d.header.project else "部门整体支出"
+    out = [f"{d.name}（部门编码 {d.code}，{d.year} 年度）{what}绩效自评复核", ""]
     counts = result.findings["status"].value_counts().to_dict()
     out.append("概况")
+    diff = "—" if t["self"] is None else fmt_score(t["recomputed"] - t["self"])
     out.append(f"  自评总分 {fmt_score(t['self'])} 分（{g['self']}）；复核总分 {fmt_score(t['recomputed'])} 分（{g['recomputed']}）"
-               f"；差 {fmt_score(t['recomputed'] - t['self'])} 分")
+               f"；差 {diff} 分")
     out.append(f"  检查 {len(result.findings)} 项：通过 {counts.get('pass', 0)}，不符 {counts.get('fail', 0)}，"
-               f"无法核实 {counts.get('unverifiable', 0)}；规则 {result.rules.title}")
-    b = d.budget
-    out.append(f"  年初预算 {fmt_amount(b.initial.total.value)} 元；调整后 {fmt_amount(b.adjusted.total.value)} 元；"
-               f"年末执行 {fmt_amount(b.actual.total.value)} 元")
+               f"无法核实 {counts.get('unverifiable', 0)}；模板 {result.family.title if result.family else '—'}；"
+               f"规则 {result.rules.title}（{result.rules.name}）")
+    if result.misfit:
+        out.append("  本表与所选模板不符：" + "；".join(result.misfit) + "（不予评级）")
+    out.append("  " + money_line(d))
     out += ["", "评分复核"]
     rows = []
     for r in result.scores.to_dict("records"):
@@ -66,12 +69,14 @@ def render_table(result) -> str:
         if r["self_score"] is not None and r["recomputed_score"] is not None and r["self_score"] != r["recomputed_score"]:
             dv = r["recomputed_score"] - r["self_score"]
             diff = ("+" if dv > 0 else "") + fmt_score(dv)
+        basis = BASIS_TEXT.get(r["basis"], r["basis"]) + ("·按表内分值" if r.get("weight_source") == "table" else "")
         rows.append([r["level1"], r["indicator"], fmt_score(r["weight"]), fmt_score(r["self_score"]),
-                     fmt_score(r["recomputed_score"]), diff, BASIS_TEXT.get(r["basis"], r["basis"])])
+                     fmt_score(r["recomputed_score"]), diff, basis])
     for l1, v in t["by_level1"].items():
         rows.append([l1, "小计", fmt_score(v["weight"]), fmt_score(v["self"]), fmt_score(v["recomputed"]),
                      "", ""])
-    rows.append(["合计", "", fmt_score(sum(v["weight"] for v in t["by_level1"].values())), fmt_score(t["self"]),
+    weights = [v["weight"] for v in t["by_level1"].values()]
+    rows.append(["合计", "", fmt_score(None if None in weights else sum(weights)), fmt_score(t["self"]),
                  fmt_score(t["recomputed"]), "", ""])
     out += ["  " + x for x in table(["一级指标", "三级指标", "权重", "自评", "复核", "差异", "依据"], rows,
                                     right={2, 3, 4, 5}, max_width={1: 30})]
@@ -98,10 +103,23 @@ def render_table(result) -> str:
     return for_terminal("\n".join(out))
 
 
+def money_line(d) -> str:
+    """The department's money in one line: the 年度预算执行情况 total row, or the Shenzhen budget totals."""
+    total = d.funds.total
+    if total is not None:
+        unit = d.header.unit or ""
+        cells = [f"{label} {n.raw.strip()}{unit}" for label, n in (("年初预算数", total.initial), ("全年预算数", total.adjusted),
+                                                                  ("全年执行数", total.actual)) if n.raw.strip()]
+        return f"{total.source.rstrip(':：')}：" + ("；".join(cells) or "未印金额")
+    b = d.budget
+    return (f"年初预算 {fmt_amount(b.initial.total.value)} 元；调整后 {fmt_amount(b.adjusted.total.value)} 元；"
+            f"年末执行 {fmt_amount(b.actual.total.value)} 元")
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     from .audit import audit_path
 
-    result = audit_path(args.path)
+    result = audit_path(args.path, rules=args.rules)
     if args.format == "json":
         print(json_for_terminal(json.dumps(result.to_json_dict(), ensure_ascii=False, indent=1)))
     else:
@@ -113,4 +131,6 @@ def add_check_command(sub) -> None:
     p = sub.add_parser("check", help="复核一个部门：重算得分、运行全部检查，输出问题清单")
     p.add_argument("path", help="参数文件（params/*.yaml）或数据文件（.yaml/.xlsx）")
     p.add_argument("--format", choices=("table", "json"), default="table", help="输出格式（默认 table）")
+    p.add_argument("--rules", default=None, metavar="NAME|PATH",
+                   help="规则：内置规则名（如 mof_selfeval、mof_selfeval_anhui）或规则文件路径；默认取参数文件的 rules 或数据文件所属模板的规则")
     p.set_defaults(func=cmd_check)

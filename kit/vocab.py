@@ -58,6 +58,13 @@ class Basis(_Labelled):
     OVERRIDE = ("override", "审核人员调整", 4)
 
 
+class WeightSource(_Labelled):
+    """Where a score row's weight comes from."""
+
+    RULE = ("rule", "按规则分值", 0)  # the rule file fixes it
+    TABLE = ("table", "按表内分值", 1)  # the 分值 the form prints (rows the department writes itself)
+
+
 class FindingKind(_Labelled):
     """What a non-passing finding is to the auditor: a problem, missing inputs, or a quirk of the print."""
 

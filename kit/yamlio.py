@@ -187,7 +187,10 @@ def line_locator(doc: Any):
 
 # --- writing ---------------------------------------------------------------------------------
 class _Dumper(yaml.SafeDumper):
-    pass
+    def ignore_aliases(self, data: Any) -> bool:
+        # The kit's loader refuses anchors and aliases (alias bombs): never write them, even when
+        # one object appears twice in a document.
+        return True
 
 
 # Line breaks other than LF and non-printable characters: only double quotes keep them exactly

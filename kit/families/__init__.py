@@ -43,6 +43,9 @@ class Family:
     def count_fields(self) -> dict[str, str]:
         """Prose count label -> profile count key, for the labels of this family (check D3)."""
         return {p["label"]: p["count_field"] for p in self.prose_labels if p.get("count_field")}
+    supplementary: tuple[str, ...] | None = None  # keys of the workbook's 补充资料 sheet (None: every key)
+    workbook: dict[str, Any] = field(default_factory=dict)  # template prefills, e.g. funds_sources
+    synth: dict[str, Any] = field(default_factory=dict)  # what kit synth builds fictitious departments from
 
     @property
     def rules_path(self) -> Path:
@@ -90,6 +93,9 @@ def _load(path: str) -> Family:
         report=dict(doc.get("report") or {}),
         path=path,
         prose_labels=tuple(dict(p) for p in doc.get("prose_labels") or ()),
+        supplementary=tuple(doc["supplementary"] or ()) if "supplementary" in doc else None,
+        workbook=dict(doc.get("workbook") or {}),
+        synth=dict(doc.get("synth") or {}),
     )
 
 

@@ -21,6 +21,8 @@ def _pts(x) -> str:
 
 def _change(audit) -> str:
     tot, g = audit.totals, audit.grade
+    if tot["recomputed"] is None or tot["self"] is None:
+        return "表上未印出全部自评分数，无法与自评总分比较"
     d = Decimal(str(tot["recomputed"])) - Decimal(str(tot["self"]))
     if d == 0:
         text = "与自评一致"
@@ -70,8 +72,11 @@ def conclusion(audit) -> str:
     d = audit.department
     s = audit.summary()
     tot, g = audit.totals, audit.grade
-    lead = (f"{d.name}{d.year} 年度部门整体支出绩效自评表自评总分 {_pts(tot['self'])} 分（{g['self']}），"
+    form = d.header.title or (audit.family.text("form_name") if audit.family else "") or "自评表"
+    lead = (f"{d.name}{d.year} 年度《{form}》自评总分 {_pts(tot['self'])} 分（{g['self']}），"
             f"经复核为 {_pts(tot['recomputed'])} 分（{g['recomputed']}），{_change(audit)}。")
+    if audit.misfit:  # never a grade under another template: say why first
+        lead = "本表与所选模板不符：" + "；".join(audit.misfit) + "，因此不予评级，以下分数仅供参考。" + lead
     parts = [f'<div class="kit-conclusion"><p>{t.esc(lead)}{t.esc(coverage_sentence(audit))}</p>']
     probs = audit.issues("problem", labels="machine")
     n = s["problems"]
@@ -128,14 +133,15 @@ def coverage_table(audit) -> str:
     for b in BASIS_ORDER:
         if b == "override" and not s["points"][b]:
             continue
-        per = [sum((w for w, l1, bb in zip(sc["weight"], sc["level1"], sc["basis"]) if l1 == name and bb == b),
-                   Decimal(0)) for name in level1]
+        # A row whose 分值 is not printed has no weight: it adds no points (the table says so elsewhere).
+        per = [sum((w for w, l1, bb in zip(sc["weight"], sc["level1"], sc["basis"])
+                    if l1 == name and bb == b and w is not None), Decimal(0)) for name in level1]
         n_rows = int((sc["basis"] == b).sum())
         total = s["points"][b]
         rows.append([t.badge(b, t.BASIS[b]), str(n_rows), *(_pts(x) for x in per), _pts(total),
                      t.pct(total, s["points_total"], 0)])
-    rows.append(["合计", str(len(sc)), *(_pts(sum((w for w, l1 in zip(sc["weight"], sc["level1"]) if l1 == name),
-                                                  Decimal(0))) for name in level1),
+    rows.append(["合计", str(len(sc)), *(_pts(sum((w for w, l1 in zip(sc["weight"], sc["level1"])
+                                                   if l1 == name and w is not None), Decimal(0))) for name in level1),
                  _pts(s["points_total"]), "100%"])
     header = ["复核依据", "指标数", *level1, "分数合计", "占满分"]
     numeric = range(1, len(header))
