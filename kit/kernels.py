@@ -92,6 +92,11 @@ def stopping() -> bool:
     return _STOP.is_set()
 
 
+def clear_stop() -> None:
+    """A long-lived worker (Dask) starts its next task unstopped."""
+    _STOP.clear()
+
+
 def reset_after_fork() -> None:
     """A forked child owns none of its parent's kernels and is not stopping."""
     global _LOCK

@@ -88,29 +88,62 @@ class RenderResult:
     seconds: float = 0.0
     timings: dict[str, float] = field(default_factory=dict)
     audit: dict[str, Any] | None = field(default=None, repr=False)  # the JSON contract, when the audit ran
+    outputs: dict[str, str] = field(default_factory=dict)  # file name -> SHA-256 of what was written
 
 
 class Stopped(Exception):
     """This process was asked to stop (SIGINT/SIGTERM): nothing more is written."""
 
 
-def write_atomic(path: Path, data: bytes) -> None:
+class OutputError(KitError):
+    """A file could not be written into the output folder (full disk, permissions, …)."""
+
+
+RESERVED_CODES = ("index", "manifest")  # the batch's own index.* and manifest.json
+
+
+def write_atomic(path: Path, data: bytes) -> str:
     """Write via a temporary file in the same folder and rename: readers never see half a file.
 
-    Raises ``Stopped`` instead of writing once this process is stopping (``kit.kernels``).
+    Returns the SHA-256 of what was written. Raises ``Stopped`` instead of writing once this
+    process is stopping (``kit.kernels``), ``OutputError`` when the system refuses the write
+    (no temporary file is left behind).
     """
+    return write_all_atomic({path: data})[path.name]
+
+
+def write_all_atomic(files: dict[Path, bytes]) -> dict[str, str]:
+    """Several files written together: every temporary file first, then the renames back to back,
+    so an interruption leaves all of them old or all new (``write_atomic`` otherwise).
+
+    Returns {file name: SHA-256}.
+    """
+    import hashlib
+
     if stopping():
         raise Stopped()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    staged: list[tuple[Path, Path]] = []
     try:
-        tmp.write_bytes(data)
+        for path, data in files.items():
+            tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+            staged.append((tmp, path))
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp.write_bytes(data)
         if stopping():
             raise Stopped()
-        os.replace(tmp, path)
+        for tmp, path in staged:
+            os.replace(tmp, path)
+    except OSError as exc:
+        name = staged[-1][1].name if staged else ""
+        raise OutputError(Problem("无法写入输出文件", file=name, value=exc.strerror or str(exc),
+                                  expected="可写且有剩余空间的输出文件夹（--out）")) from None
     finally:
-        if tmp.exists():
-            tmp.unlink()
+        for tmp, _path in staged:
+            try:
+                tmp.unlink()
+            except OSError:
+                pass
+    return {path.name: hashlib.sha256(data).hexdigest() for path, data in files.items()}
 
 
 def now_text() -> str:
@@ -325,8 +358,14 @@ def render(
 
     t0 = time.perf_counter()
     params = params_path if isinstance(params_path, Params) else load_params(params_path)
+    if params.dept_code.lower() in RESERVED_CODES:
+        raise KitError(Problem("部门编码与批量输出文件重名", file=str(params.path), field="dept_code",
+                               value=params.dept_code, expected=f"不是 {'、'.join(RESERVED_CODES)}（不区分大小写）"))
     out = Path(out_dir).absolute()
-    out.mkdir(parents=True, exist_ok=True)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(Problem("无法创建输出文件夹", file=str(out), value=exc.strerror or str(exc))) from None
     notebook = locate_notebook()
     render_time = render_time or now_text()
     code = params.dept_code
@@ -384,19 +423,19 @@ def render(
         page = export_html(nb, extra_paths=scrub_extra)
     timings["export"] = time.perf_counter() - t2
 
-    # The JSON first and the page last: a department whose page is new has all three files new.
+    # The three files together: a department whose page is new has all three files new.
     audit_doc = (result or {}).get("audit")
+    files = {ipynb_path: nbformat.writes(_scrubbed(nb, scrub_extra)).encode("utf-8"), html_path: page.encode("utf-8")}
+    json_out: Path | None = None
     if audit_doc is not None:
-        write_atomic(json_path, audit_json_bytes(audit_doc))
-        json_out: Path | None = json_path
-    else:
+        files = {json_path: audit_json_bytes(audit_doc), **files}
+        json_out = json_path
+    outputs = write_all_atomic(files)
+    if audit_doc is None:
         # A JSON left from an earlier run would contradict this failed page.
         json_path.unlink(missing_ok=True)
-        json_out = None
-    write_atomic(ipynb_path, nbformat.writes(_scrubbed(nb, scrub_extra)).encode("utf-8"))
-    write_atomic(html_path, page.encode("utf-8"))
     return RenderResult(code, ok, html_path, ipynb_path, json_out, failure, kind,
-                        time.perf_counter() - t0, timings, audit_doc)
+                        time.perf_counter() - t0, timings, audit_doc, outputs)
 
 
 def _scrubbed(nb, extra_paths: list[str]):
