@@ -53,19 +53,30 @@ def _processes_of(out: Path) -> list[int]:
             env = Path(f"/proc/{pid}/environ").read_bytes()
         except OSError:
             continue
-        if str(out).encode() + b"/" + marker in env:
-            mine.append(int(pid))
+        if str(out).encode() + b"/" + marker in env and int(pid) != os.getpid():
+            # multiprocessing's resource tracker (Dask starts one) belongs to the process that
+            # ran the batch, here the test itself, and ends with it.
+            if b"resource_tracker" not in Path(f"/proc/{pid}/cmdline").read_bytes():
+                mine.append(int(pid))
     return mine
 
 
-def _wait_gone(out: Path, timeout: float = 10) -> list[int]:
+def _wait_gone(out: Path, timeout: float = 10) -> list[str]:
+    """Processes of this batch still alive after ``timeout`` seconds (with their command lines)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         left = _processes_of(out)
         if not left:
             return []
         time.sleep(0.1)
-    return _processes_of(out)
+    described = []
+    for pid in _processes_of(out):
+        try:
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ")[:200]
+            described.append(f"{pid}: {cmdline!r}")
+        except OSError:
+            pass
+    return described
 
 
 def _newer_than(out: Path, when: float) -> list[str]:
