@@ -277,16 +277,20 @@ def write_manifest(out_dir: Path, rows: list[dict[str, Any]]) -> None:
             pass
 
 
-def clear_stale(out_dir: Path) -> None:
-    """Remove temporary files an interrupted run left behind (never a finished report).
+def clear_stale(out_dir: Path, state_too: bool = True) -> None:
+    """Remove temporary files an interrupted run left behind (never a finished report), and,
+    with ``state_too``, what it kept in ``.kit/`` (kernels' connection files, Dask scratch).
 
     Only called while holding the folder's lock: every temporary file there is a dead run's.
     """
-    for p in out_dir.iterdir():
-        if p.name.startswith(".") and (p.name.endswith(".tmp") or p.name.endswith(".run.ipynb")):
-            p.unlink(missing_ok=True)
+    try:
+        for p in out_dir.iterdir():
+            if p.name.startswith(".") and (p.name.endswith(".tmp") or p.name.endswith(".run.ipynb")):
+                p.unlink(missing_ok=True)
+    except OSError:
+        pass
     state = out_dir / STATE_DIR
-    if state.is_dir():
+    if state_too and state.is_dir():
         for p in state.iterdir():
             if p.name != LOCK_FILE:
                 shutil.rmtree(p, ignore_errors=True) if p.is_dir() else p.unlink(missing_ok=True)
@@ -340,16 +344,7 @@ def run_batch(
             else:
                 os.environ[kernels.RUNTIME_ENV] = saved_env
             shutil.rmtree(runtime, ignore_errors=True)
-            _clear_temp(out_dir)
-
-
-def _clear_temp(out_dir: Path) -> None:
-    try:
-        for p in out_dir.iterdir():
-            if p.name.startswith(".") and (p.name.endswith(".tmp") or p.name.endswith(".run.ipynb")):
-                p.unlink(missing_ok=True)
-    except OSError:
-        pass
+            clear_stale(out_dir, state_too=False)
 
 
 def _run_locked(jobs, out_dir, work, jobs_n, force, executor, scheduler, progress, final, stop) -> list[dict]:
@@ -704,6 +699,7 @@ def _run_dask(todo: list[Job], work, record, scheduler: str | None, jobs_n: int,
     batch_id = f"{os.getpid()}-{time.time_ns()}"
     stop_file = out_dir / STATE_DIR / f"stop-{batch_id}"
     futures: dict = {}
+    lost = False
     try:
         futures = {client.submit(_dask_task, work, job, str(stop_file), pure=False,
                                  key=f"render-{job.dept_code}-{batch_id}"): job for job in todo}
@@ -726,8 +722,8 @@ def _run_dask(todo: list[Job], work, record, scheduler: str | None, jobs_n: int,
             if batch:
                 continue
             time.sleep(0.2)
-            try:
-                workers = len(client.scheduler_info().get("workers", {}))
+            try:  # a client that lost its scheduler is reconnecting or closed
+                workers = len(client.scheduler_info().get("workers", {})) if client.status == "running" else 0
             except Exception:  # noqa: BLE001 - the scheduler itself is gone
                 workers = 0
             if workers:
@@ -735,6 +731,7 @@ def _run_dask(todo: list[Job], work, record, scheduler: str | None, jobs_n: int,
             elif no_workers_since is None:
                 no_workers_since = time.monotonic()
             elif time.monotonic() - no_workers_since > DASK_LOST_AFTER:
+                lost = True
                 for fut in list(pending):
                     record(_crash_row(futures[fut], f"Dask 集群已无可用的工作进程（{DASK_LOST_AFTER:g} 秒），此部门未完成",
                                       started))
@@ -742,18 +739,24 @@ def _run_dask(todo: list[Job], work, record, scheduler: str | None, jobs_n: int,
                 break
         if final is not None and not halt and not stop.requested:
             try:
+                if lost:
+                    raise RuntimeError("cluster lost")
                 client.submit(final, pure=False).result(timeout=600)
-            except Exception:  # noqa: BLE001 - e.g. the worker was lost: run it here
+            except Exception:  # noqa: BLE001 - e.g. the worker or the cluster was lost: run it here
                 final()
     finally:
         try:
-            if stop.requested or halt:
+            if stop.requested or halt or lost:
                 stop_file.write_bytes(b"")
                 client.cancel(list(futures))
-            client.run(_shutdown_worker_kernels)  # kernels end with the batch
+            if not lost:
+                client.run(_shutdown_worker_kernels)  # kernels end with the batch
         except Exception:  # noqa: BLE001 - a lost cluster has no kernels left to stop
             pass
-        client.close()
+        try:
+            client.close(timeout=10)
+        except Exception:  # noqa: BLE001 - closing a client whose scheduler is gone
+            pass
         if cluster is not None:
             cluster.close()
             shutil.rmtree(out_dir / STATE_DIR / f"dask-{os.getpid()}", ignore_errors=True)

@@ -14,9 +14,10 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from .report import tables as t
+from .vocab import FailureKind
 from .report.charts import RECOMPUTED_COLOUR, SELF_COLOUR, _new_figure, figure_png
 
-STATUS_LABELS = {"ok": "已生成", "error": "出错", "timeout": "超时", "kernel_died": "内核崩溃"}
+STATUS_LABELS = {"ok": "已生成", **{kind.value: kind.label for kind in FailureKind}}
 SEVERITY_KEYS = ("error", "warning", "info")
 
 

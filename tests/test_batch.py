@@ -385,3 +385,33 @@ def test_a_bad_scheduler_is_a_bad_invocation(tmp_path, capsys, address):
     err = capsys.readouterr().err
     assert "无法连接 Dask 调度器" in err and "Traceback" not in err
     assert not (tmp_path / "out" / "manifest.json").exists()
+
+
+@pytest.mark.kernel
+def test_a_lost_dask_cluster_fails_the_departments_not_done(tmp_path):
+    pytest.importorskip("distributed", reason="dask[distributed] is the optional 'dask' extra")
+    from dask.distributed import LocalCluster
+
+    params = _synth(tmp_path / "in", 5, seed=4)
+    out = tmp_path / "out"
+    cluster = LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None,
+                           local_directory=str(tmp_path / "scratch"))
+    cmd = [sys.executable, "-m", "kit", "render", str(params), "--out", str(out), "-q", "--executor", "dask",
+           "--scheduler", cluster.scheduler_address]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env={**os.environ, "KIT_DASK_LOST_AFTER": "3"})
+    try:
+        deadline = time.monotonic() + 180
+        while time.monotonic() < deadline and not any(r["status"] == "ok" for r in batch.read_manifest(out).values()):
+            time.sleep(0.1)
+        cluster.close()  # the scheduler and its worker go away mid-batch
+        _out, err = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 1 and "Traceback" not in err
+    rows = batch.read_manifest(out)
+    assert len(rows) == 5 and any(r["status"] == "ok" for r in rows.values())
+    lost = [r for r in rows.values() if r["status"] != "ok"]
+    assert lost and all("Dask" in r["error"] for r in lost)
+    assert (out / "index.html").is_file()
