@@ -46,11 +46,6 @@ def _unregister(km) -> None:
         _LIVE.pop(id(km), None)
 
 
-def live_kernels() -> int:
-    """How many kernels this process has started and not yet shut down."""
-    return len(_LIVE)
-
-
 def kill_all() -> int:
     """Kill every kernel of this process (with its subprocesses), remove their connection files.
 

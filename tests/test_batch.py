@@ -45,6 +45,7 @@ def broken_batch(tmp_path_factory):
     return code, out, json.loads((out / "manifest.json").read_text(encoding="utf-8"))
 
 
+@pytest.mark.kernel
 def test_broken_departments_do_not_stop_the_batch(broken_batch, capsys):
     code, out, manifest = broken_batch
     assert code == 1
@@ -63,6 +64,7 @@ def test_broken_departments_do_not_stop_the_batch(broken_batch, capsys):
     assert str(out.parent) not in json.dumps(manifest["departments"][-1])
 
 
+@pytest.mark.kernel
 def test_index_lists_every_department_with_links_and_failures(broken_batch):
     _code, out, manifest = broken_batch
     page = (out / "index.html").read_text(encoding="utf-8")
@@ -73,6 +75,7 @@ def test_index_lists_every_department_with_links_and_failures(broken_batch):
     assert str(out) not in page
 
 
+@pytest.mark.kernel
 def test_terminal_names_each_failed_department(tmp_path, capsys):
     params = _synth(tmp_path / "in", 1)
     (params / "bad.yaml").write_text("dept_code: 7\nfiscal_year: 2022\ndata: x.yaml\n", encoding="utf-8")
@@ -89,6 +92,7 @@ def test_duplicate_codes_stop_before_anything_runs(tmp_path, capsys):
     assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.kernel
 def test_rerun_skips_unchanged_and_redoes_changed(broken_batch, tmp_path):
     _code, out, manifest = broken_batch
     work = tmp_path / "out"
@@ -108,6 +112,7 @@ def test_rerun_skips_unchanged_and_redoes_changed(broken_batch, tmp_path):
     assert after["S00002.html"] != before["S00002.html"]
 
 
+@pytest.mark.kernel
 def test_killed_batch_resumes_without_redoing_or_half_files(tmp_path):
     params = _synth(tmp_path / "in", 4, seed=3)
     out = tmp_path / "out"
@@ -137,6 +142,7 @@ def test_killed_batch_resumes_without_redoing_or_half_files(tmp_path):
         assert page.read_text(encoding="utf-8").rstrip().endswith("</html>")
 
 
+@pytest.mark.kernel
 def test_no_output_outside_out_whatever_the_code(tmp_path):
     params = _synth(tmp_path / "in", 1)
     for i, code in enumerate(("../escape", "/abs", "a\\0b", "..")):
@@ -157,6 +163,7 @@ def faulty_notebook(monkeypatch):
     monkeypatch.setenv("KIT_NOTEBOOK", str(FAULTY))
 
 
+@pytest.mark.kernel
 def test_hang_timeout_and_dead_kernel_are_recorded(tmp_path, faulty_notebook):
     params = _synth(tmp_path / "in", 5, seed=5)
     # The stand-in notebook misbehaves according to the parameter file's name.
@@ -175,6 +182,7 @@ def test_hang_timeout_and_dead_kernel_are_recorded(tmp_path, faulty_notebook):
         assert "生成失败" in (out / f"{c}.html").read_text(encoding="utf-8")
 
 
+@pytest.mark.kernel
 def test_dask_executor_gives_the_same_manifest(tmp_path):
     pytest.importorskip("distributed", reason="dask[distributed] is the optional 'dask' extra")
     params = _synth(tmp_path / "in", 2, seed=9)
@@ -193,9 +201,10 @@ def test_dask_executor_gives_the_same_manifest(tmp_path):
 # Before any work: the output folder, the option values, the codes; the lock.
 
 
-def test_lock_is_exclusive_and_a_dead_holder_is_taken_over(tmp_path):
+def test_lock_is_exclusive_and_a_dead_holder_is_taken_over(tmp_path, monkeypatch):
     from kit.errors import KitError
 
+    monkeypatch.setattr(batch, "LOCK_WAIT", 0.2)
     lock = batch.BatchLock(tmp_path)
     lock.path.parent.mkdir(parents=True)
     lock.path.write_text("pid 999999999, started long ago", encoding="utf-8")  # a dead batch's file

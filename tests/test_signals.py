@@ -7,7 +7,6 @@ no worker or kernel is left, the manifest is true, and running the command again
 """
 from __future__ import annotations
 
-import json
 import os
 import signal
 import subprocess
@@ -102,7 +101,7 @@ def test_signal_stops_the_batch_cleanly_and_it_resumes(tmp_path, how):
     params = _synth(tmp_path / "in", 6)
     out = tmp_path / "out"
     proc = _start(params, out)
-    done = _wait_first_done(out, proc)
+    _wait_first_done(out, proc)
     sent = time.time()
     if how.startswith("SIGINT"):
         os.killpg(proc.pid, signal.SIGINT)
