@@ -59,6 +59,7 @@ def measure(label: str, source: Path | None, params_dir: Path, n: int, jobs: int
 
 def stop_latency(params_dir: Path, work: Path, sig: int, jobs: int) -> dict[str, float | int | bool]:
     out = work / f"stop-{sig}"
+    work.mkdir(parents=True, exist_ok=True)
     proc = subprocess.Popen([sys.executable, "-m", "kit", "render", str(params_dir), "--out", str(out), "-j", str(jobs),
                              "-q"], cwd=work, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 300
