@@ -476,9 +476,18 @@ def _worker_main(conn, parent_pid: int) -> None:
 
     def on_term(*_args) -> None:
         kernels.request_stop()  # kill this worker's kernels, write nothing more
-        os._exit(143)
+        if not kernels.committing():
+            os._exit(143)
+        # Files of a department are being renamed into place: report them first (below).
 
-    kernels.die_with_parent(parent_pid, kernels.kill_all)
+    # The process that started this one: the main process (fork, spawn) or a fork server
+    # that ends with it. The main process may already be gone.
+    if parent_pid != os.getppid():
+        try:
+            os.kill(parent_pid, 0)
+        except ProcessLookupError:
+            os._exit(143)
+    kernels.die_with_parent(os.getppid(), kernels.kill_all)
     signal.signal(signal.SIGTERM, on_term)
     try:
         while True:
@@ -489,6 +498,7 @@ def _worker_main(conn, parent_pid: int) -> None:
             if task is None:
                 break
             fn, arg = task
+            kernels.end_commit()
             try:
                 result = ("ok", fn(arg) if arg is not None else fn())
             except Stopped:
@@ -499,6 +509,9 @@ def _worker_main(conn, parent_pid: int) -> None:
                 conn.send(result)
             except (OSError, ValueError):
                 break
+            kernels.end_commit()
+            if kernels.stopping():  # a stop signal came while the files were committed
+                os._exit(143)
     finally:
         warm.shutdown_all()
         kernels.kill_all()
@@ -517,8 +530,12 @@ class _Worker:
         self.job, self.started = job, time.monotonic()
         self.conn.send((fn, arg))
 
-    def stop(self, grace: float = 2.0) -> None:
-        """Ask the worker to end now (its kernels with it); kill it if it does not."""
+    def stop(self, grace: float = 2.0, drain: Callable[[dict[str, Any]], Any] | None = None) -> None:
+        """Ask the worker to end now (its kernels with it); kill it if it does not.
+
+        ``drain`` receives a department the worker finished (and sent) before it was stopped,
+        so that the manifest records what is on disk.
+        """
         if self.proc.is_alive():
             try:
                 os.kill(self.proc.pid, signal.SIGTERM)
@@ -528,6 +545,14 @@ class _Worker:
             if self.proc.is_alive():
                 self.proc.kill()
                 self.proc.join(grace)
+        try:
+            while drain is not None and self.job is not None and self.conn.poll():
+                status, value = self.conn.recv()
+                if status == "ok" and isinstance(value, dict):
+                    self.job = None
+                    drain(value)
+        except (EOFError, OSError, ValueError):
+            pass
         self.conn.close()
 
     def close(self, grace: float = 10.0) -> None:
@@ -606,7 +631,7 @@ def _run_local(todo: list[Job], work, record, jobs_n: int, final, stop: _Stop, h
         stop.on_signal.remove(stop_all)
         if stop.requested:
             for w in workers:
-                w.stop()
+                w.stop(drain=record)
         else:
             for w in workers:
                 w.close()

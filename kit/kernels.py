@@ -90,6 +90,24 @@ def stopping() -> bool:
 def clear_stop() -> None:
     """A long-lived worker (Dask) starts its next task unstopped."""
     _STOP.clear()
+    _COMMITTING.clear()
+
+
+# Set from the first rename of a department's files until its worker has reported them: a stop
+# signal then waits for the report, so that the manifest knows of every file on disk.
+_COMMITTING = threading.Event()
+
+
+def begin_commit() -> None:
+    _COMMITTING.set()
+
+
+def end_commit() -> None:
+    _COMMITTING.clear()
+
+
+def committing() -> bool:
+    return _COMMITTING.is_set()
 
 
 def reset_after_fork() -> None:
@@ -98,6 +116,7 @@ def reset_after_fork() -> None:
     _LIVE.clear()
     _LOCK = threading.Lock()
     _STOP.clear()
+    _COMMITTING.clear()
 
 
 if hasattr(os, "register_at_fork"):

@@ -27,7 +27,7 @@ from typing import Any
 
 from . import __version__
 from .errors import KitError, Problem
-from .kernels import Deadline, quiet_kernel_manager, stopping
+from .kernels import Deadline, begin_commit, quiet_kernel_manager, stopping
 from .params import Params, load_params
 from .vocab import FailureKind
 
@@ -131,6 +131,7 @@ def write_all_atomic(files: dict[Path, bytes]) -> dict[str, str]:
             tmp.write_bytes(data)
         if stopping():
             raise Stopped()
+        begin_commit()  # a worker reports these files before it obeys a stop signal
         for tmp, path in staged:
             os.replace(tmp, path)
     except OSError as exc:

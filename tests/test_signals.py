@@ -124,7 +124,8 @@ def test_signal_stops_the_batch_cleanly_and_it_resumes(tmp_path, how):
         if row["status"] == "ok":
             assert batch.is_current(batch.Job(code, "", str(out), 1, row["fingerprint"]), row, out)
         else:
-            assert row["status"] == "not_reached" and not (out / f"{code}.json").exists()
+            assert row["status"] == "not_reached", row
+            assert not (out / f"{code}.json").exists(), (row, sorted(p.name for p in out.iterdir()))
     assert not (out / batch.STATE_DIR / f"run-{proc.pid}").exists()  # kernels' connection files
     _resume_completes(params, out, [c for c, r in rows.items() if r["status"] == "ok"])
 
