@@ -252,7 +252,8 @@ def publish_result(audit) -> None:
     """Called by the audit notebook, in the kernel: hand the result to ``kit render``."""
     from IPython.display import display
 
-    display({RESULT_MIME: result_document(audit)}, raw=True)
+    # text/plain: what JupyterLab shows an auditor running the notebook by hand.
+    display({RESULT_MIME: result_document(audit), "text/plain": "（审核结果已交给 kit render）"}, raw=True)
 
 
 def notebook_result(nb) -> dict[str, Any] | None:

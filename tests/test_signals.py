@@ -147,9 +147,11 @@ def test_kill_9_of_the_main_process_leaves_no_worker_writing(tmp_path):
 
 
 def test_a_second_batch_on_the_same_folder_is_refused(tmp_path):
-    params = _synth(tmp_path / "in", 6)
+    params = _synth(tmp_path / "in", 3)
+    # The stand-in notebook hangs for a department named 'hang…': the first batch stays busy.
+    (params / "S00003.yaml").rename(params / "hang-S00003.yaml")
     out = tmp_path / "out"
-    first = _start(params, out)
+    first = _start(params, out, env={"KIT_NOTEBOOK": str(Path(__file__).parent / "assets" / "faulty.ipynb")})
     try:
         _wait_first_done(out, first)
         second = subprocess.run([sys.executable, "-m", "kit", "render", str(params), "--out", str(out), "-q"],
