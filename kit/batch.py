@@ -588,10 +588,15 @@ def _run_local(todo: list[Job], work, record, jobs_n: int, final, stop: _Stop, h
             stop.check()
             if halt:
                 queue.clear()
-            for w in workers:
+            for i, w in enumerate(workers):
                 if w.job is None and queue:
                     job = queue.popleft()
-                    w.send(work, job, job)
+                    try:
+                        w.send(work, job, job)
+                    except (OSError, ValueError):  # the idle worker died: a new one takes the department
+                        w.stop()
+                        workers[i] = _Worker(ctx)
+                        workers[i].send(work, job, job)
             busy = [w for w in workers if w.job is not None]
             if not busy:
                 break
