@@ -7,7 +7,7 @@ PYTHON ?= python3
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test test-fast check-wheel sysdeps bench bench-batch clean
+.PHONY: demo test test-fast lint check-wheel sysdeps bench bench-batch clean
 
 # The virtual environment, re-installed when pyproject.toml changes. A venv left without pip
 # (python3 -m venv fails half-way on Debian without python3-venv) is made again.
@@ -39,9 +39,13 @@ demo: $(STAMP)
 test: $(STAMP) sysdeps
 	$(PY) -m pytest -q
 
-# Everything that starts no Jupyter kernel (under a minute): for development.
+# Everything that starts no Jupyter kernel (under a minute; tests marked `kernel` are left out).
 test-fast: $(STAMP)
 	$(PY) -m pytest -q -m "not kernel"
+
+# The linter alone (the suite runs it too: tests/test_packaging.py).
+lint: $(STAMP)
+	$(VENV)/bin/ruff check kit tests benchmarks tools
 
 # Build the wheel, install it in a clean venv, run kit synth/check/render from it (CI).
 check-wheel: $(STAMP)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 from . import __version__
@@ -36,19 +37,45 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 0
 
 
+@contextmanager
+def _writing(target: Path):
+    """An OSError while writing ``target`` (a read-only folder, /proc, a full disk) is a message."""
+    from .errors import Problem
+
+    try:
+        yield
+    except OSError as exc:
+        raise KitError(Problem("无法写入", file=str(target), value=exc.strerror or str(exc),
+                               expected="可写的文件夹中的文件")) from None
+
+
 def cmd_template(args: argparse.Namespace) -> int:
     from .xlsxio import write_template
 
     out = Path(args.out)
-    write_template(out, args.family)
+    with _writing(out):
+        write_template(out, args.family)
     say(f"已写出空白填报模板：{out}" + (f"（模板类型 {args.family}）" if args.family else ""))
     return 0
 
 
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.resolve() == b.resolve() or (b.exists() and a.samefile(b))
+    except OSError:
+        return False
+
+
 def cmd_convert(args: argparse.Namespace) -> int:
     from .convert import convert
+    from .errors import Problem
 
-    convert(Path(args.src), Path(args.dst))
+    src, dst = Path(args.src), Path(args.dst)
+    if _same_file(src, dst):
+        raise KitError(Problem("输出文件与输入文件相同，转换会覆盖原文件", file=str(src), value=str(dst),
+                               expected="另一个输出文件名"))
+    with _writing(dst):
+        convert(src, dst)
     say(f"已转换：{args.src} → {args.dst}")
     return 0
 
@@ -56,10 +83,11 @@ def cmd_convert(args: argparse.Namespace) -> int:
 def cmd_synth(args: argparse.Namespace) -> int:
     from .synth import write_family_synthetic, write_synthetic
 
-    if args.family:
-        rows = write_family_synthetic(args.family, args.n, Path(args.out), seed=args.seed)
-    else:
-        rows = write_synthetic(args.n, Path(args.out), seed=args.seed, source=args.source)
+    with _writing(Path(args.out)):
+        if args.family:
+            rows = write_family_synthetic(args.family, args.n, Path(args.out), seed=args.seed)
+        else:
+            rows = write_synthetic(args.n, Path(args.out), seed=args.seed, source=args.source)
     planted = sum(1 for r in rows if r["plant"])
     say(f"已生成 {len(rows)} 个合成部门（其中 {planted} 个含有预置问题）：{args.out}")
     return 0
@@ -126,6 +154,12 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("已中断", file=sys.stderr)
         return 130
+    except OSError as exc:
+        # A file the command had to write (or read) refused by the system: /proc, a read-only
+        # folder, a full disk. Say which file and why, without a traceback.
+        where = exc.filename if exc.filename is not None else ""
+        print(f"错误：\n无法读写文件 {where}：{exc.strerror or exc}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":  # pragma: no cover

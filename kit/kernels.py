@@ -46,11 +46,6 @@ def _unregister(km) -> None:
         _LIVE.pop(id(km), None)
 
 
-def live_kernels() -> int:
-    """How many kernels this process has started and not yet shut down."""
-    return len(_LIVE)
-
-
 def kill_all() -> int:
     """Kill every kernel of this process (with its subprocesses), remove their connection files.
 
@@ -92,12 +87,36 @@ def stopping() -> bool:
     return _STOP.is_set()
 
 
+def clear_stop() -> None:
+    """A long-lived worker (Dask) starts its next task unstopped."""
+    _STOP.clear()
+    _COMMITTING.clear()
+
+
+# Set from the first rename of a department's files until its worker has reported them: a stop
+# signal then waits for the report, so that the manifest knows of every file on disk.
+_COMMITTING = threading.Event()
+
+
+def begin_commit() -> None:
+    _COMMITTING.set()
+
+
+def end_commit() -> None:
+    _COMMITTING.clear()
+
+
+def committing() -> bool:
+    return _COMMITTING.is_set()
+
+
 def reset_after_fork() -> None:
     """A forked child owns none of its parent's kernels and is not stopping."""
     global _LOCK
     _LIVE.clear()
     _LOCK = threading.Lock()
     _STOP.clear()
+    _COMMITTING.clear()
 
 
 if hasattr(os, "register_at_fork"):

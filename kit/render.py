@@ -27,7 +27,7 @@ from typing import Any
 
 from . import __version__
 from .errors import KitError, Problem
-from .kernels import Deadline, quiet_kernel_manager, stopping
+from .kernels import Deadline, begin_commit, quiet_kernel_manager, stopping
 from .params import Params, load_params
 from .vocab import FailureKind
 
@@ -88,29 +88,63 @@ class RenderResult:
     seconds: float = 0.0
     timings: dict[str, float] = field(default_factory=dict)
     audit: dict[str, Any] | None = field(default=None, repr=False)  # the JSON contract, when the audit ran
+    outputs: dict[str, str] = field(default_factory=dict)  # file name -> SHA-256 of what was written
 
 
 class Stopped(Exception):
     """This process was asked to stop (SIGINT/SIGTERM): nothing more is written."""
 
 
-def write_atomic(path: Path, data: bytes) -> None:
+class OutputError(KitError):
+    """A file could not be written into the output folder (full disk, permissions, …)."""
+
+
+RESERVED_CODES = ("index", "manifest")  # the batch's own index.* and manifest.json
+
+
+def write_atomic(path: Path, data: bytes) -> str:
     """Write via a temporary file in the same folder and rename: readers never see half a file.
 
-    Raises ``Stopped`` instead of writing once this process is stopping (``kit.kernels``).
+    Returns the SHA-256 of what was written. Raises ``Stopped`` instead of writing once this
+    process is stopping (``kit.kernels``), ``OutputError`` when the system refuses the write
+    (no temporary file is left behind).
     """
+    return write_all_atomic({path: data})[path.name]
+
+
+def write_all_atomic(files: dict[Path, bytes]) -> dict[str, str]:
+    """Several files written together: every temporary file first, then the renames back to back,
+    so an interruption leaves all of them old or all new (``write_atomic`` otherwise).
+
+    Returns {file name: SHA-256}.
+    """
+    import hashlib
+
     if stopping():
         raise Stopped()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    staged: list[tuple[Path, Path]] = []
     try:
-        tmp.write_bytes(data)
+        for path, data in files.items():
+            tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+            staged.append((tmp, path))
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp.write_bytes(data)
         if stopping():
             raise Stopped()
-        os.replace(tmp, path)
+        begin_commit()  # a worker reports these files before it obeys a stop signal
+        for tmp, path in staged:
+            os.replace(tmp, path)
+    except OSError as exc:
+        name = staged[-1][1].name if staged else ""
+        raise OutputError(Problem("无法写入输出文件", file=name, value=exc.strerror or str(exc),
+                                  expected="可写且有剩余空间的输出文件夹（--out）")) from None
     finally:
-        if tmp.exists():
-            tmp.unlink()
+        for tmp, _path in staged:
+            try:
+                tmp.unlink()
+            except OSError:
+                pass
+    return {path.name: hashlib.sha256(data).hexdigest() for path, data in files.items()}
 
 
 def now_text() -> str:
@@ -227,7 +261,8 @@ def publish_result(audit) -> None:
     """Called by the audit notebook, in the kernel: hand the result to ``kit render``."""
     from IPython.display import display
 
-    display({RESULT_MIME: result_document(audit)}, raw=True)
+    # text/plain: what JupyterLab shows an auditor running the notebook by hand.
+    display({RESULT_MIME: result_document(audit), "text/plain": "（审核结果已交给 kit render）"}, raw=True)
 
 
 def notebook_result(nb) -> dict[str, Any] | None:
@@ -334,8 +369,14 @@ def render(
 
     t0 = time.perf_counter()
     params = params_path if isinstance(params_path, Params) else load_params(params_path)
+    if params.dept_code.lower() in RESERVED_CODES:
+        raise KitError(Problem("部门编码与批量输出文件重名", file=str(params.path), field="dept_code",
+                               value=params.dept_code, expected=f"不是 {'、'.join(RESERVED_CODES)}（不区分大小写）"))
     out = Path(out_dir).absolute()
-    out.mkdir(parents=True, exist_ok=True)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(Problem("无法创建输出文件夹", file=str(out), value=exc.strerror or str(exc))) from None
     notebook = locate_notebook()
     render_time = render_time or now_text()
     code = params.dept_code
@@ -393,25 +434,25 @@ def render(
         page = export_html(nb, extra_paths=scrub_extra)
     timings["export"] = time.perf_counter() - t2
 
-    # The JSON first and the page last: a department whose page is new has all three files new.
+    # The three files together: a department whose page is new has all three files new.
     audit_doc = (result or {}).get("audit")
+    files = {ipynb_path: nbformat.writes(_scrubbed(nb, scrub_extra)).encode("utf-8"), html_path: page.encode("utf-8")}
+    json_out: Path | None = None
     tracking = out / f"{code}-问题清单.xlsx"
     if audit_doc is not None:
-        write_atomic(json_path, audit_json_bytes(audit_doc))
+        files = {json_path: audit_json_bytes(audit_doc), **files}
         if (result or {}).get("tracking") is not None:
-            from .report.workbook import write_tracking
+            from .report.workbook import tracking_bytes
 
-            write_tracking(result["tracking"], tracking)  # 问题清单 for 整改 tracking
-        json_out: Path | None = json_path
-    else:
-        # A JSON left from an earlier run would contradict this failed page.
+            files = {tracking: tracking_bytes(result["tracking"]), **files}  # 问题清单 for 整改 tracking
+        json_out = json_path
+    outputs = write_all_atomic(files)
+    if audit_doc is None:
+        # A JSON (or 问题清单) left from an earlier run would contradict this failed page.
         json_path.unlink(missing_ok=True)
         tracking.unlink(missing_ok=True)
-        json_out = None
-    write_atomic(ipynb_path, nbformat.writes(_scrubbed(nb, scrub_extra)).encode("utf-8"))
-    write_atomic(html_path, page.encode("utf-8"))
     return RenderResult(code, ok, html_path, ipynb_path, json_out, failure, kind,
-                        time.perf_counter() - t0, timings, audit_doc)
+                        time.perf_counter() - t0, timings, audit_doc, outputs)
 
 
 def _scrubbed(nb, extra_paths: list[str]):

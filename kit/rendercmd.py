@@ -3,16 +3,24 @@
 One parameter file renders in this process (exit 0 ok, 1 notebook failed, 2 bad input).
 Several files or a folder render as a batch: worker processes (or a Dask cluster), a progress
 bar, ``DIR/manifest.json`` and ``DIR/index.html``; exit 0 when every department rendered, 1 when
-some failed (everything else is still written), 2 for a bad invocation.
+some failed (everything else is still written), 2 for a bad invocation (checked before any
+work: option values, the output folder, the parameter files, another batch on the folder),
+130 when stopped by Ctrl-C or SIGTERM (one line says how far it got and how to go on).
 """
 from __future__ import annotations
 
 import argparse
 import functools
+import math
+import signal
 import sys
+import threading
+from contextlib import contextmanager
 from pathlib import Path
 
 DEFAULT_TIMEOUT = 300.0
+MAX_JOBS = 256
+EXIT_INTERRUPTED = 130
 
 
 # jsonschema (imported by nbformat) loads rfc3987_syntax when installed, for its "iri" format
@@ -21,19 +29,75 @@ DEFAULT_TIMEOUT = 300.0
 SKIPPED_IMPORTS = ("rfc3987_syntax",)
 
 
+def seconds(text: str) -> float:
+    """``--timeout``: a positive, finite number of seconds (2.5 is fine; 0, -5, inf are not)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"应为秒数，例如 300 或 2.5：{text!r}") from None
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"应为大于 0 的有限秒数：{text!r}")
+    return value
+
+
+def job_count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"应为整数：{text!r}") from None
+    if not 1 <= value <= MAX_JOBS:
+        raise argparse.ArgumentTypeError(f"应在 1 到 {MAX_JOBS} 之间：{text!r}")
+    return value
+
+
 def cmd_render(args: argparse.Namespace) -> int:
     for name in SKIPPED_IMPORTS:
         sys.modules.setdefault(name, None)  # type: ignore[arg-type]  # import now raises ImportError
+    if args.scheduler and args.executor != "dask":
+        args.parser.error("--scheduler 只能与 --executor dask 一起使用")
     paths = [Path(p) for p in args.paths]
     if len(paths) == 1 and paths[0].is_file() and args.executor == "local" and not args.index:
         return _render_one(paths[0], args)
     return _render_batch(paths, args)
 
 
-def _render_one(path: Path, args: argparse.Namespace) -> int:
-    from .render import render
+@contextmanager
+def _stop_on_signals():
+    """SIGINT/SIGTERM while one department renders here: kill its kernel, write nothing more."""
+    from . import kernels
 
-    result = render(path, args.out, timeout=args.timeout)
+    caught: list[str] = []
+
+    def handler(signum, _frame):
+        caught.append(signal.Signals(signum).name)
+        kernels.request_stop()
+
+    saved = {}
+    if threading.current_thread() is threading.main_thread():
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            saved[sig] = signal.signal(sig, handler)
+    try:
+        yield caught
+    finally:
+        for sig, old in saved.items():
+            signal.signal(sig, old)
+
+
+def _render_one(path: Path, args: argparse.Namespace) -> int:
+    from .batch import check_out_dir
+    from .params import load_params
+    from .render import Stopped, render
+
+    params = load_params(path)
+    out = check_out_dir(Path(args.out), 1)
+    with _stop_on_signals() as caught:
+        try:
+            result = render(params, out, timeout=args.timeout)
+        except Stopped:
+            result = None
+    if result is None or caught:
+        print(f"已中断（{caught[0] if caught else '信号'}）：报告未写出；重新运行同一命令即可。", file=sys.stderr)
+        return EXIT_INTERRUPTED
     if result.ok:
         print(f"已生成审核报告：{result.html}（用时 {result.seconds:.1f} 秒）")
         print(f"执行后的笔记本：{result.ipynb}")
@@ -60,6 +124,9 @@ def _render_batch(paths: list[Path], args: argparse.Namespace) -> int:
     if not jobs:
         print("没有找到参数文件（*.yaml）", file=sys.stderr)
         return 2
+    batch.check_out_dir(out, len(jobs))
+    if args.executor == "dask":
+        _check_dask(args)
     bar = tqdm(total=len(jobs), unit="个部门", file=sys.stderr, disable=args.quiet, dynamic_ncols=True)
 
     def progress(code: str, row: dict) -> None:
@@ -69,10 +136,24 @@ def _render_batch(paths: list[Path], args: argparse.Namespace) -> int:
     # The index page is rendered by one of the workers after the departments (on its warm
     # kernel when isolation is warm).
     index_job = functools.partial(batch.render_index, out, now_text(), isolation=args.isolation)
-    rows = batch.run_batch(
-        jobs, out, batch.render_job, jobs_n=args.jobs, force=args.force,
-        executor=args.executor, scheduler=args.scheduler, progress=progress, final=index_job,
-    )
+    try:
+        rows = batch.run_batch(
+            jobs, out, batch.render_job, jobs_n=args.jobs, force=args.force,
+            executor=args.executor, scheduler=args.scheduler, progress=progress, final=index_job,
+        )
+    except batch.BatchInterrupted as stop:
+        bar.close()
+        print(f"已中断（{stop.signame}）：本次需生成的 {stop.total} 个部门中已完成 {stop.done} 个，其余未运行；"
+              f"重新运行同一命令即可从中断处继续（已完成的部门会跳过）。清单：{out / batch.MANIFEST}", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except batch.BatchHalted as halt:
+        bar.close()
+        print(f"批量运行已停止：输出文件夹写入失败（{' '.join(halt.reason.split())[:300]}）", file=sys.stderr)
+        for r in halt.rows:
+            print(f"  {r['dept_code']}：{_status_text(r['status'])}", file=sys.stderr)
+        where = f"清单：{out / batch.MANIFEST}" if halt.manifest_written else "清单也无法写入"
+        print(f"腾出空间或换一个 --out 后重新运行同一命令即可继续。{where}", file=sys.stderr)
+        return 1
     bar.close()
     index = out / "index.html"
     failed = [r for r in rows if r["status"] != "ok"]
@@ -115,13 +196,38 @@ def _pdf(pages: list[Path], args: argparse.Namespace) -> int:
     return 1 if bad else 0
 
 
+def _status_text(status: str) -> str:
+    from .vocab import FailureKind
+
+    if status == "ok":
+        return "已完成"
+    try:
+        return f"失败（{FailureKind(status).label}）" if status != FailureKind.NOT_REACHED else FailureKind(status).label
+    except ValueError:
+        return status
+
+
+def _check_dask(args: argparse.Namespace) -> None:
+    """The Dask extra is installed and ``--scheduler`` (when given) answers, before any work."""
+    from .batch import connect_dask
+
+    if args.scheduler:
+        client, _cluster = connect_dask(args.scheduler, args.jobs, Path(args.out))
+        client.close()
+    else:
+        try:
+            import dask.distributed  # noqa: F401
+        except ImportError:
+            connect_dask(None, args.jobs, Path(args.out))  # raises the install hint
+
+
 def add_render(sub) -> None:
     p = sub.add_parser("render", help="运行审核笔记本，生成一个或一批部门的 HTML 审核报告")
     p.add_argument("paths", nargs="+", metavar="PATH", help="参数文件或参数文件夹，例如 params/022006.yaml 或 params/")
     p.add_argument("--out", default="reports", help="输出目录（默认 reports）：写出 <部门编码>.html/.ipynb/.json")
-    p.add_argument("--jobs", "-j", type=int, default=2, help="并行的部门数（默认 2）")
-    p.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT,
-                   help=f"每个部门笔记本中单个单元格的执行时限（秒，默认 {DEFAULT_TIMEOUT:.0f}）")
+    p.add_argument("--jobs", "-j", type=job_count, default=2, help="并行的部门数（默认 2）")
+    p.add_argument("--timeout", type=seconds, default=DEFAULT_TIMEOUT,
+                   help=f"每个部门的时限（秒，默认 {DEFAULT_TIMEOUT:.0f}）：读取数据、审核和运行笔记本合计，超过即记为超时")
     p.add_argument("--force", action="store_true", help="输入未变的部门也重新生成")
     p.add_argument("--executor", choices=("local", "dask"), default="local",
                    help="local：本机进程池（默认）；dask：Dask 集群")
@@ -133,4 +239,4 @@ def add_render(sub) -> None:
     p.add_argument("--pdf", action="store_true",
                    help="同时用无界面 Chromium 把每个报告（及汇总页）打印为 A4 PDF（<部门编码>.pdf），需要安装 chromium")
     p.add_argument("--quiet", "-q", action="store_true", help="不显示进度条")
-    p.set_defaults(func=cmd_render)
+    p.set_defaults(func=cmd_render, parser=p)

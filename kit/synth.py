@@ -118,7 +118,7 @@ def synth_document(base: dict, index: int, rng: random.Random, plant: str | None
     doc["project_lines"] = lines("project", (initial_project, adjusted_project, actual_project), ["项目支出"])
 
     # Tasks: a subset of the sample's tasks (texts kept), amounts re-split to cover the whole.
-    n_tasks = rng.randint(3, len(base["tasks"]))
+    n_tasks = rng.randint(min(3, len(base["tasks"])), len(base["tasks"]))  # a small base may have < 3
     tasks = copy.deepcopy(rng.sample(base["tasks"], n_tasks))
     budgets = _split(adjusted_basic + adjusted_project, n_tasks, rng)
     actuals = _proportional(actual_basic + actual_project, budgets)
@@ -206,7 +206,12 @@ def write_synthetic(n: int, out: Path, seed: int = 0, source: Path | None = None
     manifest: list[dict[str, Any]] = []
     for i in range(1, n + 1):
         plant = PLANTS[(i - 1) % len(PLANTS)] if rng.random() < planted_share else None
-        doc, what = synth_document(base, i, rng, plant)
+        try:
+            doc, what = synth_document(base, i, rng, plant)
+        except (ValueError, KeyError, IndexError, TypeError, ArithmeticError) as exc:
+            raise KitError(Problem("该部门数据无法作为合成基础", file=str(source),
+                                   value=f"{type(exc).__name__}: {exc}",
+                                   expected="结构完整的部门数据（默认示例部门可用）")) from None
         code = doc["department"]["code"]
         data_name = f"{code}-{doc['department']['year']}.yaml"
         (out / "data" / data_name).write_text(

@@ -45,6 +45,7 @@ def broken_batch(tmp_path_factory):
     return code, out, json.loads((out / "manifest.json").read_text(encoding="utf-8"))
 
 
+@pytest.mark.kernel
 def test_broken_departments_do_not_stop_the_batch(broken_batch, capsys):
     code, out, manifest = broken_batch
     assert code == 1
@@ -63,6 +64,7 @@ def test_broken_departments_do_not_stop_the_batch(broken_batch, capsys):
     assert str(out.parent) not in json.dumps(manifest["departments"][-1])
 
 
+@pytest.mark.kernel
 def test_index_lists_every_department_with_links_and_failures(broken_batch):
     _code, out, manifest = broken_batch
     page = (out / "index.html").read_text(encoding="utf-8")
@@ -73,6 +75,7 @@ def test_index_lists_every_department_with_links_and_failures(broken_batch):
     assert str(out) not in page
 
 
+@pytest.mark.kernel
 def test_terminal_names_each_failed_department(tmp_path, capsys):
     params = _synth(tmp_path / "in", 1)
     (params / "bad.yaml").write_text("dept_code: 7\nfiscal_year: 2022\ndata: x.yaml\n", encoding="utf-8")
@@ -89,6 +92,7 @@ def test_duplicate_codes_stop_before_anything_runs(tmp_path, capsys):
     assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.kernel
 def test_rerun_skips_unchanged_and_redoes_changed(broken_batch, tmp_path):
     _code, out, manifest = broken_batch
     work = tmp_path / "out"
@@ -108,6 +112,7 @@ def test_rerun_skips_unchanged_and_redoes_changed(broken_batch, tmp_path):
     assert after["S00002.html"] != before["S00002.html"]
 
 
+@pytest.mark.kernel
 def test_killed_batch_resumes_without_redoing_or_half_files(tmp_path):
     params = _synth(tmp_path / "in", 4, seed=3)
     out = tmp_path / "out"
@@ -137,6 +142,7 @@ def test_killed_batch_resumes_without_redoing_or_half_files(tmp_path):
         assert page.read_text(encoding="utf-8").rstrip().endswith("</html>")
 
 
+@pytest.mark.kernel
 def test_no_output_outside_out_whatever_the_code(tmp_path):
     params = _synth(tmp_path / "in", 1)
     for i, code in enumerate(("../escape", "/abs", "a\\0b", "..")):
@@ -157,6 +163,7 @@ def faulty_notebook(monkeypatch):
     monkeypatch.setenv("KIT_NOTEBOOK", str(FAULTY))
 
 
+@pytest.mark.kernel
 def test_hang_timeout_and_dead_kernel_are_recorded(tmp_path, faulty_notebook):
     params = _synth(tmp_path / "in", 5, seed=5)
     # The stand-in notebook misbehaves according to the parameter file's name.
@@ -175,6 +182,7 @@ def test_hang_timeout_and_dead_kernel_are_recorded(tmp_path, faulty_notebook):
         assert "生成失败" in (out / f"{c}.html").read_text(encoding="utf-8")
 
 
+@pytest.mark.kernel
 def test_dask_executor_gives_the_same_manifest(tmp_path):
     pytest.importorskip("distributed", reason="dask[distributed] is the optional 'dask' extra")
     params = _synth(tmp_path / "in", 2, seed=9)
@@ -187,3 +195,232 @@ def test_dask_executor_gives_the_same_manifest(tmp_path):
         return [{k: r[k] for k in keys} for r in json.loads((out / "manifest.json").read_text())["departments"]]
 
     assert run("dask") == run("local")
+
+
+# ----------------------------------------------------------------------------------------------
+# Before any work: the output folder, the option values, the codes; the lock.
+
+
+def test_lock_is_exclusive_and_a_dead_holder_is_taken_over(tmp_path, monkeypatch):
+    from kit.errors import KitError
+
+    monkeypatch.setattr(batch, "LOCK_WAIT", 0.2)
+    lock = batch.BatchLock(tmp_path)
+    lock.path.parent.mkdir(parents=True)
+    lock.path.write_text("pid 999999999, started long ago", encoding="utf-8")  # a dead batch's file
+    with lock:
+        with pytest.raises(KitError, match="正被另一个批量运行使用"):
+            batch.BatchLock(tmp_path).acquire()
+        assert f"pid {os.getpid()}" in lock.path.read_text(encoding="utf-8")
+    with batch.BatchLock(tmp_path):  # released: free again
+        pass
+
+
+@pytest.mark.parametrize("case", ["a file", "under a file", "under /proc", "no space"])
+def test_out_that_cannot_take_the_batch_is_refused_before_work(tmp_path, capsys, monkeypatch, case):
+    params = _synth(tmp_path / "in", 2)
+    if case == "a file":
+        out = tmp_path / "out.txt"
+        out.write_text("x")
+    elif case == "under a file":
+        (tmp_path / "f").write_text("x")
+        out = tmp_path / "f" / "out"
+    elif case == "under /proc":
+        out = Path("/proc/kit-test-out")
+    else:
+        out = tmp_path / "out"
+        monkeypatch.setattr(batch.shutil, "disk_usage", lambda p: shutil._ntuple_diskusage(10 << 30, 10 << 30, 1 << 20))
+    for args in (["render", str(params), "--out", str(out), "-q"],
+                 ["render", str(params / "S00001.yaml"), "--out", str(out)]):
+        assert main(args) == 2
+        err = capsys.readouterr().err
+        assert "Traceback" not in err and str(out) in err
+        assert {"a file": "不是文件夹", "under a file": "是一个文件", "under /proc": "无法写入",
+                "no space": "空间不足"}[case] in err
+    if case == "no space":
+        assert list(out.iterdir()) == []  # no manifest, no page: nothing ran
+
+
+@pytest.mark.parametrize("value, ok", [("2.5", True), ("300", True), ("0", False), ("-5", False), ("inf", False),
+                                       ("nan", False), ("abc", False)])
+def test_timeout_values_are_checked_before_work(value, ok, capsys):
+    from kit.cli import build_parser
+
+    argv = ["render", "p.yaml", "--timeout", value]
+    if ok:
+        assert build_parser().parse_args(argv).timeout == float(value)
+        return
+    with pytest.raises(SystemExit) as exit_:
+        build_parser().parse_args(argv)
+    assert exit_.value.code == 2
+    err = capsys.readouterr().err
+    assert "--timeout" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("argv", [["--jobs", "0"], ["--jobs", "-1"], ["--scheduler", "tcp://x:1"]])
+def test_other_bad_render_options_are_refused(argv, capsys, tmp_path):
+    with pytest.raises(SystemExit) as exit_:
+        main(["render", str(tmp_path), *argv])
+    assert exit_.value.code == 2 and "Traceback" not in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("codes, message", [(["index"], "重名"), (["Manifest"], "重名"),
+                                            (["abc1", "ABC1"], "仅大小写不同")])
+def test_codes_colliding_with_batch_files_or_by_case_are_refused(tmp_path, capsys, codes, message):
+    params = _synth(tmp_path / "in", 1)
+    for i, code in enumerate(codes):
+        (params / f"c{i}.yaml").write_text(
+            f'dept_code: "{code}"\nfiscal_year: 2022\ndata: ../data/S00001-2022.yaml\n', encoding="utf-8")
+    assert main(["render", str(params), "--out", str(tmp_path / "out"), "-q"]) == 2
+    assert message in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
+
+
+def test_render_refuses_a_reserved_code_alone_too(tmp_path, capsys):
+    params = _synth(tmp_path / "in", 1)
+    p = params / "index.yaml"
+    p.write_text('dept_code: "index"\nfiscal_year: 2022\ndata: ../data/S00001-2022.yaml\n', encoding="utf-8")
+    assert main(["render", str(p), "--out", str(tmp_path / "out")]) == 2
+    assert "重名" in capsys.readouterr().err
+    assert not (tmp_path / "out" / "index.html").exists()
+
+
+# ----------------------------------------------------------------------------------------------
+# Faults while the batch runs: a full disk, a slow department, outputs changed between runs.
+
+
+@pytest.mark.kernel
+def test_a_full_disk_mid_batch_stops_cleanly_with_a_status_for_every_department(tmp_path):
+    import resource
+
+    params = _synth(tmp_path / "in", 4, seed=13)
+    out = tmp_path / "out"
+    cmd = [sys.executable, "-m", "kit", "render", str(params), "--out", str(out), "-j", "1", "-q"]
+
+    def small_disk():  # files over 200 kB cannot be written (EFBIG), as on a full disk
+        resource.setrlimit(resource.RLIMIT_FSIZE, (200_000, 200_000))
+
+    proc = subprocess.run(cmd, preexec_fn=small_disk, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    assert "输出文件夹写入失败" in proc.stderr and "重新运行同一命令" in proc.stderr
+    rows = batch.read_manifest(out)
+    codes = [f"S{i:05d}" for i in range(1, 5)]
+    assert sorted(rows) == codes
+    assert rows["S00001"]["status"] == "error" and "无法写入输出文件" in rows["S00001"]["error"]
+    assert [rows[c]["status"] for c in codes[1:]] == ["not_reached"] * 3
+    for c in codes:
+        assert f"  {c}：" in proc.stderr
+    assert [p.name for p in out.rglob("*") if p.name.endswith(".tmp") or ".run." in p.name] == []
+    assert not (out / "S00001.html").exists() and not (out / "index.html").exists()
+    # Room again: the same command completes.
+    assert main(["render", str(params), "--out", str(out), "-j", "1", "-q"]) == 0
+    assert all(r["status"] == "ok" for r in batch.read_manifest(out).values())
+
+
+@pytest.mark.kernel
+def test_wall_clock_limit_covers_the_whole_department_not_each_cell(tmp_path, monkeypatch):
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    nb = new_notebook(cells=[new_code_cell('params_file = ""\nrender_time = ""', metadata={"tags": ["parameters"]})]
+                      + [new_code_cell("import time; time.sleep(2)") for _ in range(8)])
+    for i, cell in enumerate(nb.cells):
+        cell["id"] = f"c{i}"
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.metadata["language_info"] = {"name": "python"}
+    slow = tmp_path / "slow.ipynb"
+    nbformat.write(nb, slow)
+    monkeypatch.setenv("KIT_NOTEBOOK", str(slow))
+    params = _synth(tmp_path / "in", 1)
+    out = tmp_path / "out"
+    t0 = time.monotonic()
+    assert main(["render", str(params), "--out", str(out), "-j", "1", "--timeout", "6.5", "-q"]) == 1
+    took = time.monotonic() - t0
+    row = batch.read_manifest(out)["S00001"]
+    assert row["status"] == "timeout" and "超过时限（6.5 秒" in row["error"]
+    assert row["seconds"] < 12 and took < 40  # each 2 s cell is under the limit; 16 s in all is not
+    assert "生成失败" in (out / "S00001.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.kernel
+def test_resume_redoes_departments_whose_outputs_are_missing_or_changed(broken_batch, tmp_path):
+    _code, out, _manifest = broken_batch
+    work = tmp_path / "out"
+    shutil.copytree(out, work)
+    params = out.parent / "in" / "params"
+    before = {p.name: p.stat().st_mtime_ns for p in work.glob("S*.html")}
+    (work / "S00001.json").unlink()
+    with open(work / "S00002.html", "a", encoding="utf-8") as fh:
+        fh.write("<!-- edited by hand -->")
+    main(["render", str(params), "--out", str(work), "-q"])
+    after = {p.name: p.stat().st_mtime_ns for p in work.glob("S*.html")}
+    assert (work / "S00001.json").is_file() and after["S00001.html"] != before["S00001.html"]
+    assert "edited by hand" not in (work / "S00002.html").read_text(encoding="utf-8")
+    assert after["S00003.html"] == before["S00003.html"]
+    rows = batch.read_manifest(work)
+    assert set(rows["S00001"]["outputs"]) == {"S00001.html", "S00001.ipynb", "S00001.json"}
+
+
+@pytest.mark.kernel
+def test_executed_notebooks_carry_no_local_path_or_process_id(broken_batch):
+    _code, out, _manifest = broken_batch
+    for name in ("S00001.ipynb", "index.ipynb"):
+        text = (out / name).read_text(encoding="utf-8")
+        meta = json.loads(text)["metadata"]["papermill"]
+        assert meta["output_path"] == name and "/" not in meta["input_path"]
+        assert str(out.parent) not in text and ".run.ipynb" not in text and str(ROOT) not in text
+
+
+@pytest.mark.kernel
+def test_dask_scratch_space_stays_in_out_and_kernels_end_with_the_batch(tmp_path, monkeypatch):
+    pytest.importorskip("distributed", reason="dask[distributed] is the optional 'dask' extra")
+    from test_signals import _wait_gone
+
+    params = _synth(tmp_path / "in", 1, seed=2)
+    monkeypatch.chdir(tmp_path)
+    out = tmp_path / "out"
+    assert main(["render", str(params), "--out", str(out), "-q", "--executor", "dask"]) == 0
+    assert not (tmp_path / "dask-scratch-space").exists()
+    assert [p.name for p in (out / batch.STATE_DIR).iterdir()] == [batch.LOCK_FILE]
+    assert _wait_gone(out, timeout=10) == []  # workers and their kernels end with the batch
+
+
+@pytest.mark.parametrize("address", ["not an address", "tcp://127.0.0.1:1"])
+def test_a_bad_scheduler_is_a_bad_invocation(tmp_path, capsys, address):
+    pytest.importorskip("distributed", reason="dask[distributed] is the optional 'dask' extra")
+    params = _synth(tmp_path / "in", 1)
+    assert main(["render", str(params), "--out", str(tmp_path / "out"), "-q", "--executor", "dask",
+                 "--scheduler", address]) == 2
+    err = capsys.readouterr().err
+    assert "无法连接 Dask 调度器" in err and "Traceback" not in err
+    assert not (tmp_path / "out" / "manifest.json").exists()
+
+
+@pytest.mark.kernel
+def test_a_lost_dask_cluster_fails_the_departments_not_done(tmp_path):
+    pytest.importorskip("distributed", reason="dask[distributed] is the optional 'dask' extra")
+    from dask.distributed import LocalCluster
+
+    params = _synth(tmp_path / "in", 5, seed=4)
+    out = tmp_path / "out"
+    cluster = LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None,
+                           local_directory=str(tmp_path / "scratch"))
+    cmd = [sys.executable, "-m", "kit", "render", str(params), "--out", str(out), "-q", "--executor", "dask",
+           "--scheduler", cluster.scheduler_address]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env={**os.environ, "KIT_DASK_LOST_AFTER": "3"})
+    try:
+        deadline = time.monotonic() + 180
+        while time.monotonic() < deadline and not any(r["status"] == "ok" for r in batch.read_manifest(out).values()):
+            time.sleep(0.1)
+        cluster.close()  # the scheduler and its worker go away mid-batch
+        _out, err = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 1 and "Traceback" not in err
+    rows = batch.read_manifest(out)
+    assert len(rows) == 5 and any(r["status"] == "ok" for r in rows.values())
+    lost = [r for r in rows.values() if r["status"] != "ok"]
+    assert lost and all("Dask" in r["error"] for r in lost)
+    assert (out / "index.html").is_file()

@@ -89,6 +89,7 @@ def test_detector_catches_external_request_and_console_error(chromium, tmp_path)
     assert any("出错了" in e for e in seen["errors"]), seen["errors"]
 
 
+@pytest.mark.kernel
 def test_sample_report_in_browser(chromium, tmp_path_factory, tmp_path):
     result = rendered(tmp_path_factory.getbasetemp(), "sample")
     shot = tmp_path / "report.png"

@@ -35,7 +35,7 @@ def write(tmp_path, rules: str | None):
         ind.update(weight=w, score=s)
     doc["self_eval"]["total"] = "98"
     (tmp_path / "data.yaml").write_text(dump_yaml(doc), encoding="utf-8")
-    params = f'dept_code: "test-mof"\nfiscal_year: 2023\ndata: data.yaml\n' + (f"rules: {rules}\n" if rules else "")
+    params = 'dept_code: "test-mof"\nfiscal_year: 2023\ndata: data.yaml\n' + (f"rules: {rules}\n" if rules else "")
     (tmp_path / "params.yaml").write_text(params, encoding="utf-8")
     return tmp_path / "params.yaml"
 

@@ -23,6 +23,7 @@ from kit.synth import write_synthetic
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_DATA = ROOT / "data" / "022006-2022.yaml"
 RENDER_TIME = "2000-01-02 03:04:05 +0000"
+pytestmark = pytest.mark.kernel  # every test here starts kernels
 
 
 @pytest.fixture(autouse=True)

@@ -102,3 +102,62 @@ def test_synth_finds_the_sample_where_a_regular_install_puts_it(monkeypatch, tmp
     assert synth.default_source() == share / "data" / synth.SAMPLE_NAME
     rows = synth.write_synthetic(2, tmp_path / "out", seed=1)
     assert len(rows) == 2 and len(list((tmp_path / "out" / "params").glob("*.yaml"))) == 2
+
+
+def test_ruff_finds_nothing(repo_root):
+    """The linter (ruff, configured in pyproject.toml) passes on the kit, its tests and tools."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    ruff = shutil.which("ruff", path=os.path.dirname(sys.executable)) or shutil.which("ruff")
+    if ruff is None:
+        if os.environ.get("CI"):
+            pytest.fail("ruff is not installed: it is in the test extra (pip install -e '.[test]')")
+        pytest.skip("ruff is not installed (pip install -e '.[test]')")
+    proc = subprocess.run([ruff, "check", "--no-cache", "kit", "tests", "benchmarks", "tools"], cwd=repo_root,
+                          capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_no_import_circle_through_the_run_layer(repo_root):
+    """render, warm, kernels, batch and the commands import each other one way only."""
+    import ast
+
+    kit = repo_root / "kit"
+    modules = {".".join(p.relative_to(repo_root).with_suffix("").parts).removesuffix(".__init__"): p
+               for p in kit.rglob("*.py")}
+    graph: dict[str, set[str]] = {}
+    for name, path in modules.items():
+        package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+        deps = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):  # function-level imports too
+            if isinstance(node, ast.ImportFrom):
+                base = package
+                for _ in range(max(0, node.level - 1)):
+                    base = base.rpartition(".")[0]
+                target = f"{base}.{node.module}" if node.level and node.module else (node.module or base)
+                for alias in node.names:
+                    deps |= {m for m in (f"{target}.{alias.name}", target) if m in modules}
+            elif isinstance(node, ast.Import):
+                deps |= {a.name for a in node.names if a.name in modules}
+        graph[name] = deps - {name}
+    run = {"kit.render", "kit.warm", "kit.kernels", "kit.batch", "kit.rendercmd", "kit.portfolio", "kit.vocab",
+           "kit.cli", "kit.synth", "kit.report.fonts"}
+
+    def reaches(start: str, goal: str) -> bool:
+        seen, todo = set(), [start]
+        while todo:
+            m = todo.pop()
+            for d in graph.get(m, ()):
+                if d == goal:
+                    return True
+                if d not in seen:
+                    seen.add(d)
+                    todo.append(d)
+        return False
+
+    assert "kit.kernels" in graph["kit.warm"] and "kit.kernels" in graph["kit.render"]
+    circles = sorted(m for m in run if m in graph and reaches(m, m))
+    assert circles == [], f"import circles through {circles}"

@@ -17,6 +17,7 @@ def sample(tmp_path_factory):
     return rendered(tmp_path_factory.getbasetemp(), "sample")
 
 
+@pytest.mark.kernel
 def test_writes_html_notebook_and_json_named_by_department_code(sample):
     out = sample.html.parent
     assert sample.ok, sample.failure
@@ -24,12 +25,14 @@ def test_writes_html_notebook_and_json_named_by_department_code(sample):
         "022006-问题清单.xlsx", "022006.html", "022006.ipynb", "022006.json"]  # no temp files
 
 
+@pytest.mark.kernel
 def test_json_is_the_kit_check_json(sample, capsys):
     params = sample.html.parent.parent / "in" / "022006.yaml"
     assert cli.main(["check", str(params), "--format", "json"]) == 0
     assert json.loads(sample.json.read_text(encoding="utf-8")) == json.loads(capsys.readouterr().out)
 
 
+@pytest.mark.kernel
 def test_executed_notebook_has_outputs_header_and_relative_parameters(sample):
     nb = nbformat.read(sample.ipynb, as_version=4)
     assert nb.metadata["kit"]["status"] == "ok"
@@ -40,6 +43,7 @@ def test_executed_notebook_has_outputs_header_and_relative_parameters(sample):
     assert not [o for c in nb.cells for o in c.get("outputs", []) if o.get("output_type") == "error"]
 
 
+@pytest.mark.kernel
 def test_cli_exits_non_zero_when_the_notebook_fails(tmp_path_factory, capsys):
     broken = rendered(tmp_path_factory.getbasetemp(), "broken")
     params = broken.html.parent.parent / "in" / "022006.yaml"

@@ -100,6 +100,7 @@ def test_external_reference_detector_works():
     assert external_references('<img src="data:image/png;base64,AAAA"><a href="#概览">概览</a>') == []
 
 
+@pytest.mark.kernel
 def test_no_external_requests(page):
     assert external_references(page) == []
     tags = outline(page).tags
@@ -107,6 +108,7 @@ def test_no_external_requests(page):
     assert all(a.get("src", "").startswith("data:") for t, a in tags if t == "img")
 
 
+@pytest.mark.kernel
 def test_no_code_and_no_prompts(page):
     body = re.sub(r"<style\b.*?</style>", "", page, flags=re.S)  # JupyterLab's CSS mentions Out[] in comments
     assert not re.search(r"In\s*\[\s*\d*\s*\]", body)
@@ -120,6 +122,7 @@ def test_no_code_and_no_prompts(page):
     assert shown == []
 
 
+@pytest.mark.kernel
 def test_toc_links_every_section_heading(page):
     o = outline(page)
     heading_ids = [h[1] for h in o.headings]
@@ -130,6 +133,7 @@ def test_toc_links_every_section_heading(page):
     assert top == list(SECTIONS)
 
 
+@pytest.mark.kernel
 def test_lang_title_and_header(page):
     assert '<html lang="zh">' in page
     o = outline(page)
@@ -142,6 +146,7 @@ def test_lang_title_and_header(page):
     assert "已完成复核" not in header
 
 
+@pytest.mark.kernel
 def test_report_content_matches_the_audit(sample, page):
     """The page shows the audit's totals, all 21 score rows and every non-pass finding."""
     doc = json.loads(sample.json.read_text(encoding="utf-8"))
@@ -159,6 +164,7 @@ def test_report_content_matches_the_audit(sample, page):
     assert len(re.findall(r'<img\b[^>]*src="data:image/png;base64,', page)) == 3
 
 
+@pytest.mark.kernel
 def test_task_contents_in_full_and_amounts_in_one_format(sample, page):
     """Every task's 主要内容 is shown whole in its own table; converted 万元 amounts keep cents."""
     from kit import load_department
@@ -173,6 +179,7 @@ def test_task_contents_in_full_and_amounts_in_one_format(sample, page):
     assert cells == ["1,950,040,000.00"]
 
 
+@pytest.mark.kernel
 def test_department_text_is_escaped(tmp_path_factory):
     result = rendered(tmp_path_factory.getbasetemp(), "hostile")
     assert result.ok, result.failure
@@ -204,10 +211,12 @@ def local_leaks(page: str, base: Path) -> list[str]:
     return leaks
 
 
+@pytest.mark.kernel
 def test_no_local_paths_or_environment_details(page, tmp_path_factory):
     assert local_leaks(page, tmp_path_factory.getbasetemp()) == []
 
 
+@pytest.mark.kernel
 def test_same_inputs_same_html(sample, tmp_path_factory):
     again = rendered(tmp_path_factory.getbasetemp(), "sample-again")
     a = sample.html.read_text(encoding="utf-8")
@@ -216,6 +225,7 @@ def test_same_inputs_same_html(sample, tmp_path_factory):
     assert normalise_render_time(a).encode() == normalise_render_time(b).encode()
 
 
+@pytest.mark.kernel
 def test_failure_page_says_what_failed_and_where(tmp_path_factory):
     result = rendered(tmp_path_factory.getbasetemp(), "broken")
     assert not result.ok

@@ -7,7 +7,6 @@ import pytest
 
 from kit.errors import ParamsError
 from kit.load import open_path
-from kit.params import load_params
 from kit.rules import RulesError, load_rules, validate_options, validate_overrides
 
 D = Decimal

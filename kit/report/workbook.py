@@ -11,6 +11,7 @@ starting with ``=``, ``+``, ``-`` or ``@`` is stored as a string and kept so whe
 """
 from __future__ import annotations
 
+import io
 import os
 from pathlib import Path
 from typing import Any, Iterable
@@ -85,6 +86,11 @@ def tracking_document(audit) -> dict[str, list]:
     return {"track": track, "notes": notes, "info": [list(x) for x in info]}
 
 
+def tracking_bytes(doc: dict[str, list]) -> bytes:
+    """The 问题清单.xlsx of ``tracking_document``'s rows, as bytes (kit render writes it with the page)."""
+    return _workbook_bytes(doc["track"], doc["notes"], [tuple(x) for x in doc["info"]])
+
+
 def write_tracking(doc: dict[str, list], path: str | Path) -> Path:
     """Write a 问题清单.xlsx from ``tracking_document``'s rows (atomically)."""
     return _write(Path(path), doc["track"], doc["notes"], [tuple(x) for x in doc["info"]])
@@ -131,6 +137,19 @@ def _pts(x) -> str:
 
 
 def _write(path: Path, track: list[dict[str, str]], notes: list[dict[str, str]], info: list[tuple[str, str]]) -> Path:
+    """Write a workbook atomically (temporary file, then rename)."""
+    data = _workbook_bytes(track, notes, info)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return path
+
+
+def _workbook_bytes(track: list[dict[str, str]], notes: list[dict[str, str]], info: list[tuple[str, str]]) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.worksheet.datavalidation import DataValidation
@@ -176,14 +195,9 @@ def _write(path: Path, track: list[dict[str, str]], notes: list[dict[str, str]],
         wi.cell(row=i, column=1).font = head_font
         _put(wi.cell(row=i, column=2), v)
         wi.cell(row=i, column=2).alignment = wrap
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        wb.save(tmp)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-    return path
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
 
 
 def _put(cell, value: Any) -> None:
