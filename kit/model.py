@@ -16,7 +16,7 @@ from typing import Any, Iterable
 import pandas as pd
 
 from .errors import LoadError, ProblemCollector
-from .values import BENIGN_NOTES, NOTE_TEXT, Num, normalise_text, parse_num
+from .values import BENIGN_NOTES, NOTE_TEXT, Num, normalise_text, out_of_range, parse_num
 
 FORMAT = "kit-dept/1"
 
@@ -121,9 +121,6 @@ DISCLOSURE_VALUES = ("合规", "有缺陷", "未公开")
 # Loader guards (not audit rules): what no department's form can print.
 # ≥ 1e15 元 (一千万亿元) loads with a warning: most likely a typing slip, and the auditor must see it.
 HUGE_AMOUNT = Decimal(10) ** 15
-# Beyond this, Decimal's 28-digit arithmetic would round sums: refused as not a usable number.
-MAX_DIGITS_BEFORE_POINT = 20
-MAX_SIGNIFICANT_DIGITS = 28
 # Load-finding codes raised by the model itself (values.NOTE_TEXT holds the parser's quirks).
 LOAD_NOTE_TEXT = {
     "negative": "数值为负数，请核对表上是否如此印刷",
@@ -472,10 +469,9 @@ class _Builder:
             # '1e400' would otherwise read as 1 with trailing junk; no form prints exponents.
             self.problem(path + (key,), "科学计数法不是表上印刷的数值", n.raw, "按表上原样写出全部数字，例如 “1234.56”")
             return Num(n.raw, None, n.unit, n.notes + ("not_number",))
-        if n.value is not None and (n.value.adjusted() >= MAX_DIGITS_BEFORE_POINT
-                                    or len(n.value.as_tuple().digits) > MAX_SIGNIFICANT_DIGITS):
-            self.problem(path + (key,), "数值位数过多，无法精确计算", n.raw,
-                         f"整数部分不超过 {MAX_DIGITS_BEFORE_POINT} 位、有效数字不超过 {MAX_SIGNIFICANT_DIGITS} 位")
+        why = out_of_range(n.value) if n.value is not None else None  # values.py: digits, places
+        if why:
+            self.problem(path + (key,), why[0], n.raw, why[1])
             return Num(n.raw, None, n.unit, n.notes + ("not_number",))
         extra: list[tuple[str, str]] = []
         if n.value is not None and n.value < 0 and path[:1] != ("supplementary",):

@@ -420,6 +420,16 @@ def many_tasks_yaml(d: Path) -> Path:
     return p
 
 
+@generator
+def xlsx_tiny_float(d: Path) -> Path:
+    """A number cell holding 1e-300 (Excel shows 0): it loaded as 0.000…1 with 300 zeros."""
+
+    def edit(wb):
+        wb["项目支出"]["E2"] = 1e-300
+
+    return _workbook(d, "tiny-float.xlsx", edit)
+
+
 def make(name: str, folder: Path) -> Path:
     """Write one generated case into ``folder`` and return its path."""
     return GENERATORS[name](folder)
