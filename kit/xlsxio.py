@@ -25,6 +25,7 @@ from typing import Any
 
 from .errors import KitError, LoadError, Problem
 from .intake import build
+from .safeio import read_bounded
 from .model import (
     BLOCK_LABELS,
     BUDGET_PARTS,
@@ -439,18 +440,8 @@ def read_workbook(path: str | Path) -> Department:
 
 
 def _read_bytes(path: Path) -> tuple[bytes, str]:
-    name = str(path)
-    try:
-        if path.is_dir():
-            raise LoadError(Problem("这是一个文件夹，不是 Excel 工作簿", file=name))
-        size = path.stat().st_size
-        if size > MAX_XLSX_BYTES:
-            raise LoadError(Problem(f"工作簿过大（{size:,} 字节）", file=name, expected=f"不超过 {MAX_XLSX_BYTES:,} 字节"))
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise LoadError(Problem("找不到数据文件", file=name)) from None
-    except OSError as exc:
-        raise LoadError(Problem(f"无法读取数据文件：{exc.strerror or exc}", file=name)) from None
+    # A regular file of at most MAX_XLSX_BYTES, or an error naming it (devices, FIFOs, loops, names).
+    data = read_bounded(path, MAX_XLSX_BYTES, "数据文件")
     return data, hashlib.sha256(data).hexdigest()
 
 

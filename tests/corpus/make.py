@@ -7,6 +7,7 @@ each by a small function ``name(folder) -> path`` registered in ``GENERATORS``;
 from __future__ import annotations
 
 import datetime as dt
+import os
 import zipfile
 from pathlib import Path
 from typing import Callable
@@ -428,6 +429,147 @@ def xlsx_tiny_float(d: Path) -> Path:
         wb["项目支出"]["E2"] = 1e-300
 
     return _workbook(d, "tiny-float.xlsx", edit)
+
+
+# --- paths: only regular files are read ----------------------------------------------------------
+NON_UTF8 = os.fsdecode(b"\xb2\xbf\xc3\xc5\xff")  # GBK bytes of a Chinese name, then 0xFF: not UTF-8
+LONG_NAME = "部门数据" * 30 + ".yaml"  # 363 bytes in UTF-8: over the 255 a file name may have
+
+
+def _symlink(d: Path, name: str, target: str | Path) -> Path:
+    p = d / name
+    os.symlink(target, p)
+    return p
+
+
+def _params(d: Path, data: str, name: str = "C00001.yaml") -> Path:
+    p = d / name
+    p.write_text(f'dept_code: "C00001"\nfiscal_year: 2022\ndata: "{data}"\n', encoding="utf-8")
+    return p
+
+
+@generator
+def symlink_to_dev_zero(d: Path) -> Path:
+    """Read without bound before (kit validate: MemoryError at 1.7 GB)."""
+    return _symlink(d, "zero.yaml", "/dev/zero")
+
+
+@generator
+def symlink_to_dev_urandom_xlsx(d: Path) -> Path:
+    return _symlink(d, "urandom.xlsx", "/dev/urandom")
+
+
+@generator
+def fifo_yaml(d: Path) -> Path:
+    """A named pipe with no writer: reading it waited forever."""
+    p = d / "pipe.yaml"
+    os.mkfifo(p)
+    return p
+
+
+@generator
+def fifo_xlsx(d: Path) -> Path:
+    p = d / "pipe.xlsx"
+    os.mkfifo(p)
+    return p
+
+
+@generator
+def unix_socket_yaml(d: Path) -> Path:
+    import socket
+
+    p = d / "sock.yaml"
+    with socket.socket(socket.AF_UNIX) as s:
+        s.bind(str(p))
+    return p
+
+
+@generator
+def symlink_loop_yaml(d: Path) -> Path:
+    _symlink(d, "b.yaml", d / "a.yaml")
+    return _symlink(d, "a.yaml", d / "b.yaml")
+
+
+@generator
+def dangling_symlink_yaml(d: Path) -> Path:
+    return _symlink(d, "dangling.yaml", d / "gone.yaml")
+
+
+@generator
+def symlink_to_good_yaml(d: Path) -> Path:
+    """A symlink to a regular file is read like the file."""
+    return _symlink(d, "link.yaml", BASE)
+
+
+@generator
+def name_too_long_yaml(d: Path) -> Path:
+    return d / LONG_NAME
+
+
+@generator
+def non_utf8_name_yaml(d: Path) -> Path:
+    """A good department in a file whose name is GBK bytes: a traceback before, and no report."""
+    p = d / (NON_UTF8 + ".yaml")
+    p.write_text(base_text(), encoding="utf-8")
+    return p
+
+
+@generator
+def non_utf8_name_xlsx(d: Path) -> Path:
+    good = _workbook(d, "good.xlsx")
+    return good.rename(d / (NON_UTF8 + ".xlsx"))
+
+
+@generator
+def params_non_utf8_name(d: Path) -> Path:
+    """A parameter file whose own name is not UTF-8 (in a batch it aborted every department)."""
+    return _params(d, str(BASE), NON_UTF8 + ".yaml")
+
+
+@generator
+def params_data_resolves_to_non_utf8(d: Path) -> Path:
+    """data: names a symlink to a file whose name is not UTF-8."""
+    target = d / (NON_UTF8 + ".yaml")
+    target.write_text(base_text(), encoding="utf-8")
+    _symlink(d, "data.yaml", target)
+    return _params(d, "data.yaml")
+
+
+@generator
+def params_data_dev_zero(d: Path) -> Path:
+    _symlink(d, "zero.yaml", "/dev/zero")
+    return _params(d, "zero.yaml")
+
+
+@generator
+def params_data_fifo(d: Path) -> Path:
+    os.mkfifo(d / "pipe.yaml")
+    return _params(d, "pipe.yaml")
+
+
+@generator
+def params_data_symlink_loop(d: Path) -> Path:
+    """A symlink loop in data: (RuntimeError traceback before; in a batch, every department failed)."""
+    _symlink(d, "b.yaml", d / "a.yaml")
+    _symlink(d, "a.yaml", d / "b.yaml")
+    return _params(d, "a.yaml")
+
+
+@generator
+def params_data_name_too_long(d: Path) -> Path:
+    """data: a name longer than the file system allows (OSError: File name too long before)."""
+    return _params(d, LONG_NAME)
+
+
+@generator
+def xlsx_sparse_oversized(d: Path) -> Path:
+    """A sparse 25 MB .xlsx: refused by its size before any byte is read."""
+    from kit.xlsxio import MAX_XLSX_BYTES
+
+    p = d / "sparse.xlsx"
+    with open(p, "wb") as f:
+        f.truncate(MAX_XLSX_BYTES + 5 * 1024 * 1024)
+    return p
 
 
 def make(name: str, folder: Path) -> Path:
