@@ -26,6 +26,7 @@ from typing import Any
 from .errors import KitError, LoadError, Problem
 from .intake import build
 from .safeio import read_bounded
+from .xlsxguard import MAX_CELLS, MAX_UNZIPPED_BYTES, check_archive  # noqa: F401 (limits re-exported)
 from .model import (
     BLOCK_LABELS,
     BUDGET_PARTS,
@@ -162,7 +163,6 @@ INFO_ROWS: list[tuple[tuple, str, str]] = [
 _PROSE_INFO = {("profile", k) for k in PROFILE_TEXTS}
 
 MAX_XLSX_BYTES = 20 * 1024 * 1024  # a department workbook is tens of KB
-MAX_UNZIPPED_BYTES = 200 * 1024 * 1024  # guards against zip bombs
 MAX_CELL_CHARS = 32767  # Excel's limit for one cell
 _FORMULA_LEAD = ("=", "+", "-", "@", "\t", "\r")
 _TEXT = "@"
@@ -463,11 +463,11 @@ def _open(path: Path, data: bytes):
                                 file=name, expected=expected))
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            if sum(i.file_size for i in zf.infolist()) > MAX_UNZIPPED_BYTES:
-                raise LoadError(Problem("工作簿解压后过大，不像一个部门的数据", file=name, expected=expected))
             if "xl/workbook.xml" not in zf.namelist():
                 raise LoadError(Problem("压缩包里没有 Excel 工作簿内容（可能是其他文件改了扩展名）", file=name,
                                         expected=expected))
+            # What the parts would unpack into, counted while streaming; stops at the first limit.
+            check_archive(zf, name)
         with warnings.catch_warnings():
             # openpyxl warns about extensions it drops (e.g. some data validations); irrelevant here.
             warnings.simplefilter("ignore")
