@@ -326,3 +326,19 @@ def test_any_amount_the_loader_accepts_is_reported(pair, tmp_path):
                  s.adjustment_summary(dept), s.tasks_table(dept), s.tasks_totals(dept), s.tasks_figure(dept),
                  s.scores_table(audit), s.scores_figure(audit), s.findings_table(audit), s.prose_table(audit)):
         str(part).encode("utf-8")
+
+
+def test_render_of_everything_hostile(tmp_path, capsys):
+    """`kit render` on a department holding every hostile text and extreme amount: exit 0, a report,
+    the JSON readable, the terminal lines escaped (surrogates ended kit render in UnicodeEncodeError)."""
+    data = CORPUS / "yaml" / "hostile-everything.yaml"
+    params = tmp_path / "C00001.yaml"
+    params.write_text(f'dept_code: "C00001"\nfiscal_year: 2022\ndata: "{data}"\n', encoding="utf-8")
+    assert main(["render", str(params), "--out", str(tmp_path / "out")]) == 0
+    out, err = capsys.readouterr()
+    assert_terminal_safe(out + err)
+    page = (tmp_path / "out" / "C00001.html").read_text(encoding="utf-8")
+    assert "<script>alert(1)</script>" not in page and "\ufffd" in page
+    result = json.loads((tmp_path / "out" / "C00001.json").read_text(encoding="utf-8"))
+    assert result["department"]["name"] == "语料\x1b[31m测试\ufffd单位$x^2$\u202e（虚构）"
+    assert {f["check_id"] for f in result["findings"] if f["status"] == "fail"} >= {"E7", "E9"}
