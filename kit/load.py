@@ -5,9 +5,9 @@ from pathlib import Path
 
 from .errors import LoadError, Problem
 from .intake import build
+from .model import Department, Source
 from .safeio import check_name, read_head
 from .text import path_text
-from .model import Department, Source
 from .yamlio import line_locator, parse_yaml, read_text
 
 YAML_SUFFIXES = (".yaml", ".yml")

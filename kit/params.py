@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import LoadError, ParamsError, Problem, ProblemCollector
-from .safeio import check_file, check_name, resolve
+from .safeio import FileMissing, check_file, check_name, resolve
 from .text import path_text, scrub_surrogates
 from .yamlio import LineDict, parse_yaml, read_text
 
@@ -98,14 +98,13 @@ def load_params(path: str | Path) -> Params:
         try:
             data_path = resolve(data_path)
             check_file(data_path)  # a regular file: not a folder, device, FIFO, loop or non-UTF-8 name
-        except LoadError as exc:
+        except FileMissing:
+            out.add("数据文件不存在", field="data", value=data,
+                    expected=f"存在的文件（解析为 {path_text(data_path.name)}）", **line("data"))
+        except LoadError as exc:  # what the path resolves to says most (a symlink to /dev/zero, a name in GBK)
             p = exc.problems[0]
-            if p.message.startswith("找不到"):
-                out.add("数据文件不存在", field="data", value=data,
-                        expected=f"存在的文件（解析为 {path_text(data_path.name)}）", **line("data"))
-            else:  # what the path resolves to says most (a symlink to /dev/zero, a name in GBK)
-                out.add(f"{p.message}（解析为 {p.file}）", field="data", value=data, expected=p.expected or "存在的普通文件",
-                        **line("data"))
+            out.add(f"{p.message}（解析为 {p.file}）", field="data", value=data, expected=p.expected or "存在的普通文件",
+                    **line("data"))
     options = doc.get("options") or {}
     if not isinstance(options, dict):
         out.add("options 应为键值表", field="options", value=str(options), **line("options"))

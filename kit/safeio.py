@@ -32,6 +32,10 @@ _KINDS = (
 )
 
 
+class FileMissing(LoadError):
+    """The path names nothing (or a symlink to nothing): a caller may word this its own way."""
+
+
 def _what(mode: int) -> str:
     return next((label for test, label in _KINDS if test(mode)), "特殊文件")
 
@@ -76,7 +80,8 @@ def check_file(path: str | os.PathLike, kind: str = "数据文件", limit: int |
     try:
         st = os.stat(path)  # follows symlinks: what matters is what they point to
     except OSError as exc:
-        raise LoadError(_os_problem(exc, path, kind)) from None
+        cls = FileMissing if exc.errno in (errno.ENOENT, errno.ENOTDIR) else LoadError
+        raise cls(_os_problem(exc, path, kind)) from None
     except ValueError:  # NUL in the path
         raise LoadError(Problem(f"{kind}的路径含有不允许的控制字符", file=path_text(path))) from None
     _check_mode(st.st_mode, st.st_size, path, kind, limit)
