@@ -7,6 +7,8 @@ from .errors import KitError, LoadError, Problem
 from .families import get_family
 from .intake import build
 from .model import Department, Source
+from .safeio import check_name, read_head
+from .text import path_text
 from .yamlio import line_locator, parse_yaml, read_text
 
 YAML_SUFFIXES = (".yaml", ".yml")
@@ -19,6 +21,7 @@ def load_department(path: str | Path) -> Department:
     Raises ``LoadError`` carrying every problem found in the file.
     """
     path = Path(path)
+    check_name(path)  # a name that is not UTF-8 could be shown in no report
     suffix = path.suffix.lower()
     if suffix in YAML_SUFFIXES:
         text, digest = read_text(path)
@@ -46,10 +49,8 @@ def looks_like_params(path: Path) -> bool:
     """A parameter file is a YAML file with a top-level ``dept_code`` key."""
     if path.suffix.lower() not in YAML_SUFFIXES:
         return False
-    try:
-        head = path.read_text(encoding="utf-8-sig", errors="replace")[:4096]
-    except OSError:
-        return False
+    # Only a regular file's head, without blocking: /dev/zero or a FIFO is the loader's error to report.
+    head = read_head(path, 4096).decode("utf-8-sig", errors="replace")
     return any(line.startswith("dept_code") for line in head.splitlines())
 
 
@@ -62,6 +63,7 @@ def open_path(path: str | Path):
     from .params import load_params
 
     path = Path(path)
+    check_name(path, "参数文件或数据文件")
     if not looks_like_params(path):
         return None, load_department(path)
     params = load_params(path)
@@ -70,8 +72,8 @@ def open_path(path: str | Path):
     except LoadError as exc:
         # Name the parameter file too: in a batch it is what the auditor looks for.
         exc.problems.append(
-            Problem("以上问题出在参数文件的 data 所指的数据文件中", file=str(params.path or path), field="data",
-                    value=str(params.data))
+            Problem("以上问题出在参数文件的 data 所指的数据文件中", file=path_text(params.path or path), field="data",
+                    value=path_text(params.data))
         )
         raise LoadError(exc.problems) from None
     problems = []

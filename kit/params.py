@@ -10,8 +10,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import ParamsError, Problem, ProblemCollector
-from .text import scrub_surrogates
+from .errors import LoadError, ParamsError, Problem, ProblemCollector
+from .safeio import FileMissing, check_file, check_name, resolve
+from .text import path_text, scrub_surrogates
 from .yamlio import LineDict, parse_yaml, read_text
 
 from .model import CODE_RE  # one rule for data and parameter files
@@ -61,6 +62,7 @@ def valid_code(code: object) -> bool:
 def load_params(path: str | Path) -> Params:
     """Read and validate a parameter file; raise ``ParamsError`` listing every problem."""
     path = Path(path).absolute()
+    check_name(path, "参数文件")
     text, _ = read_text(path, "参数文件")
     doc = parse_yaml(text, str(path))
     out = ProblemCollector(str(path))
@@ -111,9 +113,17 @@ def load_params(path: str | Path) -> Params:
         # The operating system refuses such a name; say so instead of failing on it.
         out.add("数据文件路径含有不允许的控制字符", field="data", value=data, expected="普通的文件路径", **line("data"))
     else:
-        data_path = (path.parent / data).resolve()
-        if not data_path.is_file():
-            out.add("数据文件不存在", field="data", value=data, expected=f"存在的文件（解析为 {data_path.name}）", **line("data"))
+        data_path = path.parent / data
+        try:
+            data_path = resolve(data_path)
+            check_file(data_path)  # a regular file: not a folder, device, FIFO, loop or non-UTF-8 name
+        except FileMissing:
+            out.add("数据文件不存在", field="data", value=data,
+                    expected=f"存在的文件（解析为 {path_text(data_path.name)}）", **line("data"))
+        except LoadError as exc:  # what the path resolves to says most (a symlink to /dev/zero, a name in GBK)
+            p = exc.problems[0]
+            out.add(f"{p.message}（解析为 {p.file}）", field="data", value=data, expected=p.expected or "存在的普通文件",
+                    **line("data"))
     options = doc.get("options") or {}
     if not isinstance(options, dict):
         out.add("options 应为键值表", field="options", value=str(options), **line("options"))

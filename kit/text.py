@@ -117,6 +117,15 @@ def name_is_utf8(path: os.PathLike | str) -> bool:
     return not has_surrogates(os.fspath(path))
 
 
+def path_text(path: os.PathLike | str | bytes) -> str:
+    """A path as encodable text for messages and records: bytes that are not UTF-8 written as
+    ``\\xff`` (other characters kept; ``for_terminal`` escapes controls when it is printed)."""
+    text = os.fsdecode(path) if isinstance(path, bytes) else os.fspath(path)
+    text = _SURROGATE.sub(lambda m: f"\\x{ord(m.group()) - 0xDC00:02x}" if 0xDC80 <= ord(m.group()) <= 0xDCFF
+                          else m.group(), text)
+    return encodable(text)
+
+
 def show_path(path: os.PathLike | str) -> str:
     """A path for a message: bytes that are not UTF-8 shown as ``\\xff``, controls escaped."""
     return for_terminal(os.fspath(path))

@@ -51,6 +51,12 @@ _NUM_RE = re.compile(
     re.S,
 )
 _OVERFLOW_RE = re.compile(r"^#+$")
+# What a printed number may be. Beyond these the kit cannot compute exactly (Decimal keeps 28
+# digits) or show the number as printed; the loader refuses it (``out_of_range``). No form
+# prints more than a few decimals (万元 with six is still whole cents), so a seventh is not a form's.
+MAX_INTEGER_DIGITS = 20
+MAX_SIGNIFICANT_DIGITS = 28
+MAX_PLACES = 6
 _WAN = Decimal(10000)
 _YI = Decimal(100000000)
 
@@ -128,6 +134,17 @@ def parse_num(raw: object, default_unit: str = "") -> Num:
         notes.append("trailing_junk")
     cmp_ = m.group("cmp")
     return Num(text, value, unit, tuple(notes), _COMPARATORS.get(cmp_) if cmp_ else None)
+
+
+def out_of_range(value: Decimal) -> tuple[str, str] | None:
+    """``(message, expected)`` when a number is beyond what the kit computes and shows exactly."""
+    if value.adjusted() >= MAX_INTEGER_DIGITS or len(value.as_tuple().digits) > MAX_SIGNIFICANT_DIGITS:
+        return ("数值位数过多，无法精确计算",
+                f"整数部分不超过 {MAX_INTEGER_DIGITS} 位、有效数字不超过 {MAX_SIGNIFICANT_DIGITS} 位")
+    places = -value.normalize().as_tuple().exponent  # trailing zeros do not count
+    if places > MAX_PLACES:
+        return f"小数位数过多（{places} 位），不是表上印刷的数值", f"不超过 {MAX_PLACES} 位小数，按表上原样填写"
+    return None
 
 
 def fmt_amount(value: Decimal | None) -> str:

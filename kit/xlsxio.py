@@ -25,6 +25,8 @@ from typing import Any
 
 from .errors import KitError, LoadError, Problem
 from .intake import build
+from .safeio import read_bounded
+from .xlsxguard import MAX_CELLS, MAX_UNZIPPED_BYTES, check_archive  # noqa: F401 (limits re-exported)
 from .model import (
     BLOCK_LABELS,
     BUDGET_PARTS,
@@ -242,7 +244,6 @@ def _incomplete_keys(text: Any) -> list[str]:
     return out
 
 MAX_XLSX_BYTES = 20 * 1024 * 1024  # a department workbook is tens of KB
-MAX_UNZIPPED_BYTES = 200 * 1024 * 1024  # guards against zip bombs
 MAX_CELL_CHARS = 32767  # Excel's limit for one cell
 _FORMULA_LEAD = ("=", "+", "-", "@", "\t", "\r")
 _TEXT = "@"
@@ -635,18 +636,8 @@ def read_workbook(path: str | Path) -> Department:
 
 
 def _read_bytes(path: Path) -> tuple[bytes, str]:
-    name = str(path)
-    try:
-        if path.is_dir():
-            raise LoadError(Problem("这是一个文件夹，不是 Excel 工作簿", file=name))
-        size = path.stat().st_size
-        if size > MAX_XLSX_BYTES:
-            raise LoadError(Problem(f"工作簿过大（{size:,} 字节）", file=name, expected=f"不超过 {MAX_XLSX_BYTES:,} 字节"))
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise LoadError(Problem("找不到数据文件", file=name)) from None
-    except OSError as exc:
-        raise LoadError(Problem(f"无法读取数据文件：{exc.strerror or exc}", file=name)) from None
+    # A regular file of at most MAX_XLSX_BYTES, or an error naming it (devices, FIFOs, loops, names).
+    data = read_bounded(path, MAX_XLSX_BYTES, "数据文件")
     return data, hashlib.sha256(data).hexdigest()
 
 
@@ -668,11 +659,11 @@ def _open(path: Path, data: bytes):
                                 file=name, expected=expected))
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            if sum(i.file_size for i in zf.infolist()) > MAX_UNZIPPED_BYTES:
-                raise LoadError(Problem("工作簿解压后过大，不像一个部门的数据", file=name, expected=expected))
             if "xl/workbook.xml" not in zf.namelist():
                 raise LoadError(Problem("压缩包里没有 Excel 工作簿内容（可能是其他文件改了扩展名）", file=name,
                                         expected=expected))
+            # What the parts would unpack into, counted while streaming; stops at the first limit.
+            check_archive(zf, name)
         with warnings.catch_warnings():
             # openpyxl warns about extensions it drops (e.g. some data validations); irrelevant here.
             warnings.simplefilter("ignore")

@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 
 from .errors import LoadError, Problem
+from .safeio import read_bounded
 
 MAX_BYTES = 2 * 1024 * 1024  # a department-year is tens of KB; anything larger is not one
 # The sample has about 1,500 nodes; a cap stops a file built to exhaust time or memory early.
@@ -110,19 +111,8 @@ _Loader.add_constructor("tag:yaml.org,2002:timestamp", lambda loader, node: Date
 def read_text(path: Path, kind: str = "数据文件") -> tuple[str, str]:
     """The UTF-8 text of a file and its SHA-256, or a LoadError saying why not."""
     name = str(path)
-    try:
-        size = path.stat().st_size
-    except FileNotFoundError:
-        raise LoadError(Problem(f"找不到{kind}", file=name)) from None
-    except OSError as exc:
-        raise LoadError(Problem(f"无法读取{kind}：{exc.strerror}", file=name)) from None
-    if path.is_dir():
-        raise LoadError(Problem(f"这是一个文件夹，不是{kind}", file=name))
-    if size > MAX_BYTES:
-        raise LoadError(
-            Problem(f"{kind}过大（{size:,} 字节）", file=name, expected=f"不超过 {MAX_BYTES:,} 字节")
-        )
-    data = path.read_bytes()
+    # A regular file of at most MAX_BYTES, or an error naming it (devices, FIFOs, loops, names).
+    data = read_bounded(path, MAX_BYTES, kind)
     if not data.strip():
         raise LoadError(Problem(f"{kind}是空的", file=name))
     try:

@@ -358,7 +358,7 @@ def test_resume_redoes_departments_whose_outputs_are_missing_or_changed(broken_b
     assert "edited by hand" not in (work / "S00002.html").read_text(encoding="utf-8")
     assert after["S00003.html"] == before["S00003.html"]
     rows = batch.read_manifest(work)
-    assert set(rows["S00001"]["outputs"]) == {"S00001.html", "S00001.ipynb", "S00001.json"}
+    assert set(rows["S00001"]["outputs"]) == {"S00001.html", "S00001.ipynb", "S00001.json", "S00001-问题清单.xlsx"}
 
 
 @pytest.mark.kernel

@@ -69,7 +69,7 @@ def _ids(cases):
 
 # --- the table itself -----------------------------------------------------------------------
 def test_corpus_table_is_complete():
-    assert len(CASES) >= 40
+    assert len(CASES) >= 150  # issue 14: at least 150 cases
     assert len({c["id"] for c in CASES}) == len(CASES)
     for c in CASES:
         assert c["expect"] in EXPECTS, c["id"]
@@ -286,3 +286,59 @@ def test_chart_labels_are_drawn_as_written():
         literal = Text(text=f"{i}. {task.name}", fontproperties=label.get_fontproperties(), parse_math=False)
         literal.set_figure(fig)
         assert label.get_window_extent(renderer).width == pytest.approx(literal.get_window_extent(renderer).width)
+
+
+EXTREMES = ["99999999999999999999.99", "0.000001", "-99999999999999999999.99", "-0.000001", "0"]
+
+
+@pytest.mark.parametrize("pair", [(a, b) for a in EXTREMES[:3] for b in EXTREMES if a != b],
+                         ids=lambda p: "/".join(p))
+def test_any_amount_the_loader_accepts_is_reported(pair, tmp_path):
+    """Every amount and score set to the largest, smallest and negative extremes the loader accepts,
+    alternating: the audit and every section and chart of the report are produced."""
+    from kit.audit import run_audit
+    from kit.report import sections as s
+    from kit.values import MAX_INTEGER_DIGITS, MAX_PLACES
+
+    # The extremes are the loader's limits: 20 integer digits, 6 places.
+    assert len(EXTREMES[0].split(".")[0]) == MAX_INTEGER_DIGITS and len(EXTREMES[1].split(".")[1]) == MAX_PLACES
+    from kit.yamlio import dump_yaml, parse_yaml
+
+    doc = parse_yaml((CORPUS / "base.yaml").read_text(encoding="utf-8"), "base.yaml")
+    slots = []
+
+    def walk(node, path=()):
+        for k, v in (node.items() if isinstance(node, dict) else enumerate(node)):
+            if isinstance(v, (dict, list)):
+                walk(v, path + (k,))
+            elif isinstance(v, str) and k in {"total", "basic", "project", "fiscal", "other", "budget", "adjusted",
+                                                "actual", "budget_total", "weight", "self_score"}:
+                slots.append((node, k))
+
+    walk({k: doc[k] for k in ("budget", "basic_lines", "project_lines", "tasks", "narrative", "scores")})
+    for i, (node, k) in enumerate(slots):
+        node[k] = pair[i % 2]
+    path = tmp_path / "extreme.yaml"
+    path.write_text(dump_yaml(doc), encoding="utf-8")
+    dept = load_department(path)
+    audit = run_audit(dept, None)
+    for part in (s.overview(audit), s.budget_table(dept), s.budget_figure(dept), s.lines_table(dept),
+                 s.adjustment_summary(dept), s.tasks_table(dept), s.tasks_totals(dept), s.tasks_figure(dept),
+                 s.scores_table(audit), s.scores_figure(audit), s.findings_table(audit), s.prose_table(audit)):
+        str(part).encode("utf-8")
+
+
+def test_render_of_everything_hostile(tmp_path, capsys):
+    """`kit render` on a department holding every hostile text and extreme amount: exit 0, a report,
+    the JSON readable, the terminal lines escaped (surrogates ended kit render in UnicodeEncodeError)."""
+    data = CORPUS / "yaml" / "hostile-everything.yaml"
+    params = tmp_path / "C00001.yaml"
+    params.write_text(f'dept_code: "C00001"\nfiscal_year: 2022\ndata: "{data}"\n', encoding="utf-8")
+    assert main(["render", str(params), "--out", str(tmp_path / "out")]) == 0
+    out, err = capsys.readouterr()
+    assert_terminal_safe(out + err)
+    page = (tmp_path / "out" / "C00001.html").read_text(encoding="utf-8")
+    assert "<script>alert(1)</script>" not in page and "\ufffd" in page
+    result = json.loads((tmp_path / "out" / "C00001.json").read_text(encoding="utf-8"))
+    assert result["department"]["name"] == "语料\x1b[31m测试\ufffd单位$x^2$\u202e（虚构）"
+    assert {f["check_id"] for f in result["findings"] if f["status"] == "fail"} >= {"E7", "E9"}

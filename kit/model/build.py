@@ -10,7 +10,7 @@ import re
 from typing import Any, Iterable
 
 from ..errors import LoadError, ProblemCollector
-from ..values import BENIGN_NOTES, NOTE_TEXT, Num, normalise_text, parse_num
+from ..values import BENIGN_NOTES, NOTE_TEXT, Num, normalise_text, out_of_range, parse_num
 from .blocks import (
     Budget, BudgetLine, BudgetRow, Department, FundRow, Funds, Goals, Header, Indicator, LoadFinding, Narrative, Profile,
     ScoreGroup, ScoreRow, Section, SelfEval, Source, Split, Task,
@@ -20,7 +20,7 @@ from .labels import (
     FILE_KEYS, FLAG_VALUES, FORMAT, FUND_FIELDS, FUNDS_FIELDS, GOAL_FIELDS, HEADER_FIELDS, HUGE_AMOUNT,
     INDICATOR_EXTRA_FIELDS, INDICATOR_FIELDS, INDICATOR_NUM_FIELDS, LINE_FIELDS, LOAD_NOTE_TEXT, NOT_APPLICABLE,
     SCORE_GROUP_FIELDS, SELF_EVAL_FIELDS,
-    MAX_DIGITS_BEFORE_POINT, MAX_SIGNIFICANT_DIGITS, NARRATIVE_SECTIONS, PROFILE_TEXTS, SCORE_FIELDS, SUPPLEMENTARY,
+    NARRATIVE_SECTIONS, PROFILE_TEXTS, SCORE_FIELDS, SUPPLEMENTARY,
     TASK_AMOUNT_PARTS, TASK_FIELDS,
 )
 
@@ -125,10 +125,9 @@ class _Builder:
             # '1e400' would otherwise read as 1 with trailing junk; no form prints exponents.
             self.problem(path + (key,), "科学计数法不是表上印刷的数值", n.raw, "按表上原样写出全部数字，例如 “1234.56”")
             return Num(n.raw, None, n.unit, n.notes + ("not_number",))
-        if n.value is not None and (n.value.adjusted() >= MAX_DIGITS_BEFORE_POINT
-                                    or len(n.value.as_tuple().digits) > MAX_SIGNIFICANT_DIGITS):
-            self.problem(path + (key,), "数值位数过多，无法精确计算", n.raw,
-                         f"整数部分不超过 {MAX_DIGITS_BEFORE_POINT} 位、有效数字不超过 {MAX_SIGNIFICANT_DIGITS} 位")
+        why = out_of_range(n.value) if n.value is not None else None  # values.py: digits, places
+        if why:
+            self.problem(path + (key,), why[0], n.raw, why[1])
             return Num(n.raw, None, n.unit, n.notes + ("not_number",))
         extra: list[tuple[str, str]] = []
         if n.value is not None and n.value < 0 and path[:1] != ("supplementary",):

@@ -155,9 +155,6 @@ DISCLOSURE_VALUES = ("合规", "有缺陷", "未公开")
 # Loader guards (not audit rules): what no department's form can print.
 # ≥ 1e15 元 (一千万亿元) loads with a warning: most likely a typing slip, and the auditor must see it.
 HUGE_AMOUNT = Decimal(10) ** 15
-# Beyond this, Decimal's 28-digit arithmetic would round sums: refused as not a usable number.
-MAX_DIGITS_BEFORE_POINT = 20
-MAX_SIGNIFICANT_DIGITS = 28
 # Load-finding codes raised by the model itself (kit.values.QUIRKS is the one table).
 LOAD_NOTE_TEXT = {code: NOTE_TEXT[code] for code in ("negative", "huge", "duplicate")}
 # A department code names output files and folders: ASCII letters, digits, '-' and '_' only.

@@ -68,7 +68,7 @@ def budget_chart(dept: Department) -> Figure:
     fig = _new_figure(8.0, 3.6)
     ax = fig.add_subplot()
     h = 0.26
-    top = 0.0
+    top = bottom = 0.0
     for i, (stage, label) in enumerate(BUDGET_STAGES.items()):
         row = getattr(dept.budget, stage)
         for j, (part, _plabel) in enumerate(parts):
@@ -77,12 +77,14 @@ def budget_chart(dept: Department) -> Figure:
             if v is None:
                 ax.text(0, y, " 无数值", va="center", fontsize=8)
                 continue
-            top = max(top, v)
+            top, bottom = max(top, v), min(bottom, v)
             ax.barh(y, v, h * 0.92, color=COLOURS[stage], label=label if j == 0 else None)
-            ax.text(v, y, f" {_fmt_wan(v)}", va="center", fontsize=7.5)
+            # A negative amount's label ends at its bar's end, inside the axis (the limits below).
+            ax.text(v, y, f" {_fmt_wan(v)}" if v >= 0 else f"{_fmt_wan(v)} ", va="center", fontsize=7.5,
+                    ha="left" if v >= 0 else "right")
     ax.set_yticks(range(len(parts)), [p[1] for p in parts])
     ax.invert_yaxis()
-    ax.set_xlim(0, top * 1.22 if top > 0 else 1)
+    ax.set_xlim(bottom * 1.22 if bottom < 0 else 0, top * 1.22 if top > 0 else 1)
     ax.set_xlabel("金额（万元）")
     ax.set_title("部门预算：年初批复、调整后与年末执行", fontsize=10)
     ax.xaxis.set_major_formatter(lambda v, _pos: f"{v:,.0f}")

@@ -10,7 +10,7 @@ import base64
 import functools
 import html
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import Decimal, localcontext
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
@@ -76,18 +76,29 @@ def amount(value: Decimal | None) -> str:
     return fmt_amount(value)
 
 
+def rounded(value: Decimal, places: int = 2) -> Decimal:
+    """``value`` to ``places`` decimals, however large: the context's 28 digits would refuse
+    (InvalidOperation) a ratio of a 20-digit amount to a 0.000001 one."""
+    with localcontext() as ctx:
+        ctx.prec = max(ctx.prec, value.adjusted() + places + 2)
+        return value.quantize(Decimal(1).scaleb(-places))
+
+
 def pct(num: Decimal | None, den: Decimal | None, places: int = 2) -> str:
     """num / den as a percentage, or '—' when it cannot be computed."""
     if num is None or den is None or den == 0:
         return "—"
-    return f"{(num / den * 100).quantize(Decimal(1).scaleb(-places)):,}%"
+    with localcontext() as ctx:
+        # Exact to the shown places for any two amounts the loader accepts (values.out_of_range).
+        ctx.prec = 60
+        return f"{rounded(num / den * 100, places):,}%"
 
 
 def score(value: Any) -> str:
     """A score with at most two decimals, trailing zeros dropped (3.00 -> 3, 1.50 -> 1.5)."""
     if _missing(value):
         return "—"
-    d = Decimal(str(value)).quantize(Decimal("0.01"))
+    d = rounded(Decimal(str(value)))
     text = f"{d:f}"
     return text.rstrip("0").rstrip(".") if "." in text else text
 
@@ -200,8 +211,8 @@ def number(value: Any) -> Any:
         exponent = value.as_tuple().exponent
         # Amounts converted from 万元 carry no decimals (1950040000); shown beside 1,914,700.00
         # they would read as another unit. Counts and scores (small integers) stay as they are.
-        if exponent < -2 or value != value.quantize(Decimal("0.01")) or (exponent >= 0 and abs(value) >= 10000):
-            value = value.quantize(Decimal("0.01"))
+        if exponent < -2 or value != rounded(value) or (exponent >= 0 and abs(value) >= 10000):
+            value = rounded(value)
         return f"{value:,}"
     if isinstance(value, float) and value == value:
         return number(Decimal(str(value)))

@@ -7,6 +7,7 @@ each by a small function ``name(folder) -> path`` registered in ``GENERATORS``;
 from __future__ import annotations
 
 import datetime as dt
+import os
 import zipfile
 from pathlib import Path
 from typing import Callable
@@ -417,6 +418,330 @@ def many_tasks_yaml(d: Path) -> Path:
     start, end = text.index("tasks:\n") + len("tasks:\n"), text.index("goals:")
     p = d / "many-tasks.yaml"
     p.write_text(text[:start] + rows + text[end:], encoding="utf-8")
+    return p
+
+
+@generator
+def xlsx_tiny_float(d: Path) -> Path:
+    """A number cell holding 1e-300 (Excel shows 0): it loaded as 0.000…1 with 300 zeros."""
+
+    def edit(wb):
+        wb["项目支出"]["E2"] = 1e-300
+
+    return _workbook(d, "tiny-float.xlsx", edit)
+
+
+# --- paths: only regular files are read ----------------------------------------------------------
+NON_UTF8 = os.fsdecode(b"\xb2\xbf\xc3\xc5\xff")  # GBK bytes of a Chinese name, then 0xFF: not UTF-8
+LONG_NAME = "部门数据" * 30 + ".yaml"  # 363 bytes in UTF-8: over the 255 a file name may have
+
+
+def _symlink(d: Path, name: str, target: str | Path) -> Path:
+    p = d / name
+    os.symlink(target, p)
+    return p
+
+
+def _params(d: Path, data: str, name: str = "C00001.yaml") -> Path:
+    p = d / name
+    p.write_text(f'dept_code: "C00001"\nfiscal_year: 2022\ndata: "{data}"\n', encoding="utf-8")
+    return p
+
+
+@generator
+def symlink_to_dev_zero(d: Path) -> Path:
+    """Read without bound before (kit validate: MemoryError at 1.7 GB)."""
+    return _symlink(d, "zero.yaml", "/dev/zero")
+
+
+@generator
+def symlink_to_dev_urandom_xlsx(d: Path) -> Path:
+    return _symlink(d, "urandom.xlsx", "/dev/urandom")
+
+
+@generator
+def fifo_yaml(d: Path) -> Path:
+    """A named pipe with no writer: reading it waited forever."""
+    p = d / "pipe.yaml"
+    os.mkfifo(p)
+    return p
+
+
+@generator
+def fifo_xlsx(d: Path) -> Path:
+    p = d / "pipe.xlsx"
+    os.mkfifo(p)
+    return p
+
+
+@generator
+def unix_socket_yaml(d: Path) -> Path:
+    import socket
+
+    p = d / "sock.yaml"
+    with socket.socket(socket.AF_UNIX) as s:
+        s.bind(str(p))
+    return p
+
+
+@generator
+def symlink_loop_yaml(d: Path) -> Path:
+    _symlink(d, "b.yaml", d / "a.yaml")
+    return _symlink(d, "a.yaml", d / "b.yaml")
+
+
+@generator
+def dangling_symlink_yaml(d: Path) -> Path:
+    return _symlink(d, "dangling.yaml", d / "gone.yaml")
+
+
+@generator
+def symlink_to_good_yaml(d: Path) -> Path:
+    """A symlink to a regular file is read like the file."""
+    return _symlink(d, "link.yaml", BASE)
+
+
+@generator
+def name_too_long_yaml(d: Path) -> Path:
+    return d / LONG_NAME
+
+
+@generator
+def non_utf8_name_yaml(d: Path) -> Path:
+    """A good department in a file whose name is GBK bytes: a traceback before, and no report."""
+    p = d / (NON_UTF8 + ".yaml")
+    p.write_text(base_text(), encoding="utf-8")
+    return p
+
+
+@generator
+def non_utf8_name_xlsx(d: Path) -> Path:
+    good = _workbook(d, "good.xlsx")
+    return good.rename(d / (NON_UTF8 + ".xlsx"))
+
+
+@generator
+def params_non_utf8_name(d: Path) -> Path:
+    """A parameter file whose own name is not UTF-8 (in a batch it aborted every department)."""
+    return _params(d, str(BASE), NON_UTF8 + ".yaml")
+
+
+@generator
+def params_data_resolves_to_non_utf8(d: Path) -> Path:
+    """data: names a symlink to a file whose name is not UTF-8."""
+    target = d / (NON_UTF8 + ".yaml")
+    target.write_text(base_text(), encoding="utf-8")
+    _symlink(d, "data.yaml", target)
+    return _params(d, "data.yaml")
+
+
+@generator
+def params_data_dev_zero(d: Path) -> Path:
+    _symlink(d, "zero.yaml", "/dev/zero")
+    return _params(d, "zero.yaml")
+
+
+@generator
+def params_data_fifo(d: Path) -> Path:
+    os.mkfifo(d / "pipe.yaml")
+    return _params(d, "pipe.yaml")
+
+
+@generator
+def params_data_symlink_loop(d: Path) -> Path:
+    """A symlink loop in data: (RuntimeError traceback before; in a batch, every department failed)."""
+    _symlink(d, "b.yaml", d / "a.yaml")
+    _symlink(d, "a.yaml", d / "b.yaml")
+    return _params(d, "a.yaml")
+
+
+@generator
+def params_data_name_too_long(d: Path) -> Path:
+    """data: a name longer than the file system allows (OSError: File name too long before)."""
+    return _params(d, LONG_NAME)
+
+
+@generator
+def xlsx_sparse_oversized(d: Path) -> Path:
+    """A sparse 25 MB .xlsx: refused by its size before any byte is read."""
+    from kit.xlsxio import MAX_XLSX_BYTES
+
+    p = d / "sparse.xlsx"
+    with open(p, "wb") as f:
+        f.truncate(MAX_XLSX_BYTES + 5 * 1024 * 1024)
+    return p
+
+
+# --- workbook amplification: small files that unpack into millions of cells ---------------------
+_CACHE: dict[str, Path] = {}
+STRAY_SHEET = "xl/worksheets/sheet13.xml"  # 无归属文字, the last sheet of the kit's workbook
+
+
+def _with_sheet(d: Path, name: str, member: str, rows, extra: str = "") -> Path:
+    """The good workbook with ``member``'s sheetData replaced by the byte strings ``rows`` yields
+    (streamed into the zip, so a 190 MB sheet never sits in memory); ``extra`` goes after it."""
+    good = _workbook(d, "base-" + name)
+    p = d / name
+    with zipfile.ZipFile(good) as src, zipfile.ZipFile(p, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as dst:
+        for item in src.infolist():
+            data = src.read(item)
+            if item.filename != member:
+                dst.writestr(item, data)
+                continue
+            head, rest = data.split(b"<sheetData>", 1)
+            tail = rest.split(b"</sheetData>", 1)[1]
+            with dst.open(member, "w", force_zip64=True) as f:
+                f.write(head + b"<sheetData>")
+                for chunk in rows:
+                    f.write(chunk)
+                f.write(b"</sheetData>" + extra.encode() + tail)
+    good.unlink()
+    return p
+
+
+def _cached(name: str, d: Path, build: Callable[[Path], Path]) -> Path:
+    """Build a large case once per process, then copy it (a few hundred KB) into ``d``."""
+    import shutil
+    import tempfile
+
+    if name not in _CACHE:
+        _CACHE[name] = build(Path(tempfile.mkdtemp(prefix="kit-corpus-")))
+    return Path(shutil.copy(_CACHE[name], d / _CACHE[name].name))
+
+
+def _styled_cells(n_rows: int, n_cols: int, first_row: int = 2):
+    """Rows of tiny styled cells. Cells and rows without an ``r`` attribute take the next position
+    (as OOXML allows and openpyxl reads), so every row is the same bytes and deflate packs ~400:1."""
+    yield f'<row r="{first_row}">'.encode() + b'<c s="3"><v>1</v></c>' * n_cols + b"</row>"
+    row = b"<row>" + b'<c s="3"><v>1</v></c>' * n_cols + b"</row>"
+    for _ in range(n_rows - 1):
+        yield row
+
+
+@generator
+def xlsx_cell_amplification(d: Path) -> Path:
+    """The issue's workbook: ~500 KB holding 9.5 million tiny styled cells (190 MB unzipped, under the
+    old 200 MB guard); validating it took 137 s and 3.3 GB. Refused by the cell count while streaming."""
+    return _cached("amplification", d, lambda t: _with_sheet(t, "amplification.xlsx", STRAY_SHEET,
+                                                              _styled_cells(9_500, 1_000)))
+
+
+@generator
+def xlsx_cell_count_amplification(d: Path) -> Path:
+    """Two million tiny styled cells in 100 columns, ~40 MB unzipped (under the size limit): stopped by
+    the cell count after the first 100,000, while streaming."""
+    return _cached("cell-count", d, lambda t: _with_sheet(t, "cell-count.xlsx", STRAY_SHEET,
+                                                           _styled_cells(20_000, 100)))
+
+
+@generator
+def xlsx_far_corner_cell(d: Path) -> Path:
+    """One empty styled cell at XFD1048576: the reader would walk 1,048,576 rows by 16,384 columns."""
+    return _with_sheet(d, "far-corner.xlsx", STRAY_SHEET,
+                       [b'<row r="1"><c r="A1" t="inlineStr"><is><t>\xe5\x8e\x9f\xe6\x96\x87</t></is></c></row>',
+                        b'<row r="1048576"><c r="XFD1048576" s="3"/></row>'])
+
+
+@generator
+def xlsx_far_cell_attribute_trick(d: Path) -> Path:
+    """The far cell's r attribute after one holding '>' (a scanner matching text would miss it)."""
+    return _with_sheet(d, "far-trick.xlsx", STRAY_SHEET,
+                       [b'<row r="1"><c r="A1" t="inlineStr"><is><t>\xe5\x8e\x9f\xe6\x96\x87</t></is></c></row>',
+                        b'<row r="900000"><c s="3" cm="&gt;" r="ZZ900000"/></row>'])
+
+
+@generator
+def xlsx_huge_merge(d: Path) -> Path:
+    """One merged range over the whole sheet: openpyxl makes a cell object for every cell it covers."""
+    return _with_sheet(d, "huge-merge.xlsx", STRAY_SHEET,
+                       [b'<row r="1"><c r="A1" t="inlineStr"><is><t>\xe5\x8e\x9f\xe6\x96\x87</t></is></c></row>'],
+                       extra='<mergeCells count="1"><mergeCell ref="B2:XFD1048576"/></mergeCells>')
+
+
+@generator
+def xlsx_huge_hyperlink(d: Path) -> Path:
+    """One hyperlink over a huge range: openpyxl creates every cell of it to attach the link."""
+    return _with_sheet(d, "huge-link.xlsx", STRAY_SHEET,
+                       [b'<row r="1"><c r="A1" t="inlineStr"><is><t>\xe5\x8e\x9f\xe6\x96\x87</t></is></c></row>'],
+                       extra='<hyperlinks><hyperlink ref="B2:ZZ200000" display="x" location="A1"/></hyperlinks>')
+
+
+@generator
+def xlsx_many_empty_rows(d: Path) -> Path:
+    """A million empty rows with a height (no cells, ~30 MB unzipped): openpyxl keeps an object per row."""
+
+    def rows():
+        yield b'<row r="1"><c r="A1" t="inlineStr"><is><t>\xe5\x8e\x9f\xe6\x96\x87</t></is></c></row>'
+        for _ in range(100):
+            yield b'<row ht="15" customHeight="1"/>' * 10_000
+
+    return _cached("empty-rows", d, lambda t: _with_sheet(t, "empty-rows.xlsx", STRAY_SHEET, rows()))
+
+
+@generator
+def xlsx_cells_just_under_limit(d: Path) -> Path:
+    """Cells up to the limits in a sheet the kit ignores the contents of (the guide): loads."""
+    from kit.xlsxio import MAX_CELLS
+
+    n_cols = 20
+    n_rows = (MAX_CELLS - 2_000) // n_cols  # the rest of the workbook holds about 1,500 cells
+    return _cached("under-limit", d, lambda t: _with_sheet(t, "under-limit.xlsx", "xl/worksheets/sheet1.xml",
+                                                           _styled_cells(n_rows, n_cols, first_row=20)))
+
+
+@generator
+def xlsx_many_shared_strings(d: Path) -> Path:
+    """A shared-string table of 3 million entries that no cell uses."""
+    good = _workbook(d, "base-strings.xlsx")
+    p = d / "many-strings.xlsx"
+    with zipfile.ZipFile(good) as src, zipfile.ZipFile(p, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as dst:
+        for item in src.infolist():
+            data = src.read(item)
+            if item.filename == "[Content_Types].xml":
+                data = data.replace(b"</Types>", b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
+                                    b'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>')
+            if item.filename == "xl/_rels/workbook.xml.rels":
+                data = data.replace(b"</Relationships>", b'<Relationship Type="http://schemas.openxmlformats.org/'
+                                    b'officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml" '
+                                    b'Id="rId99"/></Relationships>')
+            dst.writestr(item, data)
+        with dst.open("xl/sharedStrings.xml", "w", force_zip64=True) as f:
+            f.write(b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">')
+            for _ in range(300):
+                f.write(b"<si><t>x</t></si>" * 10_000)
+            f.write(b"</sst>")
+    good.unlink()
+    return p
+
+
+@generator
+def xlsx_many_sheets(d: Path) -> Path:
+    """500 extra sheets."""
+
+    def edit(wb):
+        for i in range(500):
+            wb.create_sheet(f"草稿{i}")
+
+    return _workbook(d, "many-sheets.xlsx", edit)
+
+
+@generator
+def xlsx_dtd_entities(d: Path) -> Path:
+    """A DOCTYPE with an entity expansion (a 'billion laughs') in a worksheet: never expanded."""
+    good = _workbook(d, "base-dtd.xlsx")
+    p = d / "dtd.xlsx"
+    bomb = (b'<?xml version="1.0"?><!DOCTYPE worksheet [<!ENTITY a "aaaaaaaaaa">'
+            + b"".join(b'<!ENTITY %s "&%s;&%s;&%s;&%s;&%s;&%s;&%s;&%s;&%s;&%s;">' % ((chr(98 + i).encode(),)
+                                                                                    + (chr(97 + i).encode(),) * 10)
+                       for i in range(8))
+            + b"]>")
+    with zipfile.ZipFile(good) as src, zipfile.ZipFile(p, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            data = src.read(item)
+            if item.filename == STRAY_SHEET:
+                data = bomb + data.replace(b"\xe5\x8e\x9f\xe6\x96\x87", b"&i;")
+            dst.writestr(item, data)
+    good.unlink()
     return p
 
 
