@@ -6,10 +6,11 @@ The public API::
     import kit
     dept = kit.load("data/022006-2022.yaml")          # a data file (YAML or the kit's workbook)
     result = kit.run_audit(dept)                      # checks and scores under the file's family rules
+    kit.render("params/022006.yaml", "reports")       # the HTML report of one department
 """
 from __future__ import annotations
 
-__version__ = "0.1.0"
+from .version import __version__  # noqa: E402
 
 from .errors import KitError, LoadError, ParamsError, Problem  # noqa: E402
 from .load import load_department  # noqa: E402
@@ -26,6 +27,13 @@ def run_audit(dept, params=None, options=None, rules=None):
     return _run_audit(dept, params, options, rules)
 
 
+def render(params_path, out_dir, **kwargs):
+    """Render one department's report from its params file (``kit.rendering.render``)."""
+    from .rendering import render as _render  # papermill and nbconvert: imported on first use
+
+    return _render(params_path, out_dir, **kwargs)
+
+
 __all__ = [
     "Department",
     "KitError",
@@ -37,5 +45,6 @@ __all__ = [
     "load",
     "load_department",
     "load_params",
+    "render",
     "run_audit",
 ]

@@ -1,6 +1,6 @@
 """The audit engine: one call re-checks a department-year against its rule file.
 
-``run_audit(dept, params, options)`` recomputes the 21 scores, runs the check catalogue A–E
+``run_audit(dept, params, options)`` recomputes the scores, runs the checks its family lists
 and returns an ``AuditResult`` of tidy DataFrames (money and scores stay ``Decimal``, object
 dtype). ``to_json_dict()`` is the stable JSON contract of ``kit check --format json``: every
 ``Decimal`` is written as a string (exact, plain notation, e.g. "97.00", "2211773762.75"),
@@ -126,8 +126,7 @@ _FIGURE_CHECKS = {
     "下年预算": "A9", "下年基本支出": "A9", "下年项目支出": "A9", "预算数": "D7", "合计": "A8",
     "预算支出执行率": "D1", "预算执行率": "D1", "财政专项拨款执行率": "D1", "预算收入执行率": "D1",
     "信访回复率": "B13", "信访及时处理率": "B13", "满意度": "B12",
-    "科室数": "D3", "社康中心数": "D3", "编制床位": "D3", "年末在编在职人数": "D3", "年末其他人员人数": "D3",
-    "年末离退休人数": "D3",
+    "年末在编在职人数": "D3", "年末其他人员人数": "D3", "年末离退休人数": "D3",
 }
 
 
@@ -488,7 +487,7 @@ def _prose_figures(prose: ProseCache, rows: list[dict]) -> pd.DataFrame:
             status_by[key] = r["status"]
     out = []
     for f in figs:
-        check_id = _FIGURE_CHECKS.get(f.label, "A8" if f.kind == "item" else "")
+        check_id = _FIGURE_CHECKS.get(f.label, "A8" if f.kind == "item" else ("D3" if f.kind == "count" else ""))
         if f.label == "预算数" and not f.source.startswith("task:"):
             check_id = ""
         subject = f.label

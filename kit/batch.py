@@ -27,10 +27,11 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
-from . import __version__, kernels
+from . import kernels
+from .version import __version__
 from .errors import KitError, ParamsError, Problem
 from .params import Params, load_params, valid_code
-from .render import RESERVED_CODES, OutputError, Stopped, write_atomic
+from .rendering import RESERVED_CODES, OutputError, Stopped, write_atomic
 from .vocab import FailureKind
 
 MANIFEST = "manifest.json"
@@ -809,7 +810,7 @@ def render_job(job: Job) -> dict[str, Any]:
         row.error = job.error
         return _finish(row, started, job, page=True)
     try:
-        from .render import render
+        from .rendering import render
 
         result = render(job.params or job.params_path, job.out_dir, timeout=job.timeout, isolation=job.isolation)
     except Stopped:
@@ -858,7 +859,7 @@ def _finish(row: Row, started: float, job: Job, page: bool = False) -> dict[str,
     The department's name comes from its audit; a department that failed before it keeps
     none (reading its data again here would escape the wall-clock limit).
     """
-    from .render import scrub_paths
+    from .rendering import scrub_paths
 
     row.seconds = round(time.monotonic() - started, 2)
     row.error = scrub_paths(row.error, [str(Path(job.params_path).parent), job.out_dir])
@@ -876,7 +877,7 @@ def error_page(job: Job, row: Row) -> str:
     """A page for a department that could not be rendered at all, saying why; returns its name."""
     from nbformat.v4 import new_markdown_cell, new_notebook
 
-    from .render import now_text
+    from .rendering import now_text
     from .report.export import export_html
 
     nb = new_notebook(cells=[new_markdown_cell("## 生成失败\n\n本部门的审核报告未能生成，原因见上方说明。修正后重新运行批量生成即可。")])
@@ -900,7 +901,7 @@ def render_index(out_dir: Path, render_time: str, timeout: float = 300, isolatio
     """
     import nbformat
 
-    from .render import clean_metadata, execute_notebook, locate_notebook
+    from .rendering import clean_metadata, execute_notebook, locate_notebook
     from .report.export import export_html
 
     notebook = locate_notebook("portfolio.ipynb")

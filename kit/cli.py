@@ -6,7 +6,7 @@ import sys
 from contextlib import contextmanager
 from pathlib import Path
 
-from . import __version__
+from .version import __version__
 from .errors import KitError
 from .text import for_terminal
 

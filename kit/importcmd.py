@@ -70,7 +70,7 @@ def _import_one(form: Path, data_path: Path | None, out: Path, args, taken: dict
     from .errors import KitError, Problem
     from .importer import import_form
     from .load import load_department
-    from .render import write_atomic
+    from .rendering import write_atomic
     from .yamlio import dump_yaml
 
     doc, record = import_form(form, args.family)

@@ -86,7 +86,7 @@ def _stop_on_signals():
 def _render_one(path: Path, args: argparse.Namespace) -> int:
     from .batch import check_out_dir
     from .params import load_params
-    from .render import Stopped, render
+    from .rendering import Stopped, render
 
     params = load_params(path)
     out = check_out_dir(Path(args.out), 1)
@@ -113,7 +113,7 @@ def _render_batch(paths: list[Path], args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
     from . import batch
-    from .render import locate_notebook, now_text
+    from .rendering import locate_notebook, now_text
     from .families import FAMILIES_DIR
 
     out = Path(args.out).absolute()

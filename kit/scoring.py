@@ -1,4 +1,7 @@
-"""Recomputing the 21 scores of the scoring table, the totals and the grade.
+"""Recomputing the scores of a form's score rows, the totals and the grade.
+
+The rows are the rule file's indicators and, where the department writes its own table, every
+row it prints (weighted by its printed 分值).
 
 For every indicator of the rule file the form's row is found, and its score is recomputed by
 the indicator's formula: ``exact`` (all inputs on the form or supplied), ``proxy`` (an input

@@ -186,7 +186,7 @@ def synth_document(base: dict, index: int, rng: random.Random, plant: str | None
 
 def default_source() -> Path:
     """The sample department: in the checkout, else where a regular install put it."""
-    from .render import installed_data_dirs
+    from .rendering import installed_data_dirs
 
     for path in (DEFAULT_SOURCE, *(d / "data" / SAMPLE_NAME for d in installed_data_dirs())):
         if path.is_file():

@@ -86,7 +86,7 @@ class RunStatus(_Labelled):
 class FailureKind(_Labelled):
     """Why a department has no good report (the ``RunStatus`` values other than ``ok``).
 
-    Decided where the failure is caught (``kit.render``, ``kit.batch``), never from its text.
+    Decided where the failure is caught (``kit.rendering``, ``kit.batch``), never from its text.
     """
 
     ERROR = RunStatus.ERROR.value, RunStatus.ERROR.label, 1

@@ -54,7 +54,7 @@ def kernel_warm_up() -> None:
     import importlib
 
     for name in ("pandas", "matplotlib", "matplotlib.figure", "matplotlib.backends.backend_agg",
-                 "IPython.display", "kit.audit", "kit.load", "kit.render", "kit.report.sections",
+                 "IPython.display", "kit.audit", "kit.load", "kit.rendering", "kit.report.sections",
                  "kit.report.tables", "kit.report.charts", "kit.report.fonts"):
         importlib.import_module(name)
     from kit.errors import KitError

@@ -17,7 +17,7 @@ from nbformat.v4 import new_code_cell, new_markdown_cell
 
 from kit import batch, warm
 from kit.cli import main
-from kit.render import normalise_render_time, render
+from kit.rendering import normalise_render_time, render
 from kit.synth import write_synthetic
 
 ROOT = Path(__file__).resolve().parents[1]

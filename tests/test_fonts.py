@@ -103,7 +103,7 @@ def test_report_rendered_with_system_fonts_hidden_has_no_missing_glyph(no_system
     import nbformat
 
     from render_helpers import _copy_sample
-    from kit.render import render
+    from kit.rendering import render
 
     result = render(_copy_sample(tmp_path / "in"), tmp_path / "out")
     assert result.ok, result.failure

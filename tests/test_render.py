@@ -8,7 +8,7 @@ import pytest
 
 from kit import cli
 from kit.errors import KitError
-from kit.render import NOTEBOOK_ENV, locate_notebook
+from kit.rendering import NOTEBOOK_ENV, locate_notebook
 from render_helpers import ROOT, rendered
 
 
@@ -73,7 +73,7 @@ def test_notebook_found_in_checkout_and_by_environment(monkeypatch, tmp_path):
 
 
 def test_notebook_missing_is_a_clear_error(monkeypatch, tmp_path):
-    import kit.render as r
+    import kit.rendering as r
 
     monkeypatch.setenv(NOTEBOOK_ENV, str(tmp_path / "nowhere.ipynb"))
     monkeypatch.setattr(r, "__file__", str(tmp_path / "kit" / "render.py"))

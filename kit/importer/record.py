@@ -129,7 +129,7 @@ class Record:
         return out
 
     def to_dict(self, data_file: str = "") -> dict:
-        from .. import __version__
+        from ..version import __version__
 
         return {
             "format": RECORD_FORMAT,

@@ -280,7 +280,7 @@ def indicators_table(audit) -> str:
 
 
 def scores_table(audit) -> str:
-    """The 21 rows: weight, self score, recomputed score, basis and the explanation."""
+    """Every score row: weight, self score, recomputed score, basis and the explanation."""
     rows, classes = [], []
     prev = (None, None)
     for r in audit.scores.itertuples(index=False):
@@ -474,7 +474,7 @@ def provenance(audit, params_file: str, render_time: str) -> str:
     """Kit version, rule file, data file (base name) and SHA-256, parameters and render time."""
     from pathlib import Path
 
-    from .. import __version__
+    from ..version import __version__
 
     dept = audit.department
     params = audit.params

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import __version__
+from .version import __version__
 from .errors import KitError, Problem
 from .kernels import Deadline, begin_commit, quiet_kernel_manager, stopping
 from .params import Params, load_params

@@ -1,0 +1,2 @@
+"""The kit's version: its own module, so that any module can name it without importing the package's API."""
+__version__ = "0.1.0"
