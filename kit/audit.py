@@ -26,6 +26,8 @@ from .vocab import Severity, Status
 
 # The grade shown when the form does not fit the chosen template: never a grade under another template.
 NO_GRADE = "不予评级"
+# The grade of a total that is not whole: a score not printed, or a scored table cut short on the page.
+PARTIAL_GRADE = "无法评级"
 
 FINDING_COLUMNS = ["check_id", "category", "title", "severity", "status", "subject", "message", "expected", "actual",
                    "difference", "location", "missing", "proxy"]
@@ -187,8 +189,12 @@ def run_audit(dept: Department, params: Params | None = None, options: dict | No
     if misfit:
         grades = {"self": NO_GRADE, "recomputed": NO_GRADE}
     else:
-        grades = {"self": grade(tot["self"], opts["grade_bands"]),
-                  "recomputed": grade(tot["recomputed"], opts["grade_bands"])}
+        cut = bool(rules.scored_blocks() & set(dept.incomplete))
+        printed = [s for s in scores if s.row is not None and not s.placeholder]
+        unscored = any(s.self_score is None for s in printed)
+        unrescored = any(s.recomputed is None for s in printed)
+        grades = {"self": PARTIAL_GRADE if cut or unscored or tot["self"] is None else grade(tot["self"], opts["grade_bands"]),
+                  "recomputed": PARTIAL_GRADE if cut or unrescored else grade(tot["recomputed"], opts["grade_bands"])}
     ctx = Context(dept, rules, opts, scores, extra, prose, tot, grades, family, misfit)
     rows = run_checks(ctx, checks_for(family.checks))
     findings = pd.DataFrame.from_records(rows, columns=FINDING_COLUMNS).astype(object)
@@ -197,7 +203,7 @@ def run_audit(dept: Department, params: Params | None = None, options: dict | No
             "level1": s.rule.level1,
             "level2": s.rule.level2,
             "indicator": s.rule.name,
-            "weight": s.weight,
+            "weight": s.weight if s.weight_known else None,  # no 分值 printed: absent, not 0
             "self_score": s.self_score,
             "recomputed_score": s.recomputed,
             "basis": s.basis,
@@ -231,7 +237,7 @@ def family_misfit(dept: Department, family: Family) -> tuple[str, ...]:
     own = dept.family or DEFAULT_FAMILY
     if own != family.id:
         why.append(f"数据文件属于“{get_family(own).title}”，所选规则属于“{family.title}”")
-    present = dept.present_blocks()
+    present = dept.present_blocks() | set(dept.incomplete)  # a block cut short on the page is there
     lacking = [BLOCK_LABELS[b] for b in family.required if b not in present]
     if lacking:
         why.append("缺少本模板必有的栏目：" + "、".join(lacking))

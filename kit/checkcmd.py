@@ -52,13 +52,15 @@ def render_table(result) -> str:
     out = [f"{d.name}（部门编码 {d.code}，{d.year} 年度）部门整体支出绩效自评复核", ""]
     counts = result.findings["status"].value_counts().to_dict()
     out.append("概况")
+    diff = "—" if t["self"] is None else fmt_score(t["recomputed"] - t["self"])
     out.append(f"  自评总分 {fmt_score(t['self'])} 分（{g['self']}）；复核总分 {fmt_score(t['recomputed'])} 分（{g['recomputed']}）"
-               f"；差 {fmt_score(t['recomputed'] - t['self'])} 分")
+               f"；差 {diff} 分")
     out.append(f"  检查 {len(result.findings)} 项：通过 {counts.get('pass', 0)}，不符 {counts.get('fail', 0)}，"
-               f"无法核实 {counts.get('unverifiable', 0)}；规则 {result.rules.title}")
-    b = d.budget
-    out.append(f"  年初预算 {fmt_amount(b.initial.total.value)} 元；调整后 {fmt_amount(b.adjusted.total.value)} 元；"
-               f"年末执行 {fmt_amount(b.actual.total.value)} 元")
+               f"无法核实 {counts.get('unverifiable', 0)}；模板 {result.family.title if result.family else '—'}；"
+               f"规则 {result.rules.title}（{result.rules.name}）")
+    if result.misfit:
+        out.append("  本表与所选模板不符：" + "；".join(result.misfit) + "（不予评级）")
+    out.append("  " + money_line(d))
     out += ["", "评分复核"]
     rows = []
     for r in result.scores.to_dict("records"):
@@ -96,6 +98,19 @@ def render_table(result) -> str:
     for r in result.missing_inputs.to_dict("records"):
         out.append(f"  · {r['label']}（用于 {'、'.join(r['needed_by'])}）")
     return for_terminal("\n".join(out))
+
+
+def money_line(d) -> str:
+    """The department's money in one line: the 年度预算执行情况 total row, or the Shenzhen budget totals."""
+    total = d.funds.total
+    if total is not None:
+        unit = d.header.unit or ""
+        cells = [f"{label} {n.raw.strip()}{unit}" for label, n in (("年初预算数", total.initial), ("全年预算数", total.adjusted),
+                                                                  ("全年执行数", total.actual)) if n.raw.strip()]
+        return f"{total.source.rstrip(':：')}：" + ("；".join(cells) or "未印金额")
+    b = d.budget
+    return (f"年初预算 {fmt_amount(b.initial.total.value)} 元；调整后 {fmt_amount(b.adjusted.total.value)} 元；"
+            f"年末执行 {fmt_amount(b.actual.total.value)} 元")
 
 
 def cmd_check(args: argparse.Namespace) -> int:

@@ -60,6 +60,7 @@ class IndicatorRule:
     params: dict
     aliases: tuple[str, ...] = ()
     printed_in: str = ""  # '' = a row of the score table; 'funds' = the 分值/得分 of 年度预算执行情况
+    weight_from_table: bool = False  # `weight: table`: the local table's printed 分值 is the weight (MOF-2013)
 
     def bands(self, key: str = "bands") -> tuple[Band, ...]:
         return self.params[key]
@@ -110,6 +111,11 @@ class RuleSet:
             return "kit/families/" + p.resolve().relative_to(FAMILIES_DIR).as_posix()
         except ValueError:
             return p.name
+
+    def scored_blocks(self) -> set[str]:
+        """The blocks whose printed rows carry the scores the totals add up."""
+        out = {self.table_rows.block if self.table_rows else self.score_block}
+        return out | {r.printed_in for r in self.indicators if r.printed_in}
 
     def check_params(self, check_id: str) -> dict[str, Any]:
         """What one check needs to know of this table (``check_params:`` in the rule file)."""
@@ -184,7 +190,10 @@ def rule_file(name_or_path: str | Path | None = None, base: Path | None = None) 
 
 
 def rule_names() -> list[str]:
-    return sorted(p.parent.name for p in FAMILIES_DIR.glob("*/rules.yaml"))
+    """Built-in rule sets: each family's rules.yaml (by the family's id) and the variants beside it (by file stem)."""
+    names = {p.parent.name for p in FAMILIES_DIR.glob("*/rules.yaml")}
+    names |= {p.stem for p in FAMILIES_DIR.glob("*/*.yaml") if p.name not in ("rules.yaml", "family.yaml")}
+    return sorted(names)
 
 
 def load_rules(name_or_path: str | Path | None = None, base: Path | None = None) -> RuleSet:
@@ -235,7 +244,8 @@ def _load_rules_cached(path: str) -> RuleSet:
             att["set"] = tuple(_dec(x, where + ".attainable", problems, path) for x in att["set"])
         if "step" in att:
             att["step"] = _dec(att["step"], where + ".attainable", problems, path)
-        weight = _dec(d.get("weight"), where + ".weight", problems, path)
+        from_table = str(d.get("weight", "")).strip() == "table"
+        weight = Decimal(0) if from_table else _dec(d.get("weight"), where + ".weight", problems, path)
         indicators.append(
             IndicatorRule(
                 id=str(d.get("id")),
@@ -249,6 +259,7 @@ def _load_rules_cached(path: str) -> RuleSet:
                 params=params,
                 aliases=tuple(d.get("aliases") or ()),
                 printed_in=str(d.get("printed_in") or ""),
+                weight_from_table=from_table,
             )
         )
     options = {}
@@ -274,7 +285,8 @@ def _load_rules_cached(path: str) -> RuleSet:
     table_rows = _table_rows(doc.get("table_rows"), problems, path)
     if table_rows is not None and table_rows.weight_total is not None:
         weights += table_rows.weight_total
-    if total is not None and weights != total and (table_rows is None or table_rows.weight_total is not None):
+    fixed = not any(i.weight_from_table for i in indicators) and (table_rows is None or table_rows.weight_total is not None)
+    if total is not None and weights != total and fixed:
         problems.append(Problem("各指标权重之和与总分不符", file=path, field="indicators", value=str(weights), expected=str(total)))
     for l1, w in level1.items() if table_rows is None else ():
         s = sum((i.weight for i in indicators if i.level1 == l1), Decimal(0))
@@ -451,8 +463,10 @@ def validate_overrides(overrides: Any, rules: RuleSet, file: str = "") -> tuple[
                 raise InvalidOperation
         except (InvalidOperation, ValueError):
             bad("分数应为数字", "score", raw)
-        if rule is not None and score is not None and not (Decimal(0) <= score <= rule.weight):
-            bad("分数超出范围", "score", raw, f"0 至 {fmt_score(rule.weight)}（该指标权重）")
+        upper = None if rule is None or rule.weight_from_table else rule.weight  # a printed weight: checked by C1
+        if rule is not None and score is not None and not (Decimal(0) <= score and (upper is None or score <= upper)):
+            bad("分数超出范围", "score", raw,
+                "不小于 0" if upper is None else f"0 至 {fmt_score(rule.weight)}（该指标权重）")
             score = None
         if rule is not None and score is not None and isinstance(reason, str) and reason.strip() and not extra:
             seen.add(rule.id)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import difflib
 from decimal import Decimal
 
-from .formulas import REGISTRY, ZERO, Env, IndicatorScore
+from .formulas import INPUT_LABELS, REGISTRY, ZERO, Env, IndicatorScore
 from .model import Department, ScoreRow
 from .rules import Override, RuleSet, norm_name
 from .values import fmt_score
@@ -32,6 +32,7 @@ EXTRA_INPUT_LABELS = {
     "tasks": "年度主要任务完成情况",
     "public_line": "基本支出中的“公用经费”行",
     "self_score": "自评分数",
+    **INPUT_LABELS,
 }
 
 
@@ -117,6 +118,11 @@ def rescore(env: Env, overrides: list[Override] = ()) -> tuple[list[IndicatorSco
         if s.row is not None:
             s.weight_printed = s.row.weight
             s.self_score = s.row.self_score.value
+        if rule.weight_from_table:  # the local table's printed 分值 is this indicator's weight
+            if s.row is None:
+                continue  # a framework indicator this city's table does not print: not part of its total
+            s.weight_source = "table"
+            s.weight = s.weight_printed.value if s.weight_printed is not None and s.weight_printed.ok else ZERO
         plan.append(s)
     if rules.table_rows is not None:
         for row_no, row in extra:
@@ -134,7 +140,9 @@ def rescore(env: Env, overrides: list[Override] = ()) -> tuple[list[IndicatorSco
         try:
             o = REGISTRY[rule.formula](env, s)
             if o.score is not None:
-                o.score = max(ZERO, min(o.score, s.weight))  # a recomputed score never exceeds the weight
+                o.score = max(ZERO, o.score)
+                if s.weight_known:  # a recomputed score never exceeds the weight (when one is printed)
+                    o.score = min(o.score, s.weight)
             s.engine_score, s.engine_basis, s.note, s.missing, s.inputs = o.score, o.basis, o.note, o.missing, o.inputs
         except Exception as exc:  # a formula that crashes keeps the self score; the check reports it
             s.error = f"{type(exc).__name__}: {exc}"
@@ -162,8 +170,10 @@ def totals(scores: list[IndicatorScore], rules: RuleSet) -> dict:
             "self": sum((s.self_score or ZERO for s in rows), ZERO),
             "recomputed": sum((s.recomputed or ZERO for s in rows), ZERO),
         }
+    # A form that prints no score at all has no self total (not 0).
+    unscored = all(s.self_score is None for s in scores if s.row is not None)
     return {
-        "self": sum((v["self"] for v in by.values()), ZERO),
+        "self": None if unscored else sum((v["self"] for v in by.values()), ZERO),
         "recomputed": sum((v["recomputed"] for v in by.values()), ZERO),
         "by_level1": by,
     }

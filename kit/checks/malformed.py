@@ -5,9 +5,14 @@ quarantined (read as missing, or as the leading number) and the row says so.
 """
 from __future__ import annotations
 
+from ..formulas import NATURE_SIGNS
 from ..model import NARRATIVE_SECTIONS, LoadFinding
+<<<<<<< HEAD
 from ..prose import MAX_SCAN
 from ..values import NOTE_TEXT, QUIRKS, fmt_amount, parse_num
+=======
+from ..values import fmt_amount, normalise_text, parse_num
+>>>>>>> wt-families
 from .base import Context, Result, check
 
 CODE_TO_CHECK = {code: q.check for code, q in QUIRKS.items()}
@@ -103,11 +108,16 @@ def e5(ctx: Context):
     rows = [r for r in _load_rows(ctx, "E5", "") if r.status == "fail"]
     for i, ind in enumerate(ctx.dept.indicators, start=1):
         n = parse_num(ind.target)
-        # A numeric target without ≥/≤: the comparison sign was probably lost in extraction.
-        if n.value is not None and n.comparator is None and not n.notes and n.raw.strip():
+        # A numeric target without ≥/≤: the comparison sign was probably lost in extraction
+        # (unless the form prints it in its own 指标性质 column).
+        if n.value is not None and n.comparator is None and not n.notes and n.raw.strip() and not _signed(ind.nature):
             rows.append(Result("fail", f"{ind.level2}：{ind.level3}", f"指标值“{ind.target}”没有比较符号（≥、≤），可能在提取时丢失，按“≥”比较",
                                "≥ 或 ≤", ind.target, None, f"年度绩效指标完成情况 第{i}行"))
     yield from rows or [Result("pass", "全表", "没有无归属文字，指标值均带比较符号", location="全表")]
+
+
+def _signed(nature: str) -> bool:
+    return normalise_text(nature).strip() in NATURE_SIGNS
 
 
 @check("E6", "表格不完整（缺行、缺栏目）", "E", "warning")

@@ -17,10 +17,13 @@ CENT = Decimal("0.01")
 @check("C1", "自评分数在 0 与权重之间", "C")
 def c1(ctx: Context):
     for s in ctx.scores:
-        if s.row is None:
-            continue  # reported by E6 (incomplete table)
+        if s.row is None or s.placeholder:
+            continue  # reported by E6 (incomplete table); a row with neither 分值 nor 得分 has nothing to check
         name = s.rule.name
-        if s.self_score is None:
+        if not s.weight_known:
+            yield Result("unverifiable", name, f"表上没有分值，无法核对自评 {fmt_score(s.self_score)} 分是否超过分值",
+                         None, s.self_score, None, s.location, ("weights",), severity="info")
+        elif s.self_score is None:
             yield Result("unverifiable", name, f"自评分数缺失或无法读出（原文“{s.row.self_score.raw}”）",
                          location=s.location, missing=("self_score",))
         elif ZERO <= s.self_score <= s.weight:
@@ -133,7 +136,15 @@ def c4(ctx: Context):
 def c5(ctx: Context):
     t, g = ctx.totals, ctx.grades
     msg = (f"自评总分 {fmt_score(t['self'])} 分（{g['self']}），复核总分 {fmt_score(t['recomputed'])} 分（{g['recomputed']}）")
+    if not {g["self"], g["recomputed"]} <= {"优", "良", "中", "差"}:  # 不予评级 / 无法评级: nothing to compare
+        yield Result("unverifiable", "总分与等级", msg, g["recomputed"], g["self"], None, "评分表·合计")
+        return
     status = "pass" if g["self"] == g["recomputed"] else "fail"
     if status == "fail":
         msg += "，等级改变"
+<<<<<<< HEAD
     yield Result(status, "总分与等级", msg, g["recomputed"], g["self"], t["recomputed"] - t["self"], "评分表·合计")
+=======
+    diff = None if t["self"] is None else t["self"] - t["recomputed"]
+    yield Result(status, "总分与等级", msg, g["recomputed"], g["self"], diff, "评分表·合计")
+>>>>>>> wt-families

@@ -107,6 +107,7 @@ class FundRow:
     initial: Num = BLANK
     adjusted: Num = BLANK
     actual: Num = BLANK
+    weight: Num = BLANK  # 分值 as printed on the row (Guizhou prints it on every row; usually "-")
     rate: Num = BLANK  # 执行率 as printed
     score: Num = BLANK  # 得分 as printed on the row
 

@@ -454,7 +454,7 @@ class _Builder:
             rows.append(FundRow(
                 source=self.text(r, "source", path, required=True),
                 **{k: self.num(r, k, path, kind="fund", required=False, na_ok=True)
-                   for k in ("initial", "adjusted", "actual", "rate", "score")},
+                   for k in ("initial", "adjusted", "actual", "weight", "rate", "score")},
             ))
         return Funds(rows=tuple(rows), **{k: self.num(f, k, ("funds",), kind="score", required=False, na_ok=True)
                                           for k in ("weight", "score", "rate")})

@@ -101,7 +101,7 @@ def _family_blocks(dept: Department) -> dict:
         f = dept.funds
         out["funds"] = {
             "weight": f.weight.raw, "score": f.score.raw, "rate": f.rate.raw,
-            "rows": [{"source": r.source, **{k: getattr(r, k).raw for k in ("initial", "adjusted", "actual", "rate", "score")}}
+            "rows": [{"source": r.source, **{k: getattr(r, k).raw for k in ("initial", "adjusted", "actual", "weight", "rate", "score")}}
                      for r in f.rows],
         }
     if "score_groups" in present:

@@ -81,6 +81,7 @@ FUND_FIELDS = {
     "initial": "年初预算数",
     "adjusted": "全年预算数（调整后）",
     "actual": "全年执行数",
+    "weight": "分值",
     "rate": "执行率",
     "score": "得分",
 }
@@ -145,6 +146,9 @@ SUPPLEMENTARY = {
     "key_tasks_incomplete": ("未完成的重点工作数", "count"),
     "projects_planned": ("计划完成项目总数", "count"),
     "projects_on_time": ("按计划时间完成项目数", "count"),
+    # MOF-2013 基础数据表: “三公经费”变动率 compares this year's 三公 with last year's.
+    "three_public_prior_budget": ("上年“三公”经费预算数（元）", "amount"),
+    "three_public_prior_actual": ("上年“三公”经费决算数（元）", "amount"),
 }
 DISCLOSURE_VALUES = ("合规", "有缺陷", "未公开")
 
