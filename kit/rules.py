@@ -46,6 +46,12 @@ class Band:
             return True
         return {"lt": x < self.bound, "le": x <= self.bound, "ge": x >= self.bound, "gt": x > self.bound}[self.op]
 
+    def describe(self) -> str:
+        if self.op is None:
+            return f"其他 → {fmt_score(self.score)} 分"
+        sign = {"lt": "<", "le": "≤", "ge": "≥", "gt": ">"}[self.op]
+        return f"{sign}{fmt_score(self.bound)}% → {fmt_score(self.score)} 分"
+
 
 @dataclass(frozen=True)
 class IndicatorRule:

@@ -278,7 +278,7 @@ def test_c1_covers_the_departments_own_rows():
     doc = mof_doc()
     doc["indicators"][0]["score"] = "35"  # 分值 30
     (row,) = rows(audit(doc), "C1", "培训人次")
-    assert row["status"] == "fail" and row["difference"] == D("5")
+    assert row["status"] == "fail" and row["difference"] == D("-5")  # main: difference = 复核 − 填报
 
 
 def test_a_shenzhen_file_under_the_mof_rules_is_not_graded(sample):

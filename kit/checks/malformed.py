@@ -7,12 +7,8 @@ from __future__ import annotations
 
 from ..formulas import NATURE_SIGNS
 from ..model import NARRATIVE_SECTIONS, LoadFinding
-<<<<<<< HEAD
 from ..prose import MAX_SCAN
-from ..values import NOTE_TEXT, QUIRKS, fmt_amount, parse_num
-=======
-from ..values import fmt_amount, normalise_text, parse_num
->>>>>>> wt-families
+from ..values import NOTE_TEXT, QUIRKS, fmt_amount, normalise_text, parse_num
 from .base import Context, Result, check
 
 CODE_TO_CHECK = {code: q.check for code, q in QUIRKS.items()}

@@ -142,9 +142,5 @@ def c5(ctx: Context):
     status = "pass" if g["self"] == g["recomputed"] else "fail"
     if status == "fail":
         msg += "，等级改变"
-<<<<<<< HEAD
-    yield Result(status, "总分与等级", msg, g["recomputed"], g["self"], t["recomputed"] - t["self"], "评分表·合计")
-=======
-    diff = None if t["self"] is None else t["self"] - t["recomputed"]
+    diff = None if t["self"] is None else t["recomputed"] - t["self"]  # main's sign: 复核 − 填报
     yield Result(status, "总分与等级", msg, g["recomputed"], g["self"], diff, "评分表·合计")
->>>>>>> wt-families
