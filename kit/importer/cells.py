@@ -42,6 +42,16 @@ class Tok:
     span: int = 1  # PDF: columns spanned
     table: tuple[int, int] | None = None  # PDF: (page, table index)
     carried: bool = False  # PDF: a merged cell repeated in a row below the one it starts in
+    x0: float | None = None  # PDF: the cell's left and right edges (points), to find its column's header
+    x1: float | None = None
+
+    def under(self, head: "Tok") -> bool:
+        """PDF: this cell stands in the column of ``head`` (its centre within the header cell's edges;
+        tables continued on another page keep their columns' edges, not their grid indexes)."""
+        if None in (self.x0, self.x1, head.x0, head.x1):
+            return False
+        centre = (self.x0 + self.x1) / 2
+        return head.x0 - 1 <= centre <= head.x1 + 1
 
     @property
     def key(self) -> str:
@@ -135,7 +145,7 @@ def _pdf_grid(form: Form) -> Grid:
                 if id(c) not in inner:
                     inner[id(c)] = join_cell_lines(c.lines, (c.x1 - c.x0) - 2 * t.pad).strip()
                 toks.append(Tok(inner[id(c)], cell_source(c), len(rows), col=c.col - 1, span=c.colspan,
-                                table=(t.page, t.index), carried=c.row != r))
+                                table=(t.page, t.index), carried=c.row != r, x0=c.x0, x1=c.x1))
             rows.append(toks)
     return _finish(Grid("pdf", rows))
 
@@ -146,7 +156,8 @@ def _finish(grid: Grid) -> Grid:
     for row in grid.rows:
         new = []
         for t in row:
-            t = Tok(t.text, t.src, t.row, len(flat) if not t.carried else -1, t.col, t.span, t.table, t.carried)
+            t = Tok(t.text, t.src, t.row, len(flat) if not t.carried else -1, t.col, t.span, t.table, t.carried,
+                    t.x0, t.x1)
             new.append(t)
             if not t.carried:
                 flat.append(t)

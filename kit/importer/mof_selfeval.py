@@ -624,10 +624,9 @@ class FormReader:
         """PDF cells: each to the column whose printed header stands above it."""
         out = Placed()
         for c in cells:
-            f = next((name for name, h in cols if h.col is not None and c.col is not None
-                      and h.col <= c.col < h.col + h.span), None)
+            f = next((name for name, h in cols if c.under(h)), None)
             if f is None:
-                if c.text:
+                if c.text and not c.carried:
                     out.open_cells.append(c)
                 continue
             if f not in out.cells:
@@ -784,15 +783,29 @@ class FormReader:
                 lv["level2" if "level2" in lead else "level1"] = ("".join(p.text for p in pending), list(pending))
                 pending = []
             if not lv:
-                if "level1" in lead and LEVEL1.match(k0) and len(cells) > 1:
-                    lv["level1"] = (cells[0].text, [cells[0]])
-                    j = 1
-                    if "level2" in lead and j < len(cells):
-                        lv["level2"] = (cells[1].text, [cells[1]])
-                        j = 2
+                printed = len(row)  # with blank cells kept, the count says how many merged cells are left out
+                missing = len(fields) - printed if self.grid.keeps_blanks and printed <= len(fields) else None
+                if missing is not None and 0 <= missing <= len(lead):
+                    names = lead[missing:]
+                elif "level1" in lead and _level1_name(k0) and len(cells) > 1:
+                    names = lead
                 elif "level2" in lead and is_level(k0) and len(cells) > 1:
-                    lv["level2"] = (cells[0].text, [cells[0]])
-                    j = 1
+                    names = ["level2"]
+                else:
+                    names = []
+                for f in names:
+                    if j >= len(cells) - 1:
+                        break
+                    c = cells[j]
+                    m = GROUP.match(c.key) if f == "level1" else None
+                    if m and m.group("name"):
+                        name = _group_name(c.text)
+                        self.groups.append({"name": name, "weight": m.group("w"), "tok": c, "name_toks": []})
+                        group = len(self.groups) - 1
+                        lv[f] = (name, [c])
+                    else:
+                        lv[f] = (c.text, [c])
+                    j += 1
             if j >= len(cells):
                 continue
             l3 = cells[j]
@@ -826,6 +839,12 @@ class FormReader:
                 continue
             if TOTAL.match(texts[0].key):
                 break
+            labels = [c for c in texts if ind_col(c.key) or IND_START.match(c.key)]
+            if len(labels) >= 3 and len(labels) == len(texts):  # the header printed again on a new page
+                self.take(*texts)
+                self.rec.note(f"{_where(texts[0].src)}：表格跨页，表头重复印出，已略过")
+                cols = [(ind_col(c.key), c) for c in labels if ind_col(c.key) in fields] or cols
+                continue
             placed = self._by_column(cells, cols)
             if "level3" not in placed.cells or not placed.cells["level3"].text:
                 continue
@@ -835,8 +854,8 @@ class FormReader:
                 if c is not None and c.text:
                     m = GROUP.match(c.key)
                     if f == "level1" and m and m.group("name"):
-                        name = re.sub(r"\s*[(（]\s*\d+(?:\.\d+)?\s*分\s*[)）]\s*$", "", c.text)
-                        if not self.groups or self.groups[-1]["tok"] is not c:
+                        name = _group_name(c.text)
+                        if not self.groups or self.groups[-1]["tok"].src != c.src:
                             self.groups.append({"name": name, "weight": m.group("w"), "tok": c, "name_toks": [], "pdf": True})
                             group = len(self.groups) - 1
                         lv[f] = (name, [c])
@@ -867,9 +886,8 @@ class FormReader:
         rest = toks[1 + len(cells):]
         fields = self.ind_fields
         tail = [f for f in fields if f in ("weight", "score", "deviation")]
-        if self.grid.style == "pdf":
-            heads = self.heads
-            placed = self._by_column(cells, [(f, h) for f, h in heads.items() if f in tail])
+        if self.grid.style == "pdf" and any(h.table == label.table for h in self.heads.values()):
+            placed = self._by_column(cells, [(f, h) for f, h in self.heads.items() if f in tail])
         else:
             placed = place_row(cells, tail, "indicators", self.grid.keeps_blanks)
         names = {"weight": "total_weight", "score": "total"}
@@ -1146,6 +1164,16 @@ def _where(src: dict) -> str:
     if "table" in src:
         return f"第{src['page']}页表{src['table']}第{src['row']}行"
     return ""
+
+
+def _group_name(text: str) -> str:
+    """'产出指标（50分）' → '产出指标'."""
+    return re.sub(r"\s*[(（]\s*\d+(?:\.\d+)?\s*分\s*[)）]\s*$", "", text)
+
+
+def _level1_name(key: str) -> bool:
+    m = GROUP.match(key)
+    return bool(LEVEL1.match(m.group("name") if m and m.group("name") else key))
 
 
 def _unnumbered(text: str) -> str:
