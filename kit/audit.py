@@ -32,7 +32,9 @@ PARTIAL_GRADE = "无法评级"
 FINDING_COLUMNS = ["check_id", "category", "title", "severity", "status", "subject", "message", "expected", "actual",
                    "difference", "location", "missing", "proxy"]
 SCORE_COLUMNS = ["level1", "level2", "indicator", "weight", "self_score", "recomputed_score", "basis", "note",
-                 "indicator_id", "row", "check_id", "engine_score", "missing"]
+                 "indicator_id", "row", "check_id", "engine_score", "missing", "weight_source"]
+# How a row's weight was decided: fixed by the rule file, or the 分值 the table prints (rows no rule names).
+WEIGHT_SOURCE_TEXT = {"rule": "按规则分值", "table": "按表内分值"}
 SEVERITY_ORDER = Severity.orders()
 STATUS_ORDER = Status.orders()
 CENT = Decimal("0.01")
@@ -213,6 +215,7 @@ def run_audit(dept: Department, params: Params | None = None, options: dict | No
             "check_id": s.rule.check,
             "engine_score": s.engine_score,
             "missing": list(s.missing),
+            "weight_source": s.weight_source,
         }
         for s in scores
     ]
@@ -305,9 +308,10 @@ def _prose_figures(prose: ProseCache, rows: list[dict]) -> pd.DataFrame:
     return df
 
 
-def audit_path(path: str | Path) -> AuditResult:
-    """Audit what a command-line PATH names: a params file or a data file."""
+def audit_path(path: str | Path, rules: str | Path | None = None) -> AuditResult:
+    """Audit what a command-line PATH names: a params file or a data file; ``rules`` (a built-in
+    rule set's name or a rule file's path) overrides the params file's and the family default."""
     from .load import open_path
 
     params, dept = open_path(path)
-    return run_audit(dept, params)
+    return run_audit(dept, params, rules=load_rules(rules, Path.cwd()) if rules else None)

@@ -49,7 +49,8 @@ def table(headers: list[str], rows: list[list[str]], right: set[int] = frozenset
 def render_table(result) -> str:
     d = result.department
     t, g = result.totals, result.grade
-    out = [f"{d.name}（部门编码 {d.code}，{d.year} 年度）部门整体支出绩效自评复核", ""]
+    what = f"“{d.header.project}”项目支出" if d.header.project else "部门整体支出"
+    out = [f"{d.name}（部门编码 {d.code}，{d.year} 年度）{what}绩效自评复核", ""]
     counts = result.findings["status"].value_counts().to_dict()
     out.append("概况")
     diff = "—" if t["self"] is None else fmt_score(t["recomputed"] - t["self"])
@@ -68,12 +69,14 @@ def render_table(result) -> str:
         if r["self_score"] is not None and r["recomputed_score"] is not None and r["self_score"] != r["recomputed_score"]:
             dv = r["recomputed_score"] - r["self_score"]
             diff = ("+" if dv > 0 else "") + fmt_score(dv)
+        basis = BASIS_TEXT.get(r["basis"], r["basis"]) + ("·按表内分值" if r.get("weight_source") == "table" else "")
         rows.append([r["level1"], r["indicator"], fmt_score(r["weight"]), fmt_score(r["self_score"]),
-                     fmt_score(r["recomputed_score"]), diff, BASIS_TEXT.get(r["basis"], r["basis"])])
+                     fmt_score(r["recomputed_score"]), diff, basis])
     for l1, v in t["by_level1"].items():
         rows.append([l1, "小计", fmt_score(v["weight"]), fmt_score(v["self"]), fmt_score(v["recomputed"]),
                      "", ""])
-    rows.append(["合计", "", fmt_score(sum(v["weight"] for v in t["by_level1"].values())), fmt_score(t["self"]),
+    weights = [v["weight"] for v in t["by_level1"].values()]
+    rows.append(["合计", "", fmt_score(None if None in weights else sum(weights)), fmt_score(t["self"]),
                  fmt_score(t["recomputed"]), "", ""])
     out += ["  " + x for x in table(["一级指标", "三级指标", "权重", "自评", "复核", "差异", "依据"], rows,
                                     right={2, 3, 4, 5}, max_width={1: 30})]
@@ -116,7 +119,7 @@ def money_line(d) -> str:
 def cmd_check(args: argparse.Namespace) -> int:
     from .audit import audit_path
 
-    result = audit_path(args.path)
+    result = audit_path(args.path, rules=args.rules)
     if args.format == "json":
         print(json_for_terminal(json.dumps(result.to_json_dict(), ensure_ascii=False, indent=1)))
     else:
@@ -128,4 +131,6 @@ def add_check_command(sub) -> None:
     p = sub.add_parser("check", help="复核一个部门：重算得分、运行全部检查，输出问题清单")
     p.add_argument("path", help="参数文件（params/*.yaml）或数据文件（.yaml/.xlsx）")
     p.add_argument("--format", choices=("table", "json"), default="table", help="输出格式（默认 table）")
+    p.add_argument("--rules", default=None, metavar="NAME|PATH",
+                   help="规则：内置规则名（如 mof_selfeval、mof_selfeval_anhui）或规则文件路径；默认取参数文件的 rules 或数据文件所属模板的规则")
     p.set_defaults(func=cmd_check)

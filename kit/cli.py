@@ -19,7 +19,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from .load import open_path
 
     params, dept = open_path(args.path)
-    say(f"已加载：{dept.name}（部门编码 {dept.code}，{dept.year} 年度），来源 {dept.source.path}")
+    say(f"已加载：{dept.name}（部门编码 {dept.code}，{dept.year} 年度），来源 {dept.source.path}"
+        + (f"；模板类型 {dept.family}" if dept.family else "")
+        + (f"；不完整的栏目 {'、'.join(dept.incomplete)}" if dept.incomplete else ""))
     say(
         f"年度主要任务 {len(dept.tasks)} 项；绩效指标 {len(dept.indicators)} 项；评分表 {len(dept.scores)} 行；"
         f"自评报告 {len(dept.narrative.sections)} 部分"
@@ -38,8 +40,8 @@ def cmd_template(args: argparse.Namespace) -> int:
     from .xlsxio import write_template
 
     out = Path(args.out)
-    write_template(out)
-    say(f"已写出空白填报模板：{out}")
+    write_template(out, args.family)
+    say(f"已写出空白填报模板：{out}" + (f"（模板类型 {args.family}）" if args.family else ""))
     return 0
 
 
@@ -52,9 +54,12 @@ def cmd_convert(args: argparse.Namespace) -> int:
 
 
 def cmd_synth(args: argparse.Namespace) -> int:
-    from .synth import write_synthetic
+    from .synth import write_family_synthetic, write_synthetic
 
-    rows = write_synthetic(args.n, Path(args.out), seed=args.seed, source=args.source)
+    if args.family:
+        rows = write_family_synthetic(args.family, args.n, Path(args.out), seed=args.seed)
+    else:
+        rows = write_synthetic(args.n, Path(args.out), seed=args.seed, source=args.source)
     planted = sum(1 for r in rows if r["plant"])
     say(f"已生成 {len(rows)} 个合成部门（其中 {planted} 个含有预置问题）：{args.out}")
     return 0
@@ -71,6 +76,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("template", help="写出空白的 Excel 填报模板")
     p.add_argument("out", help="输出文件，例如 模板.xlsx")
+    p.add_argument("--family", default=None, metavar="F",
+                   help="模板类型：shenzhen_2022（默认）、mof_selfeval、mof_2013 等（kit/families/ 下的文件夹名）")
     p.set_defaults(func=cmd_template)
 
     p = sub.add_parser("convert", help="在 YAML 与 xlsx 之间转换（按扩展名）")
@@ -83,6 +90,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, help="输出文件夹（生成 data/、params/、planted.json）")
     p.add_argument("--seed", type=int, default=0, help="随机种子（相同种子生成相同数据）")
     p.add_argument("--from", dest="source", default=None, help="作为基础的部门数据文件（默认：示例部门）")
+    p.add_argument("--family", default=None, metavar="F",
+                   help="按某一模板类型生成（如 mof_selfeval、mof_2013；按 family.yaml 的 synth 说明），默认为示例部门的模板")
     p.set_defaults(func=cmd_synth)
 
     # Sub-commands added by later modules register here (see add_* functions below).

@@ -432,9 +432,15 @@ def agrees(printed: Num, exact: Decimal, mode: str, tol: Decimal) -> tuple[bool,
     return printed.value == expected, expected, places
 
 
-def exec_score(weight: Decimal, rate: Decimal, mode: str) -> Decimal:
-    """分值 × 执行率, the rate capped at 100% (执行率*该指标分值，最高不得超过分值上限); cents per ``mode``."""
-    raw = weight * min(rate, HUNDRED) / HUNDRED
+def exec_exact(weight: Decimal, rate: Decimal, full_at: Decimal = HUNDRED) -> Decimal:
+    """分值 × 执行率, the rate capped at 100% (执行率*该指标分值，最高不得超过分值上限); full 分值 from
+    ``full_at`` % on (some provinces: full marks at ≥ 90%)."""
+    return weight if rate >= full_at else weight * min(rate, HUNDRED) / HUNDRED
+
+
+def exec_score(weight: Decimal, rate: Decimal, mode: str, full_at: Decimal = HUNDRED) -> Decimal:
+    """``exec_exact`` to cents per ``mode`` (truncated, or left for the audit's half-up rounding)."""
+    raw = exec_exact(weight, rate, full_at)
     return round_to(raw, 2, mode) if mode == "truncate" else raw
 
 
@@ -460,20 +466,22 @@ def f_exec_rate(env: Env, s: IndicatorScore) -> Outcome:
     """执行率 = 全年执行数 / 全年预算数 (or 年初预算数, option exec_rate_base); 得分 = 分值 × 执行率, capped."""
     base = env.opts.get("exec_rate_base", "adjusted")
     mode = env.opts.get("exec_score_rounding", "half_up")
+    full_at = env.opts.get("exec_full_at_pct", HUNDRED)
     unit = env.dept.header.unit
     budget, actual, printed_rate = exec_inputs(env.dept, base)
     if budget is None:
         return _kept(s.self_score, "unverifiable", "表上没有年度预算执行情况（资金来源各行），保留自评分数", ("funds",))
     if budget.ok and actual.ok and budget.value != 0:
         rate = actual.value / budget.value * HUNDRED
-        score = exec_score(s.weight, rate, mode)
+        score = exec_score(s.weight, rate, mode, full_at)
         capped = rate > HUNDRED
         note = (f"执行率 = 全年执行数 {shown(actual, unit)} ÷ {_BASE_LABEL[base]} {shown(budget, unit)} = {fmt_pct(rate)}"
                 + ("，超过 100% 按 100% 计" if capped else "")
-                + f"；得分 = {fmt_score(s.weight)} × {fmt_pct(min(rate, HUNDRED))} = {fmt_score(round_to(score, 2, mode))} 分")
+                + (f"；执行率不低于 {fmt_score(full_at)}% 得满分 {fmt_score(s.weight)} 分" if rate >= full_at
+                   else f"；得分 = {fmt_score(s.weight)} × {fmt_pct(min(rate, HUNDRED))} = {fmt_score(round_to(score, 2, mode))} 分"))
         printed = s.row.self_score if s.row is not None else None
         if printed is not None and printed.ok and printed_places(printed.raw) < 2 and printed.value != round_to(score, 2, mode):
-            ok, _, places = agrees(printed, s.weight * min(rate, HUNDRED) / HUNDRED, mode, env.opts.get("tolerance_score", ZERO))
+            ok, _, places = agrees(printed, exec_exact(s.weight, rate, full_at), mode, env.opts.get("tolerance_score", ZERO))
             if ok:  # printed to fewer places and right at that precision: the form's own figure stands
                 note += f"（表上印为 {printed.raw}，按其 {places} 位小数一致）"
                 score = printed.value
@@ -485,7 +493,7 @@ def f_exec_rate(env: Env, s: IndicatorScore) -> Outcome:
     what = "、".join(EXEC_INPUT_LABELS[k] for k in missing) + "未印出或为 0"
     if printed_rate.ok:
         rate = printed_rate.value
-        score = exec_score(s.weight, rate, mode)
+        score = exec_score(s.weight, rate, mode, full_at)
         return Outcome(score, "proxy", f"{what}，执行率无法复算；按表上印出的执行率 {printed_rate.raw} 计："
                        f"{fmt_score(s.weight)} × {fmt_pct(min(rate, HUNDRED))} = {fmt_score(round_to(score, 2, mode))} 分",
                        missing, inputs={"rate": rate, "capped": rate > HUNDRED, "base": base, "from_printed_rate": True})
@@ -522,7 +530,7 @@ _WORD_SUFFIX = [("及以上", "≥"), ("以上", "≥"), ("及以下", "≤"), (
 _VS_LAST_YEAR = re.compile(r"较上年|同比|比上年|较去年")
 _DATE = re.compile(r"(?P<y>(?:19|20)\d\d)\s*年(?:\s*(?P<m>\d{1,2})\s*月)?(?:\s*(?P<d>\d{1,2})\s*日)?")
 # OCR damage inside or right after a figure: letters standing for digits (O, l, I, S …) or symbols.
-_GARBLED = re.compile(r"\d\s*[A-Za-z&#@$^*~`|\\?？!！]|[A-Za-z&#@$^*~`|\\]\s*\d|\d%[^\s\u4e00-\u9fff，。；、）)]")
+_GARBLED = re.compile(r"\d\s*[A-Za-z&#@$^*~`|\\?？!！]|[A-Za-z&#@$^*~`|\\]\s*\d|\d%[^\s\u4e00-\u9fff，。；、（）().,;:]")
 NATURE_SIGNS = {"=": "=", "≥": "≥", "≤": "≤", ">": ">", "<": "<", "正向": "≥", "反向": "≤", "正向指标": "≥",
                 "反向指标": "≤", "≧": "≥", "≦": "≤", ">=": "≥", "<=": "≤"}
 
@@ -542,6 +550,7 @@ class Figure:
 
 def _norm(text: str) -> str:
     t = normalise_text(text or "").strip()
+    t = re.sub(r"(?<=\d),(?=\d{3}(?!\d))", "", t)  # thousands separators: 1,200人 is one figure
     return t.replace("≧", "≥").replace("≦", "≤").replace("＞", ">").replace("＜", "<").replace("＝", "=")
 
 
@@ -611,7 +620,7 @@ def read_actual(text: str, unit_col: str = "") -> Figure:
         return Figure("several", text)
     m = re.search(rf"({_NUM})\s*({_UNIT_RE})?", t)
     rest = t[m.end():].strip()
-    if rest and not re.fullmatch(r"[\u4e00-\u9fff，。、；（）() ]*", rest):
+    if rest and not re.fullmatch(r"[\u4e00-\u9fff，。、；：（）() .,;:]*", rest):
         return Figure("unreadable", text)  # stray characters where the unit belongs
     sign = _lead_sign(t[:m.start()]) or _tail_sign(rest)
     if sign and sign != "=":

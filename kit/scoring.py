@@ -165,8 +165,9 @@ def totals(scores: list[IndicatorScore], rules: RuleSet) -> dict:
     by: dict[str, dict[str, Decimal]] = {}
     for l1 in dict.fromkeys([s.rule.level1 for s in scores]):
         rows = [s for s in scores if s.rule.level1 == l1]
+        unknown = any(not s.weight_known and not s.placeholder for s in rows)  # no 分值 printed: no sum
         by[l1] = {
-            "weight": sum((s.weight for s in rows), ZERO),
+            "weight": None if unknown else sum((s.weight for s in rows), ZERO),
             "self": sum((s.self_score or ZERO for s in rows), ZERO),
             "recomputed": sum((s.recomputed or ZERO for s in rows), ZERO),
         }

@@ -219,3 +219,191 @@ def write_synthetic(n: int, out: Path, seed: int = 0, source: Path | None = None
         manifest.append({"dept_code": code, "plant": plant, "description": what})
     (out / "planted.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
     return manifest
+
+
+# --- Families other than the default: departments built from the family's `synth:` rows ------------
+def _parts(total: int, k: int, rng: random.Random) -> list[int]:
+    """``total`` split into ``k`` positive integers."""
+    cuts = sorted(rng.sample(range(1, total), k - 1))
+    return [b - a for a, b in zip([0, *cuts], [*cuts, total])]
+
+
+def _wan(x: Decimal) -> str:
+    return _money(x)
+
+
+def _plain(x: Decimal) -> str:
+    """A score as forms print it: '9.5', '10', '8.25'."""
+    return _money(x).rstrip("0").rstrip(".")
+
+
+def _family_doc(fam, rules, index: int, rng: random.Random) -> dict:
+    """A consistent department of a non-default family (scores aligned afterwards)."""
+    spec = fam.synth
+    code = f"S{index:05d}"
+    doc: dict[str, Any] = {
+        "format": "kit-dept/1", "family": fam.id,
+        "department": {"name": f"合成测试单位{index:04d}（虚构）", "code": code, "year": 2023},
+    }
+    if "header" in fam.blocks:
+        doc["header"] = {"title": fam.title, "project": "合成测试项目（虚构）", "unit": "万元"}
+    initial = Decimal(rng.randint(50, 5000))
+    adjusted = (initial * (1 + Decimal(rng.randint(0, 25)) / 100)).quantize(CENT)
+    rate = Decimal(rng.randint(8000, 9999)) / Decimal(10000)  # below 100%: a planted full score is then wrong
+    actual = (adjusted * rate).quantize(CENT)
+    if "funds" in fam.blocks and spec.get("funds_sources"):
+        exec_rule = next((i for i in rules.indicators if i.printed_in == "funds"), None)
+        rows = [{"source": "年度资金总额", "initial": _wan(initial), "adjusted": _wan(adjusted), "actual": _wan(actual)}]
+        sources = spec["funds_sources"]
+        shares = [_split(x, len(sources), rng) for x in (initial, adjusted)]
+        acts = _proportional(actual, shares[1])
+        for i, src in enumerate(sources):
+            rows.append({"source": src, "initial": _wan(shares[0][i]), "adjusted": _wan(shares[1][i]),
+                         "actual": _wan(acts[i]), "weight": "/", "score": "/"})
+        doc["funds"] = {"weight": _plain(exec_rule.weight) if exec_rule else "",
+                        "rate": f"{(actual / adjusted * 100).quantize(CENT, rounding=ROUND_HALF_UP)}%", "score": "",
+                        "rows": rows}
+    elif "funds" in fam.blocks:
+        doc["funds"] = {"rows": [{"source": "部门整体支出", "initial": _wan(initial), "adjusted": _wan(adjusted)}]}
+    if spec.get("indicators"):
+        total = int(rules.table_rows.weight_total)
+        k = rng.randint(3, min(6, len(spec["indicators"])))
+        picks = rng.sample(spec["indicators"], k)
+        inds = []
+        for tmpl, w in zip(picks, _parts(total // 5, k, rng)):
+            t = rng.randint(int(tmpl["low"]), int(tmpl["high"]))
+            ceiling = 100 if tmpl["unit"] == "%" else int(tmpl["high"]) * 2
+            a = rng.randint(t, max(t, ceiling)) if tmpl["cmp"] == "≥" else rng.randint(max(1, t // 2), t)
+            inds.append({"level1": tmpl["level1"], "level2": tmpl["level2"], "level3": tmpl["level3"],
+                         "target": f"{tmpl['cmp']}{t}{tmpl['unit']}", "actual": f"{a}{tmpl['unit']}",
+                         "weight": str(w * 5), "score": str(w * 5), "_cmp": tmpl["cmp"], "_t": t, "_unit": tmpl["unit"]})
+        doc["indicators"] = inds
+        doc["goals"] = {"expected": "（合成数据）完成年度目标。", "actual": "（合成数据）已完成。"}
+    if spec.get("rows"):
+        posts = rng.randint(20, 300)
+        doc["profile"] = {"counts": {"authorized_posts": str(posts), "on_staff": str(rng.randint(int(posts * 0.85), posts))}}
+        prior = Decimal(rng.randint(1000, 8000)) / 100
+        doc["supplementary"] = {"three_public_prior_budget": f"{prior}万元",
+                                "three_public_budget": f"{(prior * Decimal(rng.randint(80, 100)) / 100).quantize(CENT)}万元"}
+        doc["header"] = {"title": fam.title, "unit": "万元"}
+        doc["scores"] = [{"level1": r["level1"], "level2": r["level2"], "level3": r["level3"], "weight": r["weight"],
+                          "description": "（合成数据）", "criteria": r.get("criteria", ""), "self_score": r["weight"]}
+                         for r in spec["rows"]]
+    doc["self_eval"] = {"total_weight": format(rules.total, "f")}
+    return doc
+
+
+def _align_family(doc: dict, rules) -> None:
+    """Every score the rules compute exactly is set to the recomputed value."""
+    from .audit import run_audit
+    from .families import get_family
+    from .model import build_department
+
+    clean = {k: v for k, v in doc.items()}
+    clean["indicators"] = [{k: v for k, v in i.items() if not k.startswith("_")} for i in doc.get("indicators", [])]
+    dept = build_department(clean, required=get_family(doc["family"]).required)
+    funds_ids = {i.id for i in rules.indicators if i.printed_in == "funds"}
+    block = rules.table_rows.block if rules.table_rows else rules.score_block
+    for s in run_audit(dept, rules=rules).scores.itertuples(index=False):
+        if s.basis != "exact" or s.recomputed_score is None:
+            continue
+        value = _plain(Decimal(s.recomputed_score))
+        if s.indicator_id in funds_ids:
+            doc["funds"]["score"] = value
+        elif s.row and block == "indicators":
+            doc["indicators"][int(s.row) - 1]["score"] = value
+        elif s.row:
+            doc["scores"][int(s.row) - 1]["self_score"] = value
+
+
+def _sums(doc: dict) -> None:
+    """Printed group scores and the printed total = the sums of the printed rows."""
+    def dec(x: str) -> Decimal:
+        return Decimal(x) if x not in ("", "/", None) else Decimal(0)
+
+    total = Decimal(0)
+    if doc.get("funds", {}).get("score"):
+        total += dec(doc["funds"]["score"])
+    total += sum((dec(i["score"]) for i in doc.get("indicators", [])), Decimal(0))
+    rows = doc.get("scores", [])
+    total += sum((dec(r["self_score"]) for r in rows), Decimal(0))
+    doc["self_eval"]["total"] = _plain(total)
+    if rows:
+        groups = []
+        for l1 in dict.fromkeys(r["level1"] for r in rows):
+            members = [r for r in rows if r["level1"] == l1]
+            groups.append({"level": "1", "name": l1, "weight": str(sum(int(r["weight"]) for r in members)),
+                           "self_score": _plain(sum((dec(r["self_score"]) for r in members), Decimal(0)))})
+        doc["score_groups"] = groups
+
+
+def _plant(doc: dict, plant: str, rng: random.Random) -> None:
+    funds, inds, rows = doc.get("funds", {}), doc.get("indicators", []), doc.get("scores", [])
+    if plant == "F3":
+        funds["score"] = funds["weight"]
+    elif plant == "F4":
+        funds["rows"][-1]["actual"] = _money(Decimal(funds["rows"][-1]["actual"]) - 1)
+    elif plant == "F8":
+        i = inds[0]
+        i["actual"] = (f"{max(0, i['_t'] - rng.randint(1, max(1, i['_t'] // 3)))}" if i["_cmp"] == "≥"
+                       else f"{i['_t'] + rng.randint(1, 10)}") + i["_unit"]
+    elif plant == "F9":
+        inds[0]["weight"] = str(int(inds[0]["weight"]) + 5)
+        inds[0]["score"] = inds[0]["weight"]
+    elif plant == "F14":
+        c = doc["profile"]["counts"]
+        c["on_staff"] = str(int(int(c["authorized_posts"]) * 1.1) + 1)
+    elif plant == "F13":
+        next(r for r in rows if r["level3"] == "管理制度健全性")["self_score"] = "9"
+    elif plant == "C1":
+        r = next(r for r in rows if r["level3"] == "资金使用合规性")
+        r["self_score"] = str(int(r["weight"]) + 1)
+
+
+def _plant_after_sums(doc: dict, plant: str) -> None:
+    if plant == "F10":
+        if doc.get("funds", {}).get("score") and doc.get("indicators"):
+            doc["self_eval"]["total"] = _plain(sum((Decimal(i["score"]) for i in doc["indicators"]), Decimal(0)))
+        else:
+            doc["self_eval"]["total"] = _plain(Decimal(doc["self_eval"]["total"]) + 1)
+    elif plant == "F12":
+        g = doc["score_groups"][0]
+        g["weight"] = str(int(g["weight"]) + 2)
+
+
+def write_family_synthetic(family_id: str, n: int, out: Path, seed: int = 0, planted_share: float = 0.3) -> list[dict]:
+    """``n`` fictitious departments of a family (data/, params/, planted.json); planted problems per
+    the family's ``synth.plants`` (check id → description)."""
+    from .families import get_family
+    from .rules import rules_for
+
+    fam = get_family(family_id)
+    if not fam.synth:
+        raise KitError(Problem("该模板类型没有合成数据的说明（family.yaml 的 synth）", field="family", value=family_id))
+    rules = rules_for(family_id)
+    plants = tuple(fam.synth.get("plants") or ())
+    rng = random.Random(seed)
+    (out / "data").mkdir(parents=True, exist_ok=True)
+    (out / "params").mkdir(parents=True, exist_ok=True)
+    manifest: list[dict[str, Any]] = []
+    for i in range(1, n + 1):
+        plant = plants[(i - 1) % len(plants)] if plants and rng.random() < planted_share else None
+        doc = _family_doc(fam, rules, i, rng)
+        _align_family(doc, rules)
+        if plant:
+            _plant(doc, plant, rng)
+        _sums(doc)
+        if plant:
+            _plant_after_sums(doc, plant)
+        doc["indicators"] = [{k: v for k, v in x.items() if not k.startswith("_")} for x in doc.get("indicators", [])]
+        if not doc["indicators"]:
+            del doc["indicators"]
+        code, year = doc["department"]["code"], doc["department"]["year"]
+        data_name = f"{code}-{year}.yaml"
+        (out / "data" / data_name).write_text("# 合成测试数据（虚构单位），由 kit synth 生成\n" + dump_yaml(doc), encoding="utf-8")
+        (out / "params" / f"{code}.yaml").write_text(f'dept_code: "{code}"\nfiscal_year: {year}\ndata: ../data/{data_name}\n',
+                                                     encoding="utf-8")
+        manifest.append({"dept_code": code, "family": family_id, "plant": plant,
+                         "description": fam.synth["plants"][plant] if plant else ""})
+    (out / "planted.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
+    return manifest

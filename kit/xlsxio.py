@@ -32,8 +32,15 @@ from .model import (
     COUNT_FIELDS,
     DEPARTMENT_FIELDS,
     FORMAT,
+    FUND_FIELDS,
+    FUNDS_FIELDS,
     GOAL_FIELDS,
+    HEADER_FIELDS,
+    INDICATOR_EXTRA_FIELDS,
     INDICATOR_FIELDS,
+    INDICATOR_NUM_FIELDS,
+    SCORE_GROUP_FIELDS,
+    SELF_EVAL_FIELDS,
     LINE_FIELDS,
     NARRATIVE_SECTIONS,
     PROFILE_TEXTS,
@@ -60,6 +67,17 @@ S_NARRATIVE = BLOCK_LABELS["narrative"]
 S_SUPP = BLOCK_LABELS["supplementary"]
 S_STRAY = BLOCK_LABELS["stray"]
 
+S_FUNDS = BLOCK_LABELS["funds"]
+S_GROUPS = BLOCK_LABELS["score_groups"]
+S_SELF = BLOCK_LABELS["self_eval"]
+
+# The sheet of each block, in workbook order; a family's workbook has the sheets of its blocks.
+BLOCK_SHEETS = (
+    ("budget", S_BUDGET), *S_LINES.items(), ("tasks", S_TASKS), ("funds", S_FUNDS), ("goals", S_GOALS),
+    ("indicators", S_INDICATORS), ("scores", S_SCORES), ("score_groups", S_GROUPS), ("self_eval", S_SELF),
+    ("narrative", S_NARRATIVE), ("supplementary", S_SUPP), ("stray", S_STRAY),
+)
+# The default family's (Shenzhen's) workbook.
 DATA_SHEETS = (
     S_INFO, S_BUDGET, *S_LINES.values(), S_TASKS, S_GOALS, S_INDICATORS, S_SCORES, S_NARRATIVE, S_SUPP, S_STRAY,
 )
@@ -78,6 +96,12 @@ BLOCK_SHEET = {
     "narrative": S_NARRATIVE,
     "supplementary": S_SUPP,
     "stray": S_STRAY,
+    "family": S_INFO,
+    "incomplete": S_INFO,
+    "header": S_INFO,
+    "funds": S_FUNDS,
+    "score_groups": S_GROUPS,
+    "self_eval": S_SELF,
 }
 
 KEY_COL, VALUE_COL = "项目", "内容"
@@ -159,6 +183,63 @@ INFO_ROWS: list[tuple[tuple, str, str]] = [
     *[(("profile", "counts", k), v, "num") for k, v in COUNT_FIELDS.items()],
 ]
 _PROSE_INFO = {("profile", k) for k in PROFILE_TEXTS}
+# Rows of 基本信息 for the families other than the default one (and for a file marking blocks incomplete).
+FAMILY_ROW = (("family",), "模板类型", "text")
+INCOMPLETE_ROW = (("incomplete",), "不完整的栏目", "text")
+HEADER_ROWS = [(("header", k), v, "text") for k, v in HEADER_FIELDS.items()]
+ALL_INFO_ROWS = [*INFO_ROWS, FAMILY_ROW, INCOMPLETE_ROW, *HEADER_ROWS]
+# 绩效指标 with every column the 财政部-style forms print.
+INDICATOR_COLS_FULL = [
+    *TABLES[S_INDICATORS],
+    *[Col((k,), v, "num" if k in INDICATOR_NUM_FIELDS else "text", 12 if k in INDICATOR_NUM_FIELDS else 16,
+          k == "deviation") for k, v in INDICATOR_EXTRA_FIELDS.items()],
+]
+# 年度预算执行情况: the total row's 分值 / 得分 / 执行率 on top, then one row per 资金来源.
+FUNDS_TOP = {k: v for k, v in FUNDS_FIELDS.items() if k != "rows"}
+FUNDS_HEADER_ROW = len(FUNDS_TOP) + 2
+FUND_COLS = [Col(("source",), FUND_FIELDS["source"], width=24, wrap=True),
+             *[Col((k,), v, "num", 16) for k, v in FUND_FIELDS.items() if k != "source"]]
+TABLES[S_GROUPS] = [Col((k,), v, "num" if k in ("weight", "self_score") else "text", 14)
+                    for k, v in SCORE_GROUP_FIELDS.items()]
+SELF_ROWS = [(("self_eval", k), v, "num" if k in ("total", "total_weight") else "text") for k, v in SELF_EVAL_FIELDS.items()]
+
+
+def family_sheets(family) -> tuple[str, ...]:
+    """The data sheets of a family's workbook (the default family: ``DATA_SHEETS``)."""
+    if family is None:
+        return DATA_SHEETS
+    return (S_INFO, *[sheet for block, sheet in BLOCK_SHEETS if block in family.blocks])
+
+
+def _is_default(family) -> bool:
+    from .families import DEFAULT_FAMILY
+
+    return family is None or family.id == DEFAULT_FAMILY
+
+
+def _info_rows(family, doc: dict | None) -> list[tuple[tuple, str, str]]:
+    if _is_default(family):
+        return INFO_ROWS + ([INCOMPLETE_ROW] if doc and doc.get("incomplete") else [])
+    rows = [r for r in INFO_ROWS if r[0][0] == "department"] + [FAMILY_ROW, INCOMPLETE_ROW]
+    if "header" in family.blocks:
+        rows += HEADER_ROWS
+    if "profile" in family.blocks:
+        rows += [r for r in INFO_ROWS if r[0][0] == "profile"]
+    return rows
+
+
+def _incomplete_text(keys) -> str:
+    return "、".join(BLOCK_LABELS.get(k, k) for k in keys or ())
+
+
+def _incomplete_keys(text: Any) -> list[str]:
+    """'年度绩效指标完成情况、自评结果' (labels or keys, any separator) → block keys."""
+    by_label = {_norm_header(v): k for k, v in BLOCK_LABELS.items()}
+    out = []
+    for part in re.split(r"[、,，;；\s]+", str(text or "")):
+        if part.strip():
+            out.append(by_label.get(_norm_header(part), part.strip()))
+    return out
 
 MAX_XLSX_BYTES = 20 * 1024 * 1024  # a department workbook is tens of KB
 MAX_UNZIPPED_BYTES = 200 * 1024 * 1024  # guards against zip bombs
@@ -184,34 +265,76 @@ def _unescape(text: str) -> str:
 
 
 # --- Writing ---------------------------------------------------------------------------------
-def write_template(path: str | Path) -> None:
-    """Write the blank fill-in workbook: every sheet with its headers, data cells as text."""
-    _save(_build_workbook(None, str(path)), Path(path))
+def write_template(path: str | Path, family: str | None = None) -> None:
+    """Write the blank fill-in workbook of a family (default: Shenzhen's): one sheet per block of
+    the family with its headers, data cells as text; the score rows its rule file fixes prefilled."""
+    from .families import get_family
+
+    _save(_build_workbook(None, str(path), None if family is None else get_family(family)), Path(path))
 
 
 def write_workbook(dept: Department, path: str | Path) -> None:
-    """Write a department into the template layout, every printed value as a text cell."""
-    _save(_build_workbook(to_document(dept), str(path)), Path(path))
+    """Write a department into its family's template layout, every printed value as a text cell."""
+    from .families import get_family
+
+    family = None if not dept.family else get_family(dept.family)
+    _save(_build_workbook(to_document(dept), str(path), None if _is_default(family) else family), Path(path))
 
 
-def _build_workbook(doc: dict | None, file: str):
+def _build_workbook(doc: dict | None, file: str, family=None):
     from openpyxl import Workbook
 
     w = _Writer(Workbook(), file)
-    w.guide()
-    w.info(doc)
-    w.budget(doc)
+    sheets = family_sheets(family)
+    w.guide(family, sheets)
+    w.info(doc, family)
+    if S_BUDGET in sheets:
+        w.budget(doc)
     for key, sheet in S_LINES.items():
-        w.table(sheet, TABLES[sheet], doc.get(key, []) if doc else None)
-    w.table(S_TASKS, TABLES[S_TASKS], doc["tasks"] if doc else None)
-    w.table(S_GOALS, TABLES[S_GOALS], [doc["goals"]] if doc else None, blank_rows=1)
-    w.table(S_INDICATORS, TABLES[S_INDICATORS], doc["indicators"] if doc else None)
-    w.table(S_SCORES, TABLES[S_SCORES], doc["scores"] if doc else None)
-    w.narrative(doc)
-    w.supplementary(doc)
-    w.table(S_STRAY, TABLES[S_STRAY], [{"text": t} for t in doc["stray"]] if doc else None, blank_rows=5)
+        if sheet in sheets:
+            w.table(sheet, TABLES[sheet], doc.get(key, []) if doc else None)
+    if S_TASKS in sheets:
+        w.table(S_TASKS, TABLES[S_TASKS], doc["tasks"] if doc else None)
+    if S_FUNDS in sheets:
+        w.funds(doc, family)
+    if S_GOALS in sheets:
+        w.table(S_GOALS, TABLES[S_GOALS], [doc["goals"]] if doc else None, blank_rows=1)
+    if S_INDICATORS in sheets:
+        cols = TABLES[S_INDICATORS] if _is_default(family) else INDICATOR_COLS_FULL
+        w.table(S_INDICATORS, cols, doc["indicators"] if doc else None)
+    if S_SCORES in sheets:
+        w.table(S_SCORES, TABLES[S_SCORES], doc["scores"] if doc else _prefilled_scores(family))
+    if S_GROUPS in sheets:
+        w.table(S_GROUPS, TABLES[S_GROUPS], doc.get("score_groups", []) if doc else None, blank_rows=12)
+    if S_SELF in sheets:
+        w.keyed(S_SELF, SELF_ROWS, doc)
+    if S_NARRATIVE in sheets:
+        w.narrative(doc)
+    if S_SUPP in sheets:
+        w.supplementary(doc, family)
+    if S_STRAY in sheets:
+        w.table(S_STRAY, TABLES[S_STRAY], [{"text": t} for t in doc["stray"]] if doc else None, blank_rows=5)
     w.problems_raise()
     return w.wb
+
+
+def _rules(family):
+    from .rules import load_rules
+
+    return load_rules(family.rules_path)
+
+
+def _prefilled_scores(family) -> list[dict] | None:
+    """The score-table rows a (non-default) family's rule file names, for the blank template."""
+    if _is_default(family):
+        return None  # the Shenzhen workbook stays as it was: blank rows
+    rows = []
+    for ind in _rules(family).indicators:
+        if ind.printed_in:
+            continue
+        rows.append({"level1": ind.level1, "level2": ind.level2, "level3": ind.name,
+                     "weight": "" if ind.weight_from_table else format(ind.weight, "f")})
+    return rows + [{}] * 20  # room for the city's own rows
 
 
 class _Writer:
@@ -280,21 +403,52 @@ class _Writer:
             c.quotePrefix = True  # Excel keeps it text even when the cell is edited
 
     # sheets
-    def guide(self) -> None:
+    def guide(self, family=None, sheets=DATA_SHEETS) -> None:
         ws = self.sheet(S_GUIDE)
         ws.column_dimensions["A"].width = 110
-        ws.cell(row=1, column=1, value="部门整体支出绩效自评表 填报模板（kit-dept/1）").font = self.header_font
-        for i, line in enumerate(GUIDE_LINES, start=3):
+        title = "部门整体支出绩效自评表 填报模板（kit-dept/1）" if _is_default(family) else f"{family.title} 填报模板（kit-dept/1）"
+        ws.cell(row=1, column=1, value=title).font = self.header_font
+        for i, line in enumerate(GUIDE_LINES if _is_default(family) else family_guide(family, sheets), start=3):
             c = ws.cell(row=i, column=1, value=line)
             c.alignment = self.wrap
             c.data_type = "s"
 
-    def info(self, doc: dict | None) -> None:
+    def info(self, doc: dict | None, family=None) -> None:
         ws = self.sheet(S_INFO)
         self.header(ws, 1, [KEY_COL, VALUE_COL], [20, 90])
-        for r, (path, label, _kind) in enumerate(INFO_ROWS, start=2):
+        for r, (path, label, _kind) in enumerate(_info_rows(family, doc), start=2):
             ws.cell(row=r, column=1, value=label).font = self.header_font
-            self.put(ws, r, 2, _get(doc, path) if doc else None, wrap=path in _PROSE_INFO)
+            if path == ("family",):
+                value = family.id if family is not None else (doc or {}).get("family")
+            elif path == ("incomplete",):
+                value = _incomplete_text((doc or {}).get("incomplete"))
+            else:
+                value = _get(doc, path) if doc else None
+            self.put(ws, r, 2, value, wrap=path in _PROSE_INFO)
+
+    def keyed(self, sheet: str, rows: list[tuple[tuple, str, str]], doc: dict | None) -> None:
+        """A sheet of 项目 / 内容 rows (自评结果)."""
+        ws = self.sheet(sheet)
+        self.header(ws, 1, [KEY_COL, VALUE_COL], [20, 90])
+        for r, (path, label, kind) in enumerate(rows, start=2):
+            ws.cell(row=r, column=1, value=label).font = self.header_font
+            self.put(ws, r, 2, _get(doc, path) if doc else None, wrap=kind == "text")
+
+    def funds(self, doc: dict | None, family=None) -> None:
+        """年度预算执行情况: 分值 / 得分 / 执行率 of the total row, then the 资金来源 rows."""
+        ws = self.sheet(S_FUNDS)
+        f = (doc or {}).get("funds") or {}
+        weight = None
+        if doc is None and family is not None:
+            weight = next((format(i.weight, "f") for i in _rules(family).indicators if i.printed_in == "funds"), None)
+        for r, (key, label) in enumerate(FUNDS_TOP.items(), start=1):
+            ws.cell(row=r, column=1, value=label).font = self.header_font
+            self.put(ws, r, 2, f.get(key) if doc else (weight if key == "weight" else None))
+        self.header(ws, FUNDS_HEADER_ROW, [c.header for c in FUND_COLS], [c.width for c in FUND_COLS])
+        rows = f.get("rows", []) if doc else None
+        if rows is None and family is not None and family.workbook.get("funds_sources"):
+            rows = [{"source": src} for src in family.workbook["funds_sources"]] + [{}] * 4
+        self._rows(ws, FUNDS_HEADER_ROW + 1, FUND_COLS, rows, 8)
 
     def budget(self, doc: dict | None) -> None:
         ws = self.sheet(S_BUDGET)
@@ -342,7 +496,7 @@ class _Writer:
         ws.add_data_validation(dv)
         dv.add(f"A4:A{last}")
 
-    def supplementary(self, doc: dict | None) -> None:
+    def supplementary(self, doc: dict | None, family=None) -> None:
         from openpyxl.worksheet.datavalidation import DataValidation
 
         ws = self.sheet(S_SUPP)
@@ -352,7 +506,11 @@ class _Writer:
         disclosure = DataValidation(type="list", formula1='"合规,有缺陷,未公开"', allow_blank=True)
         ws.add_data_validation(flag)
         ws.add_data_validation(disclosure)
-        for r, (key, (label, kind)) in enumerate(SUPPLEMENTARY.items(), start=2):
+        from .families import get_family
+
+        listed = (family or get_family(None)).supplementary
+        keys = [k for k in SUPPLEMENTARY if listed is None or k in listed or k in supp]
+        for r, (key, (label, kind)) in enumerate(((k, SUPPLEMENTARY[k]) for k in keys), start=2):
             self.put(ws, r, 1, key)
             self.put(ws, r, 2, label)
             self.put(ws, r, 3, supp.get(key))
@@ -381,12 +539,49 @@ GUIDE_LINES = [
 ]
 
 
+def family_guide(family, sheets) -> list[str]:
+    """填表说明 of a family's workbook."""
+    lines = [
+        "1. 每个工作表对应自评表的一个部分，表头使用表上的栏目名称；请勿改动工作表名称和表头。本工作簿的工作表："
+        + "、".join(sheets) + "。",
+        "2. 所有数值按表上印刷的原样填写（金额按表上的单位，如万元，单位填在基本信息的“金额单位”一栏）；表上为“-”“/”的照原样填写"
+        "（表示不适用）；表上空白的留空，不要填 0。",
+        "3. 数据单元格已设为“文本”格式，请保持。请勿填写公式（以“=”开头的内容按文字保存，不会计算）。",
+        f"4. 基本信息：“模板类型”为 {family.id}，请勿改动；表格在页面截断处未印全的栏目，在“不完整的栏目”中列出"
+        "（如“年度绩效指标完成情况、自评结果”），其合计将标为无法核实而不是错误。",
+    ]
+    if S_FUNDS in sheets:
+        lines.append("5. 年度预算执行情况：前三行填总额行的分值、得分、执行率；下方每个资金来源一行，第一行为总额"
+                     "（年度资金总额），其后为其中各项。")
+    if S_INDICATORS in sheets:
+        lines.append("6. 年度绩效指标完成情况：每个三级指标一行；分值、得分照表上填写，表上没有的栏留空。")
+    if S_SCORES in sheets:
+        lines.append("7. 评分表：已列出规则能按表上数据复核的指标，表上没有的行请删除，表上其他指标逐行补充；分值填表上印的分值。")
+    if S_GROUPS in sheets:
+        lines.append("8. 评分表分组：表上印出的一级、二级指标分值（如“投入(16分)”），层级填 1 或 2，二级指标填上级指标。")
+    lines.append("9. 填好后运行 `kit validate 文件.xlsx` 检查；所有问题会一次列出，并注明工作表和行号。")
+    return lines
+
+
 def _get(doc: Any, path: tuple) -> Any:
     for part in path:
         if not isinstance(doc, dict):
             return None
         doc = doc.get(part)
     return doc
+
+
+def _merge(into: dict, more: dict) -> None:
+    for k, v in more.items():
+        if isinstance(v, dict) and isinstance(into.get(k), dict):
+            _merge(into[k], v)
+        else:
+            into[k] = v
+
+
+def _drop_blank(row: dict, keys) -> dict:
+    """A row without its blank optional columns (the YAML leaves out columns a form does not print)."""
+    return {k: v for k, v in row.items() if k not in keys or (v is not None and str(v) != "")}
 
 
 def _set(doc: dict, path: tuple, value: Any) -> None:
@@ -428,7 +623,8 @@ def read_workbook(path: str | Path) -> Department:
     problems = list(reader.problems)
     dept = None
     try:
-        dept = build(doc, Source(str(path), "xlsx", digest), reader.locate)
+        required = reader.family.required if reader.family is not None else ("budget",)
+        dept = build(doc, Source(str(path), "xlsx", digest), reader.locate, required)
     except LoadError as exc:
         # A missing sheet is reported once, not once per field it would have held.
         problems += [p for p in exc.problems if p.block not in reader.missing]
@@ -505,6 +701,7 @@ class _Reader:
         self.problems: list[Problem] = []
         self.where: dict[tuple, tuple[str, int | None]] = {}  # document path -> (sheet, row)
         self.missing: set[str] = set()
+        self.family = None  # kit.families.Family named in 基本信息 (None: the default family)
 
     def problem(self, message: str, sheet: str = "", row: int | None = None, field: str = "",
                 value: Any = None, expected: str = "") -> None:
@@ -561,27 +758,54 @@ class _Reader:
         return "" if value is None else value
 
     # -- sheets --
+    def family_named(self, names: list[str]):
+        """The family the 基本信息 sheet names in its 模板类型 row (None: the default family)."""
+        from .families import get_family
+
+        if S_INFO not in names:
+            return None
+        ws = self.wb[S_INFO]
+        for r in range(2, min(ws.max_row, 60) + 1):
+            if _norm_header(ws.cell(row=r, column=1).value) == _norm_header(FAMILY_ROW[1]):
+                v = ws.cell(row=r, column=2).value
+                if v is None or not str(v).strip():
+                    return None
+                try:
+                    fam = get_family(str(v).strip())
+                except KitError:
+                    self.problem("未知的模板类型", S_INFO, r, FAMILY_ROW[1], v,
+                                 "kit template --family 生成的工作簿中的模板类型")
+                    return None
+                return None if _is_default(fam) else fam
+        return None
+
     def read(self) -> dict:
         names = list(self.wb.sheetnames)
-        known = set(ALL_SHEETS)
+        self.family = self.family_named(names)
+        sheets = family_sheets(self.family)
+        known = {S_GUIDE, *sheets}
         unknown = [n for n in names if n not in known]
-        for sheet in DATA_SHEETS:
+        for sheet in sheets:
             if sheet not in names:
                 self.missing.add(sheet)
         for n in unknown:
             # A renamed sheet most likely is one of the missing ones.
             hint = difflib.get_close_matches(n, sorted(self.missing), n=1, cutoff=0.4) or difflib.get_close_matches(
-                n, list(DATA_SHEETS), n=1
+                n, list(sheets), n=1
             )
             self.problem(
                 "未知工作表" + (f"，是否应为 “{hint[0]}”？" if hint else "（如为草稿，请删除该工作表）"),
-                n, expected="模板中的工作表：" + "、".join(DATA_SHEETS),
+                n, expected="模板中的工作表：" + "、".join(sheets),
             )
-        for sheet in DATA_SHEETS:
+        for sheet in sheets:
             if sheet in self.missing:
-                self.problem("缺少工作表", sheet, expected="模板中的全部工作表：" + "、".join(DATA_SHEETS))
+                self.problem("缺少工作表", sheet, expected="模板中的全部工作表：" + "、".join(sheets))
+        # Sheets this family's workbook does not have are absent blocks, not missing sheets.
+        self.missing |= {sheet for _, sheet in BLOCK_SHEETS if sheet not in sheets}
 
         doc: dict[str, Any] = {"format": FORMAT}
+        if self.family is not None:
+            doc["family"] = self.family.id
         if S_INFO not in self.missing:
             self.info(self.wb[S_INFO], doc)
         if S_BUDGET not in self.missing:
@@ -596,10 +820,18 @@ class _Reader:
             if len(rows) > 1:
                 self.problem("年度总体目标只应填写一行", S_GOALS, rows[1][0], expected="第 2 行一行")
             doc["goals"] = rows[0][1] if rows else {}
+        if S_FUNDS not in self.missing:
+            doc["funds"] = self.funds(self.wb[S_FUNDS])
         if S_INDICATORS not in self.missing:
-            doc["indicators"] = [r for _, r in self.table(self.wb[S_INDICATORS], "indicators")]
+            cols = TABLES[S_INDICATORS] if self.family is None else INDICATOR_COLS_FULL
+            doc["indicators"] = [_drop_blank(r, INDICATOR_EXTRA_FIELDS)
+                                 for _, r in self.table(self.wb[S_INDICATORS], "indicators", cols=cols)]
         if S_SCORES not in self.missing:
             doc["scores"] = [r for _, r in self.table(self.wb[S_SCORES], "scores")]
+        if S_GROUPS not in self.missing:
+            doc["score_groups"] = [r for _, r in self.table(self.wb[S_GROUPS], "score_groups")]
+        if S_SELF not in self.missing:
+            doc["self_eval"] = self.keyed_sheet(self.wb[S_SELF], SELF_ROWS, "自评结果的项目").get("self_eval", {})
         if S_NARRATIVE not in self.missing:
             doc["narrative"] = self.narrative(self.wb[S_NARRATIVE])
         if S_SUPP not in self.missing:
@@ -648,8 +880,9 @@ class _Reader:
                                  "填在有表头的列中")
             yield r, {i: self.cell(ws, r, i, c.header, c.kind) for i, c in mapping.items()}
 
-    def table(self, ws, block: str, indexed: bool = True) -> list[tuple[int, dict]]:
-        cols = TABLES[ws.title]
+    def table(self, ws, block: str, indexed: bool = True, cols: list[Col] | None = None,
+              prefix: tuple = ()) -> list[tuple[int, dict]]:
+        cols = cols or TABLES[ws.title]
         found = self.header_map(ws, cols)
         if not found:
             return []
@@ -660,7 +893,7 @@ class _Reader:
             for c in cols:
                 i = next((i for i, m in mapping.items() if m is c), None)
                 _set(row, c.key, self.text_or_blank(values.get(i)) if i is not None else "")
-            path = (block, len(out)) if indexed else (block,)
+            path = (prefix or (block,)) + ((len(out),) if indexed else ())
             self.where[path] = (ws.title, r)
             out.append((r, row))
         return out
@@ -692,18 +925,47 @@ class _Reader:
         return seen
 
     def info(self, ws, doc: dict) -> None:
-        self.header_check(ws, [KEY_COL, VALUE_COL])
-        by_label = {label: (path, kind) for path, label, kind in INFO_ROWS}
-        rows = self.keyed_rows(ws, by_label, KEY_COL, "基本信息的项目")
         doc.setdefault("department", {})
-        doc.setdefault("profile", {"counts": {}})
-        for label, (r, col) in rows.items():
+        if self.family is None:
+            doc.setdefault("profile", {"counts": {}})
+        rows = ALL_INFO_ROWS if self.family is None else _info_rows(self.family, None)
+        got = self.keyed_sheet(ws, rows, "基本信息的项目")
+        for key, value in got.items():
+            if key == "family":
+                continue  # read first (family_named)
+            if key == "incomplete":
+                doc["incomplete"] = _incomplete_keys(value)
+            elif isinstance(value, dict) and isinstance(doc.get(key), dict):
+                _merge(doc[key], value)
+            else:
+                doc[key] = value
+
+    def keyed_sheet(self, ws, rows: list[tuple[tuple, str, str]], what: str) -> dict:
+        """A sheet of 项目 / 内容 rows as a document fragment (absent rows and blank values left out)."""
+        self.header_check(ws, [KEY_COL, VALUE_COL])
+        by_label = {label: (path, kind) for path, label, kind in rows}
+        out: dict = {}
+        for label, (r, col) in self.keyed_rows(ws, by_label, KEY_COL, what).items():
             path, kind = by_label[label]
             v = self.cell(ws, r, col, label, kind)
             self.where[path] = (ws.title, r)
             if v is None:
                 continue  # absent: the model says if it is required
-            _set(doc, path, v)
+            _set(out, path, v)
+        return out
+
+    def funds(self, ws) -> dict:
+        out: dict[str, Any] = {}
+        by_label = {_norm_header(v): k for k, v in FUNDS_TOP.items()}
+        for r in range(1, FUNDS_HEADER_ROW):
+            key = by_label.get(_norm_header(ws.cell(row=r, column=1).value))
+            if key is None:
+                continue
+            v = self.cell(ws, r, 2, FUNDS_TOP[key], "num")
+            self.where[("funds", key)] = (ws.title, r)
+            out[key] = self.text_or_blank(v)
+        out["rows"] = [r for _, r in self.table(ws, "funds", cols=FUND_COLS, prefix=("funds", "rows"))]
+        return out
 
     def header_check(self, ws, headers: list[str]) -> None:
         got = [_norm_header(ws.cell(row=1, column=i).value) for i in range(1, len(headers) + 1)]

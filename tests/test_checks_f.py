@@ -314,3 +314,17 @@ def test_agrees_at_printed_precision():
     assert agrees(parse_num("60%"), D("59.58"), "half_up", D("0.01"))[0]
     assert not agrees(parse_num("59.50%"), D("59.58"), "half_up", D("0.01"))[0]
     assert agrees(parse_num("9.28"), D("9.285"), "truncate", D("0.01"))[0]
+
+
+def test_f3_full_marks_from_a_threshold_rate():
+    r = audit(mof_doc(), exec_full_at_pct="90")  # some provinces: full marks at ≥ 90%
+    (row,) = rows(r, "F3", "预算执行率得分")
+    assert row["status"] == "fail" and row["expected"] == D("10")  # printed 9 = 10 × 90%, the rule gives 10
+    assert score(r, "预算执行率")["recomputed_score"] == D("10.00")
+    assert statuses(audit(mof_doc()), "F3", "预算执行率得分") == {"pass"}  # default: proportional only
+
+
+@pytest.mark.parametrize("text, value", [("95.5%.", "95.5"), ("1,200人", "1200"), ("95%（抽样）", "95"), ("已完成100%", "100")])
+def test_read_actual_benign_punctuation_is_not_garbage(text, value):
+    a = read_actual(text)
+    assert a.kind == "number" and a.value == D(value)

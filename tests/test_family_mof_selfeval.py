@@ -158,6 +158,9 @@ def test_tanghu_no_weight_column(audits):
     assert {x["status"] for x in rows(r, "C1") if x["subject"] != "预算执行率"} == {"unverifiable"}
     assert statuses(r, "C1", "预算执行率") == {"pass"}  # 20 of 20
     assert "weights" in set(r.missing_inputs["input"])
+    # the rows count in the totals with their printed scores, listed as weighted by the table; no weight sum is made up
+    assert set(r.scores[r.scores["indicator"] != "预算执行率"]["weight_source"]) == {"table"}
+    assert r.totals["by_level1"]["产出指标"]["weight"] is None and r.totals["by_level1"]["产出指标"]["self"] == D(40)
     assert not [x for x in errors(r) if x["check_id"] != "E5"]  # E5: the head's amounts, kept as stray text
 
 

@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kit import KitError, LoadError, load_department
+from kit.families import get_family
 from kit.model import SUPPLEMENTARY, Department, same_content, to_document
 from kit.xlsxio import ALL_SHEETS, DATA_SHEETS, read_workbook, write_template, write_workbook
 
@@ -136,9 +137,10 @@ def test_template_has_every_sheet_with_headers(tmp_path):
     info = [wb["基本信息"].cell(row=r, column=1).value for r in range(1, 8)]
     assert info == ["项目", "部门名称", "部门编码", "年度", "部门主要职责", "组织结构", "人员编制情况"]
     supp = wb["补充资料"]
+    keys = get_family("shenzhen_2022").supplementary  # the Shenzhen rules' inputs, as before other families existed
     rows = [(supp.cell(row=r, column=1).value, supp.cell(row=r, column=2).value, supp.cell(row=r, column=3).value)
-            for r in range(2, 2 + len(SUPPLEMENTARY))]
-    assert rows == [(k, label, None) for k, (label, _) in SUPPLEMENTARY.items()]
+            for r in range(2, 3 + len(keys))]
+    assert rows == [(k, SUPPLEMENTARY[k][0], None) for k in keys] + [(None, None, None)]
     # The first cell a department fills in on each sheet is already text-formatted.
     first_input = {name: "A2" for name in DATA_SHEETS} | {"基本信息": "B2", "部门预算总表": "B2", "自评报告": "A4",
                                                          "补充资料": "C2"}

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from ..formulas import HUNDRED, ZERO, IndicatorScore, agrees, round_to, shown
+from ..formulas import HUNDRED, ZERO, IndicatorScore, agrees, exec_exact, round_to, shown
 from ..model import BLOCK_LABELS
 from ..rules import norm_name
 from ..scoring import grade, score_rows
@@ -132,7 +132,8 @@ def f3(ctx: Context):
         yield Result("unverifiable", subject, f"无法复核：{s.note}", actual=s.self_score, location=loc, missing=s.missing)
     else:
         rate = s.inputs["rate"]
-        exact = s.weight * min(rate, HUNDRED) / HUNDRED
+        full_at = ctx.opts.get("exec_full_at_pct", HUNDRED)
+        exact = exec_exact(s.weight, rate, full_at)
         proxy = bool(s.inputs.get("from_printed_rate"))
         cap = f"；执行率 {fmt_pct(rate)} 超过 100%，得分以分值 {fmt_score(s.weight)} 分为上限" if rate > HUNDRED else ""
         if not funds.score.ok:
@@ -142,7 +143,8 @@ def f3(ctx: Context):
         else:
             ok, expected, places = agrees(funds.score, exact, mode, ctx.tol_score)
             precision = f"，按表上 {places} 位小数" if places < 2 else ""
-            how = f"{fmt_score(s.weight)} × {fmt_pct(min(rate, HUNDRED))}{cap}"
+            how = (f"执行率 {fmt_pct(rate)} 不低于 {fmt_score(full_at)}% 得满分" if rate >= full_at < HUNDRED
+                   else f"{fmt_score(s.weight)} × {fmt_pct(min(rate, HUNDRED))}{cap}")
             if ok:
                 yield Result("pass", subject, f"得分 {funds.score.raw}，复核 {how}（{_mode_text(mode)}{precision}）一致",
                              expected, funds.score.value, funds.score.value - expected, loc, s.missing, proxy=proxy)
@@ -157,7 +159,7 @@ def f3(ctx: Context):
         if not (r.weight.ok and r.score.ok and budget.ok and r.actual.ok) or budget.value == 0:
             continue
         rate = r.actual.value / budget.value * HUNDRED
-        exact = r.weight.value * min(rate, HUNDRED) / HUNDRED
+        exact = exec_exact(r.weight.value, rate, ctx.opts.get("exec_full_at_pct", HUNDRED))
         ok, expected, places = agrees(r.score, exact, mode, ctx.tol_score)
         how = f"{fmt_score(r.weight.value)} × {fmt_pct(min(rate, HUNDRED))} = {fmt_score(round_to(exact, 2, mode))}（执行率 {fmt_pct(rate)}）"
         at = f"，按表上 {places} 位小数为 {fmt_score(expected)} 分" if places < 2 else ""

@@ -34,6 +34,50 @@ def budget_table(dept: Department) -> str:
     return t.table(rows, header, numeric=range(1, 8), caption="部门预算总表（元）")
 
 
+def _family_has(dept: Department, block: str) -> bool:
+    """Whether the department's template family has this block (kit/families/<id>/family.yaml)."""
+    from ..families import get_family
+
+    return block in get_family(dept.family or None).blocks
+
+
+def funds_table(dept: Department) -> str:
+    """年度预算执行情况 as printed (资金来源 rows), with the 执行率 recomputed per row."""
+    unit = dept.header.unit or ""
+    f = dept.funds
+    if not f.rows:
+        cut = "funds" in dept.incomplete
+        return t.note("表上的“年度预算执行情况”" + ("在页面截断处之外，未能读到。" if cut else "没有资金来源行。"), "warning")
+    rows = []
+    for i, r in enumerate(f.rows):
+        printed_rate = f.rate if i == 0 and f.rate.ok else r.rate
+        budget = r.adjusted if r.adjusted.ok else r.initial
+        rows.append([r.source, r.initial.raw or "—", r.adjusted.raw or "—", r.actual.raw or "—",
+                     (f.weight.raw if i == 0 else r.weight.raw) or "—", printed_rate.raw or "—",
+                     t.pct(r.actual.value, budget.value), (f.score.raw if i == 0 else r.score.raw) or "—"])
+    header = ["资金来源", "年初预算数", "全年预算数（调整后）", "全年执行数", "分值", "执行率（表上）", "执行率（复算）", "得分"]
+    return t.table(rows, header, numeric=range(1, 8), caption=f"年度预算执行情况（{unit or '金额单位见表头'}）")
+
+
+def money_section(dept: Department) -> list[str]:
+    """The money the form prints: 年度预算执行情况 where the family has it, else the budget totals."""
+    if _family_has(dept, "funds") and not _family_has(dept, "budget"):
+        return [funds_table(dept)]
+    return [budget_table(dept), budget_figure(dept)]
+
+
+def adjustment_section(dept: Department) -> list[str]:
+    if not _family_has(dept, "basic_lines"):
+        return [t.note("本表没有支出明细；年初预算数与调整后预算数见上表“年度预算执行情况”。")]
+    return [lines_table(dept), adjustment_summary(dept)]
+
+
+def tasks_section(dept: Department) -> list[str]:
+    if not _family_has(dept, "tasks"):
+        return [t.note("本表没有“年度主要任务完成情况”栏目。")]
+    return [tasks_table(dept), tasks_totals(dept), tasks_figure(dept)]
+
+
 def lines_table(dept: Department) -> str:
     """Every 基本支出 / 项目支出 / 转移支付 line with its adjustment, the basis of the adjustment analysis."""
     rows = []
@@ -162,8 +206,8 @@ def overview(audit) -> str:
     for level1, v in (totals.get("by_level1") or {}).items():
         rows.append([level1, t.score(v.get("weight")), t.score(v.get("self")), t.score(v.get("recomputed")),
                      _diff(v.get("recomputed"), v.get("self"))])
-    rows.append(["合计", t.score(sum((Decimal(str(v.get("weight") or 0)) for v in (totals.get("by_level1") or {}).values()),
-                                     Decimal(0))),
+    weights = [v.get("weight") for v in (totals.get("by_level1") or {}).values()]
+    rows.append(["合计", t.score(None if None in weights else sum((Decimal(str(w)) for w in weights), Decimal(0))),
                  t.score(totals.get("self")), t.score(totals.get("recomputed")),
                  _diff(totals.get("recomputed"), totals.get("self"))])
     parts.append(t.table(rows, ["一级指标", "分数", "自评分数", "复核分数", "差异（复核−自评）"], numeric=(1, 2, 3, 4),
@@ -202,10 +246,14 @@ ASSESSMENT = {"pass": ("met", "达成"), "fail": ("missed", "未达成"), "unver
 
 
 def indicators_table(audit) -> str:
-    """年度绩效指标: target vs actual, and whether the target was met (check B14)."""
+    """年度绩效指标: target vs actual, and whether the target was met (check B14, or F8 where the
+    family's indicators carry 分值 and 得分: then those columns too)."""
     dept = audit.department
+    if not dept.indicators:
+        return t.note("本表没有年度绩效指标" + ("（表格在页面截断处未印全）。" if "indicators" in dept.incomplete else "。"))
     f = audit.findings
-    b14 = f[f["check_id"].astype(str).str.startswith("B14")]
+    b14 = f[f["check_id"].astype(str).isin(["B14", "F8"])]
+    scored = any(not (i.weight.blank and i.score.blank) for i in dept.indicators)
     rows = []
     for i, ind in enumerate(dept.indicators, 1):
         hit = b14[b14["subject"].astype(str).str.contains(ind.level3, regex=False)] if ind.level3 else b14.iloc[0:0]
@@ -215,10 +263,13 @@ def indicators_table(audit) -> str:
             verdict, why = t.badge(cls, label), r["message"]
         else:
             verdict, why = t.badge("notcomparable", "未判定"), "无对应检查结果"
-        rows.append([str(i), ind.level1, ind.level2, ind.level3, ind.target, ind.actual, verdict, why])
-    header = ["序号", "一级指标", "二级指标", "三级指标", "指标值", "实际完成指标值", "判定", "说明"]
+        extra = [ind.weight.raw or "—", ind.score.raw or "—"] if scored else []
+        rows.append([str(i), ind.level1, ind.level2, ind.level3, ind.target, ind.actual, *extra, verdict, why])
+    header = ["序号", "一级指标", "二级指标", "三级指标", "指标值", "实际完成指标值", *(["分值", "得分"] if scored else []),
+              "判定", "说明"]
     return t.table(rows, header, caption="年度绩效指标完成情况",
-                   col_classes=["", "kit-nowrap", "kit-nowrap", "kit-w-name", "", "", "kit-nowrap", "kit-w-msg"])
+                   col_classes=["", "kit-nowrap", "kit-nowrap", "kit-w-name", "", "", *(["", ""] if scored else []),
+                                "kit-nowrap", "kit-w-msg"])
 
 
 def scores_table(audit) -> str:
@@ -230,12 +281,14 @@ def scores_table(audit) -> str:
         l1 = r.level1 if r.level1 != prev[0] else ""
         l2 = r.level2 if (r.level1, r.level2) != prev else ""
         prev = (r.level1, r.level2)
+        table_weight = getattr(r, "weight_source", "rule") == "table"  # a row no rule names: its printed 分值
         rows.append([l1, l2, r.indicator, t.score(r.weight), t.score(r.self_score),
                      t.score(r.recomputed_score), _diff(r.recomputed_score, r.self_score),
-                     t.badge(r.basis), r.note])
+                     t.Raw(t.badge(r.basis).html + ("<br>按表内分值" if table_weight else "")), r.note])
         classes.append("")
     totals = audit.totals
-    rows.append(["合计", "", "", t.score(sum((Decimal(str(w)) for w in audit.scores["weight"].dropna()), Decimal(0))),
+    weights = [w for w, placeholder in zip(audit.scores["weight"], audit.scores["self_score"].isna()) if not (w is None and placeholder)]
+    rows.append(["合计", "", "", t.score(None if None in weights else sum((Decimal(str(w)) for w in weights), Decimal(0))),
                  t.score(totals.get("self")), t.score(totals.get("recomputed")),
                  _diff(totals.get("recomputed"), totals.get("self")), "", ""])
     classes.append("kit-total")
