@@ -46,8 +46,11 @@ def write_mof_pdf(doc: dict, path: Path, layout: str = "mof", style=STYLES[0]) -
 
 
 def _mof(pdf: _Pdf, doc: dict, h: dict) -> None:
-    pdf.table("head", [], [[C("项目名称", 0), C(h.get("project", ""), 1, 3)],
-                           [C("主管部门", 0), C(h.get("authority", ""), 1), C("实施单位", 2), C(h.get("implementer", ""), 3)]], 4)
+    rows = [[C("项目名称", 0), C(h.get("project", ""), 1, 3)],
+            [C("主管部门", 0), C(h.get("authority", ""), 1), C("实施单位", 2), C(h.get("implementer", ""), 3)]]
+    if _name_row(doc):
+        rows.insert(0, [C("部门（单位）名称", 0), C(doc["department"]["name"], 1, 3)])
+    pdf.table("head", [], rows, 4)
     f = doc["funds"]
     rows = f["rows"]
     head = [C("项目资金（万元）", 0, rowspan=1 + len(rows)), C("", 1), C("年初预算数", 2), C("全年预算数", 3), C("全年执行数", 4),
@@ -82,8 +85,11 @@ def _mof(pdf: _Pdf, doc: dict, h: dict) -> None:
 
 
 def _sichuan(pdf: _Pdf, doc: dict, h: dict) -> None:
-    pdf.table("head", [], [[C("项目名称", 0), C(h.get("project", ""), 1)], [C("主管部门", 0), C(h.get("authority", ""), 1)],
-                           [C("实施单位（盖章）", 0), C(h.get("implementer", ""), 1)]], 2)
+    rows = [[C("项目名称", 0), C(h.get("project", ""), 1)], [C("主管部门", 0), C(h.get("authority", ""), 1)],
+            [C("实施单位（盖章）", 0), C(h.get("implementer", ""), 1)]]
+    if _name_row(doc):
+        rows.insert(0, [C("部门（单位）名称", 0), C(doc["department"]["name"], 1)])
+    pdf.table("head", [], rows, 2)
     g = doc.get("goals", {})
     pdf.table("goals", [], [[C("项目基本情况", 0, rowspan=3), C("1.项目年度目标完成情况", 1, 2)],
                             [C("项目年度目标", 1), C("年度目标完成情况", 2)],
@@ -119,11 +125,17 @@ def _sichuan(pdf: _Pdf, doc: dict, h: dict) -> None:
                             [C("改进措施", 0), C(e.get("measures", ""), 1)]], 2)
 
 
+def _name_row(doc: dict) -> bool:
+    """The unit's name gets a row of its own when 实施单位 does not print it."""
+    return doc.get("header", {}).get("implementer", "") != doc["department"]["name"]
+
+
 def write_mof_html(doc: dict, path: Path) -> Path:
     """The MOF layout as a saved web page: one <tr> per printed row, merged cells once."""
     e = html.escape
     h, f, g = doc.get("header", {}), doc["funds"], doc.get("goals", {})
-    rows = [[h.get("title", "")], ["项目名称", h.get("project", "")],
+    rows = [[h.get("title", "")]] + ([["部门（单位）名称", doc["department"]["name"]]] if _name_row(doc) else []) + [
+            ["项目名称", h.get("project", "")],
             ["主管部门", h.get("authority", ""), "实施单位", h.get("implementer", "")],
             ["项目资金（万元）", "", "年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分"]]
     for k, r in enumerate(f["rows"]):
