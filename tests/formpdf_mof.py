@@ -265,3 +265,93 @@ def _split_weights(order: list[str], splits: dict | None, rng: random.Random) ->
     base[0] += 90 - sum(base)
     rng.shuffle(base)
     return [Decimal(b) for b in base]
+
+
+# --- MOF-2013 framework tables ------------------------------------------------------------------
+LAYOUTS_2013 = ("city", "framework")
+WIDTHS_2013 = {
+    "staff": (0.25, 0.25, 0.25, 0.25), "money": (0.25, 0.25, 0.25, 0.25), "adjust": (0.34, 0.33, 0.33),
+    "city": (0.09, 0.10, 0.14, 0.06, 0.27, 0.27, 0.07),
+    "framework": (0.07, 0.05, 0.08, 0.05, 0.12, 0.05, 0.26, 0.26, 0.06),
+}
+
+
+def write_mof2013_pdf(doc: dict, path: Path, layout: str = "city", style=STYLES[0]) -> dict:
+    """Lay a mof_2013 document out as a 基础数据表 and a 部门整体支出绩效评价指标表; return the
+    document as this layout prints it (what an import can give back)."""
+    style = replace(style, widths={**style.widths, **WIDTHS_2013})
+    pdf = _Pdf(Path(path), style, "")
+    dep, h = doc["department"], doc.get("header", {})
+    year = int(dep["year"])
+    printed = {"format": "kit-dept/1", "family": "mof_2013", "department": dict(dep),
+               "header": {"title": h.get("title", ""), "unit": "万元"}}
+    pdf.text("部门整体支出绩效评价基础数据表", pdf.st.margin + pdf.inner / 3, size=style.size + 3)
+    pdf.text(f"填报单位：{dep['name']}", pdf.st.margin)
+    pdf.text("单位：万元", pdf.st.margin)
+    counts = doc.get("profile", {}).get("counts", {})
+    posts, staff = counts.get("authorized_posts", ""), counts.get("on_staff", "")
+    rate = f"{(Decimal(staff) / Decimal(posts) * 100).quantize(Decimal('0.01'))}%" if posts and staff else ""
+    pdf.table("staff", [], [[C("财政供养人员情况", 0), C("编制数", 1), C(f"{year}年实际在职人数", 2), C("控制率", 3)],
+                            [C("", 0), C(posts, 1), C(staff, 2), C(rate, 3)]], 4)
+    if posts or staff:
+        printed["profile"] = {"counts": {k: v for k, v in (("authorized_posts", posts), ("on_staff", staff)) if v},
+                              "staffing": "，".join(f"{lab} {v}" for lab, v in (("编制数", posts), (f"{year}年实际在职人数", staff),
+                                                                              ("控制率", rate)) if v)}
+    sup = doc.get("supplementary", {})
+
+    def wan(key: str) -> str:
+        v = str(sup.get(key, ""))
+        return v[:-2] if v.endswith("万元") else ""
+
+    pdf.table("money", [], [[C("经费控制情况", 0), C(f"{year - 1}年预算数", 1), C(f"{year}年预算数", 2), C(f"{year}年决算数", 3)],
+                            [C("三公经费", 0), C(wan("three_public_prior_budget"), 1), C(wan("three_public_budget"), 2),
+                             C(wan("three_public_actual"), 3)]], 4)
+    printed["supplementary"] = {k: sup[k] for k in ("three_public_prior_budget", "three_public_budget", "three_public_actual")
+                                if wan(k)}
+    rows = doc.get("funds", {}).get("rows") or []
+    if rows:
+        r0 = rows[0]
+        pdf.table("adjust", [], [[C("预算调整情况", 0), C("年初预算数", 1), C("调整后预算数", 2)],
+                                 [C(r0["source"], 0), C(r0.get("initial", ""), 1), C(r0.get("adjusted", ""), 2)]], 3)
+        printed["funds"] = {"rows": [{k: r0[k] for k in ("source", "initial", "adjusted") if r0.get(k)}]}
+    pdf.gap(12)
+    pdf.text(h.get("title", ""), pdf.st.margin + pdf.inner / 4, size=style.size + 3)
+    scores = doc["scores"]
+    groups = {g["name"]: g for g in doc.get("score_groups") or [] if g.get("level") == "1"}
+    s1, s2 = _merged(scores, "level1"), _merged(scores, "level2")
+    e = doc.get("self_eval", {})
+    body = []
+    for k, s in enumerate(scores):
+        row = []
+        w1 = groups.get(s["level1"], {}).get("weight", "")
+        if layout == "city":
+            if s1[k]:
+                row.append(C(s["level1"] + (f"（{w1}分）" if w1 else ""), 0, rowspan=s1[k], align="center"))
+            if s2[k]:
+                row.append(C(s["level2"], 1, rowspan=s2[k], align="center"))
+            row += [C(s["level3"], 2), C(s["weight"], 3), C(s.get("criteria", ""), 4), C(s.get("description", ""), 5),
+                    C(s.get("self_score", ""), 6)]
+        else:
+            if s1[k]:
+                row += [C(s["level1"], 0, rowspan=s1[k], align="center"), C(w1, 1, rowspan=s1[k])]
+            if s2[k]:
+                row += [C(s["level2"], 2, rowspan=s2[k], align="center"), C("", 3, rowspan=s2[k])]
+            row += [C(s["level3"], 4), C(s["weight"], 5), C(s.get("criteria", ""), 6), C(s.get("description", ""), 7),
+                    C(s.get("self_score", ""), 8)]
+        body.append(row)
+    if layout == "city":
+        head = [[C("一级指标", 0), C("二级指标", 1), C("三级指标", 2), C("分值", 3), C("评分标准", 4), C("指标说明", 5), C("自评得分", 6)]]
+        body.append([C("合计", 0, 3), C(e.get("total_weight", ""), 3), C("", 4), C("", 5), C(e.get("total", ""), 6)])
+        n = 7
+    else:
+        head = [[C("一级指标", 0), C("分值", 1), C("二级指标", 2), C("分值", 3), C("三级指标", 4), C("分值", 5), C("评价标准", 6),
+                 C("指标说明", 7), C("得分", 8)]]
+        body.append([C("合计", 0, 5), C(e.get("total_weight", ""), 5), C("", 6), C("", 7), C(e.get("total", ""), 8)])
+        n = 9
+    pdf.table(layout, head, body, n)
+    pdf.save()
+    printed["score_groups"] = [{"level": "1", "name": g["name"], "weight": g["weight"]} for g in groups.values() if g.get("weight")]
+    printed["scores"] = [{k: s.get(k, "") for k in ("level1", "level2", "level3", "weight", "description", "criteria", "self_score")}
+                         for s in scores]
+    printed["self_eval"] = {k: e[k] for k in ("total_weight", "total") if e.get(k)}
+    return printed

@@ -38,6 +38,12 @@ def import_forms(path: str | Path, family: str | None = None) -> list[tuple[dict
         chosen = "detected"
     else:
         reason, chosen = "由 --family 指定", "given"
+        try:
+            seen, why = detect(form)
+        except FormError:
+            seen = None
+        if seen is not None and seen.id != fam.id:
+            reason = f"由 --family 指定；按内容判断应为 {seen.id}（{why}），请核对"
     module = importlib.import_module(f".{layout_of(fam, str(path))}", __name__)
 
     def new_record() -> Record:

@@ -32,8 +32,9 @@ from typing import Callable
 
 from .cells import Grid, Tok, kind, norm, number, read_grid
 from .ident import file_code
+from ..errors import Problem
 from .record import Record
-from .sources import Form
+from .sources import Form, FormError
 
 FAMILY_ID = "mof_2013"
 LEVEL1 = ("投入", "过程", "产出", "效果")
@@ -43,12 +44,15 @@ TABLE_TITLE = re.compile(r"(部门整体支出)?绩效评价指标表")
 UNIT = re.compile(r"^单位[:：](万元|元)$")
 FILER = re.compile(r"^填报单位[:：](.*)$")
 YEAR_COL = re.compile(r"^((?:19|20)\d{2})年(决算数|预算数|实际在职人数|执行数)$")
+FUNDS_COLS = {"年初预算数": "initial", "调整后预算数": "adjusted", "全年预算数": "adjusted", "执行数": "actual"}
 STAFF_COLS = {"编制数": "authorized_posts", "实际在职人数": "on_staff", "在职人数": "on_staff"}
 BASIC_ROWS = {  # row label → (supplementary key by column: prior_actual, budget, actual)
-    "三公经费": {"prior_actual": "three_public_prior_actual", "budget": "three_public_budget", "actual": "three_public_actual"},
+    "三公经费": {"prior_actual": "three_public_prior_actual", "prior_budget": "three_public_prior_budget",
+                 "budget": "three_public_budget", "actual": "three_public_actual"},
     "政府采购金额": {"budget": "procurement_plan", "actual": "procurement_actual"},
 }
 HEAD_WORDS = ("一级指标", "二级指标", "三级指标", "得分", "分值", "评价标准", "评分标准", "指标说明", "扣分原因", "自评得分")
+GROUP_CELL = re.compile(r"^(.*?)\s*[(（]\s*(\d+(?:\.\d+)?)\s*分\s*[)）]$")
 LEADING_NUMBER = re.compile(r"^(\d+(?:\.\d+)?)(?:\s+(.*))?$")
 # 评分标准 ends a sentence, then a space, then 指标说明 begins.
 SPLIT = re.compile(r"(?<=[.。;；分])\s+(?=\S)")
@@ -97,7 +101,8 @@ class Reader:
         t_basic = next((i for i, t in enumerate(toks) if BASIC_TITLE.search(t.key)), None)
         t_table = next((i for i, t in enumerate(toks) if TABLE_TITLE.search(t.key) and not BASIC_TITLE.search(t.key)), None)
         if t_basic is not None:
-            self.basic(toks[t_basic: t_table if t_table is not None and t_table > t_basic else len(toks)])
+            part = toks[t_basic: t_table if t_table is not None and t_table > t_basic else len(toks)]
+            self.basic_cells(part) if self.grid.style == "pdf" else self.basic(part)
         if t_table is not None:
             title = toks[t_table]
             self.rec.place(("header", "title"), title.text, title.src)
@@ -171,6 +176,63 @@ class Reader:
         self._staff(staff, [t for lab, vals in rows if lab is None for t in vals])
         self._money(cols, [(lab, vals) for lab, vals in rows if lab is not None])
 
+    def basic_cells(self, toks: list[Tok]) -> None:
+        """PDF: each row of the 基础数据表 under the header row above it (by the columns' edges)."""
+        self.take(toks[0])
+        heads: list[tuple[str, Tok]] = []
+        mode = None
+        staff_vals: list[Tok] = []
+        staff_heads: list[tuple[str, Tok]] = []
+        money_cols: list[tuple[str, str, Tok]] = []
+        money_rows: list[tuple[Tok, list[Tok]]] = []
+        for r in sorted({t.row for t in toks[1:]}):
+            cells = [c for c in self.grid.rows[r] if not c.carried]
+            self.take(*cells)
+            first = cells[0]
+            k = first.key
+            if len(cells) == 1:  # text outside the tables: 填报单位, 单位
+                if m := UNIT.match(k):
+                    self.unit, self._unit_tok = m.group(1), first
+                elif (m := FILER.match(k)) and m.group(1):
+                    self.rec.place(("department", "name"), first.text.split("：", 1)[-1].split(":", 1)[-1].strip(), first.src,
+                                   verify=first.text)
+                elif first.text:
+                    self.rec.not_placed(first.text, first.src, "基础数据表之外的文字")
+                continue
+            if k == "财政供养人员情况":
+                mode = "staff"
+                for c in cells[1:]:
+                    ck = c.key
+                    if m := YEAR_COL.match(ck):
+                        self.year = int(m.group(1))
+                    staff_heads.append((STAFF_COLS.get(ck) or ("on_staff" if YEAR_COL.match(ck) else "rate"), c))
+                continue
+            if k == "经费控制情况":
+                mode = "money"
+                money_cols = [(m.group(2), m.group(1), c) for c in cells[1:] if (m := YEAR_COL.match(c.key))]
+                continue
+            if k in ("预算调整情况", "部门预算调整情况"):
+                mode = "funds"
+                heads = [(FUNDS_COLS[c.key], c) for c in cells[1:] if c.key in FUNDS_COLS]
+                continue
+            if mode == "staff" and not first.text:
+                by = {f: next((c for c in cells if c.under(h)), None) for f, h in staff_heads}
+                staff_vals = [by[f] for f, _ in staff_heads if by[f] is not None]
+            elif mode == "money" and first.text:
+                vals = [next((c for c in cells if c.under(h)), None) for _, _, h in money_cols]
+                money_rows.append((first, [v if v is not None else Tok("", first.src, first.row) for v in vals]))
+            elif mode == "funds" and first.text:
+                self.rec.place(("funds", "rows", 0, "source"), first.text, first.src)
+                for f, h in heads:
+                    c = next((c for c in cells if c.under(h)), None)
+                    if c is not None and c.text:
+                        self.rec.place(("funds", "rows", 0, f), c.text, c.src, verify=c.text)
+        years = [int(y) for _, y, _ in money_cols]
+        if years:
+            self.year = max(years)
+        self._staff(staff_heads, staff_vals)
+        self._money(money_cols, money_rows)
+
     def _staff(self, heads: list[tuple[str, Tok]], values: list[Tok]) -> None:
         if not heads:
             return
@@ -219,6 +281,8 @@ class Reader:
         for what, y, _ in cols:
             if int(y) == year - 1 and what == "决算数":
                 col_keys.append("prior_actual")
+            elif int(y) == year - 1 and what == "预算数":
+                col_keys.append("prior_budget")
             elif int(y) == year and what == "预算数":
                 col_keys.append("budget")
             elif int(y) == year and what in ("决算数", "执行数"):
@@ -239,7 +303,7 @@ class Reader:
                 self.rec.not_placed(f"{lab.text} {' '.join(v.text for v in vals)}", lab.src,
                                     "基础数据表中数据文件没有对应栏目的行，仅记录")
                 continue
-            if len(vals) != len(cols):
+            if len(vals) != len(cols) and not (self.grid.style == "pdf" and len(vals) <= len(cols)):
                 for key in keys.values():
                     self.rec.absent(("supplementary", key), " ".join(v.text for v in vals), lab.src,
                                     f"基础数据表“{lab.text}”行印出 {len(vals)} 个数，本表有 {len(cols)} 栏，无法确定各属哪一栏")
@@ -247,6 +311,8 @@ class Reader:
             for v, ck in zip(vals, col_keys):
                 key = keys.get(ck) if ck else None
                 if key is None:
+                    continue
+                if not v.text:
                     continue
                 if kind(v.text) != "num":
                     self.rec.absent(("supplementary", key), v.text, v.src, "不是数值")
@@ -356,7 +422,7 @@ class Reader:
         if verified:
             why += "；已核对：" + "；".join(verified)
         weights_ok = not contradicted
-        for k, g in enumerate(groups):
+        for k, g in enumerate([g for g in groups if "weight" in g]):  # a group is listed where its 分值 is printed
             path = ("score_groups", k)
             self.rec.place(path + ("level",), g["level"], g["tok"].src)
             self.rec.place(path + ("name",), g["name"], g["tok"].src)
@@ -385,7 +451,9 @@ class Reader:
                 self.rec.absent(path + ("weight",), row["weight"].text if "weight" in row else "", row["tok"].src,
                                 "分值未印出或无法确认", blank="")
             lines = row.get("texts")
-            if lines:
+            if row.get("texts_placed"):
+                pass  # PDF: 评分标准 and 指标说明 stood in their own cells
+            elif lines:
                 self._texts(path, lines)
             else:
                 self.rec.absent(path + ("criteria",), "", row["tok"].src, "评分标准未印出（页面截断）", blank="")
@@ -491,6 +559,14 @@ class Reader:
                 f = next((name for name, h in fields if c.under(h)), None)
                 if f is not None:
                     got[f] = c
+            first = next((c for c in cells if not c.carried and c.text), None)
+            if first is not None and norm(first.text) in ("合计", "总分", "总计"):
+                self.take(*[c for c in cells if not c.carried])
+                for f, target in (("l3w", "total_weight"), ("self_score", "total")):
+                    c = got.get(f)
+                    if c is not None and c.text:
+                        self.rec.place(("self_eval", target), c.text, c.src, verify=c.text)
+                continue
             if not got.get("l3") or not got["l3"].text:
                 continue
             cur = {}
@@ -500,10 +576,13 @@ class Reader:
                     continue
                 key = (lv, tuple(sorted(c.src.items())))
                 if key not in by_src:
-                    g = {"level": lv[1], "name": c.text, "tok": c, "children": [], "kind": lv}
+                    m = GROUP_CELL.match(c.text)
+                    g = {"level": lv[1], "name": m.group(1) if m else c.text, "tok": c, "children": [], "kind": lv}
                     w = got.get(lv + "w")
                     if w is not None and w.text:
                         g["weight"] = w
+                    elif m:  # '投入（22分）': the weight printed in the name's cell
+                        g["weight"] = Tok(m.group(2), c.src, c.row)
                     if lv == "l2" and cur.get("l1") is not None:
                         g["parent"] = cur["l1"]
                         cur["l1"]["children"].append(g)
@@ -557,6 +636,9 @@ def import_form(form: Form, rec: Record) -> None:
     reader = Reader(form, grid, rec)
     reader.run()
     doc = rec.doc
+    if not (doc.get("scores") or doc.get("supplementary") or doc.get("profile")):
+        raise FormError(Problem("按财预〔2013〕53号框架指标表的版式，在文件中找不到任何栏目（基础数据表、部门整体支出绩效评价指标表）",
+                                file=str(form.path), expected="部门整体支出绩效评价指标表；其他表式请用 --family 指定或不指定（自动识别）"))
     dep = doc.setdefault("department", {})
     if "year" not in dep:
         if reader.year:

@@ -33,8 +33,9 @@ from typing import Callable
 
 from .cells import Grid, Tok, kind, norm, number, placements, read_grid
 from .ident import file_code, file_year
+from ..errors import Problem
 from .record import Record
-from .sources import Form
+from .sources import Form, FormError
 
 FAMILY_ID = "mof_selfeval"
 BLOCK_ORDER = ("header", "funds", "goals", "indicators", "self_eval")
@@ -184,12 +185,18 @@ class Placed:
 def place_row(cells: list[Tok], fields: list[str], block: str, keeps_blanks: bool, cut: bool = False) -> Placed:
     """Put a row's cells (after its label) into the printed columns ``fields``."""
     out = Placed()
+    aligned = keeps_blanks and len(cells) == len(fields)  # every column has its cell, blank ones too
     while cells and not cells[-1].text:
         cells = cells[:-1]  # blank cells closing a row print nothing
     m, n = len(cells), len(fields)
     if m == 0:
         return out
     accepts = [_accept(block, f) for f in fields]
+    if aligned:
+        for i, c in enumerate(cells):
+            out.cells[fields[i]] = c
+            out.how[fields[i]] = ("layout", "")
+        return out
     if m > n:
         out.open_cells, out.open_fields = list(cells), list(fields)
         out.reason = f"该行印出 {m} 格，多于本表的 {n} 栏，无法确定各属哪一栏"
@@ -977,7 +984,7 @@ class FormReader:
                 self.rec.absent(("score_groups", k, "name"), g["tok"].text, g["tok"].src, "一级指标名称未印出，也无法从注释推定")
         if any(k not in group_names for k in range(len(self.groups))):
             self.rec.doc["score_groups"] = [sg for sg in self.rec.doc.get("score_groups", []) if sg and sg.get("name")]
-        self._decide_by_sums()
+        self._decide_by_sums({k: v[0] for k, v in group_names.items()})
         # rows
         prev1 = prev2 = None
         for r, ind in enumerate(self.inds):
@@ -1031,7 +1038,7 @@ class FormReader:
                                                                   "actual", "weight", "score", "coefficient", "core",
                                                                   "deviation") if f in row}
 
-    def _decide_by_sums(self) -> None:
+    def _decide_by_sums(self, names: dict[int, str]) -> None:
         """Rows whose last two numbers could be 分值/得分 or 指标值/完成值 (runs of spaces left no
         trace of the blank columns): taken as 分值/得分 only when the printed sums — each 一级指标's
         (N分), and 总分 — hold that way and every such row is covered by them."""
@@ -1076,7 +1083,7 @@ class FormReader:
             if total != number(g["weight"]):
                 return
             covered_w.update(id(ind) for ind in rows)
-            checks.append(f"{g['name'] or ''}({g['weight']}分)")
+            checks.append(f"{names.get(k, g['name'])}({g['weight']}分)")
         funds = self.rec.doc.get("funds", {})
         fw, fs = number(str(funds.get("weight") or "")), number(str(funds.get("score") or ""))
         tw = self.total_cells.get("weight")
@@ -1201,6 +1208,10 @@ def import_forms(form: Form, new_record: Callable[[], Record]) -> list[Record]:
         reader = FormReader(form, grid, part, rec, last=k == len(parts) - 1)
         reader.run()
         records.append((rec, reader))
+    records = [(rec, reader) for rec, reader in records if _has_content(rec.doc)]
+    if not records:
+        raise FormError(Problem("按财政部式自评表的版式，在文件中找不到任何栏目（项目资金/预算执行情况、年度总体目标、绩效指标）",
+                                file=str(form.path), expected="财政部式绩效自评表；其他表式请用 --family 指定或不指定（自动识别）"))
     page_text = [t for row in grid.rows[:first] for t in row if t.text and not t.carried]
     if page_text and records:
         rec0 = records[0][0]
@@ -1212,6 +1223,10 @@ def import_forms(form: Form, new_record: Callable[[], Record]) -> list[Record]:
     for k, (rec, reader) in enumerate(records):
         _finish(form, rec, reader, [r for r, _ in records], k)
     return [r for r, _ in records]
+
+
+def _has_content(doc: dict) -> bool:
+    return bool(doc.get("funds", {}).get("rows") or doc.get("indicators") or doc.get("goals"))
 
 
 def _finish(form: Form, rec: Record, reader: FormReader, all_recs: list[Record], k: int) -> None:
