@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal, ROUND_HALF_UP
-from typing import Callable
 
 from .cells import Grid, Tok, kind, norm, number, read_grid
 from .ident import file_code

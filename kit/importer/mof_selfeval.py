@@ -293,11 +293,7 @@ def split_forms(grid: Grid) -> tuple[list[Part], int]:
     parts: list[Part] = []
     if first_content is not None and (not starts or first_content < starts[0][0]):
         # The page begins inside a form: its head and first blocks are not on the page.
-        begin = first_content
-        for back in range(first_content - 1, -1, -1):  # a block label in the row above ('绩效指标(90分)')
-            if grid.rows[back]:
-                break
-        parts.append(Part(begin, starts[0][0] if starts else len(grid.rows), cut_top=True))
+        parts.append(Part(first_content, starts[0][0] if starts else len(grid.rows), cut_top=True))
     for k, (begin, _) in enumerate(starts):
         parts.append(Part(begin, starts[k + 1][0] if k + 1 < len(starts) else len(grid.rows)))
     first = parts[0].start if parts else len(grid.rows)
@@ -318,7 +314,6 @@ class FormReader:
         self.groups: list[dict] = []  # score groups: name, weight, name_tok, rows
         self.notes_text: list[Tok] = []
         self.inds: list[dict] = []  # per indicator: {'cells': {f: Tok}, 'how': ..., 'placed': Placed, 'group': k}
-        self.total_cells: dict[str, Tok] = {}
         self.closed: set[str] = set()
         self.inline: list[tuple[tuple, str, Tok]] = []  # 单位名称:… printed above the table
         self.heads: dict[str, Tok] = {}  # indicator column -> its printed header cell
@@ -529,7 +524,7 @@ class FormReader:
         fields = [c[0] for c in cols]
         rows: list[tuple[Tok, list[Tok]]] = []
         for t in toks[i:]:
-            if t.text and SOURCE.match(t.key) and not funds_col(t.key) and (not rows or rows[-1][1] or True):
+            if t.text and SOURCE.match(t.key) and not funds_col(t.key):
                 rows.append((t, []))
             elif rows:
                 rows[-1][1].append(t)
@@ -1086,7 +1081,6 @@ class FormReader:
             checks.append(f"{names.get(k, g['name'])}({g['weight']}分)")
         funds = self.rec.doc.get("funds", {})
         fw, fs = number(str(funds.get("weight") or "")), number(str(funds.get("score") or ""))
-        tw = self.total_cells.get("weight")
         se = self.rec.doc.get("self_eval", {})
         tw, ts = number(str(se.get("total_weight") or "")), number(str(se.get("total") or ""))
         all_w = sum((weight_of(ind) or Decimal(0)) for ind in self.inds) + (fw or 0)
