@@ -254,3 +254,22 @@ def test_cli_imports_each_form_of_a_file_and_check_runs_on_them(tmp_path, capsys
         assert result["family"]["id"] in ("mof_selfeval", "mof_2013")
     assert main(["import", str(FORMS / "ezhou_czj_project_2019.txt"), "--out", str(tmp_path / "one.yaml")]) == 2
     assert "--out 应为文件夹" in capsys.readouterr().err
+
+
+def test_text_in_a_number_column_is_absent_and_the_file_still_loads(tmp_path):
+    text = (FORMS / "daying-sifaju-anke_2023.txt").read_text(encoding="utf-8")
+    old = "总额 | 0.00 | 3.36 | 3.36 | 100.00% | 10 | 10 |"
+    assert old in text
+    p = tmp_path / "daying_2023.txt"
+    p.write_text(text.replace(old, "总额 | 0.00 | 3.36 | 3.36 | 100.00% | 10 | 十 |"), encoding="utf-8")
+    _prev, (doc, rec) = import_forms(p)
+    assert "score" not in doc["funds"] and doc["funds"]["weight"] == "10"
+    assert any(a["field"] == "funds.score" and a["raw"] == "十" for a in rec.absent_entries)
+
+
+def test_no_year_printed_nor_in_the_file_name_is_refused_plainly(tmp_path):
+    p = tmp_path / "taibai.txt"  # the Guizhou form prints no year; its file name did
+    p.write_bytes((FORMS / "suiyang_taibai_2021.txt").read_bytes())
+    with pytest.raises(FormError, match="表上未印年度") as exc:
+        import_forms(p)
+    assert "taibai.txt" in str(exc.value)

@@ -188,6 +188,17 @@ def kind(text: str) -> str:
     return "text"
 
 
+def readable_number(text: str) -> bool:
+    """Whether the model can read ``text`` as a number field: a number (stray characters after it are
+    kept and flagged by the model), ``#####``, or '-' / '/' (not applicable). Anything else placed in
+    a number field would stop the file from loading; it is left absent with its raw text instead."""
+    from ..model import NOT_APPLICABLE
+    from ..values import parse_num
+
+    t = text.strip()
+    return t in NOT_APPLICABLE or "not_number" not in parse_num(t, "").notes
+
+
 def number(text: str) -> Decimal | None:
     """The leading number of a cell (``"100分"`` → 100), None when it has none."""
     m = _LEAD.match(unicodedata.normalize("NFKC", text).strip())

@@ -29,8 +29,9 @@ from __future__ import annotations
 import re
 from decimal import Decimal, ROUND_HALF_UP
 
-from .cells import Grid, Tok, kind, norm, number, read_grid
+from .cells import Grid, Tok, kind, norm, number, read_grid, readable_number
 from .ident import file_code
+from .mof_selfeval import UNNAMED
 from ..errors import Problem
 from .record import Record
 from .sources import Form, FormError
@@ -94,6 +95,13 @@ class Reader:
 
     def take(self, *toks: Tok) -> None:
         self.used.update(t.idx for t in toks)
+
+    def number_at(self, path: tuple, text: str, src: dict, how: str = "layout", reason: str = "") -> None:
+        """Place a number field; printed text that is no number is left absent with its raw text."""
+        if readable_number(text):
+            self.rec.place(path, text, src, how, reason, verify=text)
+        else:
+            self.rec.absent(path, text, src, "此栏应为数字，印出的不是数字，未导入", blank="")
 
     def run(self) -> None:
         toks = self.grid.toks
@@ -225,7 +233,7 @@ class Reader:
                 for f, h in heads:
                     c = next((c for c in cells if c.under(h)), None)
                     if c is not None and c.text:
-                        self.rec.place(("funds", "rows", 0, f), c.text, c.src, verify=c.text)
+                        self.number_at(("funds", "rows", 0, f), c.text, c.src)
         years = [int(y) for _, y, _ in money_cols]
         if years:
             self.year = max(years)
@@ -429,9 +437,14 @@ class Reader:
                 self.rec.place(path + ("parent",), g["parent"]["name"], g["parent"]["tok"].src, "inferred",
                                "一级指标为合并单元格；按印出的先后归入")
             if "weight" in g and weights_ok:
-                self.rec.place(path + ("weight",), g["weight"].text, g["weight"].src, "inferred", why, verify=g["weight"].text)
+                self.number_at(path + ("weight",), g["weight"].text, g["weight"].src, "inferred", why)
             elif "weight" in g:
                 self.rec.absent(path + ("weight",), g["weight"].text, g["weight"].src, "名称后的数与下级之和不符")
+        kept = [row for row in rows if row["l1"] is not None]
+        for row in rows:
+            if row["l1"] is None:
+                self.rec.absent(("scores",), row["name"], row["tok"].src, "该行找不到所属的一级指标（名称未印出），未导入")
+        rows = kept
         for r, row in enumerate(rows):
             path = ("scores", r)
             for lvl, f in (("l1", "level1"), ("l2", "level2")):
@@ -444,8 +457,7 @@ class Reader:
             if row.get("known") is None:
                 self.rec.note(f"指标表“{row['name']}”不在规则文件的框架指标中，按表内分值评分")
             if "weight" in row and weights_ok:
-                self.rec.place(path + ("weight",), row["weight"].text, row["weight"].src, "inferred", why,
-                               verify=row["weight"].text)
+                self.number_at(path + ("weight",), row["weight"].text, row["weight"].src, "inferred", why)
             else:
                 self.rec.absent(path + ("weight",), row["weight"].text if "weight" in row else "", row["tok"].src,
                                 "分值未印出或无法确认", blank="")
@@ -457,8 +469,7 @@ class Reader:
             else:
                 self.rec.absent(path + ("criteria",), "", row["tok"].src, "评分标准未印出（页面截断）", blank="")
             if "self_score" in row:
-                self.rec.place(path + ("self_score",), row["self_score"].text, row["self_score"].src, "layout", "",
-                               verify=row["self_score"].text)
+                self.number_at(path + ("self_score",), row["self_score"].text, row["self_score"].src)
             else:
                 self.rec.absent(path + ("self_score",), "", row["tok"].src,
                                 "自评得分未印出（页面在本行截断）" if r == len(rows) - 1 else "自评得分未印出", blank="")
@@ -564,7 +575,7 @@ class Reader:
                 for f, target in (("l3w", "total_weight"), ("self_score", "total")):
                     c = got.get(f)
                     if c is not None and c.text:
-                        self.rec.place(("self_eval", target), c.text, c.src, verify=c.text)
+                        self.number_at(("self_eval", target), c.text, c.src)
                 continue
             if not got.get("l3") or not got["l3"].text:
                 continue
@@ -647,9 +658,10 @@ def import_form(form: Form, rec: Record) -> None:
             from .ident import file_year
 
             if not file_year(form, rec):
-                rec.absent(("department", "year"), "", None, "表上未印年度，文件名中也没有")
+                raise FormError(Problem("表上未印年度（基础数据表的栏目名称中也没有），文件名中也没有", file=str(form.path),
+                                        expected="在文件名中写明年度，例如 单位名称_2018.txt"))
     if not dep.get("name"):
-        rec.place(("department", "name"), "（表上未印单位名称）", {}, "inferred",
+        rec.place(("department", "name"), UNNAMED, {}, "inferred",
                   "表上找不到部门（单位）名称（“填报单位”一栏空白）；数据文件须有名称，此处写明未印出")
     file_code(form, rec)
     left = [t for t in grid.toks if t.text and t.idx not in reader.used]

@@ -31,13 +31,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Callable
 
-from .cells import Grid, Tok, kind, norm, number, placements, read_grid
+from .cells import Grid, Tok, kind, norm, number, placements, read_grid, readable_number
 from .ident import file_code, file_year
 from ..errors import Problem
 from .record import Record
 from .sources import Form, FormError
 
 FAMILY_ID = "mof_selfeval"
+UNNAMED = "（表上未印单位名称）"
 BLOCK_ORDER = ("header", "funds", "goals", "indicators", "self_eval")
 
 # --- the form's printed vocabulary (compared after cells.norm: NFKC, no spaces) -------------------
@@ -163,7 +164,8 @@ ACCEPTS: dict[str, Callable[[str], bool]] = {
     "core": lambda t: kind(t) == "blank" or norm(t) in ("是", "否"),
     "level1": lambda t: True, "level2": lambda t: True, "level3": lambda t: True,
 }
-NUMERIC = frozenset({"initial", "adjusted", "actual", "weight", "score", "rate", "coefficient"})
+NUMERIC = frozenset({"initial", "adjusted", "actual", "weight", "score", "rate", "coefficient"})  # of the funds
+IND_NUMERIC = frozenset({"weight", "score", "coefficient"})  # of an indicator (完成值 is text: '完成', '95%')
 
 
 def _accept(block: str, f: str) -> Callable[[str], bool]:
@@ -324,6 +326,10 @@ class FormReader:
 
     def place(self, path: tuple, tok: Tok, how: str = "layout", reason: str = "", value=None, numeric: bool = False) -> None:
         value = tok.text if value is None else value
+        if numeric and not readable_number(value):
+            self.rec.absent(path, tok.text, tok.src, "此栏应为数字，印出的不是数字，未导入")
+            self.take(tok)
+            return
         self.rec.place(path, value, tok.src, how, reason, verify=tok.text if numeric else None)
         self.take(tok)
 
@@ -811,6 +817,10 @@ class FormReader:
             if j >= len(cells):
                 continue
             l3 = cells[j]
+            if not l3.text:
+                self.rec.not_placed(" ".join(c.text for c in filled), filled[0].src, "绩效指标：该行三级指标一栏空白，未导入")
+                self.take(*row)
+                continue
             rest = cells[j + 1:]
             cut = self.last and n == len(rows) - 1 and self._ends_block("indicators")
             placed = place_row(rest, values, "indicators", self.grid.keeps_blanks, cut)
@@ -1018,9 +1028,11 @@ class FormReader:
                     if c.text:
                         self.rec.not_placed(c.text, c.src, "绩效指标的“得分计算方法”栏，数据文件没有此栏目")
                     continue
-                if c.text:
+                if c.text and f in IND_NUMERIC and not readable_number(c.text):
+                    self.rec.absent(path + (f,), c.text, c.src, "此栏应为数字，印出的不是数字，未导入")
+                elif c.text:
                     how, reason = placed.how[f]
-                    self.rec.place(path + (f,), c.text, c.src, how, reason, verify=c.text if f in NUMERIC else None)
+                    self.rec.place(path + (f,), c.text, c.src, how, reason, verify=c.text if f in IND_NUMERIC else None)
             self._open(placed, path)
             if ind["cut"]:
                 missing = [f for f in self.ind_fields[self.ind_fields.index("level3") + 1:] if f not in placed.cells and f != "method"]
@@ -1233,8 +1245,9 @@ def _finish(form: Form, rec: Record, reader: FormReader, all_recs: list[Record],
             src = next((e.source for e in sib.entries if e.field == "department.name"), {})
             rec.place(("department", "name"), sib.doc["department"]["name"], src, "inferred",
                       "本表的表头不在页面上；取同一页面上另一份表的单位")
-        else:
-            rec.absent(("department", "name"), "", None, "表上找不到部门（单位）名称", blank="")
+        else:  # the data file must have a name: it says that none is printed (the record flags it)
+            rec.place(("department", "name"), UNNAMED, {}, "inferred",
+                      "表上找不到部门（单位）名称（部门名称、单位名称、实施单位均未印出）；数据文件须有名称，此处写明未印出")
     if "year" not in dep:
         sib = next((r for r in others if r.doc.get("department", {}).get("year")), None)
         if sib is not None and reader.part.cut_top:
@@ -1242,7 +1255,8 @@ def _finish(form: Form, rec: Record, reader: FormReader, all_recs: list[Record],
             rec.place(("department", "year"), sib.doc["department"]["year"], src, "inferred",
                       "本表的表头不在页面上；取同一页面上另一份表的年度")
         elif not file_year(form, rec):
-            rec.absent(("department", "year"), "", None, "表上未印年度，文件名中也没有")
+            raise FormError(Problem("表上未印年度（标题中没有“XXXX年度”），文件名中也没有", file=str(form.path),
+                                    expected="在文件名中写明年度，例如 单位名称_2021.txt；或表上印出年度"))
     file_code(form, rec, k + 1, len(all_recs))
     if not doc.get("stray"):
         doc.pop("stray", None)
