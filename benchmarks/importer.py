@@ -2,7 +2,11 @@
 
 * text: the sample's text layer (tests/assets/forms/longgang-central-hospital-2022.txt);
 * PDF: the sample laid out as the published form, and ``--n`` synthetic departments (kit.synth,
-  deterministic seed) laid out in the five layouts of tests/formpdf.py (reportlab).
+  deterministic seed) laid out in the five layouts of tests/formpdf.py (reportlab);
+* the other families: the real published forms of the 财政部-style 自评表 (mof_selfeval) and the
+  MOF-2013 table (mof_2013) as web-page text (tests/assets/forms), and ``--n`` departments of each
+  made by ``kit synth --family`` laid out as PDFs in their two published layouts
+  (tests/formpdf_mof.py) and, for mof_selfeval, as saved web pages.
 
 PDFs are written before timing; the timed part is ``import_form`` (read, detect, place, check
 that the document loads), in this process, one form after another. Each figure is the median
@@ -25,26 +29,76 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))  # formpdf: the test PDF writer
 
 from formpdf import STYLES, write_form_pdf  # noqa: E402
+from formpdf_mof import LAYOUTS, LAYOUTS_2013, write_mof2013_pdf, write_mof_html, write_mof_pdf  # noqa: E402
 
-from kit.importer import import_form  # noqa: E402
+from kit.importer import import_form, import_forms  # noqa: E402
 from kit.importer.compare import compare  # noqa: E402
 from kit.load import load_department  # noqa: E402
 from kit.model import to_document  # noqa: E402
 from kit.synth import DEFAULT_SOURCE, PLANTS, synth_document  # noqa: E402
 
-SAMPLE_TEXT = ROOT / "tests" / "assets" / "forms" / "longgang-central-hospital-2022.txt"
+FORMS = ROOT / "tests" / "assets" / "forms"
+SAMPLE_TEXT = FORMS / "longgang-central-hospital-2022.txt"
+MOF_TEXTS = [FORMS / n for n in ("tianchang-shuiliju-fangyu_2022.txt", "qingshen-fagaiju-gongzi_2023.txt",
+                                 "daying-sifaju-anke_2023.txt", "suiyang_taibai_2021.txt", "tianchang_tanghu_2020.txt",
+                                 "ezhou_czj_project_2019.txt")]
+MOF2013_TEXTS = [FORMS / "wanglu_jichushuju_2018.txt"]
 
 
 def rate(paths: list[Path], runs: int) -> tuple[float, float]:
-    """(forms per second, seconds per form) over ``paths``: median of ``runs`` passes."""
+    """(forms per second, seconds per form) over ``paths``: median of ``runs`` passes. A file holding
+    several forms counts each."""
     times = []
+    forms = 0
     for _ in range(runs):
         t0 = time.perf_counter()
+        forms = 0
         for p in paths:
-            import_form(p)
+            forms += len(import_forms(p))
         times.append(time.perf_counter() - t0)
     med = statistics.median(times)
-    return len(paths) / med, med / len(paths)
+    return forms / med, med / forms
+
+
+def families(n: int, runs: int, seed: int, tmpdir: Path) -> list[str]:
+    """Forms per second for the 财政部-style and MOF-2013 families (text, PDF, web page)."""
+    from kit.synth import write_family_synthetic
+
+    out = []
+    for p in MOF_TEXTS + MOF2013_TEXTS:
+        import_forms(p)  # warm
+    fps, s = rate(MOF_TEXTS * 10, runs)
+    out.append(f"  mof_selfeval, 6 real web texts (8 forms): {fps:7.1f} forms/s  ({s * 1000:6.1f} ms/form)")
+    fps, s = rate(MOF2013_TEXTS * 20, runs)
+    out.append(f"  mof_2013, real web text (wanglu)       : {fps:7.1f} forms/s  ({s * 1000:6.1f} ms/form)")
+    for family in ("mof_selfeval", "mof_2013"):
+        d = tmpdir / family
+        write_family_synthetic(family, n, d, seed=seed)
+        docs = [to_document(load_department(p)) for p in sorted((d / "data").glob("*.yaml"))]
+        pdfs, pages, printed = [], [], []
+        for k, doc in enumerate(docs):
+            stem = d / f"{doc['department']['code']}-{doc['department']['year']}"
+            if family == "mof_selfeval":
+                pdfs.append(write_mof_pdf(doc, stem.with_suffix(".pdf"), LAYOUTS[k % 2], STYLES[k % len(STYLES)]))
+                pages.append(write_mof_html(doc, stem.with_suffix(".html")))
+                printed.append(doc)
+            else:
+                printed.append(write_mof2013_pdf(doc, stem.with_suffix(".pdf"), LAYOUTS_2013[k % 2], STYLES[k % len(STYLES)]))
+                pdfs.append(stem.with_suffix(".pdf"))
+        fps, s = rate(pdfs, runs)
+        out.append(f"  {f'{family}, PDF, {n} kit synth':39}: {fps:7.1f} forms/s  ({s * 1000:6.1f} ms/form)")
+        if pages:
+            fps, s = rate(pages, runs)
+            out.append(f"  {f'{family}, web page, {n} kit synth':39}: {fps:7.1f} forms/s  ({s * 1000:6.1f} ms/form)")
+        exact = fields = wrong = 0
+        for doc, p in zip(printed, pdfs):
+            res = compare(doc, import_form(p)[0], printed=True, ignore=("department.code",))
+            exact += len(res.exact)
+            fields += len(res.exact) + len(res.absent) + len(res.wrong) + len(res.extra)
+            wrong += len(res.numbers_wrong)
+        out.append(f"    {family} PDF fields equal to their documents: {exact}/{fields} ({exact / fields:.2%}); "
+                   f"wrong numbers: {wrong}")
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -72,6 +126,7 @@ def main(argv: list[str] | None = None) -> int:
         pdf_fps, pdf_s = rate([sample_pdf] * 5, args.runs)
         syn_fps, syn_s = rate(pdfs, args.runs)
 
+        other = families(args.n, args.runs, args.seed, tmpdir)
         exact = fields = wrong_amounts = 0
         for doc, pdf in zip(docs, pdfs):
             res = compare(doc, import_form(pdf)[0])
@@ -84,6 +139,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  PDF, {args.n} synthetic          : {syn_fps:7.1f} forms/s  ({syn_s * 1000:6.1f} ms/form)")
     print(f"  (writing the {args.n} PDFs with reportlab took {made:.1f} s, not timed above)")
     print(f"  synthetic fields equal to their documents: {exact}/{fields} ({exact / fields:.2%}); wrong amounts: {wrong_amounts}")
+    print("other families:")
+    for line in other:
+        print(line)
     return 0
 
 

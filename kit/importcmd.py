@@ -3,7 +3,9 @@
 One form: its data file (``--out DATA.yaml``, or ``DIR/<code>-<year>.yaml``) and the import
 record beside it (``<stem>.import.yaml``); exit 0, or 2 when the form cannot be imported.
 Several forms: one data file each, a summary table, exit 0 all imported, 1 some failed, 2 a
-bad invocation. ``--params DIR`` also writes a parameter file per department.
+bad invocation. A file holding several forms (a page publishing one project form after another)
+gives one data file per form (``--out`` must then be a folder). ``--params DIR`` also writes a
+parameter file per department.
 """
 from __future__ import annotations
 
@@ -54,26 +56,45 @@ def cmd_import(args: argparse.Namespace) -> int:
     taken: dict[Path, Path] = {}
     for form in forms:
         try:
-            outcomes.append(_import_one(form, out if single_file else None, out, args, taken))
+            outcomes.extend(_import_file(form, out if single_file else None, out, args, taken))
         except KitError as exc:
             outcomes.append(Outcome(form, "failed", message=str(exc)))
             print(f"导入失败：\n{exc}", file=sys.stderr)
-    if len(forms) > 1 or not args.quiet:
+    if len(outcomes) > 1 or not args.quiet:
         _summary(outcomes)
     failed = sum(o.status == "failed" for o in outcomes)
     if not failed:
         return 0
-    return 2 if len(forms) == 1 else 1
+    return 2 if len(forms) == 1 and len(outcomes) == 1 else 1
 
 
-def _import_one(form: Path, data_path: Path | None, out: Path, args, taken: dict[Path, Path]) -> Outcome:
+def _import_file(form: Path, data_path: Path | None, out: Path, args, taken: dict[Path, Path]) -> list[Outcome]:
     from .errors import KitError, Problem
-    from .importer import import_form
+    from .importer import import_forms
+
+    found = import_forms(form, args.family)
+    if len(found) > 1 and data_path is not None:
+        raise KitError(Problem(f"文件中有 {len(found)} 份表单，--out 应为文件夹（每份表单各写一个数据文件）",
+                               file=str(form), expected="--out 文件夹"))
+    if len(found) > 1 and not args.quiet:
+        print(f"{form.name}：文件中有 {len(found)} 份表单，各导入为一个数据文件")
+    outcomes = []
+    for doc, record in found:
+        try:
+            outcomes.append(_import_one(form, doc, record, data_path, out, args, taken))
+        except KitError as exc:
+            outcomes.append(Outcome(form, "failed", message=str(exc)))
+            print(f"导入失败：\n{exc}", file=sys.stderr)
+    return outcomes
+
+
+def _import_one(form: Path, doc: dict, record, data_path: Path | None, out: Path, args,
+                taken: dict[Path, Path]) -> Outcome:
+    from .errors import KitError, Problem
     from .load import load_department
     from .rendering import write_atomic
     from .yamlio import dump_yaml
 
-    doc, record = import_form(form, args.family)
     fam = record.family
     if not args.quiet:
         how = "自动识别" if fam["chosen"] == "detected" else "由 --family 指定"

@@ -160,7 +160,7 @@ class _Pdf:
         self.y -= g
 
     def table(self, key: str, header: list[list[C]], body: list[list[C]], ncols: int) -> None:
-        fr = self.st.widths.get(key, BASE_WIDTHS[key])
+        fr = self.st.widths.get(key) or BASE_WIDTHS[key]
         widths = [f * self.inner for f in fr]
         assert len(widths) == ncols
         xs = [self.st.margin]

@@ -39,6 +39,10 @@ class Family:
     report: dict[str, Any] = field(default_factory=dict)  # wording of the report's sections
     path: str = ""
     prose_labels: tuple[dict, ...] = ()  # figures the prose reader looks for besides the common ones
+    import_layout: str = ""  # module of kit/importer/ that reads this family's printed form ('' = none yet)
+    supplementary: tuple[str, ...] | None = None  # keys of the workbook's 补充资料 sheet (None: every key)
+    workbook: dict[str, Any] = field(default_factory=dict)  # template prefills, e.g. funds_sources
+    synth: dict[str, Any] = field(default_factory=dict)  # what kit synth builds fictitious departments from
 
     def count_fields(self) -> dict[str, str]:
         """Prose count label -> profile count key, for the labels of this family (check D3)."""
@@ -93,6 +97,7 @@ def _load(path: str) -> Family:
         report=dict(doc.get("report") or {}),
         path=path,
         prose_labels=tuple(dict(p) for p in doc.get("prose_labels") or ()),
+        import_layout=str(doc.get("import_layout") or ""),
         supplementary=tuple(doc["supplementary"] or ()) if "supplementary" in doc else None,
         workbook=dict(doc.get("workbook") or {}),
         synth=dict(doc.get("synth") or {}),

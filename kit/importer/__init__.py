@@ -1,10 +1,17 @@
 """``kit import``: a published form (PDF, its text layer, a saved web page) → the kit's document.
 
-``import_form(path, family=None)`` reads the form (``sources``), chooses its template family
-from the content unless one is given (``detect``), lets that family's layout module place
-every printed value (``shenzhen`` ...) through an import ``Record`` that keeps where each value
-was printed and how it was placed, and checks that the document loads as a department.
-Returns ``(document, record)``; raises ``KitError`` (``FormError``) when the form cannot be read.
+``import_forms(path, family=None)`` reads the file (``sources``), chooses its template family
+from the content unless one is given (``detect``), lets that family's layout module (named by
+``import_layout`` in the family's family.yaml) place every printed value through an import
+``Record`` that keeps where each value was printed and how it was placed, and checks that each
+document loads as a department. A file may hold several forms (a web page publishing two
+project forms one after the other): one ``(document, record)`` each. ``import_form`` is the
+same for a file that holds one form. Both raise ``KitError`` (``FormError``) when the form
+cannot be read.
+
+A layout module defines ``import_form(form, record)`` (one form per file) or
+``import_forms(form, new_record) -> list[Record]`` (it splits the file itself; ``new_record()``
+gives a fresh record with the source and family filled in).
 """
 from __future__ import annotations
 
@@ -13,15 +20,15 @@ from pathlib import Path
 
 from ..errors import KitError, LoadError, Problem
 from ..families import DEFAULT_FAMILY
-from .detect import LAYOUTS, by_id, detect, layout_of
+from .detect import by_id, detect, layout_of
 from .record import Record, import_note_html
 from .sources import Form, FormError, read_form
 
-__all__ = ["LAYOUTS", "Form", "FormError", "Record", "import_form", "import_note_html", "read_form"]
+__all__ = ["Form", "FormError", "Record", "import_form", "import_forms", "import_note_html", "read_form"]
 
 
-def import_form(path: str | Path, family: str | None = None) -> tuple[dict, Record]:
-    """Import one published form: ``(document, record)``."""
+def import_forms(path: str | Path, family: str | None = None) -> list[tuple[dict, Record]]:
+    """Import every form a file holds: ``[(document, record), ...]`` in printed order."""
     path = Path(path)
     if family is not None:
         fam = by_id(family, str(path))
@@ -31,18 +38,44 @@ def import_form(path: str | Path, family: str | None = None) -> tuple[dict, Reco
         chosen = "detected"
     else:
         reason, chosen = "由 --family 指定", "given"
-    record = Record(
-        source={"file": form.name, "sha256": form.sha256, "kind": form.kind, "bytes": form.size, "pages": form.pages}
-    )
-    record.family = {"id": fam.id, "title": fam.title, "chosen": chosen, "reason": reason}
-    for note in form.notes:
-        record.note(note)
+        try:
+            seen, why = detect(form)
+        except FormError:
+            seen = None
+        if seen is not None and seen.id != fam.id:
+            reason = f"由 --family 指定；按内容判断应为 {seen.id}（{why}），请核对"
     module = importlib.import_module(f".{layout_of(fam, str(path))}", __name__)
-    module.import_form(form, record)
-    if fam.id != DEFAULT_FAMILY:
-        record.doc = {"format": record.doc.pop("format", "kit-dept/1"), "family": fam.id, **record.doc}
-    _check_loads(record.doc, path, fam)
-    return record.doc, record
+
+    def new_record() -> Record:
+        record = Record(source={"file": form.name, "sha256": form.sha256, "kind": form.kind, "bytes": form.size,
+                                "pages": form.pages})
+        record.family = {"id": fam.id, "title": fam.title, "chosen": chosen, "reason": reason}
+        for note in form.notes:
+            record.note(note)
+        return record
+
+    if hasattr(module, "import_forms"):
+        records = module.import_forms(form, new_record)
+    else:
+        records = [new_record()]
+        module.import_form(form, records[0])
+    out = []
+    for record in records:
+        if fam.id != DEFAULT_FAMILY:
+            record.doc = {"format": record.doc.pop("format", "kit-dept/1"), "family": fam.id, **record.doc}
+        _check_loads(record.doc, path, fam)
+        out.append((record.doc, record))
+    return out
+
+
+def import_form(path: str | Path, family: str | None = None) -> tuple[dict, Record]:
+    """Import a file holding one form: ``(document, record)``; a file with several forms is
+    refused with a message (``import_forms`` reads them all)."""
+    found = import_forms(path, family)
+    if len(found) != 1:
+        raise FormError(Problem(f"文件中有 {len(found)} 份表单", file=str(path),
+                                expected="一份表单（kit import 会为每份表单各写一个数据文件）"))
+    return found[0]
 
 
 def _check_loads(doc: dict, path: Path, fam) -> None:

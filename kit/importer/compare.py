@@ -5,19 +5,37 @@ printed values are compared, then every leaf of the transcription is classed ``e
 ``absent`` (the import left it blank) or ``wrong`` (the import placed a different value);
 leaves only the import has are ``extra``. Amount fields are counted apart: an import must
 never place a different amount than the form printed.
+
+``printed=True`` (the forms published as web pages) counts only fields printed in either
+document (both blank is no field), compares texts after NFKC and without whitespace (a page's
+line breaks and its full-width or half-width brackets are not differences of what was printed),
+and amounts by their number when the written forms differ (``100分`` printed, ``100``
+transcribed: listed in ``diffs``, counted exact). ``ignore`` names fields the form does not
+print (a transcription's invented department code).
 """
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Iterable
 
 from ..model import build_department, to_document
+from ..values import parse_num
 
 AMOUNT_FIELD = re.compile(
     r"^(budget\.\w+\.(total|basic|project)|(basic|project|transfer)_lines\.\d+\.(budget|adjusted|actual)"
-    r"|tasks\.\d+\.(budget|actual)\.\w+|scores\.\d+\.(weight|self_score)|narrative\.budget_total|profile\.counts\.\w+)$"
+    r"|tasks\.\d+\.(budget|actual)\.\w+|scores\.\d+\.(weight|self_score)|narrative\.budget_total|profile\.counts\.\w+"
+    r"|funds\.(weight|score|rate)|funds\.rows\.\d+\.(initial|adjusted|actual|weight|rate|score)"
+    r"|indicators\.\d+\.(weight|score|coefficient)|self_eval\.(total|total_weight)"
+    r"|score_groups\.\d+\.(weight|self_score)|supplementary\.\w+)$"
 )
+# Fields holding a printed number besides the amounts: an import must never place a different one.
+NUMBER_FIELD = re.compile(r"^(department\.year|indicators\.\d+\.(target|actual)|goals\.(expected|actual))$")
+
+
+def _is_number_field(path: str) -> bool:
+    return bool(AMOUNT_FIELD.match(path) or NUMBER_FIELD.match(path))
 
 
 @dataclass
@@ -27,6 +45,7 @@ class Comparison:
     wrong: list[str] = field(default_factory=list)
     extra: list[str] = field(default_factory=list)
     diffs: list[str] = field(default_factory=list)
+    numbers_wrong: list[str] = field(default_factory=list)  # amount or number fields wrong or extra
 
     @property
     def total(self) -> int:
@@ -49,7 +68,9 @@ class Comparison:
 
 
 def normalised(doc: dict) -> dict:
-    return to_document(build_department(doc))
+    from ..families import get_family
+
+    return to_document(build_department(doc, required=get_family(doc.get("family")).required))
 
 
 def leaves(obj: Any, prefix: str = "") -> dict[str, str]:
@@ -65,22 +86,45 @@ def leaves(obj: Any, prefix: str = "") -> dict[str, str]:
     return out
 
 
-def compare(expected: dict, got: dict) -> Comparison:
+def _text_key(s: str) -> str:
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", s))
+
+
+def _same_number(a: str, b: str) -> bool:
+    x, y = parse_num(a, ""), parse_num(b, "")
+    return x.value is not None and x.value == y.value and x.unit == y.unit
+
+
+def compare(expected: dict, got: dict, *, printed: bool = False, ignore: Iterable[str] = ()) -> Comparison:
     """Compare ``got`` (an import) with ``expected`` (a transcription), leaf by leaf."""
     exp, imp = leaves(normalised(expected)), leaves(normalised(got))
+    skip = set(ignore)
     res = Comparison()
     for path, want in exp.items():
+        if path in skip:
+            continue
         have = imp.get(path, "")
+        if printed and want == "" and have == "":
+            continue
         if have == want:
             res.exact.append(path)
         elif have == "":
             res.absent.append(path)
             res.diffs.append(f"缺失 {path}：应为 {want[:60]!r}")
+        elif printed and AMOUNT_FIELD.match(path) and _same_number(want, have):
+            res.exact.append(path)
+            res.diffs.append(f"同值 {path}：转录为 {want!r}，表上印作 {have!r}")
+        elif printed and not AMOUNT_FIELD.match(path) and _text_key(want) == _text_key(have):
+            res.exact.append(path)
         else:
             res.wrong.append(path)
             res.diffs.append(f"不同 {path}：应为 {want[:80]!r}，导入为 {have[:80]!r}")
+            if _is_number_field(path):
+                res.numbers_wrong.append(path)
     for path, have in imp.items():
-        if path not in exp and have != "":
+        if path not in exp and path not in skip and have != "":
             res.extra.append(path)
             res.diffs.append(f"多出 {path}：{have[:60]!r}")
+            if _is_number_field(path):
+                res.numbers_wrong.append(path)
     return res

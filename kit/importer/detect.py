@@ -6,19 +6,20 @@ The words each family's printed form carries are the family's data (``detect`` i
 page header prints (the sample's text layer has no 部门整体支出绩效自评表), so when no family
 passes that test, the family with the largest share of its words found — at least
 ``MIN_SHARE`` — is chosen, and the reason names the words found and missing. Only families
-with a layout module here can be imported; the others are recognised and refused plainly.
+naming a layout module (``import_layout`` in family.yaml, a module of ``kit/importer/``) can be
+imported; the others are recognised and refused plainly. A new family needs its data and a
+layout module, no change here.
 """
 from __future__ import annotations
 
 import re
+from importlib.util import find_spec
 
 from ..errors import Problem
 from ..families import Family, FamilyError, all_families, detect_family, get_family
 from .sources import Form, FormError
 
 MIN_SHARE = 0.6
-# Families whose printed layout the importer reads (module in kit/importer/).
-LAYOUTS = {"shenzhen_2022": "shenzhen_form"}
 _WS = re.compile(r"\s+")
 
 
@@ -54,9 +55,18 @@ def by_id(family_id: str, file: str = "") -> Family:
         raise FormError(exc.problems) from None
 
 
+def importable() -> list[str]:
+    """Ids of the families whose family.yaml names a layout module."""
+    return [f.id for f in all_families() if _module_exists(f.import_layout)]
+
+
 def layout_of(fam: Family, file: str = "") -> str:
     """The layout module reading this family's forms, or ``FormError`` saying none exists yet."""
-    if fam.id not in LAYOUTS:
+    if not _module_exists(fam.import_layout):
         raise FormError(Problem(f"识别为“{fam.title}”（{fam.id}），该表式的导入版式尚未实现", file=file,
-                                expected="可导入的表式：" + "、".join(LAYOUTS)))
-    return LAYOUTS[fam.id]
+                                expected="可导入的表式：" + "、".join(importable())))
+    return fam.import_layout
+
+
+def _module_exists(name: str) -> bool:
+    return bool(name) and name.isidentifier() and find_spec(f"{__package__}.{name}") is not None

@@ -16,6 +16,12 @@ from typing import Any
 
 from ..model import (
     BLOCK_LABELS,
+    FUND_FIELDS,
+    FUNDS_FIELDS,
+    HEADER_FIELDS,
+    INDICATOR_EXTRA_FIELDS,
+    SCORE_GROUP_FIELDS,
+    SELF_EVAL_FIELDS,
     BUDGET_PARTS,
     BUDGET_STAGES,
     COUNT_FIELDS,
@@ -25,6 +31,7 @@ from ..model import (
     LINE_FIELDS,
     PROFILE_TEXTS,
     SCORE_FIELDS,
+    SUPPLEMENTARY,
     TASK_AMOUNT_PARTS,
     TASK_FIELDS,
 )
@@ -217,7 +224,7 @@ def field_label(path: tuple) -> str:
     block = path[0]
     words = [BLOCK_LABELS.get(block, str(block))]
     rest = list(path[1:])
-    if block == "narrative" and rest[:1] == ["sections"]:
+    if (block, rest[:1]) in (("narrative", ["sections"]), ("funds", ["rows"])):
         rest = rest[1:]
     names = {
         "department": DEPARTMENT_FIELDS,
@@ -228,9 +235,14 @@ def field_label(path: tuple) -> str:
         "transfer_lines": LINE_FIELDS,
         "tasks": {**TASK_FIELDS, **TASK_AMOUNT_PARTS, "budget": "预算数", "actual": "执行数"},
         "goals": GOAL_FIELDS,
-        "indicators": INDICATOR_FIELDS,
+        "indicators": {**INDICATOR_FIELDS, **INDICATOR_EXTRA_FIELDS},
         "scores": SCORE_FIELDS,
         "narrative": _NARRATIVE_FIELDS,
+        "header": HEADER_FIELDS,
+        "funds": {**FUNDS_FIELDS, **FUND_FIELDS},
+        "score_groups": SCORE_GROUP_FIELDS,
+        "self_eval": SELF_EVAL_FIELDS,
+        "supplementary": {k: v[0] for k, v in SUPPLEMENTARY.items()},
     }.get(block, {})
     fields = []
     for p in rest:

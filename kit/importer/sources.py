@@ -40,6 +40,7 @@ class Line:
     page: int
     no: int
     text: str
+    top: float | None = None  # PDF: the line's top edge on its page (points), for reading order
 
     def where(self) -> str:
         return f"第{self.page}页第{self.no}行" if self.page else f"第{self.no}行"
@@ -291,10 +292,10 @@ def _pdf_form(path: Path, pdf, digest: str, size: int) -> Form:
         items: list[tuple[float, str, bool]] = [(top, text, False) for t in page_tables for top, text in _table_text_rows(t)]
         items += [(top, text, True) for top, text in _group_lines(outside)]
         items.sort(key=lambda it: it[0])
-        for n, (_top, text, is_free) in enumerate(items, start=1):
-            lines.append(Line(pno, n, text))
+        for n, (top, text, is_free) in enumerate(items, start=1):
+            lines.append(Line(pno, n, text, top))
             if is_free:
-                free.append(Line(pno, n, text))
+                free.append(Line(pno, n, text, top))
     if len(empty_pages) == npages:
         if image_pages:
             raise _fail(path, "这是扫描件：PDF 里只有图片，没有文字层，需要先做 OCR 文字识别", "带文字层的 PDF，或 OCR 识别后的文字（.txt）")
