@@ -206,6 +206,7 @@ def _header(params: Params, result: dict[str, Any] | None, status: str, failure:
         "render_time": render_time,
         "params_file": params.path.name if params.path else "",
         "rules": (result or {}).get("rules", ""),
+        "form": (result or {}).get("form_name") or "部门整体支出绩效自评表",
         "grade": "",
     }
     totals, grade = audit.get("totals") or {}, audit.get("grade") or {}
@@ -253,6 +254,8 @@ def result_document(audit) -> dict[str, Any]:
         "data_sha256": getattr(getattr(audit.department, "source", None), "sha256", "") or "",
         "rules": getattr(rules, "source", "") or getattr(rules, "name", ""),
         "headline": headline(audit),
+        # The form's own name (a printed title, or the family's) for the page's kicker and title.
+        "form_name": audit.department.header.title or (audit.family.text("form_name") if audit.family else ""),
         "tracking": tracking_document(audit),
     }
 
@@ -421,7 +424,7 @@ def render(
 
     nb.metadata["kit"] = _header(params, result, "ok" if ok else "failed", failure, render_time)
     nb.metadata["title"] = (
-        f"{nb.metadata['kit']['department']}（{code}）{params.fiscal_year} 年度部门整体支出绩效自评复核报告"
+        f"{nb.metadata['kit']['department']}（{code}）{params.fiscal_year} 年度{nb.metadata['kit']['form']}复核报告"
     )
     clean_metadata(nb, notebook.name, ipynb_path.name)
 

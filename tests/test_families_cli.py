@@ -185,3 +185,6 @@ def test_mixed_family_batch(tmp_path):
     assert "年度预算执行情况（万元）" in page and "本表没有“年度主要任务完成情况”栏目" in page
     assert "部门预算总表（元）" not in page and "UserWarning" not in page
     assert "部门预算总表（元）" in (out / "022006.html").read_text(encoding="utf-8")
+    # each page names the form it reviews: the printed title, or the family's name for it
+    assert "项目支出绩效自评表（2022年度）复核报告" in page
+    assert "部门整体支出绩效自评表复核报告" in (out / "022006.html").read_text(encoding="utf-8")

@@ -145,7 +145,7 @@ def test_text_layer_reads_as_written(pages):
     text = "".join(t for _, _, t, _ in pages)
     radicals = sorted({c for c in text if 0x2E80 <= ord(c) <= 0x2FDF})
     assert radicals == []
-    for phrase in ("部门整体支出绩效自评复核报告", "深圳市龙岗中心医院", "涉及金额", "整改建议", "第 1 页 / 共"):
+    for phrase in ("部门整体支出绩效自评表复核报告", "深圳市龙岗中心医院", "涉及金额", "整改建议", "第 1 页 / 共"):
         assert _norm(phrase) in _norm(text), phrase
 
 
