@@ -26,6 +26,7 @@ from .vocab import Basis, FindingKind, Severity, Status, WeightSource
 
 # The grade shown when the form does not fit the chosen template: never a grade under another template.
 NO_GRADE = "不予评级"
+FIT_CHECK = "F1"  # the catalogue's check that the data file fits its rule file (kit/checks/structure.py)
 # The grade of a total that is not whole: a score not printed, or a scored table cut short on the page.
 PARTIAL_GRADE = "无法评级"
 
@@ -169,8 +170,9 @@ class AuditResult:
         f["_e"] = [-x for x in f["score_effect"]]
         f["_a"] = [-x for x in f["amount"]]
         f["_i"] = range(len(f))
-        f = f.sort_values(["_k", "_e", "_a", "_sev", "_p", "_i"], kind="stable").drop(
-            columns=["_k", "_sev", "_p", "_e", "_a", "_i"])
+        f["_fit"] = f["check_id"] != FIT_CHECK  # a form that does not fit its rules: said before anything else
+        f = f.sort_values(["_k", "_fit", "_e", "_a", "_sev", "_p", "_i"], kind="stable").drop(
+            columns=["_k", "_fit", "_sev", "_p", "_e", "_a", "_i"])
         if kind is not None:
             f = f[f["kind"] == kind]
         f = f.reset_index(drop=True)

@@ -243,3 +243,4 @@ def test_tanghu_under_the_default_variant_is_not_graded():
     r = run_audit(load_department(DATA / "tc-tanghu-2020.yaml"))
     assert r.grade == {"self": "不予评级", "recomputed": "不予评级"}
     assert statuses(r, "F1") == {"fail"} and "20" in r.misfit[0] and "mof_selfeval" in r.misfit[0]
+    assert r.issues("problem", labels="machine").iloc[0]["check_id"] == "F1"  # said before anything else
