@@ -1,4 +1,5 @@
-"""Reading a file someone else named: only regular files, never more than a bound.
+"""Reading a file someone else named (only regular files, never more than a bound), and
+replacing a file atomically.
 
 A department's parameter file names its data file, and a data path can be a symlink to
 ``/dev/zero`` (read forever), a FIFO (opening or reading it waits for a writer that never
@@ -140,3 +141,17 @@ def resolve(path: Path, kind: str = "数据文件") -> Path:
         if isinstance(exc, RuntimeError):  # Python < 3.13 reports a symlink loop this way
             exc = OSError(errno.ELOOP, os.strerror(errno.ELOOP))
         raise LoadError(_os_problem(exc, path, kind)) from None
+
+
+def replace_atomic(path: Path, data: bytes) -> Path:
+    """Write ``data`` to ``path`` via a temporary file in the same folder and a rename: a reader
+    never sees half a file, and no temporary file is left behind."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return path

@@ -28,6 +28,7 @@ import unicodedata
 from pathlib import Path
 
 from ..errors import KitError, Problem
+from ..safeio import replace_atomic
 
 CHROMIUM_ENV = "KIT_CHROMIUM"
 CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome")
@@ -234,7 +235,7 @@ class Printer:
     def print_page(self, html_path: str | Path, pdf_path: str | Path) -> Path:
         """Print ``html_path`` to ``pdf_path`` (written atomically)."""
         data = repair_text_layer(self.pdf_bytes(html_path))
-        _write_atomic(Path(pdf_path), data)
+        replace_atomic(Path(pdf_path), data)
         return Path(pdf_path)
 
 
@@ -364,17 +365,6 @@ def repair_text_layer(pdf: bytes) -> bytes:
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    # Same folder, then rename: a reader never sees half a PDF.
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        tmp.write_bytes(data)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
 
 
 def html_to_pdf(html_path: str | Path, pdf_path: str | Path | None = None) -> Path:

@@ -12,10 +12,10 @@ starting with ``=``, ``+``, ``-`` or ``@`` is stored as a string and kept so whe
 from __future__ import annotations
 
 import io
-import os
 from pathlib import Path
 from typing import Any, Iterable
 
+from ..safeio import replace_atomic
 from ..xlsxio import _FORMULA_LEAD, MAX_CELL_CHARS, _escape  # one escaping rule for every workbook the kit writes
 
 SHEET = "问题清单"
@@ -138,15 +138,7 @@ def _pts(x) -> str:
 
 def _write(path: Path, track: list[dict[str, str]], notes: list[dict[str, str]], info: list[tuple[str, str]]) -> Path:
     """Write a workbook atomically (temporary file, then rename)."""
-    data = _workbook_bytes(track, notes, info)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        tmp.write_bytes(data)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-    return path
+    return replace_atomic(path, _workbook_bytes(track, notes, info))
 
 
 def _workbook_bytes(track: list[dict[str, str]], notes: list[dict[str, str]], info: list[tuple[str, str]]) -> bytes:
