@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
+import threading
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -54,18 +57,43 @@ def cmd_import(args: argparse.Namespace) -> int:
         return 2
     outcomes: list[Outcome] = []
     taken: dict[Path, Path] = {}
-    for form in forms:
-        try:
-            outcomes.extend(_import_file(form, out if single_file else None, out, args, taken))
-        except KitError as exc:
-            outcomes.append(Outcome(form, "failed", message=str(exc)))
-            print(f"导入失败：\n{exc}", file=sys.stderr)
+    with _stop_on_signals() as caught:
+        for n, form in enumerate(forms):
+            if caught:  # between forms: every data file written so far is whole
+                done = sum(o.status != "failed" for o in outcomes)
+                print(f"已中断（{caught[0]}）：已导入 {done} 份表单，未处理 {len(forms) - n} 份；"
+                      "重新运行同一命令即可继续（已写出的数据文件完整，会被覆盖为同样的内容）", file=sys.stderr)
+                return 130
+            try:
+                outcomes.extend(_import_file(form, out if single_file else None, out, args, taken))
+            except KitError as exc:
+                outcomes.append(Outcome(form, "failed", message=str(exc)))
+                print(f"导入失败：\n{exc}", file=sys.stderr)
     if len(outcomes) > 1 or not args.quiet:
         _summary(outcomes)
     failed = sum(o.status == "failed" for o in outcomes)
     if not failed:
         return 0
     return 2 if len(forms) == 1 and len(outcomes) == 1 else 1
+
+
+@contextmanager
+def _stop_on_signals():
+    """SIGINT/SIGTERM (Ctrl-C, cron, Kubernetes): finish the form being read, then stop cleanly."""
+    caught: list[str] = []
+
+    def handler(signum, _frame):
+        caught.append(signal.Signals(signum).name)
+
+    saved = {}
+    if threading.current_thread() is threading.main_thread():
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            saved[sig] = signal.signal(sig, handler)
+    try:
+        yield caught
+    finally:
+        for sig, old in saved.items():
+            signal.signal(sig, old)
 
 
 def _import_file(form: Path, data_path: Path | None, out: Path, args, taken: dict[Path, Path]) -> list[Outcome]:
