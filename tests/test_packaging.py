@@ -88,6 +88,19 @@ def test_wheel_ships_the_sample_notebooks_font_and_licences(repo_root):
                for r in pyproject["build-system"]["requires"])
 
 
+def test_every_data_file_of_the_package_ships(repo_root):
+    """Rule files, family layouts, templates and the font: every non-Python file under kit/ is
+    matched by package-data (a wheel without kit/families/*/*.yaml knows no family)."""
+    import fnmatch
+
+    globs = tomllib.loads((repo_root / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"][
+        "package-data"]["kit"]
+    kit = repo_root / "kit"
+    files = [p.relative_to(kit).as_posix() for p in kit.rglob("*")
+             if p.is_file() and p.suffix not in (".py", ".pyc") and "__pycache__" not in p.parts]
+    assert files and [f for f in files if not any(fnmatch.fnmatch(f, g) for g in globs)] == []
+
+
 def test_synth_finds_the_sample_where_a_regular_install_puts_it(monkeypatch, tmp_path, repo_root):
     """No source checkout beside the package: the sample comes from <prefix>/share/…/data/."""
     import shutil
