@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from . import kernels
+from .text import has_surrogates, path_text
 from .version import __version__
 from .errors import KitError, ParamsError, Problem
 from .params import Params, load_params, valid_code
@@ -179,7 +180,7 @@ def plan_batch(paths: Iterable[str | Path], out_dir: Path, timeout: float, extra
             error = ""
         except KitError as exc:
             # The batch goes on: record the department under its file name.
-            code = path.stem if valid_code(path.stem) else f"invalid-{hashlib.sha1(str(path).encode()).hexdigest()[:8]}"
+            code = path.stem if valid_code(path.stem) else f"invalid-{hashlib.sha1(os.fsencode(path)).hexdigest()[:8]}"
             params, data, error = None, None, str(exc)
         key = code.casefold()
         if key in RESERVED_CODES:
@@ -194,8 +195,10 @@ def plan_batch(paths: Iterable[str | Path], out_dir: Path, timeout: float, extra
                                    expected=f"唯一（已见于 {same}：{other}）"))
             continue
         seen[key] = path
+        # A name that is not UTF-8 failed to load above; the manifest and pages name it with its bytes escaped.
+        shown = str(path) if not has_surrogates(str(path)) else path_text(path)
         jobs.append(
-            Job(code, str(path), str(out_dir.absolute()), timeout, fingerprint(path, data, extra), error, isolation,
+            Job(code, shown, str(out_dir.absolute()), timeout, fingerprint(path, data, extra), error, isolation,
                 params)
         )
     if refused:

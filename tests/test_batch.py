@@ -424,3 +424,18 @@ def test_a_lost_dask_cluster_fails_the_departments_not_done(tmp_path):
     lost = [r for r in rows.values() if r["status"] != "ok"]
     assert lost and all("Dask" in r["error"] for r in lost)
     assert (out / "index.html").is_file()
+
+
+@pytest.mark.kernel
+def test_a_params_name_that_is_not_utf8_is_one_failed_department(tmp_path):
+    params = _synth(tmp_path / "in", 2, seed=3)
+    first = sorted(params.glob("*.yaml"))[0]
+    bad = os.fsdecode(os.fsencode(str(params)) + b"/bad\xff.yaml")
+    os.rename(first, bad)
+    out = tmp_path / "out"
+    assert main(["render", str(params), "--out", str(out), "-j", "1", "-q"]) == 1
+    rows = batch.read_manifest(out)
+    assert len(rows) == 2 and sorted(r["status"] for r in rows.values()) == ["error", "ok"]
+    (failed,) = [r for r in rows.values() if r["status"] == "error"]
+    assert "\\xff" in failed["error"] and "UTF-8" in failed["error"]
+    assert (out / "index.html").is_file()
