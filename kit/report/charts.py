@@ -16,6 +16,7 @@ from matplotlib.figure import Figure
 from matplotlib.text import Text
 
 from ..model import BUDGET_STAGES, Department
+from ..text import for_terminal
 from .fonts import setup_fonts
 
 DPI = 110
@@ -39,8 +40,9 @@ def plain(text: str) -> str:
 
     An escaped dollar (``\\$``) is shown as '$' and stops a pair of dollars being read as math;
     nothing else in non-math text is interpreted (LaTeX is switched off in ``figure_png``).
+    Controls and bidi marks are drawn as visible escapes, as in the tables.
     """
-    return str(text).replace("$", "\\$")
+    return for_terminal(str(text)).replace("$", "\\$")
 
 
 def _wan(value: Decimal | None) -> float | None:

@@ -16,6 +16,7 @@ from typing import Any, Iterable, Sequence
 
 import pandas as pd
 
+from ..text import for_terminal
 from ..values import fmt_amount
 from ..vocab import Basis, Severity, Status
 
@@ -55,7 +56,9 @@ def esc(value: Any) -> str:
         return value.html
     if _missing(value):
         return "—"
-    return html.escape(str(value), quote=True)
+    # Controls and bidi overrides a department wrote are shown as visible escapes (\u202e), so
+    # they can neither reorder what a reader sees nor hide text.
+    return html.escape(for_terminal(str(value)), quote=True)
 
 
 def text_block(text: str) -> Raw:
