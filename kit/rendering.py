@@ -427,6 +427,7 @@ def render(
         f"{nb.metadata['kit']['department']}（{code}）{params.fiscal_year} 年度{nb.metadata['kit']['form']}复核报告"
     )
     clean_metadata(nb, notebook.name, ipynb_path.name)
+    drop_foreign_sections(nb, result)
 
     t2 = time.perf_counter()
     if isolation == "warm":
@@ -456,6 +457,21 @@ def render(
         tracking.unlink(missing_ok=True)
     return RenderResult(code, ok, html_path, ipynb_path, json_out, failure, kind,
                         time.perf_counter() - t0, timings, audit_doc, outputs)
+
+
+def drop_foreign_sections(nb, result: dict[str, Any] | None) -> None:
+    """Leave out the sections of blocks the department's template family does not have: a cell
+    tagged ``kit-block:<block>`` stays only when the family's ``family.yaml`` lists that block
+    (a 财政部-style form has no 年度主要任务 to report on)."""
+    family = (((result or {}).get("audit") or {}).get("family") or {}).get("id")
+    if not family:
+        return
+    from .families import get_family
+
+    blocks = set(get_family(family).blocks)
+    nb.cells = [c for c in nb.cells
+                if all(tag.split(":", 1)[1] in blocks for tag in c.get("metadata", {}).get("tags", [])
+                       if tag.startswith("kit-block:"))]
 
 
 def _scrubbed(nb, extra_paths: list[str]):
