@@ -452,7 +452,7 @@ def effective_options(rules: RuleSet, params: Params | None, options: dict | Non
 
 def run_audit(dept: Department, params: Params | None = None, options: dict | None = None,
               rules: RuleSet | None = None, review: Review | str | Path | None = None,
-              overrides: list | None = None) -> AuditResult:
+              overrides: list | None = None, _implied: tuple = ()) -> AuditResult:
     """Audit one department-year. ``options`` (a dict) overrides the params file's options.
 
     ``review`` is the auditor's review file (a ``Review`` or a path); by default the one beside
@@ -468,7 +468,7 @@ def run_audit(dept: Department, params: Params | None = None, options: dict | No
         path = review if review is not None else (review_path(params.path) if params is not None and params.path
                                                   else None)
         review = load_review(path) if path is not None else Review()
-    wanted = merged_overrides(params.overrides if params is not None else (), review, overrides or ())
+    wanted = merged_overrides(params.overrides if params is not None else (), review, [*_implied, *(overrides or ())])
     overrides = []
     if wanted:
         where = str(review.path or "") if review.overrides else str(getattr(params, "path", "") or "")
@@ -519,8 +519,27 @@ def run_audit(dept: Department, params: Params | None = None, options: dict | No
     scores_df = pd.DataFrame.from_records(score_rows, columns=SCORE_COLUMNS).astype(object)
     missing = _missing_inputs(rows, scores)
     figures = _prose_figures(prose, rows)
-    return AuditResult(dept, params, opts, rules, findings, scores_df, tot, grades, missing, figures, family, misfit,
-                       review, before, list(overrides_arg or ()), options)
+    result = AuditResult(dept, params, opts, rules, findings, scores_df, tot, grades, missing, figures, family, misfit,
+                         review, before, list(overrides_arg or ()), options)
+    implied = [] if _implied else _rejected_scores(result, {str(o.get("indicator")) for o in wanted if isinstance(o, dict)})
+    if implied:
+        return run_audit(dept, params, options, rules, review, overrides_arg, tuple(implied))
+    return result
+
+
+def _rejected_scores(result: AuditResult, overridden: set[str]) -> list[dict]:
+    """Overrides keeping the self score of each indicator whose re-scoring finding was not adopted."""
+    out = []
+    rows = {(r["check_id"], r["indicator"]): r for r in result.scores.to_dict("records") if r["check_id"]}
+    for f in result.findings[result.findings["status"] == "fail"].to_dict("records"):
+        e = result.review.get(f["key"])
+        row = rows.get((f["check_id"], f["subject"]))
+        if (e is None or e.decision is not Decision.REJECTED or row is None or row["self_score"] is None
+                or row["indicator"] in overridden):
+            continue
+        out.append({"indicator": row["indicator"], "score": format(row["self_score"], "f"),
+                    "reason": f"不采纳复核意见（{f['check_id']}）：{e.reason}，保留自评分数"})
+    return out
 
 
 def _grades(dept, rules, opts, scores, tot, misfit) -> dict:

@@ -33,6 +33,7 @@ from .version import __version__
 from .errors import KitError, ParamsError, Problem
 from .params import Params, load_params, valid_code
 from .rendering import RESERVED_CODES, OutputError, Stopped, write_atomic
+from .review import review_path  # the auditor's decisions decide a report too
 from .vocab import FailureKind
 
 MANIFEST = "manifest.json"
@@ -198,7 +199,7 @@ def plan_batch(paths: Iterable[str | Path], out_dir: Path, timeout: float, extra
         # A name that is not UTF-8 failed to load above; the manifest and pages name it with its bytes escaped.
         shown = str(path) if not has_surrogates(str(path)) else path_text(path)
         jobs.append(
-            Job(code, shown, str(out_dir.absolute()), timeout, fingerprint(path, data, extra), error, isolation,
+            Job(code, shown, str(out_dir.absolute()), timeout, fingerprint(path, data, [*extra, review_path(path)]), error, isolation,
                 params)
         )
     if refused:

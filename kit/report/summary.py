@@ -24,6 +24,8 @@ def _change(audit) -> str:
     if tot["recomputed"] is None or tot["self"] is None:
         return "表上未印出全部自评分数，无法与自评总分比较"
     d = Decimal(str(tot["recomputed"])) - Decimal(str(tot["self"]))
+    if not audit.summary()["points_rechecked"]:
+        return "未能复核（可复核分数为 0 分），复核总分沿用自评分数"
     if d == 0:
         text = "与自评一致"
     else:
@@ -79,11 +81,14 @@ def conclusion(audit) -> str:
         lead = "本表与所选模板不符：" + "；".join(audit.misfit) + "，因此不予评级，以下分数仅供参考。" + lead
     parts = [f'<div class="kit-conclusion"><p>{t.esc(lead)}{t.esc(coverage_sentence(audit))}</p>']
     probs = audit.issues("problem", labels="machine")
+    probs = probs[probs["decision"] != "rejected"]  # not adopted: in the appendix with the reasons
     n = s["problems"]
     counts = "、".join(f"{t.SEVERITY[k]} {n[k]} 条" for k in ("error", "warning", "info") if n[k])
     material = probs[probs["severity"].isin(["error", "warning"])].head(MATERIAL)
     if len(probs):
         parts.append(f"<p>{t.esc(f'发现问题 {len(probs)} 条（{counts}），主要有：' if len(material) else f'发现问题 {len(probs)} 条（{counts}）。')}</p>")
+    elif not s["points_rechecked"]:
+        parts.append("<p>未能复核：评分表没有可以按规则复核的分数，不能据此认为“未发现问题”；请先补充下列资料。</p>")
     else:
         parts.append("<p>未发现问题。</p>")
     if len(material):
@@ -93,6 +98,9 @@ def conclusion(audit) -> str:
             for r in material.itertuples(index=False)
         )
         parts.append(f'<ol class="kit-material">{items}</ol>')
+    review = review_sentence(audit)
+    if review:
+        parts.append(f"<p>{t.esc(review)}</p>")
     tail = []
     if s["unverifiable"]:
         tail.append(f"另有 {s['unverifiable']} 项检查因缺少资料无法核实")
@@ -109,6 +117,34 @@ def conclusion(audit) -> str:
         parts.append(f"<p>{t.esc(f'请部门补充：{named}{more}（见“需补充资料”）{after}。')}</p>")
     parts.append("</div>")
     return "".join(parts)
+
+
+def review_sentence(audit) -> str:
+    """复核决定: how many problems the reviewer confirmed (of them explained / corrected by the
+    department), how many await a decision, how many were not adopted; overrides and orphans."""
+    r = audit.summary()["review"]
+    total = sum(r.values())
+    parts = []
+    if total:
+        confirmed = r["confirmed"] + r["explained"] + r["rectified"]
+        text = f"复核决定：已确认问题 {confirmed} 条"
+        sub = [f"{lab} {r[k]} 条" for k, lab in (("explained", "部门已说明"), ("rectified", "已整改")) if r[k]]
+        if sub:
+            text += "（其中" + "、".join(sub) + "）"
+        text += f"，待定 {r['pending']} 条" if r["pending"] else "，全部问题均已作出决定"
+        if r["rejected"]:
+            text += f"；不采纳 {r['rejected']} 条（理由见“附：不采纳的问题”）"
+        parts.append(text)
+    if audit.review.overrides:
+        parts.append(f"审核人员调整分数 {len(audit.review.overrides)} 项（见“评分复核”）")
+        if audit.before is not None:
+            b = audit.before
+            parts.append(f"调整前复核总分 {_pts(b['totals']['recomputed'])} 分（{b['grade']['recomputed']}），"
+                         f"调整后 {_pts(audit.totals['recomputed'])} 分（{audit.grade['recomputed']}）")
+    orphans = audit.orphans()
+    if orphans:
+        parts.append(f"复核文件中有 {len(orphans)} 条决定找不到对应的问题（本次复核已无此问题，决定仍保留，见“附：复核决定”）")
+    return "；".join(parts) + "。" if parts else ""
 
 
 def sign_off(audit) -> str:
