@@ -299,17 +299,24 @@ class AuditResult:
         (``reason=``), 已说明 (``explanation=``, the department's) or 已整改 (``rectified_on=``).
         ``save_review()`` writes it to the review file, which ``kit render`` reads."""
         f = self._finding(which)
-        return self.review.decide(f["key"], decision, reason=reason, explanation=explanation,
-                                  rectified_on=rectified_on, reviewer=reviewer, date=date,
-                                  finding=f"{f['subject']}：{f['message']}")
+        before = self.review.get(f["key"])
+        entry = self.review.decide(f["key"], decision, reason=reason, explanation=explanation,
+                                   rectified_on=rectified_on, reviewer=reviewer, date=date,
+                                   finding=f"{f['subject']}：{f['message']}")
+        if Decision.REJECTED in (entry.decision, getattr(before, "decision", None)):
+            self._audit_again()  # a re-scoring not adopted keeps the self score (and back)
+        return entry
+
+    def _audit_again(self) -> None:
+        self.__dict__.update(run_audit(self.department, self.params, self.given_options, self.rules,
+                                       self.review, self.extra_overrides).__dict__)
 
     def override(self, indicator: str, score, reason: str, reviewer: str = "") -> "AuditResult":
         """Set a score with its reason (kept in the review file) and audit again: the totals
         and grade before and after are shown (``result.before``)."""
         self.review.override(indicator, score, reason, reviewer)
         try:
-            self.__dict__.update(run_audit(self.department, self.params, self.given_options, self.rules,
-                                           self.review, self.extra_overrides).__dict__)
+            self._audit_again()
         except ParamsError:
             self.review.drop_override(indicator)
             raise

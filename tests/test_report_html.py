@@ -277,7 +277,10 @@ def test_coverage_table_adds_up_to_the_rule_total(page):
 
 def test_findings_split_ordered_and_signed_like_the_score_table(page):
     problems = _table(page, "问题（")
-    assert problems[0] == ["序号", "结论", "问题", "应为（复核）", "实际（填报）", "差异（复核−填报）", "表内位置", "整改建议"]
+    assert problems[0] == ["序号", "结论", "问题", "应为（复核）", "实际（填报）", "差异（复核−填报）", "表内位置", "整改建议",
+                           "复核决定"]
+    assert all(r[8] == "待定" for r in problems[1:])  # no review file beside the sample's params
+    assert "问题键 B8|评分表|公用经费控制率" in problems[1][2]
     first = [r[2].split("：")[0].strip() for r in problems[1:4]]
     assert first == ["公用经费控制率", "项目完成及时性", "财务合规性"]  # −1, +0.5, −0.18 分
     # 复核 − 填报 as in the score table: 财务合规性 2.82 − 3 = −0.18 in both.

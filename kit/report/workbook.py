@@ -72,7 +72,7 @@ def finding_rows(audit) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
                 "结论": verdict_label(r["status"], r["severity"]), "检查编号": r["check_id"], "检查项": r["title"],
                 "对象": str(r["subject"]), "问题": r["message"], "表内位置": places.cite(r["location"]),
                 "应为（复核）": _shown(r["expected"]), "实际（填报）": _shown(r["actual"]),
-                "差异（复核−填报）": signed(r["difference"]) if kind == "problem" else "",
+                "差异（复核−填报）": signed(r["difference"]) if kind == "problem" and r["difference"] is not None else "",
                 "整改要求": advice(r, labels, rescored),
                 "复核决定": audit.decision_text(r["key"]),
                 "责任单位": extra.get("responsible_unit") or d.name,
