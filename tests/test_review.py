@@ -189,3 +189,16 @@ def test_nothing_checkable_never_reads_no_problems():
         s["self_score"] = s["weight"] = ""
     text = summary.conclusion(audit(doc))
     assert "未发现问题。" not in text.replace("不能据此认为“未发现问题”", "")
+
+
+def test_readme_review_file_example_loads_and_applies(params):
+    import re
+
+    readme = (SAMPLE_PARAMS.parents[1] / "README.md").read_text(encoding="utf-8")
+    example = re.search(r"```yaml\n(format: kit-review/1.*?)```", readme, re.S).group(1)
+    review_path(params).write_text(example, encoding="utf-8")
+    r = audit_path(params)
+    assert r.review.get(B8).decision.label == "不采纳" and r.orphans() == []
+    row = r.scores.set_index("indicator").loc["绩效指标明确性"]
+    assert row["basis"] == "override" and str(row["recomputed_score"]) == "5.00"
+    assert r.summary()["review"]["rectified"] == 1
