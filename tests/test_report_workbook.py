@@ -32,10 +32,17 @@ def test_one_row_per_problem_and_unverifiable_check(sheet):
     rows = _rows(ws)
     assert [r["类别"] for r in rows].count("问题") == 27 and [r["类别"] for r in rows].count("无法核实") == 15
     first = rows[0]
+    # the report's order: data inconsistencies first, errors and amounts before score points
     assert (first["检查编号"], first["对象"], first["应为（复核）"], first["实际（填报）"], first["差异（复核−填报）"]) == (
-        "B8", "公用经费控制率", 5, 6, -1)
-    assert first["序号"] == 1 and first["年度"] == 2022 and first["问题键"] == "B8|评分表|公用经费控制率"
-    assert first["表内位置"] == "评分表 第15行" and first["整改要求"] and first["复核决定"] == "待定"
+        "A9", "下年预算", 1930040000, 1950040000, -20000000)
+    assert first["序号"] == 1 and first["年度"] == 2022 and first["问题键"] == "A9|自评报告·部门预算编制情况|下年预算"
+    assert first["问题归类"] == "1. 数据不一致：下年预算" and first["整改要求"] and first["复核决定"] == "待定"
+    b8 = next(r for r in rows if r["检查编号"] == "B8")
+    assert (b8["应为（复核）"], b8["实际（填报）"], b8["差异（复核−填报）"], b8["表内位置"]) == (5, 6, -1, "评分表 第15行")
+    adjustment = [r["检查编号"] for r in rows if (r["问题归类"] or "").endswith("：预算调整")]
+    assert adjustment[:3] == ["D5", "B3", "B16"] and adjustment.count("B2") == 5  # one fact, its checks together
+    b14 = next(r for r in rows if r["检查编号"] == "B14" and r["类别"] == "问题")
+    assert b14["差异（复核−填报）"] == -1.46  # a shortfall is negative (实际 26.54% against ≥28%)
     assert all(r["整改要求"] for r in rows)
     assert all(r[h] is None for r in rows for h in REPLY)  # for the department and the reviewer to fill
     assert all(r["整改状态"] == "未整改" for r in rows)

@@ -337,23 +337,46 @@ def problems_table(audit) -> str:
     issues = issues[issues["decision"] != "rejected"]  # not adopted: 附 不采纳的问题
     if not len(issues):
         return t.note("未发现问题。" if audit.summary()["points_rechecked"] else "未能复核：没有可复核的分数，不能据此认为未发现问题。")
+    from .facts import SIDES, facts, shown_difference
+
     labels, rescored = advice_context(audit)
     places = Places(audit.department)
-    rows = []
-    for i, r in enumerate(issues.to_dict("records"), 1):
-        what = t.Raw(f"<strong>{t.esc(r['subject'])}</strong>：{t.esc(r['message'])}"
-                     f'<br><span class="kit-muted">{t.esc(r["check_id"])} {t.esc(r["title"])}</span>'
-                     f'<br><span class="kit-muted kit-key">问题键 {t.esc(r["key"])}</span>')
-        rows.append([str(i), verdict(r["status"], r["severity"]), what, t.value_cell(r["expected"]),
-                     t.value_cell(r["actual"]), signed(r["difference"]), places.cite(r["location"]),
-                     advice(r, labels, rescored), decision_cell(audit, r["key"])])
+    rows, classes = [], []
+    groups = facts(audit, issues.to_dict("records"))
+    for i, g in enumerate(groups, 1):
+        if len(g.findings) > 1:  # one 问题 per fact; the checks that found it are its points
+            rows.append([str(i), "", t.Raw(f"<strong>{t.esc(g.title)}</strong>（{t.esc(g.kind)}；"
+                                           f"{len(g.findings)} 条：{t.esc('、'.join(g.checks))}）"),
+                         "", "", "", "", "", ""])
+            classes.append("kit-group")
+        for j, r in enumerate(g.findings, 1):
+            sides = SIDES.get(r["check_id"])
+            what = t.Raw(f"<strong>{t.esc(r['subject'])}</strong>：{t.esc(r['message'])}"
+                         f'<br><span class="kit-muted">{t.esc(r["check_id"])} {t.esc(r["title"])}</span>'
+                         f'<br><span class="kit-muted kit-key">问题键 {t.esc(r["key"])}</span>')
+            diff = signed(shown_difference(r["check_id"], r["difference"]))
+            rows.append([str(i) if len(g.findings) == 1 else f"{i}.{j}", verdict(r["status"], r["severity"]), what,
+                         _side(sides, 0, r["expected"]), _side(sides, 1, r["actual"]),
+                         _side(sides, 2, diff) if diff != "—" else diff, places.cite(r["location"]),
+                         advice(r, labels, rescored), decision_cell(audit, r["key"])])
+            classes.append("")
     header = ["序号", "结论", "问题", "应为（复核）", "实际（填报）", "差异（复核−填报）", "表内位置", "整改建议", "复核决定"]
     n = audit.summary()["problems"]
-    caption = (f"问题（{len(rows)} 条：错误 {n['error']}、警告 {n['warning']}、提示 {n['info']}；"
-               "按对分数的影响、涉及金额、严重程度排列）")
-    return t.table(rows, header, caption=caption, cls="kit-findings", numeric=(5,),
+    caption = (f"问题（{len(issues)} 条，{len(groups)} 项事实：错误 {n['error']}、警告 {n['warning']}、提示 {n['info']}；"
+               "数据不一致在前，其次其他问题、评分差异；同一事实的各条检查列在一起。"
+               "两数比较的各栏注明哪一方是表内数、哪一方是文字所述数）")
+    return t.table(rows, header, caption=caption, cls="kit-findings", numeric=(5,), row_classes=classes,
                    col_classes=["", "kit-nowrap", "kit-w-msg", "kit-w-val", "kit-w-val", "", "kit-w-loc", "kit-w-advice",
                                 "kit-w-decision"])
+
+
+def _side(sides, i: int, value):
+    """A value cell; for a comparison of two figures of the form, labelled with its side."""
+    cell = t.value_cell(value)
+    if not sides:
+        return cell
+    shown = cell.html if isinstance(cell, t.Raw) else t.esc(cell)
+    return t.Raw(f'<span class="kit-muted">{t.esc(sides[i])}</span><br>{shown}')
 
 
 DECISION_BADGE = {"pending": "unverifiable", "confirmed": "fail", "explained": "info", "rectified": "pass",

@@ -9,6 +9,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from . import tables as t
+from .facts import facts
 
 BASIS_ORDER = ("exact", "proxy", "override", "judgement", "unverifiable")
 MATERIAL = 5  # problems named in the conclusion
@@ -84,20 +85,14 @@ def conclusion(audit) -> str:
     probs = probs[probs["decision"] != "rejected"]  # not adopted: in the appendix with the reasons
     n = s["problems"]
     counts = "、".join(f"{t.SEVERITY[k]} {n[k]} 条" for k in ("error", "warning", "info") if n[k])
-    material = probs[probs["severity"].isin(["error", "warning"])].head(MATERIAL)
+    groups = facts(audit, probs.to_dict("records"))
     if len(probs):
-        parts.append(f"<p>{t.esc(f'发现问题 {len(probs)} 条（{counts}），主要有：' if len(material) else f'发现问题 {len(probs)} 条（{counts}）。')}</p>")
+        parts.append(f"<p>{t.esc(f'发现问题 {len(probs)} 条（{counts}），归为 {len(groups)} 项事实：')}</p>")
+        parts.append(material_list(groups))
     elif not s["points_rechecked"]:
         parts.append("<p>未能复核：评分表没有可以按规则复核的分数，不能据此认为“未发现问题”；请先补充下列资料。</p>")
     else:
         parts.append("<p>未发现问题。</p>")
-    if len(material):
-        items = "".join(
-            f"<li>{t.esc(r.subject)}：{t.esc(r.message)}"
-            f'<span class="kit-muted">（{t.esc(r.check_id)}，{t.esc(r.location)}）</span></li>'
-            for r in material.itertuples(index=False)
-        )
-        parts.append(f'<ol class="kit-material">{items}</ol>')
     review = review_sentence(audit)
     if review:
         parts.append(f"<p>{t.esc(review)}</p>")
@@ -119,6 +114,37 @@ def conclusion(audit) -> str:
     return "".join(parts)
 
 
+NUMERALS = "一二三四五六七八九十"
+
+
+def _fact_item(g) -> str:
+    lead = g.findings[0]
+    checks = "、".join(g.checks)
+    proxy = "；此项扣分依据替代口径，补充资料后再确认" if lead["score_effect"] and lead.get("proxy") else ""
+    points = ""
+    if len(g.findings) > 1:
+        points = "<ul>" + "".join(f"<li>{t.esc(f['check_id'])}：{t.esc(f['message'])}</li>" for f in g.findings[1:MATERIAL])
+        more = len(g.findings) - MATERIAL
+        points += (f'<li class="kit-muted">另有 {more} 条同类（见“问题清单”）</li>' if more > 0 else "") + "</ul>"
+    return (f"<li><strong>{t.esc(g.title)}</strong>：{t.esc(lead['message'])}{t.esc(proxy)}"
+            f'<span class="kit-muted">（{t.esc(checks)}）</span>{points}</li>')
+
+
+def material_list(groups) -> str:
+    """The problems by fact under 数据不一致 / 其他问题 / 评分差异, errors and amounts before score points."""
+    from .facts import KIND_ORDER
+
+    out = []
+    for n, kind in enumerate(k for k in KIND_ORDER if any(g.kind == k for g in groups)):
+        mine = [g for g in groups if g.kind == kind]
+        shown = [g for g in mine if g.severity != "info"][:MATERIAL] or mine[:1]
+        rest = len(mine) - len(shown)
+        tail = f'<p class="kit-muted">另有 {rest} 项（见“问题清单”）。</p>' if rest > 0 else ""
+        out.append(f'<p class="kit-kind"><strong>{NUMERALS[n]}、{t.esc(kind)}（{len(mine)} 项）</strong></p>'
+                   f'<ol class="kit-material">{"".join(_fact_item(g) for g in shown)}</ol>{tail}')
+    return "".join(out)
+
+
 def review_sentence(audit) -> str:
     """复核决定: how many problems the reviewer confirmed (of them explained / corrected by the
     department), how many await a decision, how many were not adopted; overrides and orphans."""
@@ -128,10 +154,13 @@ def review_sentence(audit) -> str:
     if total:
         confirmed = r["confirmed"] + r["explained"] + r["rectified"]
         text = f"复核决定：已确认问题 {confirmed} 条"
+        if r["pending"] == total:
+            text = f"复核决定：尚未对问题作出决定（{total} 条待定）"
         sub = [f"{lab} {r[k]} 条" for k, lab in (("explained", "部门已说明"), ("rectified", "已整改")) if r[k]]
         if sub:
             text += "（其中" + "、".join(sub) + "）"
-        text += f"，待定 {r['pending']} 条" if r["pending"] else "，全部问题均已作出决定"
+        if r["pending"] != total:
+            text += f"，待定 {r['pending']} 条" if r["pending"] else "，全部问题均已作出决定"
         if r["rejected"]:
             text += f"；不采纳 {r['rejected']} 条（理由见“附：不采纳的问题”）"
         parts.append(text)

@@ -27,7 +27,7 @@ INFO_SHEET = "说明"
 KEY = "问题键"
 COLUMNS = [  # (header, width, wrap)
     ("序号", 6, False), (KEY, 30, True), ("部门编码", 10, False), ("部门名称", 18, True), ("年度", 6, False),
-    ("类别", 10, False), ("结论", 8, False), ("检查编号", 8, False), ("检查项", 22, True), ("对象", 18, True),
+    ("类别", 10, False), ("问题归类", 18, True), ("结论", 8, False), ("检查编号", 8, False), ("检查项", 22, True), ("对象", 18, True),
     ("问题", 48, True), ("表内位置", 22, True), ("应为（复核）", 16, True), ("实际（填报）", 16, True),
     ("差异（复核−填报）", 14, False), ("整改要求", 40, True), ("复核决定", 16, True), ("责任单位", 16, True),
     ("整改时限", 12, False), ("部门说明", 30, True), ("整改状态", 10, False), ("整改完成日期", 12, False),
@@ -57,22 +57,33 @@ def finding_rows(audit) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
     labels, rescored = advice_context(audit)
     places = Places(d)
     extra = dict(getattr(audit.params, "sign_off", {}) or {}) if audit.params is not None else {}
+    from .facts import facts, shown_difference
+
     track, notes = [], []
     for kind, kind_label in (("problem", "问题"), ("unverifiable", "无法核实")):
-        for r in audit.issues(kind, labels="machine").to_dict("records"):
+        records = audit.issues(kind, labels="machine").to_dict("records")
+        group = {}
+        if kind == "problem":  # in the report's order: one fact after another, its checks together
+            fs = facts(audit, records)
+            group = {f["key"]: f"{i}. {g.kind}：{g.title}" for i, g in enumerate(fs, 1) for f in g.findings}
+            records = [f for g in fs for f in g.findings] + [r for r in records if r["key"] not in group]
+        for r in records:
             e = audit.review.get(r["key"])
             if e is not None and e.decision is Decision.REJECTED:
                 continue  # not adopted: nothing to rectify (the report's appendix keeps it)
             nums = {h: format(v, "f") for h, v in (("应为（复核）", r["expected"]), ("实际（填报）", r["actual"]),
-                                                  ("差异（复核−填报）", r["difference"] if kind == "problem" else None))
+                                                  ("差异（复核−填报）", shown_difference(r["check_id"], r["difference"])
+                                                   if kind == "problem" else None))
                     if isinstance(v, Decimal)}
             status = "已整改" if e is not None and e.decision is Decision.RECTIFIED else (e.status if e else "") or "未整改"
             track.append({
                 KEY: r["key"], "部门编码": d.code, "部门名称": d.name, "年度": str(d.year), "类别": kind_label,
+                "问题归类": group.get(r["key"], ""),
                 "结论": verdict_label(r["status"], r["severity"]), "检查编号": r["check_id"], "检查项": r["title"],
                 "对象": str(r["subject"]), "问题": r["message"], "表内位置": places.cite(r["location"]),
                 "应为（复核）": _shown(r["expected"]), "实际（填报）": _shown(r["actual"]),
-                "差异（复核−填报）": signed(r["difference"]) if kind == "problem" and r["difference"] is not None else "",
+                "差异（复核−填报）": signed(shown_difference(r["check_id"], r["difference"]))
+                if kind == "problem" and r["difference"] is not None else "",
                 "整改要求": advice(r, labels, rescored),
                 "复核决定": audit.decision_text(r["key"]),
                 "责任单位": extra.get("responsible_unit") or d.name,
