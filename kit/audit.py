@@ -314,11 +314,12 @@ class AuditResult:
     def override(self, indicator: str, score, reason: str, reviewer: str = "") -> "AuditResult":
         """Set a score with its reason (kept in the review file) and audit again: the totals
         and grade before and after are shown (``result.before``)."""
+        kept = list(self.review.overrides)
         self.review.override(indicator, score, reason, reviewer)
         try:
             self._audit_again()
         except ParamsError:
-            self.review.drop_override(indicator)
+            self.review.overrides = kept  # refused: the review is as it was
             raise
         return self
 

@@ -203,3 +203,15 @@ def test_readme_review_file_example_loads_and_applies(params):
     row = r.scores.set_index("indicator").loc["绩效指标明确性"]
     assert row["basis"] == "override" and str(row["recomputed_score"]) == "5.00"
     assert r.summary()["review"]["rectified"] == 1
+
+
+def test_jupyter_display_shows_decisions_and_totals_before_and_after(params):
+    r = audit_path(params)
+    r.decide(A8, "确认", reviewer="王审计")
+    r.override("绩效指标明确性", "5", "三项指标无目标值测算依据", reviewer="王审计")
+    page = r._repr_html_()
+    assert "审核调整前：复核总分 96.32（优）；调整后：95.32（优）" in page
+    assert "问题键" in page and "确认" in page
+    with pytest.raises(Exception, match="分数超出范围"):
+        r.override("绩效指标明确性", "50", "超过分值")  # refused, the review as it was
+    assert [o["score"] for o in r.review.overrides] == ["5"] and str(r.totals["recomputed"]) == "95.32"

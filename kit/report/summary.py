@@ -220,9 +220,19 @@ def result_html(audit) -> str:
     s = audit.summary()
     head = (f'<p class="kit-result-title"><strong>{t.esc(d.name)}</strong>（{t.esc(d.code)}）{t.esc(d.year)} 年度 · '
             f'{t.badge("pass" if s["status"] == "complete" else "unverifiable", s["status_label"])}</p>')
-    probs = audit.issues("problem", labels="machine").head(8)
-    rows = [[str(i), t.badge(r.severity), r.check_id, r.subject, r.message]
-            for i, r in enumerate(probs.itertuples(index=False), 1)]
-    top = t.table(rows, ["序号", "结论", "检查", "对象", "说明"], caption="影响最大的问题（全部见 result.issues()）",
-                  col_classes=["", "kit-nowrap", "kit-nowrap", "kit-w-subject", "kit-w-msg"]) if rows else ""
-    return t.wrap(head, conclusion(audit), coverage_table(audit), top)
+    all_ = audit.issues(labels="machine")
+    probs = all_[all_["kind"] == "problem"].head(8)
+    # 序号 as in result.issues(): what result.decide(序号, …) takes
+    rows = [[str(i + 1), t.badge(r["severity"]), r["check_id"], r["subject"], r["message"], audit.decision_text(r["key"]),
+             r["key"]] for i, r in zip(probs.index, probs.to_dict("records"))]
+    top = t.table(rows, ["序号", "结论", "检查", "对象", "说明", "复核决定", "问题键"],
+                  caption="影响最大的问题（全部见 result.issues()；决定：result.decide(序号或问题键, “确认”…)）",
+                  col_classes=["", "kit-nowrap", "kit-nowrap", "kit-w-subject", "kit-w-msg", "kit-w-decision", "kit-w-loc"]
+                  ) if rows else ""
+    before = ""
+    if audit.before is not None:
+        b = audit.before
+        before = t.note(f"审核调整前：复核总分 {_pts(b['totals']['recomputed'])}（{b['grade']['recomputed']}）；"
+                        f"调整后：{_pts(audit.totals['recomputed'])}（{audit.grade['recomputed']}）。"
+                        "result.save_review() 保存后，kit render 生成同样的报告。")
+    return t.wrap(head, before, conclusion(audit), coverage_table(audit), top)
