@@ -62,6 +62,7 @@ class Job:
     error: str = ""  # set when the parameter file itself could not be read
     isolation: str = "warm"  # warm: the worker's reused kernel (kit.warm); fresh: a new kernel each
     params: Params | None = None  # the parameter file as read when planning (read once per batch)
+    docx: bool = False  # kit render --docx: the Word report too
 
 
 @dataclass
@@ -816,7 +817,8 @@ def render_job(job: Job) -> dict[str, Any]:
     try:
         from .rendering import render
 
-        result = render(job.params or job.params_path, job.out_dir, timeout=job.timeout, isolation=job.isolation)
+        result = render(job.params or job.params_path, job.out_dir, timeout=job.timeout, isolation=job.isolation,
+                        docx=job.docx)
     except Stopped:
         raise
     except OutputError as exc:

@@ -13,6 +13,7 @@ from .facts import facts
 
 BASIS_ORDER = ("exact", "proxy", "override", "judgement", "unverifiable")
 MATERIAL = 5  # problems named in the conclusion
+PER_KIND = 3  # facts named per kind (数据不一致 / 其他问题 / 评分差异): page 1 keeps the sign-off
 SUPPLY_NAMED = 6  # inputs named in the conclusion (the rest are in 需补充资料)
 
 
@@ -137,7 +138,7 @@ def material_list(groups) -> str:
     out = []
     for n, kind in enumerate(k for k in KIND_ORDER if any(g.kind == k for g in groups)):
         mine = [g for g in groups if g.kind == kind]
-        shown = [g for g in mine if g.severity != "info"][:MATERIAL] or mine[:1]
+        shown = [g for g in mine if g.severity != "info"][:PER_KIND] or mine[:1]
         rest = len(mine) - len(shown)
         tail = f'<p class="kit-muted">另有 {rest} 项（见“问题清单”）。</p>' if rest > 0 else ""
         out.append(f'<p class="kit-kind"><strong>{NUMERALS[n]}、{t.esc(kind)}（{len(mine)} 项）</strong></p>'
@@ -177,16 +178,25 @@ def review_sentence(audit) -> str:
 
 
 def sign_off(audit) -> str:
-    """复核人 / 复核日期 / 复核意见 from the parameter file, or lines for a hand signature."""
+    """复核签署: 复核单位, 复核人 and 复核日期, 审核人 and 审核日期, 复核意见 (from the parameter file,
+    or lines for a hand signature), and the line for the evaluated unit's 确认."""
     values = dict(getattr(audit.params, "sign_off", {}) or {}) if audit.params is not None else {}
-    blank = t.Raw('<span class="kit-sign-line"></span>')
+    line = t.Raw('<span class="kit-sign-line"></span>')
+
+    def v(key: str):
+        return values.get(key) or line
+
+    opinion = (t.text_block(values["review_opinion"]) if values.get("review_opinion")
+               else t.Raw('<span class="kit-sign-line"></span><span class="kit-sign-line"></span>'))
     rows = [
-        ["复核人", values.get("reviewer") or blank],
-        ["复核日期", values.get("review_date") or blank],
-        ["复核意见", t.text_block(values["review_opinion"]) if values.get("review_opinion")
-         else t.Raw('<span class="kit-sign-line"></span><span class="kit-sign-line"></span><span class="kit-sign-line"></span>')],
+        ["复核单位", v("review_unit"), "复核日期", v("review_date")],
+        ["复核人", v("reviewer"), "审核人", v("approver")],
+        ["复核意见", opinion, "审核日期", v("approve_date")],
+        ["被评价单位确认", t.Raw('<span class="kit-sign-line"></span><span class="kit-muted">（盖章）</span>'),
+         "确认日期", line],
     ]
-    return t.table(rows, ["签署", "内容"], caption="复核签署", cls="kit-signoff", col_classes=["kit-nowrap", ""])
+    return t.table(rows, ["签署", "内容", "签署", "内容"], caption="复核签署", cls="kit-signoff",
+                   col_classes=["kit-nowrap", "", "kit-nowrap", ""])
 
 
 def coverage_table(audit) -> str:
