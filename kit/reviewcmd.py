@@ -149,9 +149,14 @@ def add_review_command(sub) -> None:
     p.set_defaults(func=cmd_review_import)
 
 
-def cmd_review_import(args: argparse.Namespace) -> int:
-    from .cli import say
+def say(text: str) -> None:
+    """Print text that may hold what a department wrote: controls shown, not obeyed."""
+    from .text import for_terminal
 
+    print(for_terminal(text))
+
+
+def cmd_review_import(args: argparse.Namespace) -> int:
     rep, path = import_replies(Path(args.workbook), Path(args.params), args.reviewer)
     say(f"已读回 {Path(args.workbook).name}：已整改 {len(rep.rectified)} 条、已说明 {len(rep.explained)} 条；"
         f"与复核文件相同 {rep.unchanged} 条；未填写说明或未整改 {rep.no_reply} 条。复核文件：{path.name}")
