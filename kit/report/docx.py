@@ -269,6 +269,29 @@ class Builder:
                        _runs(cell, bold=cell.tag == "th", muted="kit-muted" in cell.cls), size)
             if rs > 1 or cs > 1:
                 spans.append((i, j, min(i + rs, len(rows)) - 1, min(j + cs, width) - 1))
+        # Columns as wide as what they hold (a 序号 narrow, a 问题 or 整改建议 wide), on the page's width.
+        longest = [4] * width
+        for (i, j), v in grid.items():
+            if v is not None and v[2] == 1 and j < width:
+                text = "".join(t for t, _, _ in _runs(v[0]))
+                # in half-width units (a Chinese character is two); a header never breaks mid-word
+                units = sum(2 if ord(c) > 0x2E7F else 1 for c in max(text.split("\n"), key=len, default=""))
+                longest[j] = max(longest[j], min(units, 70) + (2 if v[0].tag == "th" else 0))
+        sec = self.doc.sections[-1]
+        usable = sec.page_width - sec.left_margin - sec.right_margin
+        # Each column first gets room for its header or short content (up to 8 half-width units at
+        # this size, plus the cell's padding), the rest of the width in proportion to what is longer.
+        unit = int(self.Pt(size * 0.55))
+        base = [min(n, 8) * unit + int(self.Cm(0.25)) for n in longest]
+        spare = max(0, usable - sum(base))
+        extra = [max(0, n - 8) for n in longest]
+        total = sum(extra) or 1
+        table.autofit = False
+        for j, col in enumerate(table.columns):
+            w = base[j] + int(spare * extra[j] / total) if sum(base) < usable else int(usable * base[j] / sum(base))
+            col.width = w
+            for i in range(len(rows)):
+                cells[i * width + j].width = w
         for i, j, i2, j2 in spans:
             cells[i * width + j].merge(cells[i2 * width + j2])
         for i, (_, head) in enumerate(rows):
