@@ -215,3 +215,20 @@ def test_jupyter_display_shows_decisions_and_totals_before_and_after(params):
     with pytest.raises(Exception, match="分数超出范围"):
         r.override("绩效指标明确性", "50", "超过分值")  # refused, the review as it was
     assert [o["score"] for o in r.review.overrides] == ["5"] and str(r.totals["recomputed"]) == "95.32"
+
+
+def test_kit_import_takes_a_folder_of_forms(tmp_path, capsys):
+    """``kit import FOLDER`` as ``kit render FOLDER``: the forms in it (.pdf, .txt, .html), nothing else."""
+    import shutil
+
+    forms = SAMPLE_PARAMS.parents[1] / "tests" / "assets" / "forms"
+    folder = tmp_path / "forms"
+    folder.mkdir()
+    for name in ("tianchang-shuiliju-fangyu_2022.txt", "ezhou_czj_project_2019.txt"):
+        shutil.copy(forms / name, folder / name)
+    (folder / "说明.md").write_text("not a form", encoding="utf-8")
+    assert main(["import", str(folder), "--out", str(tmp_path / "out"), "-q"]) == 0
+    assert len(list((tmp_path / "out").glob("*.import.yaml"))) == 3  # one file prints two forms
+    (tmp_path / "empty").mkdir()
+    assert main(["import", str(tmp_path / "empty"), "--out", str(tmp_path / "out2")]) == 2
+    assert "没有可导入的表单" in capsys.readouterr().err
