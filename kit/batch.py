@@ -200,8 +200,8 @@ def plan_batch(paths: Iterable[str | Path], out_dir: Path, timeout: float, extra
         # A name that is not UTF-8 failed to load above; the manifest and pages name it with its bytes escaped.
         shown = str(path) if not has_surrogates(str(path)) else path_text(path)
         jobs.append(
-            Job(code, shown, str(out_dir.absolute()), timeout, fingerprint(path, data, [*extra, review_path(path)]), error, isolation,
-                params)
+            Job(code, shown, str(out_dir.absolute()), timeout,
+                fingerprint(path, data, [*extra, review_path(path)]), error, isolation, params)
         )
     if refused:
         raise ParamsError(refused)
@@ -848,11 +848,12 @@ def _fill_from_audit(row: Row, doc: dict[str, Any]) -> None:
     from .checks import all_checks
 
     titles = {c.id: c.title for c in all_checks()}
-    from .audit import summarise
+    from .audit import FORMAT_CHECKS, summarise
 
     failing: list[str] = []
     for f in doc.get("findings", []):
-        if f.get("status") == "fail" and f.get("severity") in ("error", "warning") and f.get("decision") != "rejected":
+        if (f.get("status") == "fail" and f.get("severity") in ("error", "warning") and f.get("decision") != "rejected"
+                and f.get("check_id") not in FORMAT_CHECKS):  # format notes are not problems
             failing.append(f"{f.get('check_id')} {titles.get(f.get('check_id'), '')}".strip())
     # The counts the department's page shows (kit.audit.summarise): problems by severity, then
     # 无法核实, 格式与解析说明 and the reviewer's decisions (待定 = awaiting one).

@@ -232,3 +232,14 @@ def test_kit_import_takes_a_folder_of_forms(tmp_path, capsys):
     (tmp_path / "empty").mkdir()
     assert main(["import", str(tmp_path / "empty"), "--out", str(tmp_path / "out2")]) == 2
     assert "没有可导入的表单" in capsys.readouterr().err
+
+
+def test_a_changed_review_file_renders_the_department_again(params, tmp_path):
+    from kit.batch import plan_batch
+
+    before = plan_batch([params], tmp_path, 60)[0].fingerprint
+    r = audit_path(params)
+    r.decide(A8, "确认")
+    r.save_review()
+    after = plan_batch([params], tmp_path, 60)[0].fingerprint
+    assert before != after
