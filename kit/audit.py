@@ -282,7 +282,21 @@ class AuditResult:
         return doc
 
     def _finding(self, which: str | int) -> dict:
-        """A non-passing finding by its key, or by its 序号 in ``issues()``."""
+        """A non-passing finding by its key, its 序号 in ``issues()`` (an int), or its 序号 in the
+        report's 问题 table (a string: "3" for a fact found once, "6.2" for a fact's second point)."""
+        import re
+
+        if isinstance(which, str) and re.fullmatch(r"\d+(\.\d+)?", which.strip()):
+            from .report.facts import facts  # the report's numbering (displayed, like _repr_html_)
+
+            fact_no, _, point = which.strip().partition(".")
+            groups = facts(self)
+            if not 1 <= int(fact_no) <= len(groups):
+                raise KeyError(f"报告“问题”表中没有序号 {which}（1–{len(groups)}）")
+            points = groups[int(fact_no) - 1].findings
+            if (point and not 1 <= int(point) <= len(points)) or (not point and len(points) > 1):
+                raise KeyError(f"序号 {which} 对应的事实有 {len(points)} 条检查：请写 {fact_no}.1–{fact_no}.{len(points)}")
+            return points[int(point or 1) - 1]
         if isinstance(which, int):
             table = self.issues(labels="machine")
             if not 1 <= which <= len(table):
@@ -295,7 +309,8 @@ class AuditResult:
 
     def decide(self, which: str | int, decision: str, *, reason: str = "", explanation: str = "",
                rectified_on: str = "", reviewer: str = "", date: str = ""):
-        """Record a decision on a finding (its key, or its 序号 in ``issues()``): 确认, 不采纳
+        """Record a decision on a finding (its key, its 序号 in the report's 问题 table as a string
+        such as "6.2", or its 序号 in ``issues()`` as an int): 确认, 不采纳
         (``reason=``), 已说明 (``explanation=``, the department's) or 已整改 (``rectified_on=``).
         ``save_review()`` writes it to the review file, which ``kit render`` reads."""
         f = self._finding(which)

@@ -243,3 +243,14 @@ def test_a_changed_review_file_renders_the_department_again(params, tmp_path):
     r.save_review()
     after = plan_batch([params], tmp_path, 60)[0].fingerprint
     assert before != after
+
+
+def test_decide_by_the_reports_number(params):
+    r = audit_path(params)
+    table = sections.problems_table(r)
+    assert "<td>6.2</td>" in table and "财务合规性" in table
+    e = r.decide("6.2", "确认")  # 6: 预算调整 (D5, B3, B16, B2); its second point is B3
+    assert e.key == "B3|评分表|财务合规性"
+    assert r.decide("2", "确认").key == A8
+    with pytest.raises(KeyError, match="6.1–6.8"):
+        r.decide("6", "确认")
