@@ -254,3 +254,26 @@ def test_decide_by_the_reports_number(params):
     assert r.decide("2", "确认").key == A8
     with pytest.raises(KeyError, match="6.1–6.8"):
         r.decide("6", "确认")
+
+
+@pytest.mark.kernel
+def test_kit_render_reproduces_what_the_auditor_decided(params, tmp_path):
+    """Decide in Python → save → kit render: the page, the JSON and the 问题清单.xlsx carry it."""
+    import json
+
+    r = audit_path(params)
+    r.decide(B8, "不采纳", reason="口径不同", reviewer="王审计")
+    r.decide("B10|评分表|项目完成及时性", "已整改", rectified_on="2023-07-01", explanation="已更正自评分数")
+    r.override("绩效指标明确性", "5", "三项指标无目标值测算依据", reviewer="王审计")
+    r.save_review()
+    out = tmp_path / "out"
+    assert main(["render", str(params), "--out", str(out)]) == 0
+    page = (out / "022006.html").read_text(encoding="utf-8")
+    assert "不采纳的问题（1 条" in page and "口径不同" in page and "已整改" in page
+    assert "调整前复核总分 96.32 分（优），调整后" in page and f"{r.totals['recomputed']}" in page
+    j = json.loads((out / "022006.json").read_text(encoding="utf-8"))
+    assert j["totals"]["recomputed"] == str(r.totals["recomputed"]) and j["review"]["counts"]["rectified"] == 1
+    ws = load_workbook(out / "022006-问题清单.xlsx")["问题清单"]
+    header = [c.value for c in ws[1]]
+    rows = {x[header.index("问题键")]: x for x in ws.iter_rows(min_row=2, values_only=True)}
+    assert B8 not in rows and rows["B10|评分表|项目完成及时性"][header.index("整改状态")] == "已整改"
