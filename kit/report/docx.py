@@ -277,6 +277,8 @@ class Builder:
                 # in half-width units (a Chinese character is two); a header never breaks mid-word
                 units = sum(2 if ord(c) > 0x2E7F else 1 for c in max(text.split("\n"), key=len, default=""))
                 longest[j] = max(longest[j], min(units, 70) + (2 if v[0].tag == "th" else 0))
+        if "kit-signoff" in node.cls and width == 4:  # labels narrow, the room to write wide
+            longest = [14, 30, 10, 30]
         sec = self.doc.sections[-1]
         usable = sec.page_width - sec.left_margin - sec.right_margin
         # Each column first gets room for its header or short content (up to 8 half-width units at
@@ -294,6 +296,11 @@ class Builder:
                 cells[i * width + j].width = w
         for i, j, i2, j2 in spans:
             cells[i * width + j].merge(cells[i2 * width + j2])
+        if "kit-signoff" in node.cls:  # room to sign and date by hand
+            from docx.enum.table import WD_ROW_HEIGHT_RULE
+
+            for row in table.rows[1:]:
+                row.height, row.height_rule = self.Cm(1.1), WD_ROW_HEIGHT_RULE.AT_LEAST
         for i, (_, head) in enumerate(rows):
             if head:  # header rows repeat on every page of a long table
                 tr_pr = table.rows[i]._tr.get_or_add_trPr()
