@@ -7,7 +7,7 @@ kit's bundled font (``fontdata/KitSansSC-Regular.otf``, SIL OFL) to the characte
 ``@font-face`` named ``Kit Sans SC``, which the stylesheet lists after the system fonts: a
 machine that has one of them uses it, any other falls back to the embedded glyphs. No request
 leaves the page (a ``data:`` URL). WOFF (zlib) rather than WOFF2: brotli saves 10 % and costs
-twice the time.
+twice the time. About 0.45 s of CPU per page for the sample's 626 characters.
 """
 from __future__ import annotations
 
@@ -32,7 +32,9 @@ def subset_woff(chars: str) -> bytes:
 
     from .fonts import BUNDLED
 
-    font = TTFont(str(BUNDLED[1]))
+    # No recomputed bounding boxes (half the time) and no new timestamp: the same page twice is the
+    # same bytes.
+    font = TTFont(str(BUNDLED[1]), recalcBBoxes=False, recalcTimestamp=False)
     cmap = font.getBestCmap() or {}
     wanted = [ord(c) for c in chars if ord(c) in cmap]
     if not wanted:
