@@ -21,6 +21,7 @@ from typing import Iterable
 
 from ..model import BUDGET_PARTS, BUDGET_STAGES, NARRATIVE_SECTIONS
 from .record import Record, lines_source
+from .shenzhen_cells import column_roles, is_cell_row, is_cell_token, place_amount, split_row, table_unit
 from .sources import Form, Line
 from .wrap import capacity_of, clean_line, join_lines, printed_width, text_width
 
@@ -70,7 +71,8 @@ COUNT_PATTERNS = {
 
 _NUM = r"(?:[-+]?\d[\d,]*(?:\.\d+)?[^\s\d]*|#{2,})"
 AMOUNT = re.compile(rf"^{_NUM}$")
-HEAD_RE = re.compile(r"^部门名称\s+(?P<name>.+?)\s+部门编码\s+(?P<code>\S+)(?:\s+部门预算总额\s+(?P<total>\S+))?$")
+HEAD_RE = re.compile(r"^部门名称\s+(?P<name>.+?)\s+部门编码\s+(?P<code>\S+)"
+                     r"(?:\s+部门预算总额(?:[（(](?P<tunit>元|万元|亿元)[)）])?\s+(?P<total>\S+))?$")
 LINE_ROW = re.compile(rf"^(?:(?P<label>[^\d\s]\S*)\s+)?(?P<no>\d{{1,3}})\s+(?:(?P<name>.+?)\s+)?(?P<a>{_NUM})\s+(?P<b>{_NUM})\s+(?P<c>{_NUM})$")
 TASK_END = re.compile(rf"^(?:(?P<status>[^\d\s#+-]\S*)\s+)?(?P<amounts>{_NUM}(?:\s+{_NUM}){{5}})$")
 WEIGHT_LINE = re.compile(r"^(?P<pre>.*?)\s*(?P<w>\d{1,3}(?:\.\d+)?|#{2,})(?:\s+(?P<post>\S.*))?$")
@@ -87,11 +89,19 @@ def norm(s: str) -> str:
     return re.sub(r"[\s*＊]+", "", s)
 
 
+def label_key(s: str) -> str:
+    """A label as looked up: its printed unit made canonical (（万元） and （元） name the same column)."""
+    return _UNIT_LABEL.sub("（元）", norm(s))
+
+
+_UNIT_LABEL = re.compile(r"[（(](?:元|万元|亿元)[)）]")
+
+
 def is_label(text: str) -> bool:
     """A printed label (or several side by side); a label wrapped inside its cell counts too."""
-    if norm(text) in LABELS:
+    if label_key(text) in LABELS:
         return True
-    parts = [norm(p) for p in text.split() if norm(p)]
+    parts = [label_key(p) for p in text.split() if norm(p)]
     return bool(parts) and all(p in LABELS for p in parts)
 
 
@@ -237,45 +247,101 @@ class TextLayout:
             self.rec.absent(("profile", k), "", None, "文字层中找不到该栏的文字", blank="")
 
     def budget(self, start: int, stop: int) -> None:
-        rows = []
-        reason = []
+        """The budget table: each amount placed under the header column it stands in, each row
+        by the stage label it is printed beside, or, when the labels are printed apart, by
+        matching the printed rows with the printed labels one for one. An unreadable cell keeps
+        its place (absent with its raw text); rows that cannot be matched are left absent."""
+        cols = column_roles(split_row(self.lines[start - 1].text) if start else [])
+        amount_cols = [(r, u) for r, u in cols if r != "reason"]
+        if [r for r, _ in amount_cols] != list(BUDGET_PARTS) and sorted(r for r, _ in amount_cols) != sorted(BUDGET_PARTS):
+            self.rec.note("预算总表表头中找不到三个金额栏（部门支出总金额、基本支出总金额、项目支出总金额）；按表式的栏序读取")
+            amount_cols = [(p, table_unit(self.text[start - 1]) if start else "") for p in BUDGET_PARTS]
+        self._unit("预算总表", [u for _r, u in amount_cols])
+        rows: list[tuple[int, str | None, list[str]]] = []  # (line, stage printed on the line, cells)
+        reason: list[int] = []
+        reason_tail: list[tuple[int, str]] = []
         for i in range(start, stop):
             s = self.text[i]
             if not s:
                 continue
-            toks = s.split()
-            if toks and all(AMOUNT.match(t) for t in toks):
-                rows.append(i)  # a row of the wrong length is kept in its place and left absent
-            elif not is_label(s):
+            stage, toks = _stage_prefix(split_row(self.lines[i].text))
+            if stage is None and is_label(s):
+                continue
+            k = 0
+            while k < len(toks) and is_cell_token(toks[k]):
+                k += 1
+            if toks and (k == len(toks) and is_cell_row(toks) or k >= 2 or (stage and k)):
+                rows.append((i, stage, toks[:k]))
+                if k < len(toks):
+                    reason_tail.append((i, " ".join(toks[k:])))
+                if stage:
+                    self.rec.labels_read += 1
+            elif stage is not None and not toks:
+                continue  # a label printed alone, counted below
+            else:
                 reason.append(i)
-        stages = list(BUDGET_STAGES)
-        printed = [STAGE_LABELS[norm(self.text[i])] for i in range(start, len(self.text)) if norm(self.text[i]) in STAGE_LABELS]
-        why = ("行标签（年初预算批复（收入）、全年调整后预算数、年末执行数）与数值分开印出；按表的固定行序对应"
-               if printed[:3] == stages else "文字层中没有行标签；按表的固定行序（年初、调整后、执行）对应")
-        for stage, i in zip(stages, rows):
-            toks = self.text[i].split()
-            if len(toks) != len(BUDGET_PARTS):
+        printed = [STAGE_LABELS[label_key(self.text[i])] for i in range(start, len(self.text))
+                   if label_key(self.text[i]) in STAGE_LABELS]
+        inline = {st for _i, st, _c in rows if st}
+        free_rows = [(i, c) for i, st, c in rows if st is None]
+        free_stages = [st for st in dict.fromkeys(printed or BUDGET_STAGES) if st not in inline]
+        if len(set(printed)) == len(BUDGET_STAGES) and len(free_rows) == len(free_stages):
+            why = "行标签（年初预算批复（收入）、全年调整后预算数、年末执行数）与数值分开印出；数值行与行标签的个数相同，按印出的先后一一对应"
+        else:
+            why = "文字层中没有完整的行标签；数值行与表式的行数相同，按印出的先后对应（年初、调整后、执行）"
+        assigned: dict[str, tuple[int, list[str], str, str]] = {}
+        for i, st, cells in rows:
+            if st:
+                if st in assigned:
+                    self.rec.not_placed(self.text[i], self.src([i]), f"预算总表中“{st}”一行印了两次，未采用")
+                else:
+                    assigned[st] = (i, cells, "layout", "")
+        if free_rows and len(free_rows) == len(free_stages):
+            for (i, cells), st in zip(free_rows, free_stages):
+                assigned[st] = (i, cells, "inferred", why)
+        elif free_rows:
+            self.rec.note(f"预算总表印出 {len(free_rows)} 行没有行标签的数值，而待对应的行是 {len(free_stages)} 行"
+                          "（年初、调整后、执行）：无法确定各行属于哪一行，这些数值未导入")
+            for i, cells in free_rows:
+                self.rec.not_placed(self.text[i], self.src([i]), "预算总表中无法确定所属行（年初、调整后、执行）的一行数值")
+        for stage in BUDGET_STAGES:
+            got = assigned.get(stage)
+            if got is None:
+                raw = "；".join(self.text[i] for i, _c in free_rows) if free_rows else ""
+                for part in BUDGET_PARTS:
+                    self.rec.absent(("budget", stage, part), raw, self.src([i for i, _ in free_rows]) if free_rows else None,
+                                    "预算总表中无法确定这一行的数值" if free_rows else "文字层中找不到这一行数值", blank="")
+                continue
+            i, cells, how, reason_why = got
+            if len(cells) != len(amount_cols):
                 for part in BUDGET_PARTS:
                     self.rec.absent(("budget", stage, part), self.text[i], self.src([i]),
-                                    f"这一行印出 {len(toks)} 个数（应为 3 个），无法确定各数所属的栏", blank="")
+                                    f"这一行印出 {len(cells)} 格（应为 {len(amount_cols)} 格），无法确定各数所属的栏", blank="")
             else:
-                for part, tok in zip(BUDGET_PARTS, toks):
-                    self.rec.place(("budget", stage, part), tok, self.src([i]), "inferred", why, verify=self.lines[i].text)
+                for (part, unit), raw in zip(amount_cols, cells):
+                    place_amount(self.rec, ("budget", stage, part), raw, self.src([i]), unit, how, reason_why,
+                                 verify=self.lines[i].text)
             self.take([i])
-        for stage in stages[len(rows):]:
-            for part in BUDGET_PARTS:
-                self.rec.absent(("budget", stage, part), "", None, "文字层中找不到这一行数值", blank="")
-        if len(rows) > 3:
-            for i in rows[3:]:
-                self.rec.not_placed(self.text[i], self.src([i]), "预算总表多出的一行数值")
-                self.take([i])
-        if reason:
-            text = self.join(reason, self.cap(reason))
-            self.rec.place(("budget", "adjustment_reason"), text, self.src(reason), "inferred",
+        self.take([i for i, _c in free_rows])
+        texts = [self.text[i] for i in reason] + [t for _i, t in reason_tail]
+        idx = reason + [i for i, _t in reason_tail]
+        if texts:
+            text = self.join(reason, self.cap(reason)) if not reason_tail else "\n".join(texts)
+            self.rec.place(("budget", "adjustment_reason"), text, self.src(idx), "inferred",
                            "预算总表中唯一的文字，位于“预算调整（如有）原因及情况说明”一栏")
             self.take(reason)
         else:
             self.rec.place(("budget", "adjustment_reason"), "", self.src([start - 1]), "layout")
+
+    def _unit(self, table: str, units: list[str]) -> None:
+        """Say which amounts' unit a table's header prints. Amounts in 万元/亿元 carry their unit
+        in the data file ('197879.94万元'): the model reads them in 元 and lists them under E4."""
+        printed = {u for u in units if u}
+        if len(printed) > 1:
+            self.rec.note(f"{table}表头各栏印的金额单位不同（{'、'.join(sorted(printed))}）；各数按其所在栏的单位注明")
+        if printed - {"元"}:
+            self.rec.note(f"{table}表头印出金额单位“{'、'.join(sorted(printed))}”：金额按原样保留并注明单位"
+                          "（如 “197879.94万元”），审核时换算为元比较")
 
     def lines_blocks(self, headers: list[int], stop: int) -> None:
         bounds = headers[1:] + [stop]
@@ -644,6 +710,15 @@ _SCORE_LEVEL_LABELS = {
     "制度管理", "经济性", "效率性", "效果性", "公平性",
 }
 SCORE_LEVEL1 = ("部门决策", "部门管理", "部门绩效")
+
+
+def _stage_prefix(toks: list[str]) -> tuple[str | None, list[str]]:
+    """(stage, the rest) when a row starts with its printed stage label ('年初预算批复（收入） 1 2 3')."""
+    for n in (1, 2):
+        key = label_key("".join(toks[:n]))
+        if key in STAGE_LABELS:
+            return STAGE_LABELS[key], toks[n:]
+    return None, toks
 
 
 def _amounts_line(s: str) -> bool:
