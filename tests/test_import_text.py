@@ -210,3 +210,180 @@ def test_family_detection_uses_the_family_words(imported):
     # the family is chosen by the words its family.yaml lists, and the reason names them
     assert record.family["id"] == "shenzhen_2022"
     assert "部门决策" in reason and "年初预算批复" in reason
+
+
+# --- budget cells placed by their column and row, whatever a cell prints ----------------------
+from decimal import Decimal  # noqa: E402
+
+from kit.model import BUDGET_PARTS, BUDGET_STAGES, build_department  # noqa: E402
+from kit.values import parse_num  # noqa: E402
+
+_FW = str.maketrans("0123456789.,", "０１２３４５６７８９．，")
+
+
+def _budget_lines(lines: list[str]) -> list[int]:
+    """Indexes of the sample's three budget rows (the amount lines under the budget header)."""
+    head = next(i for i, s in enumerate(lines) if "部门支出总金额" in s)
+    rows = [i for i in range(head + 1, head + 8) if lines[i].strip() and lines[i].split()[0][0].isdigit()]
+    assert len(rows) == 3
+    return rows
+
+
+def _thousands(tok: str) -> str:
+    whole, _, frac = tok.partition(".")
+    return f"{int(whole):,}" + (f".{frac}" if frac else "")
+
+
+# quirk → (printed cell from the transcribed one, the cell's outcome: 'exact' value, or 'absent')
+QUIRKS = {
+    "fullwidth-digits": (lambda t: t.translate(str.maketrans("0123456789", "０１２３４５６７８９")), "exact"),
+    "fullwidth-all": (lambda t: t.translate(_FW), "exact"),
+    "thousands": (_thousands, "exact"),
+    "dash": (lambda t: "—", "absent"),
+    "hyphen": (lambda t: "-", "absent"),
+    "parentheses": (lambda t: f"({_thousands(t)})", "absent"),
+    "fullwidth-parentheses": (lambda t: f"（{_thousands(t)}）", "absent"),
+    "two-dots": (lambda t: t + ".4", "absent"),
+    "junk": (lambda t: t + "x", "absent"),
+    "missing": (lambda t: None, "row-absent"),
+}
+
+
+def _variant(quirk: str, row: int, col: int) -> str:
+    lines = SAMPLE_FORM.read_text(encoding="utf-8").split("\n")
+    i = _budget_lines(lines)[row]
+    toks = lines[i].split()
+    printed = QUIRKS[quirk][0](toks[col])
+    toks = toks[:col] + ([printed] if printed is not None else []) + toks[col + 1:]
+    lines[i] = " ".join(toks)
+    return "\n".join(lines)
+
+
+def _import_text(tmp_path: Path, text: str, name: str = "form.txt"):
+    form = tmp_path / name
+    form.write_text(text, encoding="utf-8")
+    return import_form(form)
+
+
+def _value(s: str) -> Decimal | None:
+    return parse_num(s, "元").value if s else None
+
+
+def _budget_outcomes(doc: dict, transcription: dict) -> dict[tuple[str, str], str]:
+    """Each budget cell: 'exact' (same number as transcribed), 'absent', or 'WRONG'."""
+    out = {}
+    for stage in BUDGET_STAGES:
+        for part in BUDGET_PARTS:
+            got, want = doc["budget"][stage][part], transcription["budget"][stage][part]
+            out[(stage, part)] = "absent" if got == "" else "exact" if _value(got) == _value(want) else "WRONG"
+    return out
+
+
+@pytest.mark.parametrize("quirk", sorted(QUIRKS))
+def test_every_budget_cell_with_each_quirk_stays_in_its_place(tmp_path, transcription, quirk):
+    """Every budget row and column: a damaged cell gives its exact number or is absent with its
+    raw text; no other cell moves (the 年初 row never takes the 调整后 row)."""
+    outcome = QUIRKS[quirk][1]
+    for r, stage in enumerate(BUDGET_STAGES):
+        for c, part in enumerate(BUDGET_PARTS):
+            doc, record = _import_text(tmp_path, _variant(quirk, r, c), f"{quirk}-{r}{c}.txt")
+            got = _budget_outcomes(doc, transcription)
+            assert "WRONG" not in got.values(), (quirk, stage, part, got)
+            absent = {a["field"]: a for a in record.absent_entries}
+            if outcome == "exact":
+                assert set(got.values()) == {"exact"}, (quirk, stage, part, got)
+            elif outcome == "absent":
+                assert got.pop((stage, part)) == "absent", (quirk, stage, part)
+                assert set(got.values()) == {"exact"}, (quirk, stage, part, got)
+                assert absent[f"budget.{stage}.{part}"]["raw"] == QUIRKS[quirk][0](transcription["budget"][stage][part])
+            else:  # a missing cell: which column is empty cannot be told, the row is absent with its raw text
+                for p in BUDGET_PARTS:
+                    assert got.pop((stage, p)) == "absent"
+                    assert absent[f"budget.{stage}.{p}"]["raw"]
+                assert set(got.values()) == {"exact"}, (quirk, stage, part, got)
+            # the rest of the form is untouched (amounts compared by their number)
+            res = compare(transcription, doc, printed=True)
+            assert res.amounts("wrong") == [] and all(p.startswith("budget.") for p in res.absent)
+
+
+@pytest.mark.parametrize("row", range(3))
+def test_a_missing_budget_row_moves_no_other_row(tmp_path, transcription, row):
+    lines = SAMPLE_FORM.read_text(encoding="utf-8").split("\n")
+    i = _budget_lines(lines)[row]
+    lines[i] = ""
+    doc, record = _import_text(tmp_path, "\n".join(lines))
+    got = _budget_outcomes(doc, transcription)
+    # two rows of amounts for three printed labels: which is missing cannot be told, nothing is placed
+    assert set(got.values()) == {"absent"}
+    assert any("无法确定各行属于哪一行" in n for n in record.notes)
+    assert len([u for u in record.unplaced if "预算总表" in u["note"]]) == 2
+
+
+def test_budget_rows_printed_beside_their_labels_are_placed_by_label(tmp_path, transcription):
+    """A text layer that keeps each row's label on its line: the rows are placed by their label,
+    whatever their order, and a missing row leaves only its own cells absent."""
+    lines = SAMPLE_FORM.read_text(encoding="utf-8").split("\n")
+    rows = _budget_lines(lines)
+    b = transcription["budget"]
+    printed = {"initial": "年初预算批复（收入）", "adjusted": "全年调整后预算数", "actual": "年末执行数"}
+    lines[rows[0]] = f"{printed['actual']} {b['actual']['total']} {b['actual']['basic']} {b['actual']['project']}"
+    lines[rows[1]] = f"{printed['initial']} — {b['initial']['basic']} {b['initial']['project']}"
+    lines[rows[2]] = ""
+    doc, record = _import_text(tmp_path, "\n".join(lines))
+    got = _budget_outcomes(doc, transcription)
+    assert got.pop(("initial", "total")) == "absent"
+    assert [got.pop(("adjusted", p)) for p in BUDGET_PARTS] == ["absent"] * 3
+    assert set(got.values()) == {"exact"}
+    how = {e.field: e.how for e in record.entries}
+    assert how["budget.actual.total"] == "layout" and how["budget.initial.basic"] == "layout"
+
+
+def _wan(text: str) -> str:
+    """The sample with its budget table printed in 万元 (amounts divided by 10⁴, as printed)."""
+    lines = text.split("\n")
+    head = next(i for i, s in enumerate(lines) if "部门支出总金额" in s)
+    lines[head] = lines[head].replace("（元）", "（万元）")
+    for i in _budget_lines(lines):
+        lines[i] = " ".join(str(Decimal(t) / 10000) for t in lines[i].split())
+    return "\n".join(lines)
+
+
+def test_amounts_under_a_wan_header_are_never_read_ten_thousand_times_too_small(tmp_path, transcription):
+    doc, record = _import_text(tmp_path, _wan(SAMPLE_FORM.read_text(encoding="utf-8")))
+    for stage in BUDGET_STAGES:
+        for part in BUDGET_PARTS:
+            cell = doc["budget"][stage][part]
+            assert cell.endswith("万元")  # kept as printed, the unit recorded with it
+            assert _value(cell) == _value(transcription["budget"][stage][part])
+    assert any("万元" in n for n in record.notes)
+    dept = build_department(doc)
+    assert any(f.code == "wan" for f in dept.load_findings)  # listed under E4: converted, said so
+
+
+def test_audit_of_budget_variants(tmp_path):
+    """What a user sees: the sample's totals and the 11.77 % adjustment finding survive a 万元
+    header and a full-width cell; an unreadable 年初 total makes its checks say the input is
+    missing (never another row's number)."""
+    from kit.audit import run_audit
+
+    def audit(text, name):
+        doc, _ = _import_text(tmp_path, text, name)
+        return run_audit(build_department(doc))
+
+    def fails(res):
+        f = res.findings
+        return f[f["status"] == "fail"]
+
+    text = SAMPLE_FORM.read_text(encoding="utf-8")
+    for name, variant in (("wan.txt", _wan(text)), ("fw.txt", _variant("fullwidth-all", 0, 0))):
+        res = audit(variant, name)
+        assert res.totals["recomputed"] == Decimal("96.32") and res.grade["recomputed"] == "优", name
+        assert any("11.77%" in m for m in fails(res)[fails(res)["check_id"] == "B3"]["message"]), name
+    for quirk in ("dash", "parentheses", "missing"):
+        res = audit(_variant(quirk, 0, 0), f"{quirk}.txt")
+        f = res.findings
+        b3 = f[f["check_id"] == "B3"].to_dict("records")
+        assert [r["status"] for r in b3] == ["unverifiable"] and "budget.initial.total" in b3[0]["missing"], quirk
+        assert "budget.initial.total" in set(res.missing_inputs["input"]), quirk
+        # the 调整后 row is not taken for 年初: no adjustment of 0 % is reported as fine
+        assert not any("调整幅度 +0.00%" in m for m in f["message"]), quirk

@@ -21,7 +21,7 @@ from typing import Iterable
 
 from ..model import BUDGET_PARTS, BUDGET_STAGES, NARRATIVE_SECTIONS
 from .record import Record, lines_source
-from .shenzhen_cells import column_roles, is_cell_row, is_cell_token, place_amount, split_row, table_unit
+from .shenzhen_cells import LINE_COLUMNS, column_roles, is_cell_row, is_cell_token, place_amount, split_row, table_unit
 from .sources import Form, Line
 from .wrap import capacity_of, clean_line, join_lines, printed_width, text_width
 
@@ -69,7 +69,9 @@ COUNT_PATTERNS = {
     "authorized_posts": r"核定编制(?:数)?(?:（含工勤人员?）)?(?:为|是)?(\d+)人",
 }
 
-_NUM = r"(?:[-+]?\d[\d,]*(?:\.\d+)?[^\s\d]*|#{2,})"
+# An amount cell as printed, readable or not (full-width digits, '(1,234.00)', '—'): it keeps its
+# place in its row; whether its value can be used is decided when it is placed (shenzhen_cells).
+_NUM = r"(?:[(（]?[-+−－]?\d[\d,，.．]*[^\s\d]*|#{2,}|[—–―／/]{1,2}|－|-{1,2})"
 AMOUNT = re.compile(rf"^{_NUM}$")
 HEAD_RE = re.compile(r"^部门名称\s+(?P<name>.+?)\s+部门编码\s+(?P<code>\S+)"
                      r"(?:\s+部门预算总额(?:[（(](?P<tunit>元|万元|亿元)[)）])?\s+(?P<total>\S+))?$")
@@ -215,7 +217,8 @@ class TextLayout:
             m = HEAD_RE.match(self.text[narr_h])
             self.take([narr_h])
             if m.group("total"):
-                self.rec.place(("narrative", "budget_total"), m.group("total"), self.src([narr_h]), verify=self.lines[narr_h].text)
+                place_amount(self.rec, ("narrative", "budget_total"), m.group("total"), self.src([narr_h]),
+                             m.group("tunit") or "", verify=self.lines[narr_h].text)
             self.narrative(narr_h + 1, n)
         self.leftovers()
 
@@ -348,18 +351,29 @@ class TextLayout:
         for k, (h, end) in enumerate(zip(headers, bounds)):
             self.label(h)
             block = LINE_BLOCKS[k] if k < len(LINE_BLOCKS) else None
+            cols = [(r, u) for r, u in column_roles(split_row(self.lines[h].text), LINE_COLUMNS)
+                    if r in ("budget", "adjusted", "actual")]
+            if sorted(r for r, _ in cols) != sorted(("budget", "adjusted", "actual")):
+                cols = [(r, table_unit(self.text[h])) for r in ("budget", "adjusted", "actual")]
+            self._unit("支出明细表", [u for _r, u in cols])
             row = 0
             for i in range(h + 1, end):
-                m = LINE_ROW.match(self.text[i])
-                if not m or block is None:
+                parsed = _line_row(split_row(self.lines[i].text))
+                if parsed is None or block is None:
                     continue
+                label, no, name, cells = parsed
                 src = self.src([i])
                 raw = self.lines[i].text
-                self.rec.place((block, row, "no"), m.group("no"), src, verify=raw)
-                self.rec.place((block, row, "name"), m.group("name") or "", src, verify=raw)
-                for key, g in (("budget", "a"), ("adjusted", "b"), ("actual", "c")):
-                    self.rec.place((block, row, key), m.group(g), src, verify=raw)
-                if m.group("label"):
+                self.rec.place((block, row, "no"), no, src, verify=raw)
+                self.rec.place((block, row, "name"), name, src, verify=raw)
+                if len(cells) == len(cols):
+                    for (key, unit), cell in zip(cols, cells):
+                        place_amount(self.rec, (block, row, key), cell, src, unit, verify=raw)
+                else:
+                    for key, _u in cols:
+                        self.rec.absent((block, row, key), self.text[i], src,
+                                        f"这一行印出 {len(cells)} 个金额（应为 {len(cols)} 个），无法确定各数所属的栏", blank="")
+                if label:
                     self.rec.labels_read += 1
                 self.take([i])
                 row += 1
@@ -372,6 +386,8 @@ class TextLayout:
                 self.label(i)
 
     def tasks(self, start: int, stop: int) -> None:
+        unit = table_unit(self.text[start - 1])
+        self._unit("年度主要任务表", [unit])
         rows: list[tuple[list[list[int]], int, re.Match]] = []
         pending: list[list[int]] = [[]]
         for i in range(start, stop):
@@ -419,7 +435,7 @@ class TextLayout:
             else:
                 self.rec.place(("tasks", r, "status"), m.group("status") or "", self.src([end]), verify=raw)
                 for (side, part), amount in zip(fields, m.group("amounts").split()):
-                    self.rec.place(("tasks", r, side, part), amount, self.src([end]), verify=raw)
+                    place_amount(self.rec, ("tasks", r, side, part), amount, self.src([end]), unit, verify=raw)
             self.take(name_idx + cidx + [end])
 
     def _name_content(self, blocks: list[list[int]]) -> tuple[list[int], list[list[int]]]:
@@ -710,6 +726,22 @@ _SCORE_LEVEL_LABELS = {
     "制度管理", "经济性", "效率性", "效果性", "公平性",
 }
 SCORE_LEVEL1 = ("部门决策", "部门管理", "部门绩效")
+
+
+def _line_row(toks: list[str]) -> tuple[str, str, str, list[str]] | None:
+    """(section label, 序号, 项目名称, amount cells) of a line-table row, or None: an optional
+    label, a 序号, the name, then the amount cells (trailing cell tokens, unreadable ones too)."""
+    k = 1 if toks and not re.fullmatch(r"\d{1,3}", toks[0]) else 0
+    if len(toks) < k + 2 or not re.fullmatch(r"\d{1,3}", toks[k]):
+        return None
+    rest = toks[k + 1:]
+    n = 0
+    while n < len(rest) and is_cell_token(rest[-1 - n]):
+        n += 1
+    if n == 0:
+        return None
+    cells = rest[len(rest) - n:]
+    return (toks[0] if k else ""), toks[k], " ".join(rest[:len(rest) - n]), cells
 
 
 def _stage_prefix(toks: list[str]) -> tuple[str | None, list[str]]:
