@@ -50,6 +50,8 @@ class Style:
     margin: float = 36.0
     valign: str = "middle"  # 'middle' or 'top' for short cells
     widths: dict = field(default_factory=dict)  # table key -> column fractions
+    rotate: int = 0  # /Rotate set on every page (a viewer shows the page turned; the text is as drawn)
+    turn_content: bool = False  # the content itself drawn turned 90° on the page (text runs up the page)
 
 
 # Column fractions per table (summing to 1); styles scale some of them.
@@ -64,6 +66,13 @@ BASE_WIDTHS = {
     "narr_head": (0.10, 0.30, 0.10, 0.15, 0.12, 0.23),
     "narrative": (0.13, 0.17, 0.70),
 }
+# The sample laid out on pages a tool has turned: /Rotate on every page, or the drawing itself turned.
+ROTATED = (
+    Style("landscape-9-rotate-90", rotate=90),
+    Style("portrait-8-rotate-180", pagesize=A4, size=8.0, valign="top", rotate=180),
+    Style("landscape-9-rotate-270", rotate=270),
+    Style("landscape-9-content-turned", turn_content=True),
+)
 STYLES = (
     Style("landscape-9"),
     Style("portrait-8", pagesize=A4, size=8.0, valign="top"),
@@ -130,9 +139,10 @@ class _Pdf:
     def __init__(self, path: Path, style: Style, header: str):
         self.st = style
         self.font = _font(style.font)
-        self.c = canvas.Canvas(str(path), pagesize=style.pagesize)
-        self.c.setTitle("部门整体支出绩效自评表")
         self.w, self.h = style.pagesize
+        self.c = canvas.Canvas(str(path), pagesize=(self.h, self.w) if style.turn_content else style.pagesize)
+        self.c.setTitle("部门整体支出绩效自评表")
+        self._turn()
         self.header = header
         self.leading = style.size * 1.35
         self.y = self.h - style.margin
@@ -150,8 +160,17 @@ class _Pdf:
         self.c.setFillColor(black)
         self.y -= size * 1.6
 
+    def _turn(self) -> None:
+        """Set the page's rotation (or turn the drawing) at the start of every page."""
+        if self.st.rotate:
+            self.c.setPageRotation(self.st.rotate)
+        if self.st.turn_content:
+            self.c.translate(self.h, 0)
+            self.c.rotate(90)
+
     def new_page(self) -> None:
         self.c.showPage()
+        self._turn()
         self.pages += 1
         self.y = self.h - self.st.margin
         self.text(self.header, self.st.margin)  # the page header printed on every following page

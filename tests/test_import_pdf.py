@@ -197,3 +197,33 @@ def test_a_bad_pdf_in_a_batch_does_not_stop_the_others(tmp_path, capsys, sample_
     assert code == 1
     assert (tmp_path / "out" / "022006-2022.yaml").is_file()
     assert "失败 1" in out and "good.pdf" in out
+
+
+# --- pages turned by a tool -----------------------------------------------------------------
+from formpdf import ROTATED  # noqa: E402
+
+
+@pytest.mark.parametrize("style", [s for s in ROTATED if s.rotate], ids=lambda s: s.name)
+def test_a_pdf_with_every_page_rotated_imports_as_printed(tmp_path, capsys, sample_doc, style):
+    """/Rotate 90, 180 or 270 on every page: the text is read in the direction it was written,
+    field for field as the unrotated PDF, and the record says the pages were turned."""
+    pdf = write_form_pdf(sample_doc, tmp_path / "rotated.pdf", style)
+    doc, record = import_form(pdf)
+    res = compare(sample_doc, doc)
+    assert res.amounts("absent") == [] and res.amounts("wrong") == []
+    assert res.share_exact >= 0.98 and doc["stray"] == ["Zero", "医院公章"]
+    assert any("页面旋转" in n for n in record.notes)
+    code = main(["import", str(pdf), "--out", str(tmp_path / "out"), "-q"])
+    assert code == 0 and "Traceback" not in capsys.readouterr().err
+
+
+def test_a_pdf_whose_drawing_is_turned_is_refused_clearly(tmp_path, capsys, sample_doc):
+    """Content drawn turned on the page (no /Rotate to undo): no table can be read; the import
+    says why and names the file, exit 2, no traceback, nothing written."""
+    style = next(s for s in ROTATED if s.turn_content)
+    pdf = write_form_pdf(sample_doc, tmp_path / "turned.pdf", style)
+    code = main(["import", str(pdf), "--out", str(tmp_path / "out")])
+    err = capsys.readouterr().err
+    assert code == 2 and "Traceback" not in err
+    assert "不是正向排列" in err and str(pdf) in err
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())

@@ -321,7 +321,7 @@ class CellLayout:
         for item in self.sections:
             t, part, title, text = item
             key = (part.page, part.table, part.row) if part is not None else None
-            if TITLE_RE.match(_flat(title)).group(1) == "一" or not groups or (key and key != last_part and part.raw.strip()):
+            if _numeral(_flat(title)) == "一" or not groups or (key and key != last_part and part.raw.strip()):
                 groups.append([])
             groups[-1].append(item)
             last_part = key
@@ -338,7 +338,8 @@ class CellLayout:
                 key = order[j]
                 base = ("narrative", "sections", self.rows["sections"])
                 label = NARRATIVE_SECTIONS[key]
-                sim = difflib.SequenceMatcher(None, TITLE_RE.match(title_text).group(2), label).ratio()
+                m = TITLE_RE.match(title_text) or TITLE_RE.match(_flat(title))
+                sim = difflib.SequenceMatcher(None, m.group(2) if m else title_text, label).ratio()
                 if sim >= 0.6:
                     self.rec.place(base + ("key",), key, cell_source(title))
                 else:
@@ -375,6 +376,12 @@ class CellLayout:
             stray.append(s)
             self.rec.not_placed(s, lines_source([ln]), "表格之外、不属于任何栏目的文字（印章等），列入“无归属文字”")
         self.rec.doc["stray"] = stray
+
+
+def _numeral(title: str) -> str:
+    """The numeral of a section title '（一）…' ('' when the title does not read as one)."""
+    m = TITLE_RE.match(title)
+    return m.group(1) if m else ""
 
 
 def _flat(c: Cell) -> str:
