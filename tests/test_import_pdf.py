@@ -227,3 +227,97 @@ def test_a_pdf_whose_drawing_is_turned_is_refused_clearly(tmp_path, capsys, samp
     assert code == 2 and "Traceback" not in err
     assert "不是正向排列" in err and str(pdf) in err
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+
+
+# --- amount cells as printed: units in the header, unreadable cells in their place -----------
+import copy  # noqa: E402
+from decimal import Decimal  # noqa: E402
+
+from kit.values import parse_num  # noqa: E402
+
+_FW = str.maketrans("0123456789.,", "０１２３４５６７８９．，")
+
+
+def _amount_paths(doc: dict):
+    for stage in ("initial", "adjusted", "actual"):
+        for part in ("total", "basic", "project"):
+            yield ("budget", stage, part)
+    for block in ("basic_lines", "project_lines", "transfer_lines"):
+        for i, _ in enumerate(doc.get(block) or []):
+            for key in ("budget", "adjusted", "actual"):
+                yield (block, i, key)
+    for i, _ in enumerate(doc["tasks"]):
+        for side in ("budget", "actual"):
+            for part in ("total", "fiscal", "other"):
+                yield ("tasks", i, side, part)
+
+
+def _get(doc, path):
+    for k in path:
+        doc = doc[k]
+    return doc
+
+
+def _set(doc, path, value):
+    _get(doc, path[:-1])[path[-1]] = value
+
+
+def _value(s):
+    return parse_num(s, "元").value if s else None
+
+
+def test_amounts_under_wan_headers_keep_their_unit(tmp_path, sample_doc):
+    """Every amount header printed in （万元）: each amount is kept as printed with its unit and
+    reads as the same number of 元 as the transcription; the audit's totals are the sample's."""
+    from kit.audit import run_audit
+    from kit.model import build_department
+
+    src = copy.deepcopy(sample_doc)
+    paths = list(_amount_paths(src))
+    for p in paths:
+        _set(src, p, str(Decimal(_get(src, p)) / 10000))
+    pdf = write_form_pdf(src, tmp_path / "wan.pdf", STYLES[0], unit="万元")
+    doc, record = import_form(pdf)
+    for p in paths:
+        cell = _get(doc, p)
+        assert cell == _get(src, p) + "万元", p
+        assert _value(cell) == _value(_get(sample_doc, p)), p
+    assert any("万元" in n for n in record.notes)
+    res = run_audit(build_department(doc))
+    assert res.totals["recomputed"] == Decimal("96.32") and res.grade["recomputed"] == "优"
+    b3 = res.findings[res.findings["check_id"] == "B3"]
+    assert any("11.77%" in m for m in b3["message"])
+
+
+PDF_QUIRKS = [  # (cell, printed, outcome)
+    (("budget", "initial", "total"), "—", "absent"),
+    (("budget", "adjusted", "basic"), "(1,582,955,944.84)", "absent"),
+    (("budget", "actual", "project"), "６２８８１７８１７．９１", "exact"),
+    (("budget", "initial", "basic"), "1,444,547,800.00", "exact"),
+    (("budget", "actual", "total"), "2211773762.75.1", "absent"),
+    (("basic_lines", 0, "budget"), "－", "absent"),
+    (("tasks", 4, "budget", "total"), "（1,000,000.00）", "absent"),
+    (("tasks", 1, "actual", "fiscal"), "２８５８１５４５．１６", "exact"),
+]
+
+
+def test_damaged_amount_cells_stay_in_their_place(tmp_path, sample_doc):
+    """Dashes, parentheses, full-width digits, separators and junk in amount cells of a PDF:
+    each gives its exact number or is absent with its raw text; no other amount changes."""
+    src = copy.deepcopy(sample_doc)
+    for path, printed, _ in PDF_QUIRKS:
+        _set(src, path, printed)
+    pdf = write_form_pdf(src, tmp_path / "quirks.pdf", STYLES[1])
+    doc, record = import_form(pdf)
+    absent = {a["field"]: a["raw"] for a in record.absent_entries}
+    quirky = {p for p, _, _ in PDF_QUIRKS}
+    for path, printed, outcome in PDF_QUIRKS:
+        got = _get(doc, path)
+        name = ".".join(map(str, path))
+        if outcome == "exact":
+            assert got == printed and _value(got) == _value(_get(sample_doc, path)), name
+        else:
+            assert got == "" and absent[name] == printed, name
+    for path in _amount_paths(sample_doc):
+        if path not in quirky:
+            assert _get(doc, path) == _get(sample_doc, path), path
