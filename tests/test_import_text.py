@@ -387,3 +387,62 @@ def test_audit_of_budget_variants(tmp_path):
         assert "budget.initial.total" in set(res.missing_inputs["input"]), quirk
         # the 调整后 row is not taken for 年初: no adjustment of 0 % is reported as fine
         assert not any("调整幅度 +0.00%" in m for m in f["message"]), quirk
+
+
+# --- several forms in one text file -----------------------------------------------------------
+from kit.importer import import_forms  # noqa: E402
+
+
+def _other_department(text: str) -> str:
+    return text.replace("深圳市龙岗中心医院", "深圳市龙岗第二医院").replace("022006", "022007")
+
+
+def test_two_departments_in_one_text_file_become_two_documents(tmp_path, transcription):
+    text = SAMPLE_FORM.read_text(encoding="utf-8")
+    form = tmp_path / "two.txt"
+    form.write_text(text + _other_department(text), encoding="utf-8")
+    found = import_forms(form)
+    assert [d["department"]["code"] for d, _ in found] == ["022006", "022007"]
+    second = yaml.safe_load(_other_department(yaml.safe_dump(transcription, allow_unicode=True)))
+    for (doc, record), want in zip(found, (transcription, second)):
+        res = compare(want, doc)
+        assert res.amounts("absent") == [] and res.amounts("wrong") == [] and not res.extra
+        assert len(res.exact) == res.total == 379
+        # nothing of the other form is left over: only the sample's own seal and stray word
+        assert [u["text"] for u in record.unplaced] == ["Zero", "医院公章"]
+        assert any("文件中有 2 份表" in n for n in record.notes)
+    # every value cites a line of its own part of the file
+    n_lines = len(text.split("\n"))
+    first = {e.source.get("line") for e in found[0][1].entries if e.source.get("line")}
+    second_lines = {e.source.get("line") for e in found[1][1].entries if e.source.get("line")}
+    assert max(first) <= n_lines < min(second_lines)
+
+
+def test_cli_two_departments_write_two_data_files_and_the_same_one_twice_is_said(tmp_path, capsys):
+    text = SAMPLE_FORM.read_text(encoding="utf-8")
+    two = tmp_path / "two.txt"
+    two.write_text(text + _other_department(text), encoding="utf-8")
+    assert main(["import", str(two), "--out", str(tmp_path / "out"), "-q"]) == 0
+    assert sorted(p.name for p in (tmp_path / "out").glob("*.yaml")) == [
+        "022006-2022.import.yaml", "022006-2022.yaml", "022007-2022.import.yaml", "022007-2022.yaml"]
+    capsys.readouterr()
+    twice = tmp_path / "twice.txt"
+    twice.write_text(text + "\n" + text, encoding="utf-8")
+    code = main(["import", str(twice), "--out", str(tmp_path / "out2")])
+    out, err = capsys.readouterr()
+    assert code == 1 and "Traceback" not in err
+    assert "文件中有 2 份表单" in out and "部门编码和年度相同" in err
+    assert (tmp_path / "out2" / "022006-2022.yaml").is_file()
+
+
+def test_several_forms_that_cannot_be_told_apart_are_refused(tmp_path, capsys):
+    """Two budget tables with no table head or profile labels between them: not read as one form."""
+    text = SAMPLE_FORM.read_text(encoding="utf-8")
+    lines = text.split("\n")
+    head = next(i for i, s in enumerate(lines) if "部门支出总金额" in s)
+    form = tmp_path / "cut.txt"
+    form.write_text(text + "\n".join(lines[head:]), encoding="utf-8")
+    code = main(["import", str(form), "--out", str(tmp_path / "out")])
+    err = capsys.readouterr().err
+    assert code == 2 and "Traceback" not in err
+    assert "2 个预算总表" in err and "没有导入" in err and str(form) in err
