@@ -321,3 +321,53 @@ def test_damaged_amount_cells_stay_in_their_place(tmp_path, sample_doc):
     for path in _amount_paths(sample_doc):
         if path not in quirky:
             assert _get(doc, path) == _get(sample_doc, path), path
+
+
+# --- tables that were never read are not graded -----------------------------------------------
+def _scan_pages_with(pdf_path, words: str, out_path):
+    """The PDF with every page printing ``words`` replaced by a scan of it (an image, no text)."""
+    import pdfplumber
+    from pypdf import PdfReader, PdfWriter
+    from reportlab.lib.utils import ImageReader
+    from reportlab.pdfgen import canvas
+
+    with pdfplumber.open(str(pdf_path)) as pdf:
+        hit = {i for i, p in enumerate(pdf.pages) if words in (p.extract_text() or "")}
+        images = {i: pdf.pages[i].to_image(resolution=40).original for i in hit}
+    reader, writer = PdfReader(str(pdf_path)), PdfWriter()
+    for i, page in enumerate(reader.pages):
+        if i not in images:
+            writer.add_page(page)
+            continue
+        buf = io.BytesIO()
+        w, h = float(page.mediabox.width), float(page.mediabox.height)
+        c = canvas.Canvas(buf, pagesize=(w, h))
+        c.drawImage(ImageReader(images[i]), 0, 0, width=w, height=h)
+        c.save()
+        buf.seek(0)
+        writer.add_page(PdfReader(buf).pages[0])
+    with open(out_path, "wb") as f:
+        writer.write(f)
+    return sorted(i + 1 for i in hit)
+
+
+def test_score_pages_that_are_scans_are_marked_unread_and_not_graded(tmp_path, sample_doc):
+    """The score table's pages are scans: the import marks the score table incomplete in the data
+    file (``incomplete: [scores]``) and says so; the audit then gives no grade from it."""
+    from kit.audit import PARTIAL_GRADE, run_audit
+    from kit.model import build_department
+
+    pdf = write_form_pdf(sample_doc, tmp_path / "full.pdf", STYLES[0])
+    scanned = tmp_path / "scanned.pdf"
+    pages = _scan_pages_with(pdf, "评分标准", scanned)
+    assert pages
+    # the words the family is detected by are those of the score table: name the family, as a user would
+    doc, record = import_form(scanned, "shenzhen_2022")
+    assert "scores" in doc["incomplete"]
+    assert any("incomplete: scores" in n and "评分表" in n for n in record.notes)
+    res = run_audit(build_department(doc))
+    assert res.grade == {"self": PARTIAL_GRADE, "recomputed": PARTIAL_GRADE}
+    # what was read elsewhere is still the form's
+    res_cmp = compare(sample_doc, doc)
+    assert res_cmp.amounts("wrong") == []
+    assert doc["budget"] == sample_doc["budget"]

@@ -446,3 +446,34 @@ def test_several_forms_that_cannot_be_told_apart_are_refused(tmp_path, capsys):
     err = capsys.readouterr().err
     assert code == 2 and "Traceback" not in err
     assert "2 个预算总表" in err and "没有导入" in err and str(form) in err
+
+
+# --- a score table that was not read is never graded --------------------------------------------
+def _without_scores(keep_rows: int | None) -> str:
+    """The sample without its score table (or with only the lines of its first rows)."""
+    lines = SAMPLE_FORM.read_text(encoding="utf-8").split("\n")
+    head = next(i for i, s in enumerate(lines) if "一级指标" in s and "分数" in s)
+    narr = next(i for i, s in enumerate(lines) if s.startswith("部门名称") and "部门预算总额" in s)
+    cut = head if keep_rows is None else head + keep_rows
+    return "\n".join(lines[:cut] + lines[narr:])
+
+
+@pytest.mark.parametrize("keep", [None, 40], ids=["no-score-table", "score-table-cut"])
+def test_a_form_whose_score_table_was_not_read_is_not_graded(tmp_path, transcription, keep):
+    """No score table (a narrative report written as a Shenzhen form), or one cut short: the data
+    file marks it incomplete and the record says so; the audit gives no grade (never 差 from 0)."""
+    from kit.audit import PARTIAL_GRADE, run_audit
+
+    form = tmp_path / "form.txt"
+    form.write_text(_without_scores(keep), encoding="utf-8")
+    doc, record = import_form(form, "shenzhen_2022")
+    assert doc["incomplete"] == ["scores"]
+    assert any("incomplete: scores" in n for n in record.notes)
+    res = run_audit(build_department(doc))
+    assert res.grade == {"self": PARTIAL_GRADE, "recomputed": PARTIAL_GRADE}
+    assert compare(transcription, doc).amounts("wrong") == []
+
+
+def test_the_whole_sample_is_not_marked_incomplete(imported):
+    doc, _record = imported
+    assert "incomplete" not in doc

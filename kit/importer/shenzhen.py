@@ -949,11 +949,49 @@ def finish(form: Form, rec: Record) -> None:
     _counts(rec)
     _score_levels(rec)
     _fill_required(rec)
+    _incomplete(form, rec)
     doc.setdefault("supplementary", {})
     doc.setdefault("stray", [])
     order = ["format", "department", "profile", "budget", "basic_lines", "project_lines", "transfer_lines",
-             "tasks", "goals", "indicators", "scores", "narrative", "supplementary", "stray"]
+             "tasks", "goals", "indicators", "scores", "narrative", "supplementary", "stray", "incomplete"]
     rec.doc = {k: doc[k] for k in order if k in doc} | {k: v for k, v in doc.items() if k not in order}
+
+
+def _incomplete(form: Form, rec: Record) -> None:
+    """Mark the blocks that were not read in full (``incomplete:`` in the data file), so that
+    nothing is graded or summed from a table that was never read: the score table when it has
+    fewer rows than the family's table (not printed, cut, or on a page that is a scan), and,
+    when pages could not be read (scans, text not upright), every block found empty."""
+    doc = rec.doc
+    marks: list[str] = []
+    rows = [r for r in doc.get("scores") or [] if r.get("level3")]
+    expected = len(_rules_levels())
+    unread = sorted(set(getattr(form, "scanned", []) or []) | set(getattr(form, "sideways", []) or []))
+    where = f"（第{'、'.join(map(str, unread))}页没有可读的文字）" if unread else ""
+    if not rows:
+        marks.append("scores")
+        rec.note(f"评分表没有读到{where or '（表上找不到评分表）'}：数据文件中标为不完整（incomplete: scores），"
+                 "审核不据此计分评级")
+    elif expected and len(rows) < expected:
+        marks.append("scores")
+        rec.note(f"评分表只读到 {len(rows)} 行（评分表共 {expected} 行）{where}：数据文件中标为不完整（incomplete: scores），"
+                 "审核不据此计分评级")
+    if unread:
+        budget = doc.get("budget") or {}
+        empty = {
+            "budget": not any((budget.get(s) or {}).get(p) for s in BUDGET_STAGES for p in BUDGET_PARTS),
+            "tasks": not doc.get("tasks"),
+            "goals": not any((doc.get("goals") or {}).values()),
+            "indicators": not doc.get("indicators"),
+            "narrative": not (doc.get("narrative") or {}).get("sections"),
+        }
+        for block, is_empty in empty.items():
+            if is_empty and block not in marks:
+                marks.append(block)
+        if len(marks) > ("scores" in marks):
+            rec.note(f"第{'、'.join(map(str, unread))}页没有可读的文字，这些栏目没有读到，标为不完整：" + "、".join(m for m in marks if m != "scores"))
+    if marks:
+        doc["incomplete"] = list(dict.fromkeys(list(doc.get("incomplete") or []) + marks))
 
 
 def _year(form: Form, rec: Record) -> None:

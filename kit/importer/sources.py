@@ -115,6 +115,7 @@ class Form:
     free_lines: list[Line] = field(default_factory=list)  # PDF text outside every table
     notes: list[str] = field(default_factory=list)  # what the reader noticed (empty pages ...)
     sideways: list[int] = field(default_factory=list)  # PDF pages whose text is not upright (unreadable as tables)
+    scanned: list[int] = field(default_factory=list)  # PDF pages holding only images (scans): nothing read
 
     @property
     def name(self) -> str:
@@ -318,7 +319,7 @@ def _pdf_form(path: Path, pdf, digest: str, size: int) -> Form:
         notes.append(f"第{_pages_text(turned)}页设置了页面旋转，文字不是正向的；已按文字的书写方向读取")
     for p in empty_pages:
         notes.append(f"第{p}页" + ("只有图片（扫描页），没有文字层，未读取" if p in image_pages else "是空白页"))
-    return Form(path, "pdf", digest, size, lines, npages, tables, free, notes, sideways)
+    return Form(path, "pdf", digest, size, lines, npages, tables, free, notes, sideways, image_pages)
 
 
 def _pages_text(pages: list[int]) -> str:
