@@ -91,6 +91,7 @@ def norm(s: str) -> str:
     return re.sub(r"[\s*＊]+", "", s)
 
 
+@functools.lru_cache(maxsize=4096)
 def label_key(s: str) -> str:
     """A label as looked up: its printed unit made canonical (（万元） and （元） name the same column)."""
     return _UNIT_LABEL.sub("（元）", norm(s))

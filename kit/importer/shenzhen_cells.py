@@ -39,6 +39,7 @@ PLACEHOLDERS = frozenset({"—", "——", "-", "--", "–", "―", "－", "/", 
 _OVERFLOW = re.compile(r"^#{2,}$")
 _CJK = re.compile(r"[\u3400-\u9fff\u3000-\u303f\uff01-\uff0f]")
 _PAREN = re.compile(r"^[(（].*[)）]$")
+_PLAIN = re.compile(r"^-?[0-9]{1,20}(?:\.[0-9]{1,6})?$")
 
 
 def unit_of(label: str) -> str:
@@ -100,6 +101,8 @@ def is_cell_row(toks: list[str]) -> bool:
 def read_amount(raw: str, unit: str = "") -> tuple[str | None, str]:
     """(value to write, '') for a cell the kit holds as printed, else (None, why it is left absent)."""
     s = raw.strip()
+    if _PLAIN.match(s):  # the common cell: ASCII digits, as printed
+        return (s if unit in ("", "元") else s + unit), ""
     n = _nfkc(s)
     if not s:
         return None, "这一格没有印字"
