@@ -371,3 +371,29 @@ def test_score_pages_that_are_scans_are_marked_unread_and_not_graded(tmp_path, s
     res_cmp = compare(sample_doc, doc)
     assert res_cmp.amounts("wrong") == []
     assert doc["budget"] == sample_doc["budget"]
+
+
+def test_a_pdf_holding_two_departments_gives_two_documents(tmp_path, sample_doc):
+    from pypdf import PdfReader, PdfWriter
+
+    from kit.importer import import_forms
+
+    other = copy.deepcopy(sample_doc)
+    other["department"].update(name="深圳市龙岗第二医院", code="022007")
+    other["budget"]["initial"]["total"] = "1978799355.28"
+    a = write_form_pdf(sample_doc, tmp_path / "a.pdf", STYLES[0])
+    b = write_form_pdf(other, tmp_path / "b.pdf", STYLES[1])
+    writer = PdfWriter()
+    for p in (a, b):
+        for page in PdfReader(str(p)).pages:
+            writer.add_page(page)
+    both = tmp_path / "both.pdf"
+    with open(both, "wb") as f:
+        writer.write(f)
+    found = import_forms(both)
+    assert [d["department"]["code"] for d, _ in found] == ["022006", "022007"]
+    for (doc, record), want in zip(found, (sample_doc, other)):
+        res = compare(want, doc)
+        assert res.amounts("absent") == [] and res.amounts("wrong") == [] and res.share_exact >= 0.98
+        assert doc["stray"] == ["Zero", "医院公章"] and len(doc["tasks"]) == len(want["tasks"])
+        assert any("文件中有 2 份表" in n for n in record.notes)

@@ -14,7 +14,7 @@ from typing import Callable
 from ..errors import Problem
 from .record import Record
 from .shenzhen import HEAD_RE, TextLayout, finish, norm
-from .shenzhen_pdf import CellLayout
+from .shenzhen_pdf import CellLayout, classify_table
 from .sources import Form, FormError
 from .wrap import clean_line
 
@@ -35,7 +35,8 @@ def import_forms(form: Form, new_record: Callable[[], Record]) -> list[Record]:
     for k, (first, last, sub) in enumerate(parts, start=1):
         record = new_record()
         if len(parts) > 1:
-            record.note(f"文件中有 {len(parts)} 份表，这是第 {k} 份（第{first}–{last}行）")
+            where = f"第{first}–{last}页" if form.kind == "pdf" and form.tables else f"第{first}–{last}行"
+            record.note(f"文件中有 {len(parts)} 份表，这是第 {k} 份（{where}）")
         import_form(sub, record)
         records.append(record)
     return records
@@ -53,7 +54,7 @@ def _is_form_head(s: str) -> bool:
 def split_forms(form: Form) -> list[tuple[int, int, Form]]:
     """[(first line no, last line no, the form's own lines)] — one item for a file of one form."""
     if form.kind == "pdf" and form.tables:
-        return [(form.lines[0].no if form.lines else 1, form.lines[-1].no if form.lines else 1, form)]
+        return _split_pdf(form)
     text = [clean_line(ln.text) for ln in form.lines]
     budgets = [i for i, s in enumerate(text) if _is_budget_header(s)]
     if len(budgets) <= 1:
@@ -82,3 +83,33 @@ def _back_to_blank(text: list[str], i: int) -> int:
     while i > 0 and text[i - 1] and norm(text[i - 1]) in ("组织结构", "人员编制情况", "部门主要职责"):
         i -= 1
     return i
+
+
+def _split_pdf(form: Form) -> list[tuple[int, int, Form]]:
+    """A PDF's forms: each starts at its table head (部门名称 … 部门编码 …, the first table of a
+    form); the text above it on its page (the title) goes with it. Items carry page numbers."""
+    heads = [k for k, t in enumerate(form.tables) if classify_table(t) == "info"]
+    if len(heads) <= 1:
+        return [(1, form.pages, form)]
+    cuts = []  # (page, top) where each form after the first begins
+    for k in heads[1:]:
+        t = form.tables[k]
+        above = [p.bottom for p in form.tables[:k] if p.page == t.page]
+        cuts.append((t.page, max(above) if above else float("-inf")))
+    starts = [0] + heads[1:]
+
+    def part(pos) -> int:
+        return sum(1 for c in cuts if pos >= c)
+
+    out = []
+    for j, start in enumerate(starts):
+        stop = starts[j + 1] if j + 1 < len(starts) else len(form.tables)
+        tables = form.tables[start:stop]
+        lines = [ln for ln in form.lines if part((ln.page, ln.top if ln.top is not None else 0.0)) == j]
+        free = [ln for ln in form.free_lines if part((ln.page, ln.top if ln.top is not None else 0.0)) == j]
+        first, last = tables[0].page, tables[-1].page
+        sub = dataclasses.replace(form, tables=tables, lines=lines, free_lines=free,
+                                  scanned=[p for p in form.scanned if first <= p <= last],
+                                  sideways=[p for p in form.sideways if first <= p <= last])
+        out.append((first, last, sub))
+    return out

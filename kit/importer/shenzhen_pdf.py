@@ -88,26 +88,7 @@ class CellLayout:
         return heads, cols
 
     def classify(self, t: Table) -> str | None:
-        """Which block a table holds, from its printed labels (exact label cells, not words
-        inside texts: a narrative may well mention 评价指标)."""
-        if any(TITLE_RE.match(_flat(c)) for c in t.cells if c.col <= 2):
-            return "narrative"
-        labels = {label_key(c.raw) for c in t.cells if c.row <= 3 and is_label(c.raw)}
-        if {"部门名称", "部门编码"} <= labels:
-            return "narr_head" if "部门预算总额" in labels else "info"
-        if "部门支出总金额（元）" in labels:
-            return "budget"
-        if "序号" in labels and "项目名称" in labels:
-            return "lines"
-        if labels & {"任务名称", "年度主要任务完成情况"}:
-            return "tasks"
-        if "预期目标" in labels:
-            return "goals"
-        if labels & {"评分标准", "评价指标", "指标说明"}:
-            return "scores"
-        if {"三级指标", "指标值"} <= labels:
-            return "indicators"
-        return None
+        return classify_table(t)
 
     # the whole form
     def run(self) -> None:
@@ -395,6 +376,29 @@ class CellLayout:
             stray.append(s)
             self.rec.not_placed(s, lines_source([ln]), "表格之外、不属于任何栏目的文字（印章等），列入“无归属文字”")
         self.rec.doc["stray"] = stray
+
+
+def classify_table(t: Table) -> str | None:
+    """Which block a table holds, from its printed labels (exact label cells, not words
+    inside texts: a narrative may well mention 评价指标)."""
+    if any(TITLE_RE.match(_flat(c)) for c in t.cells if c.col <= 2):
+        return "narrative"
+    labels = {label_key(c.raw) for c in t.cells if c.row <= 3 and is_label(c.raw)}
+    if {"部门名称", "部门编码"} <= labels:
+        return "narr_head" if any(x.startswith("部门预算总额") for x in labels) else "info"
+    if "部门支出总金额（元）" in labels:
+        return "budget"
+    if "序号" in labels and "项目名称" in labels:
+        return "lines"
+    if labels & {"任务名称", "年度主要任务完成情况"}:
+        return "tasks"
+    if "预期目标" in labels:
+        return "goals"
+    if labels & {"评分标准", "评价指标", "指标说明"}:
+        return "scores"
+    if {"三级指标", "指标值"} <= labels:
+        return "indicators"
+    return None
 
 
 def _numeral(title: str) -> str:
