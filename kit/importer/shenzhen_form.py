@@ -13,7 +13,9 @@ from typing import Callable
 
 from ..errors import Problem
 from .record import Record
-from .shenzhen import HEAD_RE, TextLayout, finish, norm
+from .shenzhen import TextLayout
+from .shenzhen_finish import finish
+from .shenzhen_vocab import HEAD_RE, norm
 from .shenzhen_pdf import CellLayout, classify_table
 from .sources import Form, FormError
 from .wrap import clean_line

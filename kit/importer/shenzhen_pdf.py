@@ -16,7 +16,7 @@ import re
 
 from ..model import NARRATIVE_SECTIONS
 from .record import Record, cell_source, lines_source
-from .shenzhen import (
+from .shenzhen_vocab import (
     HEAD_RE,
     INDICATOR_LEVEL2,
     LINE_BLOCK_LABELS,
