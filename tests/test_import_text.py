@@ -477,3 +477,50 @@ def test_a_form_whose_score_table_was_not_read_is_not_graded(tmp_path, transcrip
 def test_the_whole_sample_is_not_marked_incomplete(imported):
     doc, _record = imported
     assert "incomplete" not in doc
+
+
+def _leaf(doc, path: str) -> str:
+    cur = doc
+    for k in path.split("."):
+        cur = cur[int(k)] if k.isdigit() else cur[k]
+    return cur
+
+
+# (path, the line's start, the token's index on the line) for line-table and task amounts
+ROW_CELLS = [
+    ("basic_lines.0.budget", "1 人员经费 ", 2), ("basic_lines.1.actual", "2 公用经费 ", 4),
+    ("project_lines.0.adjusted", "项目支出 1 项目支出 ", 4),
+    ("tasks.0.budget.total", "已完成 332112474.35", 1), ("tasks.0.actual.fiscal", "已完成 332112474.35", 5),
+]
+
+
+@pytest.mark.parametrize("quirk", ["fullwidth-all", "thousands", "dash", "parentheses", "two-dots"])
+def test_line_and_task_amounts_with_each_quirk_stay_in_their_place(tmp_path, transcription, quirk):
+    make, outcome = QUIRKS[quirk]
+    for path, start, k in ROW_CELLS:
+        lines = SAMPLE_FORM.read_text(encoding="utf-8").split("\n")
+        i = next(n for n, s in enumerate(lines) if s.startswith(start))
+        toks = lines[i].split()
+        want = _leaf(transcription, path)
+        assert toks[k] == want
+        toks[k] = make(toks[k])
+        lines[i] = " ".join(toks)
+        doc, record = _import_text(tmp_path, "\n".join(lines), f"{quirk}-{path}.txt")
+        got = _leaf(doc, path)
+        if outcome == "exact":
+            assert _value(got) == _value(want), (quirk, path, got)
+        else:
+            assert got == "", (quirk, path, got)
+            assert {a["field"]: a["raw"] for a in record.absent_entries}[path] == toks[k]
+        res = compare(transcription, doc, printed=True)
+        assert res.amounts("wrong") == [], (quirk, path)
+        assert set(res.absent) <= {path}, (quirk, path, res.absent)
+
+
+def test_a_reason_printed_on_the_first_budget_row_moves_no_amount(tmp_path, transcription):
+    lines = SAMPLE_FORM.read_text(encoding="utf-8").split("\n")
+    i = _budget_lines(lines)[0]
+    lines[i] += " 因业务需要追加预算"
+    doc, _record = _import_text(tmp_path, "\n".join(lines))
+    assert set(_budget_outcomes(doc, transcription).values()) == {"exact"}
+    assert doc["budget"]["adjustment_reason"] == "因业务需要追加预算"
