@@ -524,3 +524,25 @@ def test_a_reason_printed_on_the_first_budget_row_moves_no_amount(tmp_path, tran
     doc, _record = _import_text(tmp_path, "\n".join(lines))
     assert set(_budget_outcomes(doc, transcription).values()) == {"exact"}
     assert doc["budget"]["adjustment_reason"] == "因业务需要追加预算"
+
+
+@pytest.mark.parametrize("labels", [True, False], ids=["labels-in-rows", "labels-apart"])
+def test_a_ruled_budget_table_places_each_cell_under_its_header_cell(tmp_path, transcription, labels):
+    """A web page's table saved with '|' between cells keeps its empty cells: a blank or
+    unreadable cell is absent alone, its neighbours stay in their columns."""
+    lines = SAMPLE_FORM.read_text(encoding="utf-8").split("\n")
+    head = next(i for i, s in enumerate(lines) if "部门支出总金额" in s)
+    lines[head] = "| | " + " | ".join(lines[head].split(" *")[1:]).replace("（元） 预算调整", "（元） | 预算调整") + " |"
+    b = transcription["budget"]
+    printed = {"initial": "年初预算批复（收入）", "adjusted": "全年调整后预算数", "actual": "年末执行数"}
+    cells = {"initial": [b["initial"]["total"], "", b["initial"]["project"]],
+             "adjusted": [b["adjusted"]["total"], b["adjusted"]["basic"], "—"],
+             "actual": [b["actual"]["total"], b["actual"]["basic"], b["actual"]["project"]]}
+    for i, stage in zip(_budget_lines(lines), BUDGET_STAGES):
+        label = printed[stage] if labels else ""
+        lines[i] = f"| {label} | " + " | ".join(cells[stage]) + " | |"
+    doc, record = _import_text(tmp_path, "\n".join(lines))
+    got = _budget_outcomes(doc, transcription)
+    assert got.pop(("initial", "basic")) == "absent" and got.pop(("adjusted", "project")) == "absent"
+    assert set(got.values()) == {"exact"}
+    assert lines[head].count("|") == 6

@@ -21,7 +21,17 @@ from typing import Iterable
 from ..model import BUDGET_PARTS, BUDGET_STAGES, NARRATIVE_SECTIONS
 from .record import Record, lines_source
 from .shenzhen_actuals import actual_reason, match_actuals
-from .shenzhen_cells import LINE_COLUMNS, column_roles, is_cell_row, is_cell_token, place_amount, split_row, table_unit
+from .shenzhen_cells import (
+    LINE_COLUMNS,
+    column_roles,
+    is_cell_row,
+    is_cell_token,
+    is_ruled,
+    place_amount,
+    role_of,
+    split_row,
+    table_unit,
+)
 from .shenzhen_vocab import (
     SCORE_LEVEL_LABELS,
     AMOUNT,
@@ -203,10 +213,27 @@ class TextLayout:
         rows: list[tuple[int, str | None, list[str]]] = []  # (line, stage printed on the line, cells)
         reason: list[int] = []
         reason_tail: list[tuple[int, str]] = []
+        head_cells = split_row(self.lines[start - 1].text) if start and is_ruled(self.lines[start - 1].text) else None
         for i in range(start, stop):
             s = self.text[i]
             if not s:
                 continue
+            if head_cells and is_ruled(self.lines[i].text):
+                cells = split_row(self.lines[i].text)
+                if len(cells) == len(head_cells):  # a ruled row: each cell under its header cell
+                    by_role, stage = {}, None
+                    for h, c in zip(head_cells, cells):
+                        role = role_of(h)
+                        if role == "reason" and c:
+                            reason_tail.append((i, c))
+                        elif role:
+                            by_role[role] = c
+                        elif label_key(c) in STAGE_LABELS:
+                            stage = STAGE_LABELS[label_key(c)]
+                    if any(by_role.values()) or stage:
+                        rows.append((i, stage, [by_role.get(r, "") for r, _u in amount_cols]))
+                        self.rec.labels_read += bool(stage)
+                        continue
             stage, toks = _stage_prefix(split_row(self.lines[i].text))
             if stage is None and is_label(s):
                 continue

@@ -146,10 +146,16 @@ def _squash(s: str) -> str:
     return re.sub(r"\s+", "", s)
 
 
+def is_ruled(line: str) -> bool:
+    """A row printed with '|' between its cells (a web page's table saved as text)."""
+    s = line.strip()
+    return s.count("|") >= 2 or s.count("｜") >= 2
+
+
 def split_row(line: str) -> list[str]:
     """A printed row's cells: '|'-ruled rows keep their empty cells; otherwise whitespace splits."""
     s = line.strip()
-    if s.count("|") >= 2 or s.count("｜") >= 2:
+    if is_ruled(s):
         cells = [c.strip() for c in re.split(r"[|｜]", s)]
         if cells and cells[0] == "":
             cells = cells[1:]
