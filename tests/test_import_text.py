@@ -546,3 +546,17 @@ def test_a_ruled_budget_table_places_each_cell_under_its_header_cell(tmp_path, t
     assert got.pop(("initial", "basic")) == "absent" and got.pop(("adjusted", "project")) == "absent"
     assert set(got.values()) == {"exact"}
     assert lines[head].count("|") == 6
+
+
+def test_line_tables_are_placed_by_their_printed_label_when_one_is_missing(tmp_path, transcription):
+    """The 部门基本支出 table left out: two line-table headers for three tables. The project table
+    is placed by the label printed on its row; the unlabelled transfer table is not guessed."""
+    lines = SAMPLE_FORM.read_text(encoding="utf-8").split("\n")
+    first = next(i for i, s in enumerate(lines) if s.startswith("序号 *项目名称"))
+    second = next(i for i, s in enumerate(lines) if "项目基本支出 序号" in s)
+    doc, record = _import_text(tmp_path, "\n".join(lines[:first] + lines[second:]))
+    assert doc.get("basic_lines", []) == []
+    assert doc["project_lines"] == transcription["project_lines"]
+    assert doc.get("transfer_lines", []) == []
+    assert any("没有印出所属" in n for n in record.notes)
+    assert "1 0.00 0.00 0.00" in [u["text"] for u in record.unplaced]

@@ -38,6 +38,7 @@ from .shenzhen_vocab import (
     HEAD_RE,
     INDICATOR_LEVEL1,
     INDICATOR_LEVEL2,
+    LINE_BLOCK_LABELS,
     LINE_BLOCKS,
     LONE_SCORE,
     NARRATIVE_ORDER,
@@ -315,9 +316,15 @@ class TextLayout:
 
     def lines_blocks(self, headers: list[int], stop: int) -> None:
         bounds = headers[1:] + [stop]
+        by_order = len(headers) == len(LINE_BLOCKS)  # the form's three tables, printed in this order
+        taken: set[str] = set()
         for k, (h, end) in enumerate(zip(headers, bounds)):
             self.label(h)
-            block = LINE_BLOCKS[k] if k < len(LINE_BLOCKS) else None
+            block = LINE_BLOCKS[k] if by_order else self._line_block(h, end, taken)
+            if block is None:
+                self.rec.note(f"第{self.lines[h].no}行的支出明细表：表头出现 {len(headers)} 次（应为 3 次），"
+                              "这一张表没有印出所属（部门基本支出、项目支出、转移支付），其各行未导入")
+            taken.add(block or "")
             cols = [(r, u) for r, u in column_roles(split_row(self.lines[h].text), LINE_COLUMNS)
                     if r in ("budget", "adjusted", "actual")]
             if sorted(r for r, _ in cols) != sorted(("budget", "adjusted", "actual")):
@@ -344,13 +351,23 @@ class TextLayout:
                     self.rec.labels_read += 1
                 self.take([i])
                 row += 1
-        if len(headers) != len(LINE_BLOCKS):
-            self.rec.note(f"支出明细表头出现 {len(headers)} 次（应为 3 次：基本支出、项目支出、转移支付），按出现顺序对应")
         # The section labels of the three tables (merged cells) are printed apart; a label
         # wrapped over two lines is recognised as a pair.
         for i in range(headers[0], stop):
             if i not in self.used and self.text[i] and is_label(self.text[i]):
                 self.label(i)
+
+    def _line_block(self, h: int, end: int, taken: set[str]) -> str | None:
+        """Which line table a header opens, by the section label printed on its header line or on
+        its first row ('项目支出 1 项目支出 …'); None when none is printed."""
+        first = split_row(self.lines[h].text)[:1]
+        row = next((_line_row(split_row(self.lines[i].text)) for i in range(h + 1, end)
+                    if _line_row(split_row(self.lines[i].text))), None)
+        for label in first + ([row[0]] if row and row[0] else []):
+            block = LINE_BLOCK_LABELS.get(norm(label))
+            if block and block not in taken:
+                return block
+        return None
 
     def tasks(self, start: int, stop: int) -> None:
         unit = table_unit(self.text[start - 1])
