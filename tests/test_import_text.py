@@ -345,6 +345,8 @@ def _wan(text: str) -> str:
     lines[head] = lines[head].replace("（元）", "（万元）")
     for i in _budget_lines(lines):
         lines[i] = " ".join(str(Decimal(t) / 10000) for t in lines[i].split())
+    narr = next(i for i, s in enumerate(lines) if "部门预算总额 1978799355.27" in s)
+    lines[narr] = lines[narr].replace("部门预算总额 1978799355.27", "部门预算总额（万元） 197879.935527")
     return "\n".join(lines)
 
 
@@ -356,6 +358,8 @@ def test_amounts_under_a_wan_header_are_never_read_ten_thousand_times_too_small(
             assert cell.endswith("万元")  # kept as printed, the unit recorded with it
             assert _value(cell) == _value(transcription["budget"][stage][part])
     assert any("万元" in n for n in record.notes)
+    assert doc["narrative"]["budget_total"] == "197879.935527万元"
+    assert _value(doc["narrative"]["budget_total"]) == _value(transcription["narrative"]["budget_total"])
     dept = build_department(doc)
     assert any(f.code == "wan" for f in dept.load_findings)  # listed under E4: converted, said so
 
@@ -379,6 +383,7 @@ def test_audit_of_budget_variants(tmp_path):
         res = audit(variant, name)
         assert res.totals["recomputed"] == Decimal("96.32") and res.grade["recomputed"] == "优", name
         assert any("11.77%" in m for m in fails(res)[fails(res)["check_id"] == "B3"]["message"]), name
+        assert set(res.findings[res.findings["check_id"] == "D2"]["status"]) == {"pass"}, name  # 部门预算总额 = 年初
     for quirk in ("dash", "parentheses", "missing"):
         res = audit(_variant(quirk, 0, 0), f"{quirk}.txt")
         f = res.findings
