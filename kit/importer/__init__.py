@@ -20,7 +20,7 @@ from pathlib import Path
 
 from ..errors import KitError, LoadError, Problem
 from ..families import DEFAULT_FAMILY
-from .detect import by_id, detect, layout_of
+from .detect import by_id, detect, detect_all, fallback, layout_of
 from .record import Record, import_note_html
 from .sources import Form, FormError, read_form
 
@@ -31,20 +31,45 @@ def import_forms(path: str | Path, family: str | None = None) -> list[tuple[dict
     """Import every form a file holds: ``[(document, record), ...]`` in printed order."""
     path = Path(path)
     if family is not None:
-        fam = by_id(family, str(path))
+        given = by_id(family, str(path))
     form = read_form(path)
-    if family is None:
-        fam, reason = detect(form)
-        chosen = "detected"
-    else:
+    found = detect_all(form)
+    if family is not None:
         reason, chosen = "由 --family 指定", "given"
-        try:
-            seen, why = detect(form)
-        except FormError:
-            seen = None
-        if seen is not None and seen.id != fam.id:
-            reason = f"由 --family 指定；按内容判断应为 {seen.id}（{why}），请核对"
-    module = importlib.import_module(f".{layout_of(fam, str(path))}", __name__)
+        seen = found.candidates()
+        if seen and seen[0].family.id != given.id:
+            reason = f"由 --family 指定；按内容判断应为 {seen[0].family.id}（{seen[0].why}），请核对"
+        records = _read(form, given, reason, chosen, found)
+    else:
+        records = None
+        failed: list[str] = []
+        for cand in found.candidates():
+            try:
+                records = _read(form, cand.family, cand.why, "detected", found)
+                break
+            except FormError as exc:  # the words fit, the printed structure does not: say so, try the next
+                cand.fits = False
+                cand.why = f"{cand.why}；但按该表式的版式读不出：{_first_message(exc)}"
+                failed.append(cand.family.id)
+        if records is None:
+            fam, why = fallback(form, found)
+            records = _read(form, fam, why, "detected", found)
+    out = []
+    for record, fam in records:
+        if fam.id != DEFAULT_FAMILY:
+            record.doc = {"format": record.doc.pop("format", "kit-dept/1"), "family": fam.id, **record.doc}
+        det = found.block(fam.id, record.family["reason"])
+        record.detection = det
+        if _model_knows("detection"):
+            record.doc["detection"] = det
+        _check_loads(record.doc, path, fam)
+        out.append((record.doc, record))
+    return out
+
+
+def _read(form, fam, reason: str, chosen: str, found) -> list:
+    """Read the form with the family's layout module: ``[(record, family), ...]``."""
+    module = importlib.import_module(f".{layout_of(fam, str(form.path))}", __name__)
 
     def new_record() -> Record:
         record = Record(source={"file": form.name, "sha256": form.sha256, "kind": form.kind, "bytes": form.size,
@@ -59,13 +84,19 @@ def import_forms(path: str | Path, family: str | None = None) -> list[tuple[dict
     else:
         records = [new_record()]
         module.import_form(form, records[0])
-    out = []
-    for record in records:
-        if fam.id != DEFAULT_FAMILY:
-            record.doc = {"format": record.doc.pop("format", "kit-dept/1"), "family": fam.id, **record.doc}
-        _check_loads(record.doc, path, fam)
-        out.append((record.doc, record))
-    return out
+    return [(r, fam) for r in records]
+
+
+def _first_message(exc: FormError) -> str:
+    problems = getattr(exc, "problems", None) or []
+    return problems[0].message if problems else str(exc)
+
+
+def _model_knows(key: str) -> bool:
+    """Whether data files may hold this top-level block (the model grows with the families)."""
+    from ..model import build
+
+    return key in build._TOP_KEYS
 
 
 def import_form(path: str | Path, family: str | None = None) -> tuple[dict, Record]:
