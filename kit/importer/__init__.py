@@ -20,7 +20,7 @@ from pathlib import Path
 
 from ..errors import KitError, LoadError, Problem
 from ..families import DEFAULT_FAMILY
-from .detect import by_id, detect, detect_all, fallback, layout_of
+from .detect import by_id, detect_all, fallback, layout_of
 from .record import Record, import_note_html
 from .sources import Form, FormError, read_form
 

@@ -61,6 +61,7 @@ class Vocab:
     frame_labels: dict[str, tuple[re.Pattern, ...]]
     heading: re.Pattern
     units: tuple[str, ...]
+    unit_suffixes: tuple[str, ...]
 
 
 @lru_cache(maxsize=1)
@@ -89,6 +90,7 @@ def vocab() -> Vocab:
         frame_labels={k: tuple(re.compile(str(p)) for p in v) for k, v in doc["frame_labels"].items()},
         heading=re.compile(str(doc["narrative_heading"])),
         units=tuple(str(u) for u in doc["units"]),
+        unit_suffixes=tuple(sorted((str(u) for u in doc["unit_suffixes"]), key=len, reverse=True)),
     )
 
 

@@ -56,7 +56,7 @@ def import_forms(form: Form, new_record: Callable[[], Record]) -> list[Record]:
             out.append((rec, m))
     if not out:
         raise FormError(Problem(
-            "文件中找不到可以读取的内容：没有认得出表头的表格，没有单位名称、项目名称等表头栏目，也没有分节（一、二、……）的报告文字",
+            "无法从内容判断表式：文件中找不到可以读取的内容——没有认得出表头的表格，没有单位名称、项目名称等表头栏目，也没有分节（一、二、……）的报告文字",
             file=str(form.path),
             expected="印有表头（如 年初预算数、执行数、一级指标、三级指标、得分）的表格，或分节的自评报告；"
                      "文字层顺序错乱的文件请另存为网页或 PDF 后再导入"))
@@ -101,6 +101,8 @@ class FormMapper:
         self.tables: list[Table] = []
         self.found: dict[tuple, Tok] = {}
         self.sections = 0
+        self.title_tok: tuple[str, dict] | None = None
+        self.glued: list[tuple[Tok, set[str]]] = []  # lines holding a table whose cells ran together
 
     # -- helpers -----------------------------------------------------------------------------------
     def take(self, *toks: Tok) -> None:
@@ -118,7 +120,8 @@ class FormMapper:
 
     def read_anything(self) -> bool:
         d = self.rec.doc
-        return bool(d.get("funds") or d.get("indicators") or d.get("goals") or d.get("header")
+        head = {k: v for k, v in d.get("header", {}).items() if k not in ("title", "unit")}
+        return bool(d.get("funds") or d.get("indicators") or d.get("goals") or head
                     or d.get("narrative") or d.get("self_eval") or d.get("department", {}).get("name"))
 
     # -- the form ----------------------------------------------------------------------------------
@@ -137,14 +140,18 @@ class FormMapper:
 
     def title(self) -> None:
         for row in self.grid.rows[:8]:
-            for t in row:
-                k = norm(t.text)
-                if t.text and _TITLE.search(k) and len(k) <= 60 and not re.search(r"[:：]", t.text):
-                    self.rec.place(("header", "title"), t.text, t.src)
-                    self.take(t)
+            cells = [row] if self.grid.style == "space" and row else [[t] for t in row]
+            for toks in cells:  # runs of spaces split a title into words: the line is the title
+                text = " ".join(t.text for t in toks)
+                k = norm(text)
+                if text and _TITLE.search(k) and len(k) <= 60 and not re.search(r"[:：]", text):
+                    src = _span(toks)
+                    self.rec.place(("header", "title"), text, src)
+                    self.take(*toks)
+                    self.title_tok = (text, src)
                     m = _YEAR.search(k) or _YEAR_LOOSE.search(k)
                     if m:
-                        self.rec.place(("department", "year"), int(m.group(1)), t.src, verify=t.text)
+                        self.rec.place(("department", "year"), int(m.group(1)), src, verify=text)
                     return
 
     # -- tables ------------------------------------------------------------------------------------
@@ -390,17 +397,25 @@ class FormMapper:
                 value = m.group(1) if m else ""
             if value and len(value) <= _VALUE_MAX:
                 self._field(path, value, t, layout=False, label=lab)
-        if any(_label_path(lab) for _a, _b, lab in hits):
+        roles = {vocab().by_label[lab] for _a, _b, lab in hits if lab in vocab().by_label}
+        if len(roles) >= 3:  # a table whose cells lost their separators
+            self.glued.append((t, roles))
+        if any(_label_path(lab) for _a, _b, lab in hits) or len(roles) >= 3:
             self.take(t)
             self.rec.not_placed(t.text, t.src, "含表头栏目的一行文字：已按其中印出的栏目名称读取表头，原文在此备查")
 
     def _field(self, path: tuple, value: str, tok: Tok, layout: bool, label: str = "") -> None:
         value = value.strip()
-        if path == ("header", "date") and not _model_has(("header", "date")):
-            self.rec.not_placed(f"{label or '日期'}：{value}", tok.src, "表头日期（填报日期/报告日期），数据文件没有此栏目")
+        if not _model_has(path):
+            self.rec.not_placed(f"{label or path[-1]}：{value}", tok.src, "表头栏目，数据文件没有此栏目")
+            return
+        if path[:2] == ("profile", "counts") and not re.fullmatch(r"\d{1,7}", norm(value)):
+            if path not in self.found:
+                self.rec.absent(path, value, tok.src, "人数应为整数，印出的不是，未导入")
+                self.found[path] = tok
             return
         if path in self.found:
-            have = self.rec.doc.get(path[0], {}).get(path[1])
+            have = _get(self.rec.doc, path)
             if have is not None and norm(str(have)) != norm(value):
                 self.rec.note(f"{_where(tok)}：“{label or path[1]}”又印作“{value}”，已取前面的“{have}”")
             return
@@ -505,6 +520,11 @@ class FormMapper:
     def finish(self, all_recs: list[Record], k: int, n: int) -> None:
         doc = self.rec.doc
         dep = doc.setdefault("department", {})
+        if "name" not in dep and self.title_tok is not None:
+            m = re.match(r"^(\S{2,30}?)(?:19|20)\d{2}\s*年", self.title_tok[0])
+            if m and m.group(1).endswith(vocab().unit_suffixes):
+                self.rec.place(("department", "name"), m.group(1), self.title_tok[1], "inferred",
+                               "表上没有单位名称一栏；标题在年度之前印出单位名称", verify=self.title_tok[0])
         if "name" not in dep:
             self.rec.place(("department", "name"), UNNAMED, {}, "inferred",
                            "表上找不到部门（单位）名称；数据文件须有名称，此处写明未印出")
@@ -514,12 +534,28 @@ class FormMapper:
                 raise FormError(Problem("表上未印年度（标题中没有“XXXX年度”），文件名中也没有", file=str(self.form.path),
                                         expected="在文件名中写明年度，例如 单位名称_2021.txt；或表上印出年度"))
         file_code(self.form, self.rec, k + 1, n)
+        self._glued_tables()
         if not any(doc.get(b) for b in ("funds", "indicators", "score_groups")) and self.sections:
             self.rec.note("本文件是自评报告（文字），没有评分表可供复核；已按“一、二、……”分节读取全文")
         order = ["format", "family", "department", "header", "funds", "goals", "indicators", "score_groups", "self_eval",
                  "narrative", "stray", "incomplete"]
         doc["format"] = "kit-dept/1"
         self.rec.doc = {k2: doc[k2] for k2 in order if k2 in doc} | {k2: v for k2, v in doc.items() if k2 not in order}
+
+    def _glued_tables(self) -> None:
+        """Tables printed with their cells run together ('预算数(A)执行数(B)…1.561.56120'): which number
+        stands in which column cannot be told, so none is read; their blocks cannot be checked."""
+        if not self.glued:
+            return
+        opens = vocab().opens
+        blocks = [b for b in ("funds", "indicators") if b not in self.rec.doc
+                  and any(r in opens[b] for _t, roles in self.glued for r in roles)]
+        where = "、".join(dict.fromkeys(_where(t) for t, _r in self.glued))
+        self.rec.note(f"{where}：表格的各栏在文字层中连在一起（没有分隔），其中的金额、分值、得分无法确定属于哪一栏，"
+                      "均未导入；这些栏目无法核对（不是表的错误）。请用原 PDF 或网页导入")
+        if blocks:
+            inc = self.rec.doc.setdefault("incomplete", [])
+            inc += [b for b in blocks if b not in inc]
 
     def _year_anywhere(self) -> int | None:
         for row in self.grid.rows[:40]:
@@ -541,12 +577,25 @@ def _label_path(k: str) -> tuple | None:
 
 
 def _model_has(path: tuple) -> bool:
-    """Whether the data file has this field (the model grows: header.date, narrative for any family)."""
+    """Whether the data file has this field (the model grows: header.date, profile counts …)."""
     from ..model import labels
 
-    if path == ("header", "date"):
-        return "date" in labels.HEADER_FIELDS
+    if path[0] == "header":
+        return path[1] in labels.HEADER_FIELDS
+    if path[:2] == ("profile", "counts"):
+        return path[2] in labels.COUNT_FIELDS
+    if path[0] == "profile":
+        return path[1] in labels.PROFILE_TEXTS
     return True
+
+
+def _get(doc: dict, path: tuple):
+    cur = doc
+    for p in path:
+        if not isinstance(cur, dict) or p not in cur:
+            return None
+        cur = cur[p]
+    return cur
 
 
 def _group(text: str) -> tuple[str, str | None]:
