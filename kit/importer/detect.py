@@ -36,6 +36,7 @@ class Try:
     share: float = 0.0
     all_found: bool = False
     hits: int = 0
+    pairs: float = 0.0  # share of the family's two-character pairs found in the text
 
     def to_dict(self) -> dict:
         return {"family": self.family.id, "fits": self.fits, "why": self.why}
@@ -52,8 +53,10 @@ class Detection:
         return sorted((t for t in self.tried if t.fits), key=lambda t: (not t.all_found, -t.hits, -t.share))
 
     def nearest(self) -> Try | None:
-        near = sorted(self.tried, key=lambda t: (-t.share, -t.hits))
-        return near[0] if near and near[0].share > 0 else None
+        """The family whose printed words the form comes closest to (whole words, then their pairs of
+        characters: a report sharing none of a family's words may still share its vocabulary)."""
+        near = sorted(self.tried, key=lambda t: (-t.share, -t.hits, -t.pairs))
+        return near[0] if near and (near[0].share > 0 or near[0].pairs > 0) else None
 
     def block(self, chosen: str, reason: str, given: bool = False) -> dict:
         """The ``detection:`` block of the document (and the import record)."""
@@ -106,7 +109,9 @@ def try_family(fam: Family, text: str, printed: dict[str, tuple[str, str]]) -> T
     share = len(hit) / len(words) if words else 0.0
     hits = sum(1 for w in words_any if w in text)
     all_found = bool(words_all) and not missing
-    t = Try(fam, False, "", share, all_found, hits)
+    grams = {w[i:i + 2] for w in words for i in range(len(w) - 1)}
+    pairs = sum(1 for g in grams if g in text) / len(grams) if grams else 0.0
+    t = Try(fam, False, "", share, all_found, hits, pairs)
     if not words:
         t.why = "该模板没有特征文字"
         return t

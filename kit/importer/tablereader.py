@@ -350,11 +350,14 @@ def _place(t: Table, row: list[Tok], grid: Grid) -> Row:
         cells = cells[1:]
     if grid.style == "pdf" and all(c.x0 is not None for c in cells):
         return _finish_row(t, out, _by_edges(cells, cols))
+    printed = len(cells)  # with blank cells kept, a row printing every column stands in its columns
     while cells and not cells[-1].text:
         cells = cells[:-1]
     if not cells:
         return _finish_row(t, out, {})
     n = len(cols)
+    if grid.keeps_blanks and printed == n:  # (a page padding every row to its widest prints more)
+        return _finish_row(t, out, {cols[i].role: (c, "layout", "") for i, c in enumerate(cells)})
     if grid.keeps_blanks:
         if len(cells) > n:
             extra = [c for c in cells[n:] if c.text]
