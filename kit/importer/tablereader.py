@@ -178,6 +178,7 @@ ACCEPTS: dict[str, Callable[[str], bool]] = {
     "nature": lambda t: kind(t) == "blank" or norm(t) in vocab().natures,
     "unit": lambda t: kind(t) == "blank" or (kind(t) == "text" and len(norm(t)) <= 4 and not re.search(r"\d", t)),
     "text": lambda t: True,
+    "remark": lambda t: kind(t) in ("blank", "text", "dash"),
     "label": lambda t: True,
 }
 LEADING = frozenset({"level", "group"})  # kinds of merged cells a row may leave out at its start
@@ -457,7 +458,7 @@ def _inherit(t: Table) -> None:
     """Merged 一级/二级指标 (and group) cells printed blank or left out belong to the row above."""
     above: dict[str, Tok] = {}
     for row in t.rows:
-        if row.open and not row.cells:
+        if row.open:  # cells whose column is unknown: which merged cell the row belongs under is unknown too
             continue
         for col in t.columns:
             if col.kind not in LEADING:
