@@ -174,7 +174,8 @@ ACCEPTS: dict[str, Callable[[str], bool]] = {
     "pct": lambda t: kind(t) in ("pct", "blank", "dash"),
     "level": lambda t: kind(t) == "blank" or is_level(t),
     "group": lambda t: kind(t) == "blank" or bool(_GROUP.match(norm(t))),
-    "name": lambda t: kind(t) != "blank" and not (norm(t).endswith("指标") and is_level(t)) and not _GROUP.match(norm(t)),
+    "name": lambda t: kind(t) == "text" and not (norm(t).endswith("指标") and is_level(t)) and not _GROUP.match(norm(t)),
+    "rowlabel": lambda t: kind(t) == "text" and not _GROUP.match(norm(t)),
     "nature": lambda t: kind(t) == "blank" or norm(t) in vocab().natures,
     "unit": lambda t: kind(t) == "blank" or (kind(t) == "text" and len(norm(t)) <= 4 and not re.search(r"\d", t)),
     "text": lambda t: True,
@@ -182,6 +183,7 @@ ACCEPTS: dict[str, Callable[[str], bool]] = {
     "label": lambda t: True,
 }
 LEADING = frozenset({"level", "group"})  # kinds of merged cells a row may leave out at its start
+STRUCTURE = frozenset({"level", "group", "name", "rowlabel", "nature", "unit"})  # the cells that say what a row is
 NUMERIC_KINDS = frozenset({"amount", "score", "pct"})
 
 
@@ -233,6 +235,7 @@ class Table:
     label: Tok | None = None  # the first header cell when it names the block ('预算执行情况(万元)(20分)')
     end: int = 0  # one past the last grid row of the table
     closed_by: Tok | None = None  # the label that closed the table (总分 …), None when the page ended
+    wraps: list[list[Tok]] = field(default_factory=list)  # header lines continued below the header row
 
     def role_cols(self) -> list[str]:
         return [c.role for c in self.columns]
@@ -256,21 +259,33 @@ def header_of(row: list[Tok]) -> tuple[str, list[Column]] | None:
     if block != "goals" and any(r in v.opens["goals"] for r in roles) and score[block] < 2:
         block = "goals"
     cols: list[Column] = []
+    first_role = next(i for i, _t, r, _n in named if r)
+    spanners: list[Tok] = []
     for i, t, r, notes in named:
         if r:
             role = v.roles[r]
             cols.append(Column(i, r, role.kind, t, notes))
         elif not t.text and i == len(named) - 1:
             continue
+        elif i > 0 and unit_in(notes_of(t.text)):
+            spanners.append(t)  # '年度预算数(万元)' over the amount columns: a heading, not a column
         else:
             first = i == 0
             role_name = {"funds": "source", "indicators": "group", "goals": "label"}[block] if first else "extra"
-            k = {"source": "text", "group": "group", "label": "label"}.get(role_name, "text")
+            # a label printed before the named columns is a merged cell the rows below may leave out
+            k = {"source": "rowlabel", "group": "group", "label": "group"}.get(role_name,
+                                                                              "group" if i < first_role else "text")
             cols.append(Column(i, role_name, k, t, notes_of(t.text)))
+    if spanners:  # the cells after a heading stand one place to the left of their header cells
+        for c in cols:
+            c.index -= sum(1 for sp in spanners if c.head is not None and sp.idx < c.head.idx)
     while cols and cols[-1].role == "extra" and not (cols[-1].head and cols[-1].head.text):
         cols.pop()
-    if block == "funds" and not any(c.role == "source" for c in cols):
-        cols.insert(0, Column(-1, "source", "text", None))  # rows are labelled by their first cell
+    sources = [c for c in cols if c.role == "source"]
+    if block == "funds" and len(sources) > 1:  # '部门(单位)总体资金(万元) | 资金来源 | …': a merged block label
+        sources[0].role, sources[0].kind = "label", "group"
+    if block == "funds" and not sources:
+        cols.insert(0, Column(-1, "source", "rowlabel", None))  # rows are labelled by their first cell
     return block, cols
 
 
@@ -287,6 +302,10 @@ def read_tables(grid: Grid) -> list[Table]:
         block, cols = found
         t = Table(block, r, cols)
         _head_notes(t)
+        for x in rows[r]:  # a heading over several columns may carry the unit ('年度预算数(万元)')
+            u = unit_in(notes_of(x.text))
+            if u and t.unit is None:
+                t.unit = (u, x)
         r += 1
         while r < len(rows):
             row = [x for x in rows[r] if not x.carried] if grid.style == "pdf" else rows[r]
@@ -296,15 +315,47 @@ def read_tables(grid: Grid) -> list[Table]:
             if header_of(rows[r]):
                 break
             first = next(x for x in row if x.text)
+            if _header_wrap(row):  # the second line of wrapped header cells ('(万元)', '指标值 | 完成值')
+                for x in row:
+                    u = unit_in(notes_of(x.text))
+                    if u and t.unit is None:
+                        t.unit = (u, x)
+                t.wraps.append(row)
+                r += 1
+                continue
             if _closes(first, block):
                 t.closed_by = first
                 break
-            t.rows.append(_place(t, row, grid))
+            prev = t.rows[-1] if t.rows else None
+            if prev is not None and grid.keeps_blanks and kind(first.text) in ("num", "pct", "dash") and prev.toks \
+                    and len(_trim(prev.toks)) + len(_trim(row)) <= len([c for c in t.columns if c.index >= 0]) + (
+                        1 if any(c.index < 0 for c in t.columns) else 0):
+                # a row whose values went on to the next line ('基本支出 | 985.19 | 914.97 |' then '10 | 10 |')
+                t.rows[-1] = _place(t, _trim(prev.toks) + _trim(row), grid)
+            else:
+                t.rows.append(_place(t, row, grid))
             r += 1
         t.end = r
         _inherit(t)
         tables.append(t)
     return tables
+
+
+_WRAPS = frozenset({"指标值", "完成值", "指标", "目标值", "(A)", "(B)", "(B/A)"})
+
+
+def _header_wrap(row: list[Tok]) -> bool:
+    """A line holding only the rest of wrapped header cells: a unit in brackets, '指标值', '完成值'."""
+    filled = [norm(x.text) for x in row if x.text]
+    return bool(filled) and all(f in _WRAPS or (unit_in(notes_of(f)) and re.fullmatch(r"\([^()]*\)", f))
+                                for f in filled)
+
+
+def _trim(toks: list[Tok]) -> list[Tok]:
+    toks = list(toks)
+    while toks and not toks[-1].text:
+        toks.pop()
+    return toks
 
 
 def _head_notes(t: Table) -> None:
@@ -357,7 +408,8 @@ def _place(t: Table, row: list[Tok], grid: Grid) -> Row:
     if not cells:
         return _finish_row(t, out, {})
     n = len(cols)
-    if grid.keeps_blanks and printed == n:  # (a page padding every row to its widest prints more)
+    if grid.keeps_blanks and (printed == n or not cells[0].text) and len(cells) <= n and _fits(cells, cols, STRUCTURE):
+        # every column printed (blank ones too), or a blank first cell printed: the row stands in its columns
         return _finish_row(t, out, {cols[i].role: (c, "layout", "") for i, c in enumerate(cells)})
     if grid.keeps_blanks:
         if len(cells) > n:
@@ -367,8 +419,6 @@ def _place(t: Table, row: list[Tok], grid: Grid) -> Row:
                 out.reason = f"该行印出 {len(cells)} 格，多于表头的 {n} 栏，无法确定各属哪一栏"
                 return _finish_row(t, out, {})
             cells = cells[:n]
-        if not cells[0].text or len(cells) == n:
-            return _finish_row(t, out, {cols[i].role: (c, "layout", "") for i, c in enumerate(cells)})
         shifts = _shifts(cells, cols)
         if len(shifts) == 1:
             s = shifts[0]
@@ -405,6 +455,11 @@ def _by_kinds(cells: list[Tok], cols: list[Column], out: Row) -> dict[str, tuple
     if out.open:
         out.reason = "空白栏没有留下痕迹，" + "、".join(f"“{c.text}”" for c in out.open) + " 可归入不止一栏"
     return placed
+
+
+def _fits(cells: list[Tok], cols: list[Column], kinds: frozenset[str]) -> bool:
+    """Whether each cell fits its column (only the columns of ``kinds`` are asked)."""
+    return all(cols[i].kind not in kinds or _accepts(cols[i])(c.text) for i, c in enumerate(cells) if i < len(cols))
 
 
 def _shifts(cells: list[Tok], cols: list[Column]) -> list[int]:

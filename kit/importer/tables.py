@@ -193,8 +193,6 @@ class FormMapper:
                     continue
                 dest = ("funds", role) if top and role in ("weight", "rate", "score") else path + (role,)
                 self._value(row, role, c, dest)
-                if top and role == "rate" and role not in row.doubt:
-                    self._value(row, role, c, path + (role,))  # the total row's own 执行率, as on every row
             for role in ("reason", "method", "extra"):
                 c = row.cells.get(role)
                 if c is not None and c.text:
@@ -222,12 +220,13 @@ class FormMapper:
 
     def table_goals(self, t: Table) -> None:
         roles = [c.role for c in t.columns if c.role in ("expected", "done")]
-        lone = [row for row in t.rows if [c for c in row.toks if c.text] == [row.cells.get("label")]]
-        if roles == ["expected", "done"] and len(lone) == 2 and t.rows[:2] == lone:
+        lone = [row for row in t.rows[:2] if len([c for c in row.toks if c.text]) == 1]
+        if roles == ["expected", "done"] and len(t.rows) >= 2 and lone == t.rows[:2]:
             # one cell per line re-flowed: the header's two columns, then their two texts in the same order
             why = "表头印出“预期目标”“实际完成情况”两栏，其下两行各只印一段文字（一栏一行印出）；依表头顺序归入"
             for row, f in zip(lone, ("expected", "actual")):
-                self.put(("goals", f), row.cells["label"], how="inferred", reason=why)
+                self.put(("goals", f), next(c for c in row.toks if c.text), how="inferred", reason=why)
+                self.take(*row.toks)
             rest = t.rows[2:]
         else:
             rest = t.rows
@@ -438,10 +437,10 @@ class FormMapper:
             if k in v.table_ends or k in ("合计", "总计"):
                 nums = [t for t in toks[1:] if kind(t.text) == "num"]
                 self.take(toks[0])
-                if len(nums) == 1 and "total" not in self.rec.doc.get("self_eval", {}) and len(toks) == 2:
+                if len(nums) == 1 and "total" not in self.rec.doc.get("self_eval", {}) and len(toks) == 2 \
+                        and k in v.table_ends:  # 总分: the total score; a 合计 of one number may be Σ分值 or Σ得分
                     m = re.match(r"^\d+(?:\.\d+)?", norm(nums[0].text))
-                    how, why = ("inferred", f"“{toks[0].text}”一行只印出一个数，作为自评总分") if k in ("合计", "总计") else ("layout", "")
-                    self.put(("self_eval", "total"), nums[0], m.group(0) if m else nums[0].text, how, why, numeric=True)
+                    self.put(("self_eval", "total"), nums[0], m.group(0) if m else nums[0].text, numeric=True)
                 elif toks[1:]:
                     self.rec.not_placed(" | ".join(t.text for t in toks), _span(toks),
                                         f"“{toks[0].text}”一行印出的数不止一个或不在分值/得分栏下，无法确定各是什么，未导入")
@@ -520,6 +519,11 @@ class FormMapper:
     def finish(self, all_recs: list[Record], k: int, n: int) -> None:
         doc = self.rec.doc
         dep = doc.setdefault("department", {})
+        others = [r for j, r in enumerate(all_recs) if j != k and r.doc.get("department", {}).get("name")]
+        if "name" not in dep and others and k == 0 and not self.title_tok:  # the page begins inside a form
+            src = next((e.source for e in others[0].entries if e.field == "department.name"), {})
+            self.rec.place(("department", "name"), others[0].doc["department"]["name"], src, "inferred",
+                           "本表的表头不在页面上（页面从表中间开始）；取同一页面上另一份表的单位")
         if "name" not in dep and self.title_tok is not None:
             m = re.match(r"^(\S{2,30}?)(?:19|20)\d{2}\s*年", self.title_tok[0])
             if m and m.group(1).endswith(vocab().unit_suffixes):
