@@ -539,12 +539,33 @@ class FormMapper:
                                         expected="在文件名中写明年度，例如 单位名称_2021.txt；或表上印出年度"))
         file_code(self.form, self.rec, k + 1, n)
         self._glued_tables()
+        self._cut()
         if not any(doc.get(b) for b in ("funds", "indicators", "score_groups")) and self.sections:
             self.rec.note("本文件是自评报告（文字），没有评分表可供复核；已按“一、二、……”分节读取全文")
         order = ["format", "family", "department", "header", "funds", "goals", "indicators", "score_groups", "self_eval",
                  "narrative", "stray", "incomplete"]
         doc["format"] = "kit-dept/1"
         self.rec.doc = {k2: doc[k2] for k2 in order if k2 in doc} | {k2: v for k2, v in doc.items() if k2 not in order}
+
+    def _cut(self) -> None:
+        """A table form whose last table runs to the end of the page: the blocks after it were cut off."""
+        if not self.last or not self.tables or self.sections:
+            return
+        t = self.tables[-1]
+        tail = [x for row in self.grid.rows[t.end:] for x in row if x.text and x.idx not in self.used]
+        if t.closed_by is not None or tail and any(x for x in tail if _closing_label(x.text)):
+            return
+        order = ["funds", "goals", "indicators", "self_eval"]
+        after = order[order.index(t.block) + 1:] if t.block in order else []
+        cut = [b for b in ([t.block] if not t.rows else []) + after
+               if not self.rec.doc.get(b) or b == t.block]
+        if "total" in self.rec.doc.get("self_eval", {}):
+            cut = [b for b in cut if b != "self_eval"]
+        if cut:
+            inc = self.rec.doc.setdefault("incomplete", [])
+            inc += [b for b in cut if b not in inc]
+            self.rec.note("页面未载全：" + "、".join(_block_label(b) for b in cut)
+                          + " 被截断或不在页面上（其合计无法核对，不是表的错误）")
 
     def _glued_tables(self) -> None:
         """Tables printed with their cells run together ('预算数(A)执行数(B)…1.561.56120'): which number
@@ -573,6 +594,18 @@ class FormMapper:
 
 
 # --- small helpers -----------------------------------------------------------------------------------
+def _closing_label(text: str) -> bool:
+    v = vocab()
+    k = norm(text).rstrip(":：")
+    return k in v.table_ends or k in v.self_eval_texts
+
+
+def _block_label(b: str) -> str:
+    from ..model import BLOCK_LABELS
+
+    return BLOCK_LABELS.get(b, b)
+
+
 def _label_path(k: str) -> tuple | None:
     for lab, path in vocab().header_fields:
         if k == lab:
