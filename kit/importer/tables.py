@@ -16,6 +16,7 @@ its sections as printed. Cells whose column cannot be told, values an OCR may ha
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Callable
 
 from ..errors import Problem
@@ -376,15 +377,7 @@ class FormMapper:
     def _inline(self, t: Tok, stops: list[str]) -> None:
         """'单位名称:农业工作科填报日期:…' or labels glued to their values: each value runs to the next label."""
         text = norm(t.text)
-        hits: list[tuple[int, int, str]] = []
-        pos = 0
-        while pos < len(text):
-            lab = next((s for s in stops if text.startswith(s, pos)), None)
-            if lab is None:
-                pos += 1
-                continue
-            hits.append((pos, pos + len(lab), lab))
-            pos += len(lab)
+        hits = [(m.start(), m.end(), m.group(0)) for m in _labels_re(tuple(stops)).finditer(text)]
         for j, (a, b, lab) in enumerate(hits):
             path = _label_path(lab)
             if path is None:
@@ -594,6 +587,12 @@ class FormMapper:
 
 
 # --- small helpers -----------------------------------------------------------------------------------
+@lru_cache(maxsize=4)
+def _labels_re(stops: tuple[str, ...]) -> re.Pattern:
+    """Every known label, longest first (an alternation takes the first that matches at a place)."""
+    return re.compile("|".join(re.escape(x) for x in sorted(stops, key=len, reverse=True)))
+
+
 def _closing_label(text: str) -> bool:
     v = vocab()
     k = norm(text).rstrip(":：")
