@@ -215,3 +215,33 @@ def test_sums_and_merges_of_tables_in_a_tab_page(tmp_path):
     q = doc["indicators"][1]
     assert (q["level1"], q["level2"], q["level3"], q["weight"]) == ("产出指标", "质量指标", "合格率", "30")
     assert doc["self_eval"]["total"] == "100" and doc["header"]["unit"] == "万元"
+
+
+def test_pdf_cells_and_saved_pages_through_the_generic_reader(tmp_path):
+    """PDFs (ruled cells, merged 一级 cells, a block label over the row names) and saved web pages of
+    synthetic 财政部-style departments, read by the generic reader (family generic): each cell under its
+    header's edges or its tab column, no number other than printed, nearly every printed field."""
+    pytest.importorskip("reportlab")
+    import random
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from formpdf import STYLES
+    from formpdf_mof import LAYOUTS, synth_mof, write_mof_html, write_mof_pdf
+
+    from kit.importer.compare import compare
+
+    rng = random.Random(5)
+    exact = total = 0
+    for k in range(4):
+        for layout in LAYOUTS:
+            doc = synth_mof(k, rng, layout)
+            for path in (write_mof_pdf(doc, tmp_path / f"m{k}{layout}_2022.pdf", layout, STYLES[(k + 1) % len(STYLES)]),
+                         write_mof_html(doc, tmp_path / f"m{k}{layout}_2022.html")):
+                (got, _rec), = import_forms(path, "generic")
+                res = compare({**doc, "family": "generic"}, got, printed=True, ignore=("department.code", "family"))
+                assert res.numbers_wrong == [], (path.name, res.numbers_wrong)
+                exact += len(res.exact)
+                total += res.total
+    print(f"generic reader on synthetic PDFs and pages: {exact}/{total}")
+    assert exact / total >= 0.95

@@ -31,6 +31,8 @@ VOCAB_FILE = Path(__file__).with_name("columns.yaml")
 _NOTE = re.compile(r"\(([^()]*)\)$")
 _WEIGHT_NOTE = re.compile(r"^(\d+(?:\.\d+)?)分")
 _GROUP = re.compile(r"^(?P<name>.*?)[:：]?\((?P<w>\d+(?:\.\d+)?)分\)$")
+# A printed value, not a name: a comparator before a number ('≥95%', '≤200万元').
+_VALUE = re.compile(r"^[≥≤><=≧≦]=?\s*\d")
 # A percentage whose first character may be an OCR reading of ≥ or ≤ ("290%" for ≥90%).
 _OCR_CMP = re.compile(r"^[2W](\d{1,3}(?:\.\d+)?)[%％]$")
 
@@ -174,7 +176,8 @@ ACCEPTS: dict[str, Callable[[str], bool]] = {
     "pct": lambda t: kind(t) in ("pct", "blank", "dash"),
     "level": lambda t: kind(t) == "blank" or is_level(t),
     "group": lambda t: kind(t) == "blank" or bool(_GROUP.match(norm(t))),
-    "name": lambda t: kind(t) == "text" and not (norm(t).endswith("指标") and is_level(t)) and not _GROUP.match(norm(t)),
+    "name": lambda t: kind(t) == "text" and not (norm(t).endswith("指标") and is_level(t)) and not _GROUP.match(norm(t))
+    and not _VALUE.match(norm(t)),
     "rowlabel": lambda t: kind(t) == "text" and not _GROUP.match(norm(t)),
     "nature": lambda t: kind(t) == "blank" or norm(t) in vocab().natures,
     "unit": lambda t: kind(t) == "blank" or (kind(t) == "text" and len(norm(t)) <= 4 and not re.search(r"\d", t)),
@@ -241,8 +244,9 @@ class Table:
         return [c.role for c in self.columns]
 
 
-def header_of(row: list[Tok]) -> tuple[str, list[Column]] | None:
-    """(block, columns) when a printed row is a table's header row."""
+def header_of(row: list[Tok], pdf: bool = False) -> tuple[str, list[Column]] | None:
+    """(block, columns) when a printed row is a table's header row. ``pdf``: cells stand under their
+    header's edges, so a heading over a column ('年度预算数(万元)' above the row labels) is its column."""
     v = vocab()
     toks = [t for t in row if not t.carried] if row else []
     named = [(i, t, *head_role(t.text)) for i, t in enumerate(toks)]
@@ -265,9 +269,13 @@ def header_of(row: list[Tok]) -> tuple[str, list[Column]] | None:
         if r:
             role = v.roles[r]
             cols.append(Column(i, r, role.kind, t, notes))
-        elif not t.text and i == len(named) - 1:
-            continue
-        elif i > 0 and unit_in(notes_of(t.text)):
+        elif pdf and block == "funds" and 0 < i < first_role and cols and cols[0].role == "source":
+            # a cell between the block's label and the amounts: on a PDF the rows' names stand under it
+            cols[0].role, cols[0].kind = "label", "group"
+            cols.append(Column(i, "source", "rowlabel", t, notes_of(t.text)))
+        elif not t.text:
+            continue  # a blank header cell is the rest of a merged cell before it (or padding), not a column
+        elif i > 0 and unit_in(notes_of(t.text)) and not pdf:
             spanners.append(t)  # '年度预算数(万元)' over the amount columns: a heading, not a column
         else:
             first = i == 0
@@ -295,7 +303,7 @@ def read_tables(grid: Grid) -> list[Table]:
     tables: list[Table] = []
     r = 0
     while r < len(rows):
-        found = header_of(rows[r])
+        found = header_of(rows[r], grid.style == "pdf")
         if not found:
             r += 1
             continue
@@ -312,7 +320,7 @@ def read_tables(grid: Grid) -> list[Table]:
             if not row or not any(x.text for x in row):
                 r += 1
                 continue
-            if header_of(rows[r]):
+            if header_of(rows[r], grid.style == "pdf"):
                 break
             first = next(x for x in row if x.text)
             if _header_wrap(row):  # the second line of wrapped header cells ('(万元)', '指标值 | 完成值')

@@ -80,7 +80,7 @@ def split_forms(grid: Grid) -> list[tuple[int, int]]:
     for r, row in enumerate(grid.rows):
         if not row:
             continue
-        if header_of(row):
+        if header_of(row, grid.style == "pdf"):
             seen_table = True
             continue
         first = next((t for t in row if t.text), None)
@@ -423,17 +423,28 @@ class FormMapper:
         """总分 / 合计 rows and the self-evaluation's texts: a label and what is printed after it."""
         v = vocab()
         for row in self.grid.rows:
-            toks = [t for t in row if t.text and t.idx not in self.used]
+            toks = [t for t in row if t.text and t.idx not in self.used and not t.carried]
             if not toks:
                 continue
             k = norm(toks[0].text).rstrip(":：")
             if k in v.table_ends or k in ("合计", "总计"):
                 nums = [t for t in toks[1:] if kind(t.text) == "num"]
                 self.take(toks[0])
+                under = self._under_columns(nums)
+                if under:  # PDF cells: each number under the 分值 / 得分 header it stands in
+                    for f, c in under.items():
+                        m = re.match(r"^\d+(?:\.\d+)?", norm(c.text))
+                        self.put(("self_eval", f), c, m.group(0) if m else c.text, numeric=True)
+                    continue
                 if len(nums) == 1 and "total" not in self.rec.doc.get("self_eval", {}) and len(toks) == 2 \
                         and k in v.table_ends:  # 总分: the total score; a 合计 of one number may be Σ分值 or Σ得分
                     m = re.match(r"^\d+(?:\.\d+)?", norm(nums[0].text))
                     self.put(("self_eval", "total"), nums[0], m.group(0) if m else nums[0].text, numeric=True)
+                elif len(nums) == 2 and len(toks) == 3 and k in v.table_ends and self._weight_then_score():
+                    why = f"“{toks[0].text}”一行印出两个数，依次在绩效指标表头“分值”“得分”两栏的次序下"
+                    for f, c in zip(("total_weight", "total"), nums):
+                        m = re.match(r"^\d+(?:\.\d+)?", norm(c.text))
+                        self.put(("self_eval", f), c, m.group(0) if m else c.text, "inferred", why, numeric=True)
                 elif toks[1:]:
                     self.rec.not_placed(" | ".join(t.text for t in toks), _span(toks),
                                         f"“{toks[0].text}”一行印出的数不止一个或不在分值/得分栏下，无法确定各是什么，未导入")
@@ -452,6 +463,24 @@ class FormMapper:
                     text = " ".join(t.text for t in toks[1:])
                     self.rec.place(("self_eval", f), text, _span(toks[1:]))
                     self.take(*toks[1:])
+
+    def _under_columns(self, nums: list[Tok]) -> dict[str, Tok]:
+        ind = [t for t in self.tables if t.block == "indicators"]
+        if not ind or not nums or any(c.x0 is None for c in nums):
+            return {}
+        out: dict[str, Tok] = {}
+        for c in nums:
+            col = next((k for k in ind[-1].columns if k.head is not None and k.role in ("weight", "score")
+                        and c.under(k.head)), None)
+            if col is None:
+                return {}
+            out["total_weight" if col.role == "weight" else "total"] = c
+        return out
+
+    def _weight_then_score(self) -> bool:
+        ind = [t for t in self.tables if t.block == "indicators"]
+        roles = [c.role for c in ind[-1].columns] if ind else []
+        return "weight" in roles and "score" in roles and roles.index("weight") < roles.index("score")
 
     # -- a narrative report ----------------------------------------------------------------------------
     def narrative(self) -> None:
