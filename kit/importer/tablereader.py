@@ -64,6 +64,7 @@ class Vocab:
     heading: re.Pattern
     units: tuple[str, ...]
     unit_suffixes: tuple[str, ...]
+    source_ends: tuple[str, ...]
 
 
 @lru_cache(maxsize=1)
@@ -93,6 +94,7 @@ def vocab() -> Vocab:
         heading=re.compile(str(doc["narrative_heading"])),
         units=tuple(str(u) for u in doc["units"]),
         unit_suffixes=tuple(sorted((str(u) for u in doc["unit_suffixes"]), key=len, reverse=True)),
+        source_ends=tuple(str(u) for u in doc["source_ends"]),
     )
 
 
@@ -299,6 +301,65 @@ def header_of(row: list[Tok], pdf: bool = False) -> tuple[str, list[Column]] | N
 
 def read_tables(grid: Grid) -> list[Table]:
     """Every table of the grid, in printed order."""
+    if grid.style == "stream":
+        tables = _read(Grid("stream", restream(grid.rows), grid.address), grid)
+        for t in tables:  # row numbers of the grid, not of the regrouped rows
+            t.head_row = t.columns[0].head.row if t.columns and t.columns[0].head is not None else t.head_row
+            last = [x.row for row in t.rows for x in row.toks] or [t.head_row]
+            t.end = max(last) + 1
+        return tables
+    return _read(grid, grid)
+
+
+def restream(rows: list[list[Tok]]) -> list[list[Tok]]:
+    """One cell per line → printed rows: a run of header cells naming at least two column roles is a
+    header row; below it a row starts at a cell that names a row (a fund source: 总额, 其中…, …资金; an
+    一级/二级指标 name after a value), as the page printed them one after another."""
+    cells = [row[0] for row in rows if row]
+    out: list[list[Tok]] = []
+    i = 0
+    while i < len(cells):
+        j, roles = i, []
+        while j < len(cells) and (head_role(cells[j].text)[0] or (j - i < 2 and not roles and cells[j].text)):
+            r = head_role(cells[j].text)[0]
+            if r:
+                roles.append(r)
+            j += 1
+        found = header_of(cells[i:j]) if len(set(roles)) >= 2 else None
+        if not found:
+            out.append([cells[i]])
+            i += 1
+            continue
+        block = found[0]
+        out.append(cells[i:j])
+        i = j
+        row: list[Tok] = []
+        while i < len(cells):
+            c = cells[i]
+            if c.text and (_closes(c, block) or (head_role(c.text)[0] and len(row) == 0 and i + 1 < len(cells)
+                                                  and head_role(cells[i + 1].text)[0])):
+                break
+            if row and _starts_row(c, row, block):
+                out.append(row)
+                row = []
+            row.append(c)
+            i += 1
+        if row:
+            out.append(row)
+    return out
+
+
+def _starts_row(c: Tok, row: list[Tok], block: str) -> bool:
+    if not c.text or kind(c.text) != "text":
+        return False
+    if block == "funds":
+        return is_total(c.text) or is_part(c.text) or norm(c.text).rstrip(":：").endswith(vocab().source_ends)
+    if block == "indicators":
+        return is_level(c.text) and not is_level(row[-1].text)
+    return False
+
+
+def _read(grid: Grid, whole: Grid) -> list[Table]:
     rows = grid.rows
     tables: list[Table] = []
     r = 0
@@ -383,7 +444,7 @@ def _head_notes(t: Table) -> None:
 
 def _closes(first: Tok, block: str) -> bool:
     v = vocab()
-    k = norm(first.text).rstrip(":：")
+    k = re.sub(r"^\d[.、]", "", norm(first.text).rstrip(":："))  # '2.项目实施内容及过程概述
     if k in v.table_ends or k in v.self_eval_texts or any(k == lab for lab, _p in v.header_fields):
         return True
     if any(k.startswith(s) for s in v.stop_labels) and not (block == "funds" and is_total(first.text)):
@@ -433,7 +494,12 @@ def _place(t: Table, row: list[Tok], grid: Grid) -> Row:
             how = "layout" if s == 0 else "inferred"
             why = "" if s == 0 else (f"该行少印了开头 {s} 个合并单元格（{'、'.join(_col_name(c) for c in cols[:s])}），"
                                      "按各栏可填的内容只有这一种排法")
-            return _finish_row(t, out, {cols[s + i].role: (c, how, why) for i, c in enumerate(cells)})
+            placed = {cols[s + i].role: (c, how, why) for i, c in enumerate(cells) if kind(c.text) != "dash"}
+            dashes = [c for c in cells if kind(c.text) == "dash"]
+            if dashes:  # '-' or '/' fits any number column: in a row short of cells it decides nothing
+                out.open = dashes
+                out.reason = "该行印出的格数少于表头的栏数，“-”“/”可在任何数字栏下，无法确定属于哪一栏"
+            return _finish_row(t, out, placed)
         if shifts:
             out.open = [c for c in cells if c.text]
             out.reason = "该行印出的格数少于表头的栏数，按各栏可填的内容有不止一种排法，无法确定各格属于哪一栏"
