@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from kit.importer import FormError, import_forms
 
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-STYLES = ("pipe_blank", "pipe_omit", "tab", "space", "two_forms")
+STYLES = ("pipe_blank", "pipe_omit", "tab", "space", "stream", "two_forms")
 FUND_COLS = ("source", "initial", "adjusted", "actual", "weight", "rate", "score")
 IND_COLS = ("level1", "level2", "level3", "target", "actual", "weight", "score", "deviation")
 NAMES = ("培训人次", "验收合格率", "资金支付完成率", "服务覆盖率", "群众满意度", "单位服务成本", "项目完成率", "设备完好率")
@@ -88,6 +88,23 @@ def _print(rows: list[list[Cell]], style: str, year: int, name: str, total: int,
     sep = {"tab": "\t", "space": "  "}.get(style, " | ")
     head = [f"{year}年度{name}项目支出绩效自评表", f"项目名称{sep}{name}", f"主管部门{sep}某局{sep}实施单位{sep}{name}中心",
             sep.join(("项目资金(万元)", "年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分"))]
+    if style == "stream":  # one cell per line, each closed by a bar; merged cells left out
+        out = [head[0]] + [f"{x} |" for line in head[1:] for x in line.split(sep)]
+        keys += [None] * len(out)
+        ind_head = ("一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分", "偏差原因分析及改进措施")
+        for row in rows:
+            if row[0].field == "level1" and f"{ind_head[0]} |" not in out:
+                out += [f"{x} |" for x in ind_head]
+                keys += [None] * len(ind_head)
+            texts = [c.text for c in row]
+            if row[0].field == "level1":
+                while texts and not texts[0] and len(texts) > 6:
+                    texts = texts[1:]
+            out += [f"{x} |".strip() if x else "|" for x in texts]
+            keys += [(name, row[0].row)] * len(texts)
+        out += ["总分 |", "100 |", f"{total} |"]
+        keys += [None] * 3
+        return out
     out = list(head)
     keys += [None] * len(head)
     ind_head = sep.join(("一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分", "偏差原因分析及改进措施"))

@@ -336,9 +336,9 @@ def restream(rows: list[list[Tok]]) -> list[list[Tok]]:
         row: list[Tok] = []
         while i < len(cells):
             c = cells[i]
-            if c.text and (_closes(c, block) or (head_role(c.text)[0] and len(row) == 0 and i + 1 < len(cells)
+            if c.text and (_closes(c, block) or (head_role(c.text)[0] and i + 1 < len(cells)
                                                   and head_role(cells[i + 1].text)[0])):
-                break
+                break  # a label closing the table, or the next table's header
             if row and _starts_row(c, row, block):
                 out.append(row)
                 row = []
