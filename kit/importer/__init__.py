@@ -1,10 +1,15 @@
 """``kit import``: a published form (PDF, its text layer, a saved web page) → the kit's document.
 
-``import_forms(path, family=None)`` reads the file (``sources``), chooses its template family
-from the content unless one is given (``detect``), lets that family's layout module (named by
-``import_layout`` in the family's family.yaml) place every printed value through an import
+``import_forms(path, family=None)`` reads the file (``sources``), tries every template family
+against what it prints unless one is given (``detect``: words and printed frame of weights, as
+data), lets the first fitting family's layout module (named by ``import_layout`` in its
+family.yaml; one whose layout finds none of its blocks is marked as not fitting and the next is
+tried; a form no family fits is read as ``generic`` by the generic table reader ``tables``)
+place every printed value through an import
 ``Record`` that keeps where each value was printed and how it was placed, and checks that each
-document loads as a department. A file may hold several forms (a web page publishing two
+document loads as a department. The families tried, and why the chosen one fits, go to the
+record (``record.detection``) and, when the model holds it, to the document (``detection:``).
+A file may hold several forms (a web page publishing two
 project forms one after the other): one ``(document, record)`` each. ``import_form`` is the
 same for a file that holds one form. Both raise ``KitError`` (``FormError``) when the form
 cannot be read.
