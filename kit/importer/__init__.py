@@ -44,21 +44,19 @@ def import_forms(path: str | Path, family: str | None = None) -> list[tuple[dict
         seen = found.candidates()
         if seen and seen[0].family.id != given.id:
             reason = f"由 --family 指定；按内容判断应为 {seen[0].family.id}（{seen[0].why}），请核对"
-        records = _read(form, given, reason, chosen, found)
-    else:
-        records = None
-        failed: list[str] = []
-        for cand in found.candidates():
-            try:
-                records = _read(form, cand.family, cand.why, "detected", found)
-                break
-            except FormError as exc:  # the words fit, the printed structure does not: say so, try the next
-                cand.fits = False
-                cand.why = f"{cand.why}；但按该表式的版式读不出：{_first_message(exc)}"
-                failed.append(cand.family.id)
-        if records is None:
-            fam, why = fallback(form, found)
-            records = _read(form, fam, why, "detected", found)
+        return _finish(_read(form, given, reason, chosen, found), found, path)
+    for cand in found.candidates():
+        try:
+            return _finish(_read(form, cand.family, cand.why, "detected", found), found, path)
+        except FormError as exc:  # the words fit, the printed structure does not: say so, try the next
+            cand.fits = False
+            cand.why = f"{cand.why}；但按该表式的版式读不出：{_first_message(exc)}"
+    fam, why = fallback(form, found)
+    return _finish(_read(form, fam, why, "detected", found), found, path)
+
+
+def _finish(records: list, found, path: Path) -> list[tuple[dict, Record]]:
+    """The documents, each with its family and detection, checked to load as departments."""
     out = []
     for record, fam in records:
         if fam.id != DEFAULT_FAMILY:
