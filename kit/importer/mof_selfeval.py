@@ -620,7 +620,14 @@ class FormReader:
             p.open_cells, p.open_fields, p.options = [], [], []
 
     def _column_text(self, f: str, c: Tok, label: Tok) -> None:
-        """Texts of the 原因 / 得分计算方法 column: the model keeps no such field; recorded, not placed."""
+        """Texts of the 原因 / 得分计算方法 column: 原因 to ``funds.reason`` where the model has it (the
+        first printed, as printed: often the template's prompt); otherwise recorded, not placed."""
+        from ..model import FUNDS_FIELDS
+
+        if f == "reason" and "reason" in FUNDS_FIELDS and "reason" not in self.rec.doc.get("funds", {}):
+            self.rec.place(("funds", "reason"), c.text, c.src)
+            self.take(c)
+            return
         name = {"reason": "原因", "method": "得分计算方法"}[f]
         self.rec.not_placed(c.text, c.src, f"年度预算执行情况“{label.text}”行的“{name}”栏（模板说明或计分口径），数据文件没有此栏目")
         self.take(c)

@@ -198,6 +198,9 @@ class FormMapper:
                 c = row.cells.get(role)
                 if c is not None and c.text:
                     self.take(c)
+                    if role == "reason" and _model_has(("funds", "reason")) and "reason" not in self.rec.doc["funds"]:
+                        self.rec.place(("funds", "reason"), c.text, c.src)  # as printed (often the template's prompt)
+                        continue
                     self.rec.not_placed(c.text, c.src, f"年度预算执行情况“{label.text}”行的“{_head(t, role)}”栏，数据文件没有此栏目")
             self._open(row, path, [f for f in fields if f not in row.cells])
             r += 1
@@ -651,6 +654,8 @@ def _model_has(path: tuple) -> bool:
         return path[2] in labels.COUNT_FIELDS
     if path[0] == "profile":
         return path[1] in labels.PROFILE_TEXTS
+    if path[0] == "funds":
+        return path[1] in labels.FUNDS_FIELDS
     return True
 
 
