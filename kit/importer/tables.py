@@ -25,7 +25,7 @@ from .ident import file_code, file_year
 from .record import Record
 from .sources import Form, FormError
 from .tablereader import (
-    NUMERIC_KINDS, Row, Table, is_placeholder, read_tables, unit_in, vocab, weight_in,
+    Row, Table, header_of, is_placeholder, read_tables, unit_in, vocab,
 )
 
 UNNAMED = "（表上未印单位名称）"
@@ -76,7 +76,6 @@ def split_forms(grid: Grid) -> list[tuple[int, int]]:
     heads = {lab for lab, _p in v.header_fields if _p in (("department", "name"), ("header", "project"))}
     starts = [0]
     seen_table = False
-    from .tablereader import header_of
     for r, row in enumerate(grid.rows):
         if not row:
             continue
@@ -701,4 +700,4 @@ def _where(tok: Tok | None) -> str:
     return f"第{src['line']}行" if "line" in src else ""
 
 
-__all__ = ["import_forms", "split_forms", "FormMapper", "NUMERIC_KINDS", "weight_in"]
+__all__ = ["FormMapper", "import_forms", "split_forms"]
