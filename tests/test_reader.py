@@ -244,3 +244,20 @@ def test_pdf_cells_and_saved_pages_through_the_generic_reader(tmp_path):
                 total += res.total
     print(f"generic reader on synthetic PDFs and pages: {exact}/{total}")
     assert exact / total >= 0.95
+
+
+def test_a_page_converted_to_traditional_characters_reads_the_same(tmp_path):
+    """Labels are compared in their 简体 reading (data: columns.yaml `traditional`); values stay as printed."""
+    from kit.importer.tablereader import vocab
+
+    to_trad = {v: chr(k) for k, v in vocab().simplified.items()}
+    text = (FORMS / "hubei-huangshi_zhujianju-haimian_2022.txt").read_text(encoding="utf-8")
+    trad = "".join(to_trad.get(ch, ch) for ch in text)
+    assert trad != text and "預算數(A)" in trad and "實際完成值(B)" in trad
+    p = tmp_path / "huangshi_trad_2022.txt"
+    p.write_text(trad, encoding="utf-8")
+    (doc, _rec), = import_forms(p, "generic")
+    (simp, _), = import_forms(FORMS / "hubei-huangshi_zhujianju-haimian_2022.txt", "generic")
+    assert doc["funds"]["rows"][0]["adjusted"] == "200" and doc["funds"]["weight"] == "20"
+    assert [(r["score"], r.get("weight")) for r in doc["indicators"]] == [(r["score"], r.get("weight")) for r in simp["indicators"]]
+    assert doc["header"]["authority"] in trad and doc["header"]["authority"] != simp["header"]["authority"]  # as printed

@@ -65,6 +65,7 @@ class Vocab:
     units: tuple[str, ...]
     unit_suffixes: tuple[str, ...]
     source_ends: tuple[str, ...]
+    simplified: dict[int, str]  # 繁体 → 简体 for comparing labels
 
 
 @lru_cache(maxsize=1)
@@ -95,13 +96,20 @@ def vocab() -> Vocab:
         units=tuple(str(u) for u in doc["units"]),
         unit_suffixes=tuple(sorted((str(u) for u in doc["unit_suffixes"]), key=len, reverse=True)),
         source_ends=tuple(str(u) for u in doc["source_ends"]),
+        simplified={ord(a): b for a, b in zip(str(doc["traditional"])[::2], str(doc["traditional"])[1::2])},
     )
+
+
+def label(text: str) -> str:
+    """A printed label as compared with the vocabulary: ``cells.norm`` (NFKC, no spaces) and 繁体 read
+    as 简体 — one character for one, so positions in the label are positions in ``norm(text)``."""
+    return norm(text).translate(vocab().simplified)
 
 
 def head_role(text: str) -> tuple[str | None, list[str]]:
     """The column role a header cell names, and the bracketed notes after it ('(A)', '(20分)', '(万元)')."""
     v = vocab()
-    k = norm(text).rstrip(":：")
+    k = label(text).rstrip(":：")
     notes: list[str] = []
     while k:
         if k in v.by_label:
@@ -116,7 +124,7 @@ def head_role(text: str) -> tuple[str | None, list[str]]:
 
 def notes_of(text: str) -> list[str]:
     """Every bracketed note of a label ('预算执行情况(万元)(20分)' → ['万元', '20分'])."""
-    return re.findall(r"\(([^()]*)\)", norm(text))
+    return re.findall(r"\(([^()]*)\)", label(text))
 
 
 def unit_in(notes: list[str]) -> str | None:
@@ -137,7 +145,7 @@ def weight_in(notes: list[str]) -> str | None:
 # --- what a column can hold -------------------------------------------------------------------------
 def is_level(text: str) -> bool:
     """A 一级/二级指标 name: one of the vocabulary's, a name ending 指标, or a name with '(N分)'."""
-    k = norm(text)
+    k = label(text)
     m = _GROUP.match(k)
     if m:
         k = m.group("name")
@@ -148,17 +156,17 @@ def is_level(text: str) -> bool:
 
 
 def is_placeholder(text: str) -> bool:
-    k = norm(text)
+    k = label(text)
     return any(p.match(k) for p in vocab().placeholders)
 
 
 def is_total(text: str) -> bool:
-    k = norm(text).rstrip(":：")
+    k = label(text).rstrip(":：")
     return k in vocab().totals
 
 
 def is_part(text: str) -> bool:
-    k = norm(text)
+    k = label(text)
     return any(k.startswith(p) for p in vocab().parts)
 
 
@@ -178,7 +186,7 @@ ACCEPTS: dict[str, Callable[[str], bool]] = {
     "pct": lambda t: kind(t) in ("pct", "blank", "dash"),
     "level": lambda t: kind(t) == "blank" or is_level(t),
     "group": lambda t: kind(t) == "blank" or bool(_GROUP.match(norm(t))),
-    "name": lambda t: kind(t) == "text" and not (norm(t).endswith("指标") and is_level(t)) and not _GROUP.match(norm(t))
+    "name": lambda t: kind(t) == "text" and not (label(t).endswith("指标") and is_level(t)) and not _GROUP.match(norm(t))
     and not _VALUE.match(norm(t)),
     "rowlabel": lambda t: kind(t) == "text" and not _GROUP.match(norm(t)),
     "nature": lambda t: kind(t) == "blank" or norm(t) in vocab().natures,
@@ -353,7 +361,7 @@ def _starts_row(c: Tok, row: list[Tok], block: str) -> bool:
     if not c.text or kind(c.text) != "text":
         return False
     if block == "funds":
-        return is_total(c.text) or is_part(c.text) or norm(c.text).rstrip(":：").endswith(vocab().source_ends)
+        return is_total(c.text) or is_part(c.text) or label(c.text).rstrip(":：").endswith(vocab().source_ends)
     if block == "indicators":
         return is_level(c.text) and not is_level(row[-1].text)
     return False
@@ -415,7 +423,7 @@ _WRAPS = frozenset({"指标值", "完成值", "指标", "目标值", "(A)", "(B)
 
 def _header_wrap(row: list[Tok]) -> bool:
     """A line holding only the rest of wrapped header cells: a unit in brackets, '指标值', '完成值'."""
-    filled = [norm(x.text) for x in row if x.text]
+    filled = [label(x.text) for x in row if x.text]
     return bool(filled) and all(f in _WRAPS or (unit_in(notes_of(f)) and re.fullmatch(r"\([^()]*\)", f))
                                 for f in filled)
 
@@ -444,7 +452,7 @@ def _head_notes(t: Table) -> None:
 
 def _closes(first: Tok, block: str) -> bool:
     v = vocab()
-    k = re.sub(r"^\d[.、]", "", norm(first.text).rstrip(":："))  # '2.项目实施内容及过程概述
+    k = re.sub(r"^\d[.、]", "", label(first.text).rstrip(":："))  # '2.项目实施内容及过程概述
     if k in v.table_ends or k in v.self_eval_texts or any(k == lab for lab, _p in v.header_fields):
         return True
     if any(k.startswith(s) for s in v.stop_labels) and not (block == "funds" and is_total(first.text)):
@@ -605,7 +613,7 @@ def _inherit(t: Table) -> None:
 
 def frame_printed(text: str) -> dict[str, tuple[str, str]]:
     """The weights a form prints in its labels: {'funds_weight': ('20', '预算执行情况(万元)(20分)'), …}."""
-    flat = norm(text)
+    flat = label(text)
     out: dict[str, tuple[str, str]] = {}
     for key, patterns in vocab().frame_labels.items():
         for p in patterns:

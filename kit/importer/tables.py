@@ -25,7 +25,7 @@ from .ident import file_code, file_year
 from .record import Record
 from .sources import Form, FormError
 from .tablereader import (
-    Row, Table, header_of, is_placeholder, read_tables, unit_in, vocab,
+    Row, Table, header_of, is_placeholder, label, read_tables, unit_in, vocab,
 )
 
 UNNAMED = "（表上未印单位名称）"
@@ -83,9 +83,9 @@ def split_forms(grid: Grid) -> list[tuple[int, int]]:
             seen_table = True
             continue
         first = next((t for t in row if t.text), None)
-        if first is not None and norm(first.text).rstrip(":：") in heads and seen_table:
+        if first is not None and label(first.text).rstrip(":：") in heads and seen_table:
             begin = r
-            if r > 0 and grid.rows[r - 1] and _TITLE.search(norm(grid.rows[r - 1][0].text)):
+            if r > 0 and grid.rows[r - 1] and _TITLE.search(label(grid.rows[r - 1][0].text)):
                 begin = r - 1
             starts.append(begin)
             seen_table = False
@@ -143,7 +143,7 @@ class FormMapper:
             cells = [row] if self.grid.style == "space" and row else [[t] for t in row]
             for toks in cells:  # runs of spaces split a title into words: the line is the title
                 text = " ".join(t.text for t in toks)
-                k = norm(text)
+                k = label(text)
                 if text and _TITLE.search(k) and len(k) <= 60 and not re.search(r"[:：]", text):
                     src = _span(toks)
                     self.rec.place(("header", "title"), text, src)
@@ -355,7 +355,7 @@ class FormMapper:
             for i, t in enumerate(row):
                 if not t.text or t.idx in self.used:
                     continue
-                path = _label_path(norm(t.text).rstrip(":："))
+                path = _label_path(label(t.text).rstrip(":："))
                 if path is None:
                     continue
                 self.take(t)
@@ -363,8 +363,8 @@ class FormMapper:
                 val = next((x for x in row[i + 1:] if x.text), None)
                 if val is None and len(row) == 1:  # one cell per line: the value on the next printed line
                     val = next((rw[0] for rw in rows[r + 1:r + 3] if rw and rw[0].text), None)
-                if val is not None and val.idx not in self.used and _label_path(norm(val.text).rstrip(":：")) is None \
-                        and not any(norm(val.text).startswith(s) for s in v.stop_labels):
+                if val is not None and val.idx not in self.used and _label_path(label(val.text).rstrip(":：")) is None \
+                        and not any(label(val.text).startswith(s) for s in v.stop_labels):
                     self._field(path, val.text, val, layout=True)
                     self.take(val)
         for row in rows:  # '标签:值' and labels glued to their values
@@ -378,8 +378,8 @@ class FormMapper:
 
     def _inline(self, t: Tok, stops: list[str]) -> None:
         """'单位名称:农业工作科填报日期:…' or labels glued to their values: each value runs to the next label."""
-        text = norm(t.text)
-        hits = [(m.start(), m.end(), m.group(0)) for m in _labels_re(tuple(stops)).finditer(text)]
+        text = norm(t.text)  # values are cut from it; labels are found in its 简体 reading (same positions)
+        hits = [(m.start(), m.end(), m.group(0)) for m in _labels_re(tuple(stops)).finditer(label(t.text))]
         for j, (a, b, lab) in enumerate(hits):
             path = _label_path(lab)
             if path is None:
@@ -428,7 +428,7 @@ class FormMapper:
             toks = [t for t in row if t.text and t.idx not in self.used and not t.carried]
             if not toks:
                 continue
-            k = norm(toks[0].text).rstrip(":：")
+            k = label(toks[0].text).rstrip(":：")
             if k in v.table_ends or k in ("合计", "总计"):
                 nums = [t for t in toks[1:] if kind(t.text) == "num"]
                 self.take(toks[0])
@@ -489,7 +489,7 @@ class FormMapper:
         """Sections opened by 一、 二、 headings, each with the lines printed under it."""
         v = vocab()
         rows = self.grid.rows
-        heads = [r for r, row in enumerate(rows) if row and row[0].text and v.heading.match(norm(row[0].text))
+        heads = [r for r, row in enumerate(rows) if row and row[0].text and v.heading.match(label(row[0].text))
                  and len(row) == 1 and len(norm(row[0].text)) <= 40]
         if len(heads) < 2 or not _model_has(("narrative", "sections")):
             return
@@ -626,7 +626,7 @@ def _labels_re(stops: tuple[str, ...]) -> re.Pattern:
 
 def _closing_label(text: str) -> bool:
     v = vocab()
-    k = norm(text).rstrip(":：")
+    k = label(text).rstrip(":：")
     return k in v.table_ends or k in v.self_eval_texts
 
 
