@@ -135,14 +135,24 @@ class Record:
         out.extend(self.notes)
         return out
 
-    def to_dict(self, data_file: str = "") -> dict:
+    def to_dict(self, data_file: str = "", inputs: dict | None = None, outputs: dict | None = None) -> dict:
+        """The record as written. ``inputs`` (the form's name and SHA-256, which form of the file,
+        the options) and ``outputs`` (each file written with its SHA-256) let the next ``kit
+        import`` see that nothing changed, or that a data file is not the one this record describes."""
         from ..version import __version__
 
-        return {
+        head = {
             "format": RECORD_FORMAT,
             "kit_version": __version__,
             "source": self.source,
             "data_file": data_file,
+        }
+        if inputs is not None:
+            head["inputs"] = inputs
+        if outputs is not None:
+            head["outputs"] = outputs
+        return {
+            **head,
             "family": self.family,
             "status": self.status,
             "counts": self.counts(),
