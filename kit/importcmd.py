@@ -86,7 +86,13 @@ def cmd_import(args: argparse.Namespace) -> int:
     if args.family is not None and args.family not in family_ids():
         say(f"错误：未知的表式 {args.family!r}，应为以下之一：{'、'.join(family_ids())}", file=sys.stderr)
         return 2
-    if out.exists() and not single_file and not out.is_dir():
+    if single_file:
+        try:
+            _names_fit(out, out.with_name(out.stem + RECORD_SUFFIX), forms[0])
+        except KitError as exc:
+            say(f"错误：\n{exc}", file=sys.stderr)
+            return 2
+    if not single_file and os.path.lexists(out) and not out.is_dir():
         say(f"错误：--out {shown(out)} 已存在且不是文件夹", file=sys.stderr)
         return 2
     out_dir = out.parent if single_file else out
@@ -292,11 +298,12 @@ def _import_one(form: Path, doc: dict, record, data_path: Path | None, out: Path
     dep = doc["department"]
     if data_path is None:
         data_path = out / f"{dep['code']}-{dep['year']}.yaml"
+    record_path = data_path.with_name(data_path.stem + RECORD_SUFFIX)
+    _names_fit(data_path, record_path, form)
     if data_path.resolve() in taken:
         raise KitError(Problem(
             f"与 {path_text(taken[data_path.resolve()].name)} 的部门编码和年度相同（{dep['code']}，{dep['year']}），未写出",
             file=str(form), expected="每个部门-年度只导入一份表单"))
-    record_path = data_path.with_name(data_path.stem + RECORD_SUFFIX)
     repair = _repair_note(data_path, record_path)
     source_name = path_text(record.source["file"])
     record.source["file"] = source_name
@@ -331,6 +338,22 @@ def _import_one(form: Path, doc: dict, record, data_path: Path | None, out: Path
     if not args.quiet:
         say(f"  → {shown(data_path)}（{message}）；导入记录 {shown(record_path.name)}")
     return Outcome(form, record.status, data_path, message)
+
+
+def _names_fit(data_path: Path, record_path: Path, form: Path) -> None:
+    """The files to write, and their temporary names, must fit the file system's name limit:
+    said before anything is written (the system's English 'File name too long' otherwise)."""
+    from .errors import KitError, Problem
+
+    try:
+        limit = os.pathconf(data_path.parent, "PC_NAME_MAX")
+    except (OSError, ValueError, AttributeError):
+        limit = 255
+    longest = max(len(f".{p.name}.{os.getpid()}.tmp".encode("utf-8", "surrogateescape")) for p in (data_path, record_path))
+    if longest > limit:
+        raise KitError(Problem(f"数据文件名过长：连同导入记录 {record_path.name} 和写入时的临时文件名，超过文件系统每级 {limit} 字节的限制",
+                               file=str(form), value=data_path.name,
+                               expected=f"较短的数据文件名（不超过 {limit - len(RECORD_SUFFIX) - 20} 字节）"))
 
 
 def _loads_as_written(data: bytes, data_path: Path) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import bisect
 import hashlib
 import io
+import os
 import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -22,6 +23,11 @@ from ..errors import KitError, Problem
 MAX_TEXT_BYTES = 5 * 1024 * 1024
 MAX_PDF_BYTES = 40 * 1024 * 1024
 MAX_PDF_PAGES = 200
+# Bounds on a text or web page's lines (the published forms: at most 450 characters and 11 cells a
+# line, 225 cells in all): what the readers' work grows with, checked before any reader runs.
+MAX_LINE_CHARS = 20_000
+MAX_CELLS_PER_LINE = 200
+MAX_SEPARATORS = 20_000
 TEXT_SUFFIXES = (".txt",)
 HTML_SUFFIXES = (".html", ".htm")
 PDF_SUFFIXES = (".pdf",)
@@ -131,21 +137,26 @@ def read_form(path: str | Path) -> Form:
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES:
         raise _fail(path, f"不支持的表单文件类型（{path.suffix or '无扩展名'}）", "PDF（.pdf）、文字层文本（.txt）或网页（.html/.htm）")
-    try:
-        if path.is_dir():
-            raise _fail(path, "这是一个文件夹，不是表单文件")
-        size = path.stat().st_size
-    except FileNotFoundError:
-        raise _fail(path, "找不到表单文件") from None
-    except OSError as exc:
-        raise _fail(path, f"无法读取表单文件：{exc.strerror}") from None
+    from ..errors import LoadError
+    from ..safeio import FileMissing, check_file, read_bounded
+
     limit = MAX_PDF_BYTES if suffix in PDF_SUFFIXES else MAX_TEXT_BYTES
-    if size > limit:
-        raise _fail(path, f"文件过大（{size:,} 字节），不像一份部门自评表", f"不超过 {limit:,} 字节")
-    if size == 0:
-        raise _fail(path, "文件是空的（0 字节）")
     try:
-        data = path.read_bytes()
+        # Only a regular file, never more than the bound: a symlink to /dev/zero, a FIFO (which
+        # would wait for a writer), a socket or a symlink loop is refused before anything is read.
+        check_file(path, "表单文件")
+        size = os.stat(path).st_size
+        if size > limit:
+            raise _fail(path, f"文件过大（{size:,} 字节），不像一份部门自评表", f"不超过 {limit:,} 字节")
+        if size == 0:
+            raise _fail(path, "文件是空的（0 字节）")
+        data = read_bounded(path, limit, "表单文件")
+    except FileMissing:
+        raise _fail(path, "找不到表单文件") from None
+    except FormError:
+        raise
+    except LoadError as exc:
+        raise FormError(exc.problems) from None
     except OSError as exc:
         raise _fail(path, f"无法读取表单文件：{exc.strerror}") from None
     digest = hashlib.sha256(data).hexdigest()
@@ -162,10 +173,29 @@ def read_form(path: str | Path) -> Form:
     out = [Line(0, i + 1, s) for i, s in enumerate(lines)]
     if not any(ln.text.strip() for ln in out):
         raise _fail(path, "文件中没有任何文字")
+    _check_lines(path, out)
     return Form(path, kind, digest, size, out, notes=notes)
 
 
 _LINE_END = re.compile(r"\r\n|\r|\n")
+
+
+def _check_lines(path: Path, lines: list[Line]) -> None:
+    """A printed form's lines are short and its rows have a few cells: a line of a million
+    characters or of thousands of cells is no form's, and the readers' work grows with both."""
+    seps = 0
+    for ln in lines:
+        if len(ln.text) > MAX_LINE_CHARS:
+            raise _fail(path, f"{ln.where()}有 {len(ln.text):,} 个字符，不像表单上印刷的一行",
+                        f"每行不超过 {MAX_LINE_CHARS:,} 个字符")
+        k = ln.text.count("|") + ln.text.count("\t")
+        if k > MAX_CELLS_PER_LINE:
+            raise _fail(path, f"{ln.where()}有 {k:,} 个栏目分隔符（“|”或制表符），不像表格的一行",
+                        f"每行不超过 {MAX_CELLS_PER_LINE:,} 个")
+        seps += k
+    if seps > MAX_SEPARATORS:
+        raise _fail(path, f"文件中共有 {seps:,} 个栏目分隔符（“|”或制表符），不像一份部门自评表",
+                    f"不超过 {MAX_SEPARATORS:,} 个")
 
 
 def _decode(path: Path, data: bytes) -> str:
@@ -232,6 +262,7 @@ _CLOSES_P = {"p", "div", "table", "ul", "ol", "dl", "h1", "h2", "h3", "h4", "h5"
 _END_BOUNDARY = {"table", "ul", "ol", "dl", "html", "body", "select"}
 MAX_HTML_DEPTH = 1000  # elements open at once; browsers flatten deeper trees (Blink at 512)
 MAX_HIDING_RULES = 1000  # <style> selectors that hide something
+MAX_SELECTOR_WORK = 5_000_000  # element-against-selector tests for a whole page (a few seconds at most)
 _HIDING_DECL = re.compile(
     r"display\s*:\s*none|visibility\s*:\s*(?:hidden|collapse)|font-size\s*:\s*0*\.?0+(?:[a-z%]+)?\s*(?:!important\s*)?(?:;|$)"
     r"|opacity\s*:\s*0*\.?0+\s*(?:!important\s*)?(?:;|$)", re.I)
@@ -298,6 +329,10 @@ def _hiding_selectors(page: str) -> tuple[list[list[tuple[str, _Compound]]], lis
     return out, unknown
 
 
+class _TooComplex(Exception):
+    """The page's hiding rules would take too long to apply."""
+
+
 class _PageText(HTMLParser):
     """Visible text of a saved page: one line per block, table cells separated by tabs."""
 
@@ -306,7 +341,14 @@ class _PageText(HTMLParser):
         self.lines: list[str] = []
         self.cur: list[str] = []
         self.in_cell = False
-        self.selectors = list(selectors)
+        # Selectors indexed by what their last compound needs (an id, a class, a tag, or nothing),
+        # so an element is tested only against the rules that could match it.
+        self.by_key: dict[tuple[str, str], list] = {}
+        for chain in selectors:
+            last = chain[-1][1]
+            key = ("#", last.ids[0]) if last.ids else (".", last.classes[0]) if last.classes else ("t", last.tag or "*")
+            self.by_key.setdefault(key, []).append(chain)
+        self.work = 0  # compound tests done: bounded (MAX_SELECTOR_WORK)
         # Open elements: (tag, id, classes, hides); how many of each tag are open; how many hide.
         self.stack: list[tuple[str, str, frozenset[str], bool]] = []
         self.open: dict[str, int] = {}
@@ -346,12 +388,16 @@ class _PageText(HTMLParser):
             return True, eid, classes
         if tag == "input" and (attrs.get("type") or "").lower() == "hidden":
             return True, eid, classes
-        for chain in self.selectors:
-            if self._matches(chain, tag, eid, classes):
-                return True, eid, classes
+        if self.by_key:
+            keys = [("t", tag), ("t", "*")] + ([("#", eid)] if eid else []) + [(".", c) for c in classes]
+            for key in keys:
+                for chain in self.by_key.get(key, ()):
+                    if self._matches(chain, tag, eid, classes):
+                        return True, eid, classes
         return False, eid, classes
 
     def _matches(self, chain, tag: str, eid: str, classes: frozenset[str]) -> bool:
+        self.work += 1
         if not chain[-1][1].matches(tag, eid, classes):
             return False
         pos = len(self.stack)  # ancestors are self.stack[:pos]
@@ -364,12 +410,15 @@ class _PageText(HTMLParser):
             else:
                 while pos > 0 and not want.matches(*self.stack[pos - 1][:3]):
                     pos -= 1
+                    self.work += 1
                 if pos == 0:
                     return False
                 pos -= 1
         return True
 
     def handle_starttag(self, tag, attrs):
+        if self.work > MAX_SELECTOR_WORK:
+            raise _TooComplex()
         adict = {k.lower(): (v or "") for k, v in attrs}
         if self.open.get("head") and tag not in _HEAD_TAGS:
             self._close({"head"}, set())  # body content ends an unclosed <head>
@@ -422,8 +471,12 @@ def _html_lines(path: Path, text: str) -> tuple[list[str], list[str]]:
         raise _fail(path, f"网页样式中隐藏内容的规则过多（{len(selectors):,} 条），不像一份发布的表单",
                     f"不超过 {MAX_HIDING_RULES:,} 条")
     parser = _PageText(selectors)
-    parser.feed(text)
-    parser.close()
+    try:
+        parser.feed(text)
+        parser.close()
+    except _TooComplex:
+        raise _fail(path, "网页样式中隐藏内容的规则过于复杂，无法在合理时间内确定浏览器显示的内容",
+                    "正常保存的网页，或另存为文字（.txt）后再导入") from None
     while parser.stack:
         parser._pop()
     parser._flush()
