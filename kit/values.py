@@ -141,8 +141,8 @@ def parse_num(raw: object, default_unit: str = "") -> Num:
     rest = m.group("rest").strip()
     if rest:
         if not _KNOWN_TRAILING.match(rest) or any(c.isdigit() for c in rest):
-            return Num(text, None, m.group("unit") or default_unit, tuple(n for n in notes if n != "wan")
-                       + ("unreadable",))
+            return Num(text, None, m.group("unit") or default_unit,
+                       tuple(n for n in notes if n == "fullwidth") + ("unreadable",))
         notes.append("trailing_junk")
     cmp_ = m.group("cmp")
     return Num(text, value, unit, tuple(notes), _COMPARATORS.get(cmp_) if cmp_ else None)
