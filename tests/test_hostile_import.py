@@ -363,3 +363,16 @@ def test_file_names_are_data(tmp_path, capsys, name):
 
     assert yaml.safe_load((params / "022006.yaml").read_text(encoding="utf-8"))["dept_code"] == "022006"
     assert main(["validate", str(params / "022006.yaml")]) == 0
+
+
+def test_the_report_says_when_the_record_is_not_the_data_files(tmp_path):
+    """What kill -9 between the renames (or a later edit) leaves, seen by the report's 导入说明."""
+    from kit.report.sections import import_note
+
+    out = tmp_path / "out"
+    assert main(["import", str(FORM), "--out", str(out), "-q"]) == 0
+    data = out / "022006-2022.yaml"
+    assert "不一致" not in import_note(load_department(data))
+    data.write_text(data.read_text(encoding="utf-8") + "# 改动\n", encoding="utf-8")
+    note = import_note(load_department(data))
+    assert "导入记录与数据文件不一致" in note and "导入说明" in note
