@@ -28,6 +28,7 @@ MAX_PDF_PAGES = 200
 MAX_LINE_CHARS = 20_000
 MAX_CELLS_PER_LINE = 200
 MAX_SEPARATORS = 20_000
+MAX_LINES = 100_000  # the sample's text layer has 796
 TEXT_SUFFIXES = (".txt",)
 HTML_SUFFIXES = (".html", ".htm")
 PDF_SUFFIXES = (".pdf",)
@@ -183,6 +184,8 @@ _LINE_END = re.compile(r"\r\n|\r|\n")
 def _check_lines(path: Path, lines: list[Line]) -> None:
     """A printed form's lines are short and its rows have a few cells: a line of a million
     characters or of thousands of cells is no form's, and the readers' work grows with both."""
+    if len(lines) > MAX_LINES:
+        raise _fail(path, f"文件有 {len(lines):,} 行，不像一份部门自评表", f"不超过 {MAX_LINES:,} 行")
     seps = 0
     for ln in lines:
         if len(ln.text) > MAX_LINE_CHARS:
@@ -262,6 +265,7 @@ _CLOSES_P = {"p", "div", "table", "ul", "ol", "dl", "h1", "h2", "h3", "h4", "h5"
 _END_BOUNDARY = {"table", "ul", "ol", "dl", "html", "body", "select"}
 MAX_HTML_DEPTH = 1000  # elements open at once; browsers flatten deeper trees (Blink at 512)
 MAX_HIDING_RULES = 1000  # <style> selectors that hide something
+MAX_HTML_ELEMENTS = 100_000  # start tags in a page (a saved form page has a few thousand; ~5 s of parsing)
 MAX_SELECTOR_WORK = 5_000_000  # element-against-selector tests for a whole page (a few seconds at most)
 _HIDING_DECL = re.compile(
     r"display\s*:\s*none|visibility\s*:\s*(?:hidden|collapse)|font-size\s*:\s*0*\.?0+(?:[a-z%]+)?\s*(?:!important\s*)?(?:;|$)"
@@ -349,6 +353,7 @@ class _PageText(HTMLParser):
             key = ("#", last.ids[0]) if last.ids else (".", last.classes[0]) if last.classes else ("t", last.tag or "*")
             self.by_key.setdefault(key, []).append(chain)
         self.work = 0  # compound tests done: bounded (MAX_SELECTOR_WORK)
+        self.elements = 0  # start tags seen: bounded (MAX_HTML_ELEMENTS)
         # Open elements: (tag, id, classes, hides); how many of each tag are open; how many hide.
         self.stack: list[tuple[str, str, frozenset[str], bool]] = []
         self.open: dict[str, int] = {}
@@ -417,7 +422,8 @@ class _PageText(HTMLParser):
         return True
 
     def handle_starttag(self, tag, attrs):
-        if self.work > MAX_SELECTOR_WORK:
+        self.elements += 1
+        if self.work > MAX_SELECTOR_WORK or self.elements > MAX_HTML_ELEMENTS:
             raise _TooComplex()
         adict = {k.lower(): (v or "") for k, v in attrs}
         if self.open.get("head") and tag not in _HEAD_TAGS:
@@ -475,6 +481,9 @@ def _html_lines(path: Path, text: str) -> tuple[list[str], list[str]]:
         parser.feed(text)
         parser.close()
     except _TooComplex:
+        if parser.elements > MAX_HTML_ELEMENTS:
+            raise _fail(path, f"网页的标签超过 {MAX_HTML_ELEMENTS:,} 个，不像一份发布的表单",
+                        "正常保存的网页，或另存为文字（.txt）后再导入") from None
         raise _fail(path, "网页样式中隐藏内容的规则过于复杂，无法在合理时间内确定浏览器显示的内容",
                     "正常保存的网页，或另存为文字（.txt）后再导入") from None
     while parser.stack:

@@ -121,6 +121,12 @@ def html_many_hiding_rules(d: Path) -> Path:
     return _write(d, "rules-2022.html", _page(style="".join(f".c{i}{{display:none}}" for i in range(2000))))
 
 
+@generator
+def html_many_elements(d: Path) -> Path:
+    """150,000 unclosed <li> (each ends the one before): parsing such a page took 20 s and more."""
+    return _write(d, "elements-2022.html", _page(body_extra="<ul>" + "<li>1" * 150_000 + "</ul>"))
+
+
 # --- item 12: encodings and line ends of a text form ---------------------------------------------------
 @generator
 def form_utf16_bom(d: Path) -> Path:
@@ -173,6 +179,11 @@ def form_million_char_line(d: Path) -> Path:
 def form_many_cells_line(d: Path) -> Path:
     """A line of 2 million '|' (a 4 MB file): the 财政部-style reader took over 10 minutes."""
     return _write(d, "pipes_2022.txt", MOF.read_text(encoding="utf-8") + "\n" + "|" * 19_000 + "\n")
+
+
+@generator
+def form_many_lines(d: Path) -> Path:
+    return _write(d, "lines-2022.txt", sz_text() + "\n" * 200_000)
 
 
 @generator
