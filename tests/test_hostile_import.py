@@ -17,7 +17,6 @@ from pathlib import Path
 import pytest
 
 from kit.cli import main
-from kit.errors import KitError
 from kit.importer import FormError, import_form
 from kit.importer.sources import MAX_HTML_DEPTH, read_form
 from kit.load import load_department
@@ -376,3 +375,25 @@ def test_the_report_says_when_the_record_is_not_the_data_files(tmp_path):
     data.write_text(data.read_text(encoding="utf-8") + "# 改动\n", encoding="utf-8")
     note = import_note(load_department(data))
     assert "导入记录与数据文件不一致" in note and "导入说明" in note
+
+
+def test_two_imports_at_once_never_mix_data_and_record(tmp_path):
+    """Two forms of one department-year imported into one --out at the same moment: whichever wins,
+    the data file and its record are the same form's (was: once in five rounds, one of each)."""
+    import hashlib
+
+    a, b = tmp_path / "a-2022.txt", tmp_path / "b-2022.txt"
+    a.write_text(FORM_TEXT, encoding="utf-8")
+    b.write_text(FORM_TEXT.replace(AMOUNT, "651658801.00"), encoding="utf-8")
+    out = tmp_path / "out"
+    for _ in range(2):
+        procs = [subprocess.Popen([sys.executable, "-m", "kit", "import", str(f), "--out", str(out), "-q", "--force"],
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT) for f in (a, b)]
+        results = [p.communicate(timeout=120) + (p.returncode,) for p in procs]
+        assert all("Traceback" not in r[1] for r in results)
+        assert all(r[2] == 0 or (r[2] == 2 and "正被另一个批量运行使用" in r[1]) for r in results)
+        data = (out / "022006-2022.yaml").read_bytes()
+        record = (out / "022006-2022.import.yaml").read_text(encoding="utf-8")
+        assert hashlib.sha256(data).hexdigest() in record
+        source = "a-2022.txt" if b"651658800.00" in data else "b-2022.txt"
+        assert f"file: {source}" in record
