@@ -103,6 +103,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         return 2
     outcomes: list[Outcome] = []
     taken: dict[Path, Path] = {}
+    given: dict[str, Path] = {}  # real path of each form given → as given
     with BatchLock(out_dir), _stop_on_signals() as caught:
         clear_stale(out_dir, state_too=False)  # temporary files of a run killed before its renames
         previous = _previous_records(out if single_file else None, out_dir)
@@ -112,6 +113,14 @@ def cmd_import(args: argparse.Namespace) -> int:
                 say(f"已中断（{caught[0]}）：已导入 {done} 份表单，未处理 {len(forms) - n} 份；"
                     "重新运行同一命令即可继续（已导入且未改变的表单会跳过）", file=sys.stderr)
                 return 130
+            try:
+                key = os.path.realpath(form)
+            except (OSError, ValueError):
+                key = str(form)
+            if key in given:  # the same file named twice (a glob and a name): imported once
+                say(f"{shown(form.name)}：与前面给出的 {shown(given[key].name)} 是同一个文件，不再重复导入")
+                continue
+            given[key] = form
             try:
                 skipped = None if args.force else _unchanged(form, previous, args)
                 if skipped is not None:

@@ -397,3 +397,12 @@ def test_two_imports_at_once_never_mix_data_and_record(tmp_path):
         assert hashlib.sha256(data).hexdigest() in record
         source = "a-2022.txt" if b"651658800.00" in data else "b-2022.txt"
         assert f"file: {source}" in record
+
+
+def test_the_same_form_given_twice_is_imported_once(tmp_path, capsys):
+    out = tmp_path / "out"
+    link = tmp_path / "link-2022.txt"
+    link.symlink_to(FORM)
+    assert main(["import", str(FORM), str(link), str(FORM), "--out", str(out)]) == 0
+    said = capsys.readouterr().out
+    assert said.count("是同一个文件，不再重复导入") == 2 and "失败 0" in said
