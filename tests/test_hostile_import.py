@@ -65,8 +65,10 @@ AMOUNT = "651658800.00"  # 部门基本支出 第1行 预算金额
     "<style>p{}</style>",
     "<template>1</template>",
     "<noscript>1</noscript>",
+    "<details><summary>注</summary>1</details>",
+    "<video>1</video><canvas>1</canvas>",
 ], ids=["display", "display-caps", "visibility", "font-size-0", "opacity-0", "hidden-attr", "style-class",
-        "comment", "script", "style", "template", "noscript"])
+        "comment", "script", "style", "template", "noscript", "closed-details", "media-fallback"])
 def test_hidden_text_is_not_read(tmp_path, hidden):
     plain, _ = import_form(write(tmp_path, "plain-2022.html", page()))
     assert plain["basic_lines"][0]["budget"] == AMOUNT

@@ -251,7 +251,9 @@ def _utf16(data: bytes) -> str | None:
 # or <style> rules with display:none, visibility:hidden, font-size:0 or opacity:0) is not read,
 # and every character reference is decoded exactly once (``&amp;#57;`` is the text ``&#57;``).
 _BLOCK_TAGS = {"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "table", "section", "article"}
-_HIDDEN_TAGS = {"script", "style", "head", "noscript", "template", "title", "iframe"}
+_HIDDEN_TAGS = {"script", "style", "head", "noscript", "template", "title", "iframe", "audio", "video", "canvas",
+                "datalist"}
+_CLOSED_UNLESS_OPEN = {"details", "dialog"}  # shown only with the open attribute (a closed <details> as a whole)
 _VOID_TAGS = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source",
               "track", "wbr", "keygen"}
 _HEAD_TAGS = {"title", "meta", "link", "style", "script", "noscript", "base", "template"}
@@ -389,7 +391,8 @@ class _PageText(HTMLParser):
     def _hides(self, tag: str, attrs: dict) -> tuple[bool, str, frozenset[str]]:
         eid = (attrs.get("id") or "").strip()
         classes = frozenset((attrs.get("class") or "").split())
-        if tag in _HIDDEN_TAGS or "hidden" in attrs or _HIDING_DECL.search(attrs.get("style") or ""):
+        if tag in _HIDDEN_TAGS or "hidden" in attrs or _HIDING_DECL.search(attrs.get("style") or "") \
+                or (tag in _CLOSED_UNLESS_OPEN and "open" not in attrs):
             return True, eid, classes
         if tag == "input" and (attrs.get("type") or "").lower() == "hidden":
             return True, eid, classes
