@@ -101,6 +101,10 @@ def cmd_import(args: argparse.Namespace) -> int:
     except OSError as exc:
         say(f"错误：无法创建输出文件夹 {shown(out_dir)}：{exc.strerror or exc}", file=sys.stderr)
         return 2
+    why = _lock_unsafe(out_dir)
+    if why:
+        say(f"错误：{why}", file=sys.stderr)
+        return 2
     outcomes: list[Outcome] = []
     taken: dict[Path, Path] = {}
     given: dict[str, Path] = {}  # real path of each form given → as given
@@ -140,6 +144,22 @@ def cmd_import(args: argparse.Namespace) -> int:
     if not failed:
         return 0
     return 2 if len(forms) == 1 and len(outcomes) == 1 else 1
+
+
+def _lock_unsafe(out_dir: Path) -> str:
+    """Why the folder's lock file may not be opened ('' when it may): the lock is opened for
+    writing, so a symlink there (``.kit`` or ``.kit/lock`` → someone's file) would overwrite
+    the file it points to."""
+    from .batch import LOCK_FILE, STATE_DIR
+
+    for p in (out_dir / STATE_DIR, out_dir / STATE_DIR / LOCK_FILE):
+        if p.is_symlink():
+            return (f"输出文件夹的锁 {shown(p)} 是一个符号链接（指向 {shown(os.readlink(p))}），不打开它"
+                    "（打开时会改写它指向的文件）；请删除这个链接后重试")
+    lock = out_dir / STATE_DIR / LOCK_FILE
+    if lock.exists() and not lock.is_file():
+        return f"输出文件夹的锁 {shown(lock)} 不是普通文件；请删除它后重试"
+    return ""
 
 
 @contextmanager

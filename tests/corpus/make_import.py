@@ -318,3 +318,13 @@ def amount_10000_digits_yaml(d: Path) -> Path:
     text = base.replace('total: "1000000.00"', 'total: "' + "9" * 10_000 + '.00"', 1)
     assert text != base
     return _write(d, "digits.yaml", text)
+
+
+@generator
+def import_lock_is_symlink(d: Path) -> Path:
+    """--out/.kit/lock is a symlink to someone's file: opening the lock for writing would overwrite it."""
+    form = _write(d, "form-2022.txt", sz_text())
+    (d / "out" / ".kit").mkdir(parents=True)
+    (d / "victim.txt").write_text("别人的文件\n", encoding="utf-8")
+    (d / "out" / ".kit" / "lock").symlink_to(d / "victim.txt")
+    return form
