@@ -328,3 +328,9 @@ def import_lock_is_symlink(d: Path) -> Path:
     (d / "victim.txt").write_text("别人的文件\n", encoding="utf-8")
     (d / "out" / ".kit" / "lock").symlink_to(d / "victim.txt")
     return form
+
+
+@generator
+def form_code_path_traversal(d: Path) -> Path:
+    """部门编码 printed as ../../tmp/pwn: the code names the output files."""
+    return _write(d, "code-2022.txt", sz_text().replace("部门编码 022006", "部门编码 ../../tmp/pwn"))
