@@ -112,7 +112,7 @@ SELF_TEXTS = {"评价结论": "conclusion", "存在问题": "problems", "改进�
               "偏差大或目标未完成原因分析": "problems", "改进措施及结果应用方案": "measures", "自评等级": "grade"}
 EXTRA_TEXT = re.compile(r"^(\d[.、])?(项目实施内容及过程概述)$")  # printed content the model has no field for
 TAIL = re.compile(r"^(项目负责人|财务负责人|填报人|联系电话|审核人|备注|注)[:：]?")
-NOTE_WEIGHTS = re.compile(r"([^\s、,，:：;；。]+?指标)(\d+(?:\.\d+)?)分")
+NOTE_WEIGHTS = re.compile(r"([^\s、,，:：;；。]{1,40}?指标)(\d+(?:\.\d+)?)分")  # bounded: linear on any text
 
 
 def _match(rules, key: str) -> str | None:
