@@ -118,6 +118,8 @@ def summarise(findings: list[dict], scores: list[dict], missing_inputs: list | N
     complete = points["unverifiable"] == 0 and not missing_inputs
     out["status"] = "complete" if complete else "partial"
     out["status_label"] = "已完成复核" if complete else "部分复核"
+    if out["points_total"] and not out["points_rechecked"]:  # not one score point could be re-checked
+        out["status"], out["status_label"] = "none", "未能复核"
     return out
 
 

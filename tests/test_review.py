@@ -182,13 +182,20 @@ def test_review_import_refuses_what_is_not_a_workbook(params, tmp_path, capsys):
     assert "不是有效的 Excel 工作簿" in capsys.readouterr().err
 
 
-def test_nothing_checkable_never_reads_no_problems():
-    from audit_variants import audit, sample_doc
+def test_nothing_checkable_never_reads_no_problems(monkeypatch):
+    from kit.audit import summarise
 
-    doc = sample_doc()
-    for s in doc["scores"]:
-        s["self_score"] = s["weight"] = ""
-    text = summary.conclusion(audit(doc))
+    scores = [{"weight": "10", "self_score": "10", "recomputed_score": "10", "basis": b}
+              for b in ("judgement", "unverifiable")]
+    s = summarise([], scores, [])
+    assert (s["status"], s["status_label"], s["points_rechecked"]) == ("none", "未能复核", 0)
+    r = audit_path(SAMPLE_PARAMS)
+    fake = {**r.summary(), **{k: s[k] for k in ("status", "status_label", "points_rechecked")}}
+    monkeypatch.setattr(type(r), "summary", lambda self: fake)
+    monkeypatch.setattr(type(r), "issues", lambda self, kind=None, labels="zh": r.findings.iloc[0:0].assign(
+        kind=[], decision=[], amount=[], score_effect=[]))
+    text = summary.conclusion(r)
+    assert "未能复核" in text and "与自评一致" not in text
     assert "未发现问题。" not in text.replace("不能据此认为“未发现问题”", "")
 
 
