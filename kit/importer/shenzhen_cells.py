@@ -90,7 +90,7 @@ def is_cell_token(tok: str) -> bool:
         return True
     # A damaged number ('0x10', '12.3.4', '(1,234.00)') is still a cell; words are not.
     core = re.sub(r"(?:元|万元|亿元)$", "", n)
-    return bool(re.search(r"\d", n)) and not _CJK.search(core) and len(n) <= 40
+    return bool(re.search(r"\d", n)) and not _CJK.search(core)
 
 
 def is_cell_row(toks: list[str]) -> bool:
