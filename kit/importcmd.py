@@ -57,15 +57,16 @@ def cmd_import(args: argparse.Namespace) -> int:
         return 2
     outcomes: list[Outcome] = []
     taken: dict[Path, Path] = {}
+    from .importer.pdfguard import Stopped
+
     with _stop_on_signals() as caught:
         for n, form in enumerate(forms):
             if caught:  # between forms: every data file written so far is whole
-                done = sum(o.status != "failed" for o in outcomes)
-                print(f"已中断（{caught[0]}）：已导入 {done} 份表单，未处理 {len(forms) - n} 份；"
-                      "重新运行同一命令即可继续（已写出的数据文件完整，会被覆盖为同样的内容）", file=sys.stderr)
-                return 130
+                return _interrupted(caught, outcomes, len(forms) - n)
             try:
                 outcomes.extend(_import_file(form, out if single_file else None, out, args, taken))
+            except Stopped:  # a signal during a long PDF parse: this form is not written
+                return _interrupted(caught, outcomes, len(forms) - n)
             except KitError as exc:
                 outcomes.append(Outcome(form, "failed", message=str(exc)))
                 print(f"导入失败：\n{exc}", file=sys.stderr)
@@ -77,13 +78,26 @@ def cmd_import(args: argparse.Namespace) -> int:
     return 2 if len(forms) == 1 and len(outcomes) == 1 else 1
 
 
+def _interrupted(caught: list[str], outcomes: list, left: int) -> int:
+    done = sum(o.status != "failed" for o in outcomes)
+    print(f"已中断（{caught[0] if caught else 'SIGINT'}）：已导入 {done} 份表单，未处理 {left} 份；"
+          "重新运行同一命令即可继续（已写出的数据文件完整，会被覆盖为同样的内容）", file=sys.stderr)
+    return 130
+
+
 @contextmanager
 def _stop_on_signals():
-    """SIGINT/SIGTERM (Ctrl-C, cron, Kubernetes): finish the form being read, then stop cleanly."""
+    """SIGINT/SIGTERM (Ctrl-C, cron, Kubernetes): stop cleanly between forms, or inside a PDF
+    being parsed (that form is not written)."""
     caught: list[str] = []
+
+    from .importer import pdfguard
 
     def handler(signum, _frame):
         caught.append(signal.Signals(signum).name)
+        pdfguard.request_stop(caught[0])  # a PDF being parsed stops at its next check (< 0.1 s)
+
+    pdfguard.clear_stop()
 
     saved = {}
     if threading.current_thread() is threading.main_thread():
@@ -94,6 +108,7 @@ def _stop_on_signals():
     finally:
         for sig, old in saved.items():
             signal.signal(sig, old)
+        pdfguard.clear_stop()
 
 
 def _import_file(form: Path, data_path: Path | None, out: Path, args, taken: dict[Path, Path]) -> list[Outcome]:

@@ -26,7 +26,7 @@ from ..errors import KitError, Problem
 
 MAX_INFLATED = 128 << 20  # bytes, all non-image streams of one file together
 MAX_OBJECTS = 200_000
-MAX_PAGE_SECONDS = 20.0  # CPU seconds for one page
+MAX_PAGE_SECONDS = 10.0  # CPU seconds for one page (a form's page takes a few hundredths)
 CHUNK = 1 << 20
 
 _STOP = threading.Event()

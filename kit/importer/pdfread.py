@@ -25,15 +25,16 @@ from pdfminer.converter import PDFLayoutAnalyzer
 from pdfminer.layout import LTContainer, LTCurve, LTImage, LTLine, LTRect
 from pdfminer.pdfdocument import PDFDocument
 from pdfminer.pdffont import PDFUnicodeNotDefined
-from pdfminer.pdfinterp import PDFPageInterpreter, PDFResourceManager
+from pdfminer.pdfinterp import PDFContentParser, PDFPageInterpreter, PDFResourceManager
 from pdfminer.pdfpage import PDFPage
 from pdfminer.pdfparser import PDFParser
 from pdfminer.pdftypes import stream_value
-from pdfminer.psparser import KWD, LIT
+from pdfminer.psparser import KWD, LIT, PSEOF
 from pdfminer.utils import apply_matrix_rect, mult_matrix
 
 TABLE_SETTINGS = {"vertical_strategy": "lines", "horizontal_strategy": "lines"}
 CHECK_EVERY = 256  # operators between two calls of ``check`` inside a content stream
+FAST_MAX_BYTES = 8 << 20  # a page's content read at once by the fast tokenizer; beyond, streamed
 
 
 @dataclass
@@ -182,10 +183,17 @@ class _Interpreter(PDFPageInterpreter):
                 continue  # as pdfminer: inline streams and circular references are not run
             valid.append(stream)
             self.stream_ids.add(stream.objid)
-        try:
-            objs = _tokens(b"".join(s.get_data() for s in valid))
-        except _Unusual:
-            return super().execute(streams)
+        objs = None
+        if sum(len(s.get_data()) for s in valid) <= FAST_MAX_BYTES:
+            try:
+                objs = _tokens(b"".join(s.get_data() for s in valid))
+            except _Unusual:
+                objs = None
+        self._run(objs if objs is not None else _pdfminer_objects(valid))
+
+    def _run(self, objs) -> None:
+        """pdfminer's ``execute`` loop: operands onto the stack, each operator called with its
+        arguments; ``check`` every ``CHECK_EVERY`` operators."""
         methods: dict = {}
         argstack = self.argstack
         check = self.check
@@ -204,16 +212,28 @@ class _Interpreter(PDFPageInterpreter):
                 func = getattr(self, method, None)
                 found = methods[obj] = (func, func.__code__.co_argcount - 1) if func is not None else (None, 0)
             func, nargs = found
-            if func is None:
-                continue
-            if nargs:
-                args = self.pop(nargs)
-                argstack = self.argstack
-                if len(args) == nargs:
-                    func(*args)
-            else:
-                func()
+            if func is not None:
+                if nargs:
+                    args = self.pop(nargs)
+                    if len(args) == nargs:
+                        func(*args)
+                else:
+                    func()
             argstack = self.argstack
+
+
+def _pdfminer_objects(streams):
+    """The objects of content streams as pdfminer's own parser reads them (inline images …)."""
+    try:
+        parser = PDFContentParser(streams)
+    except PSEOF:
+        return
+    while True:
+        try:
+            (_, obj) = parser.nextobject()
+        except PSEOF:
+            return
+        yield obj
 
 
 _KW_CLASS = type(KWD(b"q"))

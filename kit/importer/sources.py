@@ -11,7 +11,6 @@ from __future__ import annotations
 import bisect
 import hashlib
 import html
-import io
 import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
