@@ -82,6 +82,7 @@ def _stream(data: bytes):
 @pytest.mark.parametrize("content", [
     b"BT /F1 9 Tf 10 20 Td (plain) Tj ET",
     b"BT (esc\\(aped\\) \\\\ \\n\\101\\0611 \\q\\\nline) Tj ET\n",
+    b"BT (\\0001\\000\\101\\00\\0\\0000) Tj (\\\\000\\000) Tj (\\\n000\\1\\000) Tj ET",
     b"BT [(a) -250 (b) 12.5 (c)] TJ <4E2D 6587> Tj <abc> Tj ET % a comment\n q Q",
     b"/Span << /MCID 3 /Alt (x) /ActualText <FEFF0041> >> BDC EMC -.5 +3 1. .25 0 0 cm",
     b"0 0 m 10 10 l h S true false 1 w [1 2] 0 d",

@@ -152,7 +152,10 @@ def _tokens(data: bytes) -> list:
             except UnicodeDecodeError:
                 cur.append(LIT(name))
         elif kind == _ESCSTR:
-            cur.append(_ESCAPE.sub(_unescape, m.group(_ESCSTR)))
+            t = m.group(_ESCSTR)
+            if b"\\\\" not in t:  # every backslash starts an escape: \000 (CID text) is NUL
+                t = t.replace(b"\\000", b"\x00")
+            cur.append(_ESCAPE.sub(_unescape, t) if b"\\" in t else t)
         elif kind == _COMMENT:
             continue
         elif kind == _HEX:
@@ -252,6 +255,7 @@ class _Device(PDFLayoutAnalyzer):
     def begin_page(self, page, ctm) -> None:
         super().begin_page(page, ctm)
         self.chars = []
+        self.geo = _Geometry(page)
 
     def receive_layout(self, ltpage) -> None:
         self.layout = ltpage
@@ -279,12 +283,15 @@ class _Device(PDFLayoutAnalyzer):
         by0, by1 = descent + rise, descent + rise + fontsize
         out = self.chars
         (x, y) = textstate.linematrix
-        plain = b == 0 and c == 0
+        geo = self.geo
+        height, mb_top, mb_x0 = geo.height, geo.mb_top, geo.mb_x0
+        plain = b == 0 and c == 0 and mb_x0 == 0
         if plain:  # the text's baseline does not move along a run: its box's y is fixed
             f2 = y * d + f
             ya, yb = d * by0 + f2, d * by1 + f2
             y0, y1 = (ya, yb) if ya <= yb else (yb, ya)
             size = y1 - y0
+            top, bottom = (height - y1) + mb_top, (height - y0) + mb_top  # pdfplumber's flip
         needcharspace = False
         for obj in seq:
             if isinstance(obj, (int, float)):
@@ -307,7 +314,7 @@ class _Device(PDFLayoutAnalyzer):
                         e2 = x * a + e
                         xa, xb = e2, a * adv + e2
                         x0, x1 = (xa, xb) if xa <= xb else (xb, xa)
-                        out.append({"text": g[0], "x0": x0, "x1": x1, "y0": y0, "y1": y1, "size": size})
+                        out.append({"text": g[0], "x0": x0, "x1": x1, "top": top, "bottom": bottom, "size": size})
                     else:
                         # translate_matrix(matrix, (x, y)), then apply_matrix_rect on (0, by0, adv, by1)
                         e2 = x * a + y * c + e
@@ -318,7 +325,8 @@ class _Device(PDFLayoutAnalyzer):
                         left2, top2 = a * 0 + c * by1 + e2, b * 0 + d * by1 + f2
                         x0, x1 = min(left1, left2, right1, right2), max(left1, left2, right1, right2)
                         cy0, cy1 = min(bottom1, bottom2, top1, top2), max(bottom1, bottom2, top1, top2)
-                        out.append({"text": g[0], "x0": x0, "x1": x1, "y0": cy0, "y1": cy1, "size": cy1 - cy0})
+                        out.append(geo.place({"text": g[0], "x0": x0, "x1": x1, "y0": cy0, "y1": cy1,
+                                              "size": cy1 - cy0}))
                     x += adv
                     if cid == 32 and wordspace:
                         x += wordspace
@@ -346,7 +354,7 @@ class _Device(PDFLayoutAnalyzer):
         if y1 < y0:
             (y0, y1) = (y1, y0)
         size = (x1 - x0) if font.is_vertical() else (y1 - y0)
-        self.chars.append({"text": text, "x0": x0, "x1": x1, "y0": y0, "y1": y1, "size": size})
+        self.chars.append(self.geo.place({"text": text, "x0": x0, "x1": x1, "y0": y0, "y1": y1, "size": size}))
         return adv
 
 
@@ -452,9 +460,9 @@ def read_pages(doc: PDFDocument, bounds=None) -> Iterator[Page]:
     for number, page in enumerate(PDFPage.create_pages(doc), start=1):
         if bounds is not None:
             bounds.page(number)
-        geo = _Geometry(page)
         interp.process_page(page)
-        chars = [geo.place(c) for c in device.chars]
+        geo = device.geo
+        chars = device.chars
         edges, images = _edges(device.layout, geo)
         tables = TableFinder(_EdgePage(edges, geo.bbox), TABLE_SETTINGS).tables if edges else []
         device.layout = None

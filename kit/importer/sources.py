@@ -362,7 +362,13 @@ def _edges(values: list[float], tol: float = 1.0) -> list[float]:
 
 
 def _index(edges: list[float], v: float) -> int:
-    return min(range(len(edges)), key=lambda i: abs(edges[i] - v))
+    """The index of the edge nearest ``v`` (the lower one on a tie); ``edges`` ascending."""
+    i = bisect.bisect_left(edges, v)
+    if i == 0:
+        return 0
+    if i == len(edges):
+        return i - 1
+    return i - 1 if abs(edges[i - 1] - v) <= abs(edges[i] - v) else i
 
 
 def _line_groups(chars: list[dict]) -> list[list[dict]]:
