@@ -499,7 +499,9 @@ def _warm_export(nb, extra_paths: list[str]) -> str:
         if isinstance(pre, ScrubPathsPreprocessor):
             pre.extra_paths = list(extra_paths)
     body, _resources = _EXPORTER.from_notebook_node(nb, resources={"metadata": {"name": "report"}})
-    return body
+    from .report.styles import prune
+
+    return prune(body)
 
 
 RENDER_TIME_RE = re.compile(r'(<time class="kit-render-time"[^>]*>)[^<]*(</time>)')
