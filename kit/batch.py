@@ -36,6 +36,7 @@ from .rendering import RESERVED_CODES, OutputError, Stopped, write_atomic
 from .vocab import FailureKind
 
 MANIFEST = "manifest.json"
+JOURNAL = ".manifest.journal"  # rows recorded since manifest.json was last written whole (JSON lines)
 STATE_DIR = ".kit"  # inside --out: the lock, kernels' connection files, Dask's scratch space
 LOCK_FILE = "lock"
 LOCK_WAIT = 3.0  # seconds a new batch waits for the folder's lock before saying it is in use
@@ -256,14 +257,29 @@ class BatchLock:
 
 
 def read_manifest(out_dir: Path) -> dict[str, dict[str, Any]]:
+    """The rows of ``manifest.json``, with the journal of a run that did not finish applied (the
+    rows it recorded after the manifest was last written whole)."""
     try:
         rows = json.loads((out_dir / MANIFEST).read_text(encoding="utf-8"))["departments"]
-        return {r["dept_code"]: r for r in rows}
+        found = {r["dept_code"]: r for r in rows}
     except (OSError, ValueError, KeyError, TypeError):
-        return {}
+        found = {}
+    try:
+        with open(out_dir / JOURNAL, encoding="utf-8") as fh:
+            for line in fh:
+                try:
+                    row = json.loads(line)
+                    found[row["dept_code"]] = row
+                except (ValueError, KeyError, TypeError):
+                    continue  # a line cut short by a crash
+    except OSError:
+        pass
+    return found
 
 
 def write_manifest(out_dir: Path, rows: list[dict[str, Any]]) -> None:
+    """The whole manifest, atomically; the journal it now includes is removed. Written at the
+    start of a batch, after its last department and when it stops: O(N) a few times a batch."""
     doc = {"kit_version": __version__, "departments": sorted(rows, key=lambda r: r["dept_code"])}
     # The manifest is written even while stopping: it must say what happened.
     data = json.dumps(doc, ensure_ascii=False, indent=1).encode("utf-8")
@@ -271,6 +287,7 @@ def write_manifest(out_dir: Path, rows: list[dict[str, Any]]) -> None:
     try:
         tmp.write_bytes(data)
         os.replace(tmp, out_dir / MANIFEST)
+        (out_dir / JOURNAL).unlink(missing_ok=True)
     except OSError as exc:
         raise OutputError(Problem("无法写入输出文件", file=MANIFEST, value=exc.strerror or str(exc),
                                   expected="可写且有剩余空间的输出文件夹（--out）")) from None
@@ -279,6 +296,18 @@ def write_manifest(out_dir: Path, rows: list[dict[str, Any]]) -> None:
             tmp.unlink()
         except OSError:
             pass
+
+
+def append_manifest(out_dir: Path, row: dict[str, Any]) -> None:
+    """One department's row appended to the journal: O(1) per department (the manifest was
+    rewritten whole after every department, O(N²) over a batch)."""
+    line = json.dumps(row, ensure_ascii=False) + "\n"
+    try:
+        with open(out_dir / JOURNAL, "a", encoding="utf-8") as fh:
+            fh.write(line)
+    except OSError as exc:
+        raise OutputError(Problem("无法写入输出文件", file=JOURNAL, value=exc.strerror or str(exc),
+                                  expected="可写且有剩余空间的输出文件夹（--out）")) from None
 
 
 def clear_stale(out_dir: Path, state_too: bool = True) -> None:
@@ -375,7 +404,9 @@ def _run_locked(jobs, out_dir, work, jobs_n, force, executor, scheduler, progres
         rows[row["dept_code"]] = row
         done.add(row["dept_code"])
         try:
-            write_manifest(out_dir, list(rows.values()))
+            append_manifest(out_dir, row)
+            if len(done) == len(todo):  # the last one: the whole manifest, before the index reads it
+                write_manifest(out_dir, list(rows.values()))
         except OutputError as exc:
             if not halt:
                 halt.append(str(exc))
