@@ -64,7 +64,7 @@ def _dask_task(work, job: Job, stop_file: str):
 
 def _shutdown_worker_kernels() -> int:
     """On a Dask worker: stop its warm kernels (they end with the batch)."""
-    from . import warm
+    from .. import warm
 
     warm.shutdown_all()
     return kernels.kill_all()

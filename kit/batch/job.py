@@ -32,7 +32,7 @@ def render_job(job: Job) -> dict[str, Any]:
         row.error = job.error
         return _finish(row, started, job, page=True)
     try:
-        from .rendering import render
+        from ..rendering import render
 
         result = render(job.params or job.params_path, job.out_dir, timeout=job.timeout, isolation=job.isolation)
     except Stopped:
@@ -61,7 +61,7 @@ def _fill_from_audit(row: Row, doc: dict[str, Any]) -> None:
     totals, grade = doc.get("totals", {}), doc.get("grade", {})
     row.self_total, row.recomputed_total = totals.get("self"), totals.get("recomputed")
     row.self_grade, row.recomputed_grade = grade.get("self"), grade.get("recomputed")
-    from .checks import all_checks
+    from ..checks import all_checks
 
     titles = {c.id: c.title for c in all_checks()}
     counts: dict[str, int] = {}
@@ -81,7 +81,7 @@ def _finish(row: Row, started: float, job: Job, page: bool = False) -> dict[str,
     The department's name comes from its audit; a department that failed before it keeps
     none (reading its data again here would escape the wall-clock limit).
     """
-    from .rendering import scrub_paths
+    from ..rendering import scrub_paths
 
     row.seconds = round(time.monotonic() - started, 2)
     row.error = scrub_paths(row.error, [str(Path(job.params_path).parent), job.out_dir])
@@ -99,8 +99,8 @@ def error_page(job: Job, row: Row) -> str:
     """A page for a department that could not be rendered at all, saying why; returns its name."""
     from nbformat.v4 import new_markdown_cell, new_notebook
 
-    from .rendering import now_text
-    from .report.export import export_html
+    from ..rendering import now_text
+    from ..report.export import export_html
 
     nb = new_notebook(cells=[new_markdown_cell("## 生成失败\n\n本部门的审核报告未能生成，原因见上方说明。修正后重新运行批量生成即可。")])
     nb.metadata["kit"] = {
@@ -123,8 +123,8 @@ def render_index(out_dir: Path, render_time: str, timeout: float = 300, isolatio
     """
     import nbformat
 
-    from .rendering import clean_metadata, execute_notebook, locate_notebook
-    from .report.export import export_html
+    from ..rendering import clean_metadata, execute_notebook, locate_notebook
+    from ..report.export import export_html
 
     notebook = locate_notebook("portfolio.ipynb")
     rows = read_manifest(out_dir)

@@ -132,7 +132,7 @@ def _run_locked(jobs, out_dir, work, jobs_n, force, executor, scheduler, progres
 
 def _worker_main(conn, parent_pid: int) -> None:
     """A worker: render what the main process sends until it says stop or goes away."""
-    from . import warm
+    from .. import warm
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group: the main decides
 
