@@ -44,6 +44,8 @@ class Page:
     tables: list  # pdfplumber.table.Table (``.bbox``, ``.cells``)
     has_images: bool = False
     edges: list[dict] = field(default_factory=list)
+    turned: int = 0  # degrees of /Rotate undone to read the text as written
+    sideways: bool = False  # most of the text is not upright even so (rotated or vertical content)
 
 
 # --- Content streams: a fast tokenizer for the well-formed case --------------------------------
@@ -256,6 +258,11 @@ class _Device(PDFLayoutAnalyzer):
         super().begin_page(page, ctm)
         self.chars = []
         self.geo = _Geometry(page)
+        self.counts = [0, 0]  # characters with text: [not upright, upright]
+
+    def share_upright(self) -> float:
+        n = self.counts[0] + self.counts[1]
+        return self.counts[1] / n if n else 1.0
 
     def receive_layout(self, ltpage) -> None:
         self.layout = ltpage
@@ -286,6 +293,8 @@ class _Device(PDFLayoutAnalyzer):
         geo = self.geo
         height, mb_top, mb_x0 = geo.height, geo.mb_top, geo.mb_x0
         plain = b == 0 and c == 0 and mb_x0 == 0
+        up = a > 0 and d > 0 and abs(b) < 1e-6 and abs(c) < 1e-6  # written left to right, head up
+        counts = self.counts
         if plain:  # the text's baseline does not move along a run: its box's y is fixed
             f2 = y * d + f
             ya, yb = d * by0 + f2, d * by1 + f2
@@ -307,8 +316,10 @@ class _Device(PDFLayoutAnalyzer):
                             text = font.to_unichr(cid)
                         except PDFUnicodeNotDefined:
                             text = self.handle_undefined_char(font, cid)
-                        g = glyphs[cid] = (text, font.char_width(cid))
+                        g = glyphs[cid] = (text, font.char_width(cid), bool(text.strip()))
                     adv = g[1] * fontsize * scaling
+                    if g[2]:
+                        counts[up] += 1
                     if plain:
                         # b == c == 0: the same floats as the general case below, fewer steps
                         e2 = x * a + e
@@ -354,6 +365,9 @@ class _Device(PDFLayoutAnalyzer):
         if y1 < y0:
             (y0, y1) = (y1, y0)
         size = (x1 - x0) if font.is_vertical() else (y1 - y0)
+        if text.strip():
+            a, b, c, d = matrix[:4]
+            self.counts[a > 0 and d > 0 and abs(b) < 1e-6 and abs(c) < 1e-6] += 1
         self.chars.append(self.geo.place({"text": text, "x0": x0, "x1": x1, "y0": y0, "y1": y1, "size": size}))
         return adv
 
@@ -460,10 +474,30 @@ def read_pages(doc: PDFDocument, bounds=None) -> Iterator[Page]:
     for number, page in enumerate(PDFPage.create_pages(doc), start=1):
         if bounds is not None:
             bounds.page(number)
-        interp.process_page(page)
-        geo = device.geo
-        chars = device.chars
-        edges, images = _edges(device.layout, geo)
-        tables = TableFinder(_EdgePage(edges, geo.bbox), TABLE_SETTINGS).tables if edges else []
-        device.layout = None
-        yield Page(number, chars, tables, images, edges)
+        read = _read_page(interp, device, page, number, TableFinder)
+        if device.share_upright() < 0.5:
+            read.sideways = True
+            rotation = (page.rotate or 0) % 360
+            if rotation:
+                # A page turned by /Rotate (a tool or a scanner driver): pdfminer gives every
+                # character in the turned frame, one a line. Read it again without the turn.
+                page.rotate = 0
+                try:
+                    again = _read_page(interp, device, page, number, TableFinder)
+                    if device.share_upright() >= 0.5:
+                        read, read.turned = again, rotation
+                except Exception:  # noqa: BLE001 - pdfminer fails on the page read again: keep it as it was
+                    pass
+                finally:
+                    page.rotate = rotation
+        yield read
+
+
+def _read_page(interp, device, page, number: int, finder) -> Page:
+    interp.process_page(page)
+    geo = device.geo
+    chars = device.chars
+    edges, images = _edges(device.layout, geo)
+    tables = finder(_EdgePage(edges, geo.bbox), TABLE_SETTINGS).tables if edges else []
+    device.layout = None
+    return Page(number, chars, tables, images, edges)
