@@ -34,7 +34,8 @@ def render_job(job: Job) -> dict[str, Any]:
     try:
         from ..rendering import render
 
-        result = render(job.params or job.params_path, job.out_dir, timeout=job.timeout, isolation=job.isolation)
+        result = render(job.params or job.params_path, job.out_dir, timeout=job.timeout, isolation=job.isolation,
+                        docx=job.docx)
     except Stopped:
         raise
     except OutputError as exc:
@@ -64,14 +65,18 @@ def _fill_from_audit(row: Row, doc: dict[str, Any]) -> None:
     from ..checks import all_checks
 
     titles = {c.id: c.title for c in all_checks()}
-    counts: dict[str, int] = {}
+    from ..audit import FORMAT_CHECKS, summarise
+
     failing: list[str] = []
     for f in doc.get("findings", []):
-        if f.get("status") != "pass":
-            counts[f.get("severity", "")] = counts.get(f.get("severity", ""), 0) + 1
-        if f.get("status") == "fail" and f.get("severity") in ("error", "warning"):
+        if (f.get("status") == "fail" and f.get("severity") in ("error", "warning") and f.get("decision") != "rejected"
+                and f.get("check_id") not in FORMAT_CHECKS):  # format notes are not problems
             failing.append(f"{f.get('check_id')} {titles.get(f.get('check_id'), '')}".strip())
-    row.findings = counts
+    # The counts the department's page shows (kit.audit.summarise): problems by severity, then
+    # 无法核实, 格式与解析说明 and the reviewer's decisions (待定 = awaiting one).
+    sm = summarise(doc.get("findings", []), doc.get("scores", []), doc.get("missing_inputs", []))
+    row.findings = {**sm["problems"], "unverifiable": sm["unverifiable"], "format": sm["format"],
+                    **{f"review_{k}": v for k, v in sm["review"].items()}}
     row.failing_checks = sorted(set(failing))
 
 

@@ -14,6 +14,7 @@ from ..version import __version__
 from ..errors import KitError, ParamsError, Problem
 from ..params import Params, load_params, valid_code
 from ..rendering import RESERVED_CODES
+from ..review import review_path  # the auditor's decisions decide a report too
 from ..vocab import FailureKind
 
 # Free space asked of --out before a batch starts: the manifest and index, plus this much for
@@ -37,6 +38,7 @@ class Job:
     error: str = ""  # set when the parameter file itself could not be read
     isolation: str = "warm"  # warm: the worker's reused kernel (kit.warm); fresh: a new kernel each
     params: Params | None = None  # the parameter file as read when planning (read once per batch)
+    docx: bool = False  # kit render --docx: the Word report too
 
 
 @dataclass
@@ -175,8 +177,8 @@ def plan_batch(paths: Iterable[str | Path], out_dir: Path, timeout: float, extra
         # A name that is not UTF-8 failed to load above; the manifest and pages name it with its bytes escaped.
         shown = str(path) if not has_surrogates(str(path)) else path_text(path)
         jobs.append(
-            Job(code, shown, str(out_dir.absolute()), timeout, fingerprint(path, data, extra), error, isolation,
-                params)
+            Job(code, shown, str(out_dir.absolute()), timeout,
+                fingerprint(path, data, [*extra, review_path(path)]), error, isolation, params)
         )
     if refused:
         raise ParamsError(refused)
