@@ -25,7 +25,7 @@ from pathlib import Path
 
 from ..errors import KitError, LoadError, Problem
 from ..families import DEFAULT_FAMILY
-from .detect import by_id, detect_all, fallback, layout_of
+from .detect import NotThisLayout, by_id, detect_all, fallback, layout_of
 from .record import Record, import_note_html
 from .sources import Form, FormError, read_form
 
@@ -48,13 +48,11 @@ def import_forms(path: str | Path, family: str | None = None) -> list[tuple[dict
     for cand in found.candidates():
         try:
             records = _read(form, cand.family, cand.why, "detected", found)
-        except FormError as exc:  # the words fit, the printed structure does not: say so, try the next
+        except NotThisLayout as exc:  # the words fit, the printed structure does not: say so, try the next
             cand.fits = False
             cand.why = f"{cand.why}；但按该表式的版式读不出：{_first_message(exc)}"
             continue
-        # Read by its layout: a document that then does not load (a code that is a path, an
-        # amount of 10,000 digits) is refused as such, never read again under another family.
-        return _finish(records, found, path)
+        return _finish(records, found, path)  # any other refusal, and a document that does not load, stand
     fam, why = fallback(form, found)
     return _finish(_read(form, fam, why, "detected", found), found, path)
 

@@ -28,6 +28,12 @@ _WS = re.compile(r"\s+")
 FRAME_NAMES = {"funds_weight": "预算执行（执行率）分值", "indicators_weight": "绩效指标分值", "total": "总分"}
 
 
+class NotThisLayout(FormError):
+    """A layout module found none of its family's blocks in the form: the family's printed structure
+    does not fit (kit import then tries the next family). Any other refusal of a layout — a year not
+    printed, forms that cannot be told apart, a document that does not load — stands as it is."""
+
+
 @dataclass
 class Try:
     family: Family
