@@ -16,12 +16,13 @@ from typing import Any
 import pandas as pd
 
 from .checks import Context, ProseCache, checks_for, run_checks
-from .errors import ParamsError
-from .families import Family, get_family
+from .errors import KitError, ParamsError
+from .families import Family, get_family, no_template_text
 from .model import BLOCK_LABELS, SUPPLEMENTARY, Department
 from .params import Params
 from .rules import RuleSet, load_rules, rules_for, validate_options, validate_overrides
-from .scoring import EXTRA_INPUT_LABELS, Env, grade, rescore, totals
+from .scoring import EXTRA_INPUT_LABELS, Env, grade, rescore, score_rows, totals
+from .values import fmt_score
 from .vocab import Basis, FindingKind, Severity, Status, WeightSource
 
 # The grade shown when the form does not fit the chosen template: never a grade under another template.
@@ -29,6 +30,8 @@ NO_GRADE = "不予评级"
 FIT_CHECK = "F1"  # the catalogue's check that the data file fits its rule file (kit/checks/structure.py)
 # The grade of a total that is not whole: a score not printed, or a scored table cut short on the page.
 PARTIAL_GRADE = "无法评级"
+# The grade of a form of no scoring template (a family with graded: false): identities only.
+UNGRADED = "未评级"
 
 FINDING_COLUMNS = ["check_id", "category", "title", "severity", "status", "subject", "message", "expected", "actual",
                    "difference", "location", "missing", "proxy"]
@@ -145,6 +148,23 @@ class AuditResult:
     prose_figures: pd.DataFrame
     family: Family | None = None
     misfit: tuple[str, ...] = ()  # why the data file does not fit the chosen template (empty: it fits)
+    fitting: tuple[str, ...] = ()  # built-in rule sets whose printed frame the form fits (when misfit)
+
+    @property
+    def graded(self) -> bool:
+        """A grade was given: the family has a scoring template and the form fits it."""
+        return not self.misfit and (self.family is None or self.family.graded)
+
+    def no_grade_reason(self) -> str:
+        """Why there is no grade ('' when graded): the template does not fit, or there is none."""
+        if self.misfit:
+            text = "本表与所选模板不符：" + "；".join(self.misfit) + "。不予评级，不给出复核总分"
+            if self.fitting:
+                text += "；与本表印出的分值相符的规则：" + "、".join(self.fitting)
+            return text
+        if self.family is not None and not self.family.graded:
+            return nearest_text(self.department)
+        return ""
 
     def issues(self, kind: str | None = None, labels: str = "zh") -> pd.DataFrame:
         """Non-pass findings in the order a reviewer reads them.
@@ -265,6 +285,9 @@ class AuditResult:
             "family": {"id": self.family.id, "title": self.family.title} if self.family else None,
             "rules": {"name": self.rules.name, "source": self.rules.source},
             "fits_family": not self.misfit,
+            "graded": self.graded,
+            "no_grade_reason": self.no_grade_reason(),
+            "fitting_rules": list(self.fitting),
             "findings": [
                 {
                     "check_id": r["check_id"],
@@ -376,9 +399,16 @@ def run_audit(dept: Department, params: Params | None = None, options: dict | No
         if s.recomputed is not None:
             s.recomputed = s.recomputed.quantize(CENT, rounding=ROUND_HALF_UP)
     tot = totals(scores, rules)
-    misfit += variant_misfit(scores, rules)
-    if misfit:
+    why_variant, misfit_names = variant_fit(scores, rules)
+    misfit += why_variant + frame_misfit(dept, rules)
+    fitting: tuple[str, ...] = ()
+    if misfit:  # never a grade nor a recomputed total under rules that do not fit; name those that do
         grades = {"self": NO_GRADE, "recomputed": NO_GRADE}
+        fitting = fitting_rules(dept, exclude=rules.name)
+        _withdraw_recomputed(scores, tot)
+    elif not family.graded:  # no scoring template: every identity, no grade
+        grades = {"self": UNGRADED, "recomputed": UNGRADED}
+        _withdraw_recomputed(scores, tot)
     else:
         cut = bool(rules.scored_blocks() & set(dept.incomplete))
         printed = [s for s in scores if s.row is not None and not s.placeholder]
@@ -386,8 +416,10 @@ def run_audit(dept: Department, params: Params | None = None, options: dict | No
         unrescored = any(s.recomputed is None for s in printed)
         grades = {"self": PARTIAL_GRADE if cut or unscored or tot["self"] is None else grade(tot["self"], opts["grade_bands"]),
                   "recomputed": PARTIAL_GRADE if cut or unrescored else grade(tot["recomputed"], opts["grade_bands"])}
-    ctx = Context(dept, rules, opts, scores, extra, prose, tot, grades, family, misfit)
+    ctx = Context(dept, rules, opts, scores, extra, prose, tot, grades, family, misfit, fitting)
     rows = run_checks(ctx, checks_for(family.checks))
+    if misfit_names:
+        rows = [_not_under(r, misfit_names, rules.name) for r in rows]
     findings = pd.DataFrame.from_records(rows, columns=FINDING_COLUMNS).astype(object)
     score_rows = [
         {
@@ -411,7 +443,8 @@ def run_audit(dept: Department, params: Params | None = None, options: dict | No
     scores_df = pd.DataFrame.from_records(score_rows, columns=SCORE_COLUMNS).astype(object)
     missing = _missing_inputs(rows, scores)
     figures = _prose_figures(prose, rows)
-    return AuditResult(dept, params, opts, rules, findings, scores_df, tot, grades, missing, figures, family, misfit)
+    return AuditResult(dept, params, opts, rules, findings, scores_df, tot, grades, missing, figures, family, misfit,
+                       fitting)
 
 
 def resolve_rules(dept: Department, params: Params | None) -> RuleSet:
@@ -425,15 +458,87 @@ def variant_misfit(scores, rules: RuleSet) -> tuple[str, ...]:
     """Where the department writes its own table (``table_rows``), the few weights the rule file
     fixes differ by province (执行率 10 or 20 分): a printed weight other than the rule's means the
     rule file is another variant's, and a score under it would be wrong."""
+    return variant_fit(scores, rules)[0]
+
+
+def variant_fit(scores, rules: RuleSet) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(why the printed weights do not fit the rule's, names of the indicators concerned)."""
     if rules.table_rows is None:
-        return ()
-    why = []
+        return (), ()
+    why, names = [], []
     for s in scores:
         printed = s.weight_printed.value if s.weight_printed is not None else None
-        if s.weight_source == "rule" and printed is not None and s.weight and printed != s.weight:
+        if s.weight_source == WeightSource.RULE and printed is not None and s.weight and printed != s.weight:
             why.append(f"“{s.rule.name}”分值印为 {printed} 分，所选规则文件（{rules.name}）为 {s.rule.weight} 分，"
                        "应选用与本表地区版本相符的规则文件")
-    return tuple(why)
+            names.append(s.rule.name)
+    return tuple(why), tuple(names)
+
+
+def frame_misfit(dept: Department, rules: RuleSet) -> tuple[str, ...]:
+    """The 分值 the department printed on its own rows add to another total than the rule file's
+    (Σ 100 beside a 10-point execution rate where the template gives the rows 90): another frame."""
+    tr = rules.table_rows
+    if tr is None or tr.weight_total is None or tr.block in dept.incomplete:
+        return ()
+    rows = [r for r in score_rows(dept, tr.block) if r.weight.ok or r.self_score.ok]
+    if not rows or not all(r.weight.ok for r in rows):
+        return ()
+    total = sum((r.weight.value for r in rows), Decimal(0))
+    if total == tr.weight_total:
+        return ()
+    return (f"{BLOCK_LABELS.get(tr.block, tr.block)}各行分值之和印为 {fmt_score(total)} 分，所选规则文件（{rules.name}）"
+            f"为 {fmt_score(tr.weight_total)} 分",)
+
+
+def fitting_rules(dept: Department, exclude: str = "") -> tuple[str, ...]:
+    """Built-in rule sets of a scoring family whose printed frame the form fits: its blocks, the weight
+    printed for the execution rate, and the Σ of its rows' printed 分值. The data file's own family first."""
+    from .rules import rule_names
+
+    fits = []
+    present = dept.present_blocks() | set(dept.incomplete)
+    for name in rule_names():
+        if name == exclude:
+            continue
+        try:
+            rs = load_rules(name)
+            fam = get_family(rs.family)
+        except KitError:
+            continue
+        if not fam.graded or any(b not in present for b in fam.required) or present - set(fam.blocks) - {"supplementary", "stray"}:
+            continue
+        exec_rules = [i for i in rs.indicators if i.printed_in == "funds"]
+        printed = dept.funds.weight
+        if printed.ok and (not exec_rules or exec_rules[0].weight != printed.value):
+            continue
+        if frame_misfit(dept, rs):
+            continue
+        fits.append((rs.family != (dept.family or ""), name, f"{name}（{rs.title}）"))
+    return tuple(text for _, _, text in sorted(fits))
+
+
+def _withdraw_recomputed(scores, tot: dict) -> None:
+    """No recomputed score or total where there is no grade to give (another template, or none)."""
+    for s in scores:
+        s.recomputed = None
+    tot["recomputed"] = None
+    for v in tot["by_level1"].values():
+        v["recomputed"] = None
+
+
+def _not_under(row: dict, names: tuple[str, ...], rules_name: str) -> dict:
+    """A failure that only says the form's weight differs from the rule's (already said by F1): no
+    verdict under rules that do not fit."""
+    if row["status"] != Status.FAIL or row["check_id"] == FIT_CHECK or not str(row["subject"]).startswith(names):
+        return row
+    return {**row, "status": Status.UNVERIFIABLE.value, "severity": Severity.INFO.value,
+            "message": f"所选规则文件（{rules_name}）与本表不符，不按其作结论：{row['message']}"}
+
+
+def nearest_text(dept: Department) -> str:
+    """未评级：本表不属于已知评分模板, with the nearest family the import named and what differs."""
+    return no_template_text(dept.detection)
 
 
 def family_misfit(dept: Department, family: Family) -> tuple[str, ...]:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
+from ..families import no_template_text
 from ..formulas import HUNDRED, ZERO, IndicatorScore, agrees, exec_exact, round_to, shown
 from ..model import BLOCK_LABELS
 from ..rules import norm_name
@@ -56,8 +57,12 @@ def _na(n: Num) -> bool:
 def f1(ctx: Context):
     fam = ctx.family
     if ctx.misfit:
-        yield Result("fail", "本表与所选模板不符", "本表与所选模板不符：" + "；".join(ctx.misfit) + "。不予评级，请选择与本表相符的规则文件",
+        fits = ("与本表印出的分值相符的规则：" + "、".join(ctx.fitting) + "，请按其复核") if ctx.fitting else "没有与本表印出的分值相符的评分规则"
+        yield Result("fail", "本表与所选模板不符", "本表与所选模板不符：" + "；".join(ctx.misfit) + "。不予评级，不给出复核总分；" + fits,
                      fam.title, None, None, "全表")
+    elif not fam.graded:
+        yield Result("pass", "模板", no_template_text(ctx.dept.detection) + "；以下只核对表上印出的勾稽关系", None, None, None,
+                     "全表", severity="info")
     else:
         yield Result("pass", "模板", f"本表按“{fam.title}”复核（规则文件 {ctx.rules.name}）", fam.title, fam.title, None, "全表")
 
@@ -365,6 +370,13 @@ def f9(ctx: Context):
     if not any(w.ok for w in weights):
         yield Result("unverifiable", subject, f"表上没有分值（权重）栏，无法核对各指标分值之和是否为 {fmt_score(tr.weight_total)} 分"
                      "，也无法核对得分是否超过分值", tr.weight_total, None, None, label, ("weights",), severity="info")
+        got = [r.self_score.value for r in rows if r.self_score.ok]
+        if got:  # the weights are not printed, their total is: Σ 得分 cannot exceed it
+            s = sum(got, ZERO)
+            yield Result("pass" if s <= tr.weight_total else "fail", f"{label}得分之和",
+                         f"各指标得分之和 {' + '.join(fmt_score(g) for g in got)} = {fmt_score(s)} 分，"
+                         + ("不超过" if s <= tr.weight_total else "超过") + f"其分值 {fmt_score(tr.weight_total)} 分",
+                         tr.weight_total, s, None if s <= tr.weight_total else s - tr.weight_total, label)
         return
     lacking = [str(i) for i, (r, w) in enumerate(zip(rows, weights), start=1) if not w.ok and not r.self_score.blank]
     total = sum((w.value for w in weights if w.ok), ZERO)
@@ -377,6 +389,7 @@ def f9(ctx: Context):
     else:
         yield Result("fail", subject, f"各指标分值之和 {fmt_score(total)} 分，规则为 {fmt_score(tr.weight_total)} 分",
                      tr.weight_total, total, total - tr.weight_total, label)
+        yield from _where_the_frame_differs(ctx, rows, tr.level1_weights)
     for l1, w in tr.level1_weights.items():
         members = [r for r in rows if _same_group(r.level1, l1)]
         unnamed = [r for r in rows if not r.level1.strip()]
@@ -388,6 +401,27 @@ def f9(ctx: Context):
             yield Result("pass", f"{l1}分值", f"{l1}各指标分值之和 {fmt_score(s)} 分，与规则一致", w, s, ZERO, label)
         else:
             yield Result("fail", f"{l1}分值", f"{l1}各指标分值之和 {fmt_score(s)} 分，规则为 {fmt_score(w)} 分", w, s, s - w, label)
+
+
+def _where_the_frame_differs(ctx: Context, rows, fixed: dict):
+    """Σ分值 is off the rule's: each first-level group against the family's printed frame
+    (``frame.level1`` of family.yaml, e.g. 产出 50 / 效益 30 / 满意度 10), to show where the points are."""
+    typical = (ctx.family.frame.get("level1") if ctx.family is not None else None) or {}
+    label = BLOCK_LABELS["indicators"]
+    for l1, w in typical.items():
+        if l1 in fixed:
+            continue  # the rule file fixes it: checked below
+        w = Decimal(str(w))
+        members = [r for r in rows if _same_group(r.level1, l1)]
+        s = sum((r.weight.value for r in members if r.weight.ok), ZERO)
+        parts = " + ".join(r.weight.raw for r in members)
+        if not members:
+            continue
+        if s == w:
+            yield Result("pass", f"{l1}分值", f"{l1}各行分值 {parts} = {fmt_score(s)} 分，与模板的一级指标分值一致", w, s, ZERO, label)
+        else:
+            yield Result("fail", f"{l1}分值", f"{l1}各行分值 {parts} = {fmt_score(s)} 分，模板的一级指标分值为 {fmt_score(w)} 分",
+                         w, s, s - w, label)
 
 
 def _empty(r) -> bool:
