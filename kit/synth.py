@@ -267,6 +267,7 @@ def _family_doc(fam, rules, index: int, rng: random.Random) -> dict:
                          "actual": _wan(acts[i]), "weight": "/", "score": "/"})
         doc["funds"] = {"weight": _plain(exec_rule.weight) if exec_rule else "",
                         "rate": f"{(actual / adjusted * 100).quantize(CENT, rounding=ROUND_HALF_UP)}%", "score": "",
+                        "reason": "（合成数据）年中按上级文件追加预算。" if adjusted != initial else "",
                         "rows": rows}
     elif "funds" in fam.blocks:
         doc["funds"] = {"rows": [{"source": "部门整体支出", "initial": _wan(initial), "adjusted": _wan(adjusted)}]}

@@ -8,7 +8,8 @@ G1 a total printed 0 or blank beside filled parts · G2 a budget adjusted beyond
 reason given · G3 a carry-over (上年结转) absent at the start of the year and present in the year ·
 G4 staff counts against 编制 · G5 sums the text states against the parts it lists (amounts and counts) ·
 G6 a report dated before the year it reports on could close · G7 the execution score under the weight
-the form prints (families without an execution rule).
+the form prints (families without an execution rule) · G8 a cell that still holds the template's
+instructions where the department's words belong.
 
 Limits and words (the adjustment threshold, carry-over and template-prompt words) are data: the
 ``thresholds:`` of the family (kit/families/generic/family.yaml gives the defaults). A block marked
@@ -21,7 +22,7 @@ import re
 from decimal import Decimal
 
 from ..families import thresholds
-from ..formulas import HUNDRED, ZERO, agrees, exec_exact, printed_places, round_to
+from ..formulas import HUNDRED, ZERO, agrees, exec_exact, round_to
 from ..model import BLOCK_LABELS
 from ..prose import stated_sums
 from ..values import Num, fmt_pct, fmt_score
@@ -241,3 +242,16 @@ def score_under_weight(ctx: Context, subject: str, weight: Decimal, rate: Decima
                   f"（{fmt_score(round_to(exact, 2))} → {score.raw}，{'+' if score.value > exact else ''}"
                   f"{fmt_score(score.value - round_to(exact, 2))}）", round_to(exact, 2), score.value,
                   score.value - round_to(exact, 2), loc, severity=Severity.WARNING)
+
+
+@check("G8", "栏目仍为模板的填写说明", "G", "warning")
+def g8(ctx: Context):
+    words = tuple(_limits(ctx).get("prompt_words", ()))
+    d = ctx.dept
+    cells = [("年度总体目标·实际完成情况", d.goals.actual), ("自评结果·评价结论", d.self_eval.conclusion),
+             ("自评结果·存在问题", d.self_eval.problems), ("自评结果·改进措施", d.self_eval.measures)]
+    for where, text in cells:
+        if is_prompt(text, words):
+            quote = text.strip() if len(text.strip()) <= QUOTE else text.strip()[:QUOTE] + "…"
+            yield Result(Status.FAIL, where, f"“{where.split('·')[-1]}”仍是模板的填写说明（“{quote}”），未填写内容", None, text.strip(),
+                         None, where)

@@ -318,7 +318,8 @@ def f8(ctx: Context):
             elif s.self_score >= s.weight - ctx.tol_score:
                 yield Result("pass", name, s.note, s.weight, s.self_score, s.self_score - s.weight, loc)
             else:
-                yield Result("fail", name, f"{s.note}；自评只得 {fmt_score(s.self_score)} 分（完成指标值应得满分）",
+                why = (f"偏差原因：{ind.deviation.strip()}" if ind.deviation.strip() else "表上未写偏差原因")
+                yield Result("fail", name, f"{s.note}；自评只得 {fmt_score(s.self_score)} 分（完成指标值应得满分，{why}）",
                              s.weight, s.self_score, s.self_score - s.weight, loc)
         elif status == "missed":
             if s.self_score is None:
