@@ -251,3 +251,26 @@ def test_a_narrative_report_is_never_graded_poor():
     r = run_audit(load_department(DATA / "hunan-yueyangxian-xinkai-2021.yaml"), rules=load_rules("generic"))
     assert "差" not in r.grade.values() and r.totals["recomputed"] is None
 
+
+
+# --- hebei-langfang (national 10 + 90, whole-point scores) -------------------------------------------
+def test_langfang_whole_point_rounding_is_a_warning_not_an_error(audit):
+    r = audit("hebei-langfang-nt-2019")
+    assert pct("37.24", "43.2") == D("86.20")
+    (row,) = ok(r, "F2", "年度资金总额")                                   # 1 86% for 86.2037%: at the printed precision
+    assert "0 位小数" in row["message"]
+    row = raised(r, "F3", "预算执行率得分", "warning")                      # 2 WARN 9 only if rounded to whole points
+    assert row["expected"] == (D(10) * D("37.24") / D("43.2")).quantize(CENT) == D("8.62") and row["actual"] == D(9)
+    assert "8.62 → 9" in row["message"] and "+0.38" in row["message"]
+    row = raised(r, "F8", "工程资金金额", "warning")                        # 3 WARN the same rounding on the indicator
+    assert row["expected"] == D("8.62") and row["actual"] == D(9) and "取舍" in row["message"]
+    (row,) = ok(r, "F9", "分值之和")                                        # 4 10 + 9 × 10 = 100 (Σ indicators 90)
+    assert row["actual"] == 9 * D(10)
+    for name in ("工程完工率", "工程验收合格率", "项目完成及时率", "成本控制率", "安全率", "学生满意度"):  # 5
+        assert {x["status"] for x in rows(r, "F8", name)} == {"pass"}
+    unverifiable(r, "F10", "总分")                                          # 6 总分 cut
+    zeros = [x for x in rows(r, "G9") if x["status"] == "fail" and x["severity"] == "warning"]  # 7 WARN "0" × 3
+    assert len(zeros) == 3 and all("“0”" in x["message"] for x in zeros)
+    assert {x["severity"] for x in rows(r, "G9", "年度总体目标")} == {"info"}  # 8 amounts as the goal (info)
+    ok(r, "F4")                                                             # 9 其中 row = total row
+    assert not [p for p in problems(r) if p["severity"] == "error"]         # rounding never an error

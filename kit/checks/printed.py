@@ -9,7 +9,8 @@ reason given · G3 a carry-over (上年结转) absent at the start of the year a
 G4 staff counts against 编制 · G5 sums the text states against the parts it lists (amounts and counts) ·
 G6 a report dated before the year it reports on could close · G7 the execution score under the weight
 the form prints (families without an execution rule) · G8 a cell that still holds the template's
-instructions where the department's words belong.
+instructions where the department's words belong · G9 a bare number in a column of words (偏差原因 "0",
+a 年度总体目标 written as amounts).
 
 Limits and words (the adjustment threshold, carry-over and template-prompt words) are data: the
 ``thresholds:`` of the family (kit/families/generic/family.yaml gives the defaults). A block marked
@@ -255,3 +256,20 @@ def g8(ctx: Context):
             quote = text.strip() if len(text.strip()) <= QUOTE else text.strip()[:QUOTE] + "…"
             yield Result(Status.FAIL, where, f"“{where.split('·')[-1]}”仍是模板的填写说明（“{quote}”），未填写内容", None, text.strip(),
                          None, where)
+
+
+_BARE_NUMBER = re.compile(r"^[+-]?\d+(?:\.\d+)?%?$")
+
+
+@check("G9", "文字栏填的是数字", "G", "warning")
+def g9(ctx: Context):
+    d = ctx.dept
+    for i, ind in enumerate(d.indicators, start=1):
+        text = ind.deviation.strip()
+        if text and _BARE_NUMBER.match(text):
+            yield Result(Status.FAIL, ind.level3, f"偏差原因分析栏填的是数字“{text}”，不是原因说明", None, text, None,
+                         f"{BLOCK_LABELS['indicators']} 第{i}行·偏差原因")
+    for where, text in (("年度总体目标·预期目标", d.goals.expected), ("年度总体目标·实际完成情况", d.goals.actual)):
+        if text.strip() and _BARE_NUMBER.match(text.strip()):
+            yield Result(Status.FAIL, where, f"“{where.split('·')[-1]}”只填了数字“{text.strip()}”，没有写目标或完成情况", None,
+                         text.strip(), None, where, severity=Severity.INFO)

@@ -19,7 +19,7 @@ import re
 from decimal import Decimal
 
 from ..families import no_template_text
-from ..formulas import HUNDRED, ZERO, IndicatorScore, agrees, exec_exact, round_to, shown
+from ..formulas import HUNDRED, ZERO, IndicatorScore, agrees, exec_exact, printed_places, round_to, shown
 from ..model import BLOCK_LABELS
 from ..rules import norm_name
 from ..scoring import grade, score_rows
@@ -150,7 +150,17 @@ def f3(ctx: Context):
             precision = f"，按表上 {places} 位小数" if places < 2 else ""
             how = (f"执行率 {fmt_pct(rate)} 不低于 {fmt_score(full_at)}% 得满分" if rate >= full_at < HUNDRED
                    else f"{fmt_score(s.weight)} × {fmt_pct(min(rate, HUNDRED))}{cap}")
-            if ok:
+            printed_rate = funds.rate if funds.rate.ok else funds.rows[0].rate if funds.rows else funds.rate
+            cents = round_to(exact, 2, mode)
+            if ok and places < 2 and funds.score.value != cents and not (
+                    printed_rate.ok and exec_exact(s.weight, printed_rate.value, full_at) == funds.score.value):
+                # right only if scores are rounded to whole points (8.62 → 9): one reading holds, the other not
+                yield Result("fail", subject, f"得分 {funds.score.raw}，复核 {how} = {fmt_score(cents)}：只有按 {places} 位小数"
+                             f"取舍时才成立（{fmt_score(cents)} → {funds.score.raw}，{'+' if funds.score.value > cents else ''}"
+                             f"{fmt_score(funds.score.value - cents)}），按不取舍的规则应为 {fmt_score(cents)} 分",
+                             cents, funds.score.value, funds.score.value - cents, loc, s.missing, severity="warning",
+                             proxy=proxy)
+            elif ok:
                 yield Result("pass", subject, f"得分 {funds.score.raw}，复核 {how}（{_mode_text(mode)}{precision}）一致",
                              expected, funds.score.value, funds.score.value - expected, loc, s.missing, proxy=proxy)
             else:
@@ -294,6 +304,10 @@ def f8(ctx: Context):
     rows = [s for s in _indicator_scores(ctx) if not s.item.coefficient.ok]
     if not rows:
         cut = _cut(ctx, "indicators")
+        if not cut and ctx.family is not None and not ctx.family.graded:  # no template asks for indicators
+            yield Result("pass", BLOCK_LABELS["indicators"], "本表没有绩效指标", location=BLOCK_LABELS["indicators"],
+                         severity="info")
+            return
         yield Result("unverifiable", BLOCK_LABELS["indicators"], cut or "没有绩效指标", location=BLOCK_LABELS["indicators"],
                      missing=() if cut else ("indicators",))
         return
@@ -329,7 +343,10 @@ def f8(ctx: Context):
                              s.self_score, None if s.engine_score is None else s.self_score - s.engine_score, loc,
                              severity="error")
             elif s.engine_basis == "exact" and abs(s.self_score - s.engine_score) > ctx.tol_score:
-                yield Result("fail", name, f"自评 {fmt_score(s.self_score)} 分；{s.note}", s.engine_score, s.self_score,
+                places = printed_places(ind.score.raw)
+                rounding = (f"（只有按 {places} 位小数取舍时才成立：{fmt_score(s.engine_score)} → {ind.score.raw}）"
+                            if places < 2 and round_to(s.engine_score, places) == s.self_score else "")
+                yield Result("fail", name, f"自评 {fmt_score(s.self_score)} 分；{s.note}{rounding}", s.engine_score, s.self_score,
                              s.self_score - s.engine_score, loc)
             else:
                 yield Result("pass", name, f"自评 {fmt_score(s.self_score)} 分；{s.note}", s.engine_score, s.self_score,
@@ -462,6 +479,7 @@ def f10(ctx: Context):
     self_sum = sum((s.self_score for s in scored if s.self_score is not None), ZERO)
     unscored = [s for s in scored if s.self_score is None]
     if e.total.blank:
+        cut = cut or (_cut(ctx, "self_eval") if ctx.incomplete("self_eval") else "")
         if cut:
             yield Result("unverifiable", "总分", f"{cut}；总分未能读到", location="总分")
         else:
