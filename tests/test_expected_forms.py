@@ -274,3 +274,19 @@ def test_langfang_whole_point_rounding_is_a_warning_not_an_error(audit):
     assert {x["severity"] for x in rows(r, "G9", "年度总体目标")} == {"info"}  # 8 amounts as the goal (info)
     ok(r, "F4")                                                             # 9 其中 row = total row
     assert not [p for p in problems(r) if p["severity"] == "error"]         # rounding never an error
+
+
+# --- hunan-hengshan (generic: a county form with no score columns) --------------------------------------
+def test_hengshan_no_scores_to_check(audit):
+    r = audit("hunan-hengshan-cbl-2020")
+    assert r.family.id == "generic" and r.grade["recomputed"] == "未评级" and r.totals["recomputed"] is None
+    (row,) = ok(r, "F2", "年度资金总额")                                   # 1 194.9 / 194.9 = 100%
+    assert row["expected"] == D(100)
+    assert {x["status"] for x in rows(r, "F4")} == {"pass"}                 # 2 其中 row = total row
+    assert any("没有可复核的分数" in x["message"] for x in rows(r, "F8"))     # 3 "no scores to check", not a failure
+    assert "没有可核对的分数" in rows(r, "F10", "总分")[0]["message"]
+    row = raised(r, "F8", "政策性挂账利息补贴保障率", "warning")             # 4 WARN target 100%, actual "无"
+    assert "100%" in row["message"] and "无" in row["message"] and "没有轮换、动用库存" in row["message"]
+    (row,) = rows(r, "F8", "市民满意度调查")                                # 5 "290%" never read as 290%: absent
+    assert row["status"] == "unverifiable" and row["expected"] == ""
+    assert not [p for p in problems(r) if p["check_id"] not in ("E5", "F8")]

@@ -311,6 +311,10 @@ def f8(ctx: Context):
         yield Result("unverifiable", BLOCK_LABELS["indicators"], cut or "没有绩效指标", location=BLOCK_LABELS["indicators"],
                      missing=() if cut else ("indicators",))
         return
+    if not ctx.incomplete("indicators") and not any(s.item.score.ok or s.item.weight.ok or not s.item.score.blank
+                                                    for s in rows):
+        yield from _targets_only(ctx, rows)  # a form with no 分值/得分 columns: targets against actuals only
+        return
     for s in rows:
         ind = s.item
         name = f"{ind.level2}：{ind.level3}" if ind.level2 else ind.level3
@@ -362,6 +366,27 @@ def f8(ctx: Context):
                 note += "；得分未填写"
             yield Result("unverifiable", name, note, ind.target, ind.actual, None, loc, s.missing,
                          severity="warning" if full else "info")
+
+
+def _targets_only(ctx: Context, rows: list[IndicatorScore]):
+    """The indicators of a form that prints no 分值 and no 得分: nothing to re-score (said once); each
+    target against its actual — a missed target, or an actual of no figure with a 偏差原因, is a warning."""
+    label = BLOCK_LABELS["indicators"]
+    yield Result("pass", label, "表上没有分值、得分栏，没有可复核的分数；只核对各指标的完成情况", location=label, severity="info")
+    for s in rows:
+        ind, status = s.item, s.inputs.get("status", "")
+        name = f"{ind.level2}：{ind.level3}" if ind.level2 else ind.level3
+        why = f"；偏差原因：{ind.deviation.strip()}" if ind.deviation.strip() else "；表上未写偏差原因"
+        note = s.note.replace("，保留自评分数", "").replace("；表上没有分值，无法核对是否应得满分", "")
+        if status == "met":
+            yield Result("pass", name, note, ind.target, ind.actual, None, _ind_loc(s), severity="info")
+        elif status == "missed":
+            yield Result("fail", name, f"未达到指标值：{note}{why}", ind.target, ind.actual, None, _ind_loc(s), severity="warning")
+        elif status in ("no_actual", "no_number") and ind.deviation.strip():
+            yield Result("fail", name, f"未达到指标值 {ind.target}：{note}{why}", ind.target, ind.actual, None, _ind_loc(s),
+                         severity="warning")
+        elif status not in ("na", "qualitative"):
+            yield Result("unverifiable", name, note, ind.target, ind.actual, None, _ind_loc(s), s.missing, severity="info")
 
 
 def _table_rows_block(ctx: Context) -> str:
@@ -480,6 +505,9 @@ def f10(ctx: Context):
     unscored = [s for s in scored if s.self_score is None]
     if e.total.blank:
         cut = cut or (_cut(ctx, "self_eval") if ctx.incomplete("self_eval") else "")
+        if not cut and not any(s.row.weight.ok or s.row.self_score.ok or not s.row.self_score.blank for s in scored):
+            yield Result("pass", "总分", "表上没有分值、得分，也没有总分：没有可核对的分数", location="总分", severity="info")
+            return
         if cut:
             yield Result("unverifiable", "总分", f"{cut}；总分未能读到", location="总分")
         else:
