@@ -152,8 +152,9 @@ class AuditResult:
 
     @property
     def graded(self) -> bool:
-        """A grade was given: the family has a scoring template and the form fits it."""
-        return not self.misfit and (self.family is None or self.family.graded)
+        """A grade could be given: the family has a scoring template, the form fits it and its score table
+        was read (a cut table may still be 无法评级)."""
+        return not self.misfit and (self.family is None or self.family.graded) and self.totals.get("recomputed") is not None
 
     def no_grade_reason(self) -> str:
         """Why there is no grade ('' when graded): the template does not fit, or there is none."""
@@ -164,6 +165,12 @@ class AuditResult:
             return text
         if self.family is not None and not self.family.graded:
             return nearest_text(self.department)
+        if self.totals.get("recomputed") is None:
+            block = self.rules.table_rows.block if self.rules.table_rows else self.rules.score_block
+            name = BLOCK_LABELS.get(block, block)
+            if block in self.department.incomplete:
+                return f"{PARTIAL_GRADE}：“{name}”在页面截断处之前未印出任何一行，无从复核，不给出复核总分"
+            return f"{UNGRADED}：表上没有“{name}”，没有可复核的分数，不给出复核总分"
         return ""
 
     def issues(self, kind: str | None = None, labels: str = "zh") -> pd.DataFrame:
@@ -409,6 +416,11 @@ def run_audit(dept: Department, params: Params | None = None, options: dict | No
     elif not family.graded:  # no scoring template: every identity, no grade
         grades = {"self": UNGRADED, "recomputed": UNGRADED}
         _withdraw_recomputed(scores, tot)
+    elif not _table_read(dept, rules):  # no score table read (none printed, or cut before its first row)
+        cut = rules.table_rows.block if rules.table_rows else rules.score_block
+        grades = {"self": PARTIAL_GRADE if cut in dept.incomplete else UNGRADED,
+                  "recomputed": PARTIAL_GRADE if cut in dept.incomplete else UNGRADED}
+        _withdraw_recomputed(scores, tot, rows=False)  # the rows re-scored from what is printed stand
     else:
         cut = bool(rules.scored_blocks() & set(dept.incomplete))
         printed = [s for s in scores if s.row is not None and not s.placeholder]
@@ -518,9 +530,16 @@ def fitting_rules(dept: Department, exclude: str = "") -> tuple[str, ...]:
     return tuple(text for _, _, text in sorted(fits))
 
 
-def _withdraw_recomputed(scores, tot: dict) -> None:
-    """No recomputed score or total where there is no grade to give (another template, or none)."""
-    for s in scores:
+def _table_read(dept: Department, rules: RuleSet) -> bool:
+    """The form's score table has at least one printed row: a recomputed total means something."""
+    block = rules.table_rows.block if rules.table_rows else rules.score_block
+    return bool(score_rows(dept, block))
+
+
+def _withdraw_recomputed(scores, tot: dict, rows: bool = True) -> None:
+    """No recomputed total where there is no grade to give (another template, none, or no score table
+    read), and no recomputed row scores under rules that do not fit or no template (``rows``)."""
+    for s in scores if rows else ():
         s.recomputed = None
     tot["recomputed"] = None
     for v in tot["by_level1"].values():

@@ -170,3 +170,19 @@ def test_a_weight_sum_off_the_rules_is_not_graded():
     r = audit(doc)
     assert r.grade["recomputed"] == "不予评级" and r.totals["recomputed"] is None and "105" in r.misfit[0]
     assert statuses(r, "F10", "分值合计") == {"fail"}  # the printed identity still reported
+
+
+def test_a_data_file_without_its_score_table_is_never_graded():
+    """The sample's data with the 评分表 left out (a narrative written as a data file): not 差 from the
+    indicators the engine can compute without it, no recomputed total; a cut table before its first row: 无法评级."""
+    from conftest import ROOT
+    from kit.yamlio import parse_yaml
+
+    doc = parse_yaml((ROOT / "data" / "022006-2022.yaml").read_text(encoding="utf-8"), "sample")
+    doc.pop("scores")
+    r = run_audit(build_department(doc))
+    assert r.grade == {"self": "未评级", "recomputed": "未评级"} and r.totals["recomputed"] is None and not r.graded
+    assert "没有可复核的分数" in r.no_grade_reason()
+    doc["incomplete"] = ["scores"]
+    r = run_audit(build_department(doc))
+    assert r.grade["recomputed"] == "无法评级" and r.totals["recomputed"] is None
