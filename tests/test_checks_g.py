@@ -7,7 +7,7 @@ from decimal import Decimal
 from kit.audit import run_audit
 from kit.model import build_department, same_content, to_document
 from kit.prose import stated_sums
-from mof_variants import audit, build, mof_doc, rows, statuses
+from mof_variants import audit, build, mof_doc, statuses
 
 D = Decimal
 

@@ -24,6 +24,7 @@ from ..model import BLOCK_LABELS
 from ..rules import norm_name
 from ..scoring import grade, score_rows
 from ..values import Num, fmt_pct, fmt_score
+from ..vocab import Severity, Status
 from .base import Context, Result, check
 from .ratios import rescore_result
 
@@ -58,19 +59,19 @@ def f1(ctx: Context):
     fam = ctx.family
     if ctx.misfit:
         fits = ("与本表印出的分值相符的规则：" + "、".join(ctx.fitting) + "，请按其复核") if ctx.fitting else "没有与本表印出的分值相符的评分规则"
-        yield Result("fail", "本表与所选模板不符", "本表与所选模板不符：" + "；".join(ctx.misfit) + "。不予评级，不给出复核总分；" + fits,
+        yield Result(Status.FAIL, "本表与所选模板不符", "本表与所选模板不符：" + "；".join(ctx.misfit) + "。不予评级，不给出复核总分；" + fits,
                      fam.title, None, None, "全表")
     elif not fam.graded:
-        yield Result("pass", "模板", no_template_text(ctx.dept.detection) + "；以下只核对表上印出的勾稽关系", None, None, None,
-                     "全表", severity="info")
+        yield Result(Status.PASS, "模板", no_template_text(ctx.dept.detection) + "；以下只核对表上印出的勾稽关系", None, None, None,
+                     "全表", severity=Severity.INFO)
     else:
-        yield Result("pass", "模板", f"本表按“{fam.title}”复核（规则文件 {ctx.rules.name}）", fam.title, fam.title, None, "全表")
+        yield Result(Status.PASS, "模板", f"本表按“{fam.title}”复核（规则文件 {ctx.rules.name}）", fam.title, fam.title, None, "全表")
 
 
 def _no_funds(ctx: Context):
     if ctx.incomplete("funds"):
-        return Result("unverifiable", FUNDS, _cut(ctx, "funds"), location=FUNDS)
-    return Result("unverifiable", FUNDS, "表上没有年度预算执行情况（资金来源各行）", location=FUNDS, missing=("funds",))
+        return Result(Status.UNVERIFIABLE, FUNDS, _cut(ctx, "funds"), location=FUNDS)
+    return Result(Status.UNVERIFIABLE, FUNDS, "表上没有年度预算执行情况（资金来源各行）", location=FUNDS, missing=("funds",))
 
 
 @check("F2", "执行率 = 全年执行数 ÷ 全年预算数", "F", "warning")
@@ -155,13 +156,13 @@ def f3(ctx: Context):
             if ok and places < 2 and funds.score.value != cents and not (
                     printed_rate.ok and exec_exact(s.weight, printed_rate.value, full_at) == funds.score.value):
                 # right only if scores are rounded to whole points (8.62 → 9): one reading holds, the other not
-                yield Result("fail", subject, f"得分 {funds.score.raw}，复核 {how} = {fmt_score(cents)}：只有按 {places} 位小数"
+                yield Result(Status.FAIL, subject, f"得分 {funds.score.raw}，复核 {how} = {fmt_score(cents)}：只有按 {places} 位小数"
                              f"取舍时才成立（{fmt_score(cents)} → {funds.score.raw}，{'+' if funds.score.value > cents else ''}"
                              f"{fmt_score(funds.score.value - cents)}），按不取舍的规则应为 {fmt_score(cents)} 分",
-                             cents, funds.score.value, funds.score.value - cents, loc, s.missing, severity="warning",
+                             cents, funds.score.value, funds.score.value - cents, loc, s.missing, severity=Severity.WARNING,
                              proxy=proxy)
             elif ok:
-                yield Result("pass", subject, f"得分 {funds.score.raw}，复核 {how}（{_mode_text(mode)}{precision}）一致",
+                yield Result(Status.PASS, subject, f"得分 {funds.score.raw}，复核 {how}（{_mode_text(mode)}{precision}）一致",
                              expected, funds.score.value, funds.score.value - expected, loc, s.missing, proxy=proxy)
             else:
                 yield Result("fail", subject, f"得分 {funds.score.raw}，复核 {how}，应为 {fmt_score(expected)} 分"
@@ -305,10 +306,10 @@ def f8(ctx: Context):
     if not rows:
         cut = _cut(ctx, "indicators")
         if not cut and ctx.family is not None and not ctx.family.graded:  # no template asks for indicators
-            yield Result("pass", BLOCK_LABELS["indicators"], "本表没有绩效指标", location=BLOCK_LABELS["indicators"],
-                         severity="info")
+            yield Result(Status.PASS, BLOCK_LABELS["indicators"], "本表没有绩效指标", location=BLOCK_LABELS["indicators"],
+                         severity=Severity.INFO)
             return
-        yield Result("unverifiable", BLOCK_LABELS["indicators"], cut or "没有绩效指标", location=BLOCK_LABELS["indicators"],
+        yield Result(Status.UNVERIFIABLE, BLOCK_LABELS["indicators"], cut or "没有绩效指标", location=BLOCK_LABELS["indicators"],
                      missing=() if cut else ("indicators",))
         return
     if not ctx.incomplete("indicators") and not any(s.item.score.ok or s.item.weight.ok or not s.item.score.blank
@@ -372,21 +373,21 @@ def _targets_only(ctx: Context, rows: list[IndicatorScore]):
     """The indicators of a form that prints no 分值 and no 得分: nothing to re-score (said once); each
     target against its actual — a missed target, or an actual of no figure with a 偏差原因, is a warning."""
     label = BLOCK_LABELS["indicators"]
-    yield Result("pass", label, "表上没有分值、得分栏，没有可复核的分数；只核对各指标的完成情况", location=label, severity="info")
+    yield Result(Status.PASS, label, "表上没有分值、得分栏，没有可复核的分数；只核对各指标的完成情况", location=label, severity=Severity.INFO)
     for s in rows:
         ind, status = s.item, s.inputs.get("status", "")
         name = f"{ind.level2}：{ind.level3}" if ind.level2 else ind.level3
         why = f"；偏差原因：{ind.deviation.strip()}" if ind.deviation.strip() else "；表上未写偏差原因"
         note = s.note.replace("，保留自评分数", "").replace("；表上没有分值，无法核对是否应得满分", "")
         if status == "met":
-            yield Result("pass", name, note, ind.target, ind.actual, None, _ind_loc(s), severity="info")
+            yield Result(Status.PASS, name, note, ind.target, ind.actual, None, _ind_loc(s), severity=Severity.INFO)
         elif status == "missed":
-            yield Result("fail", name, f"未达到指标值：{note}{why}", ind.target, ind.actual, None, _ind_loc(s), severity="warning")
+            yield Result(Status.FAIL, name, f"未达到指标值：{note}{why}", ind.target, ind.actual, None, _ind_loc(s), severity=Severity.WARNING)
         elif status in ("no_actual", "no_number") and ind.deviation.strip():
-            yield Result("fail", name, f"未达到指标值 {ind.target}：{note}{why}", ind.target, ind.actual, None, _ind_loc(s),
-                         severity="warning")
+            yield Result(Status.FAIL, name, f"未达到指标值 {ind.target}：{note}{why}", ind.target, ind.actual, None, _ind_loc(s),
+                         severity=Severity.WARNING)
         elif status not in ("na", "qualitative"):
-            yield Result("unverifiable", name, note, ind.target, ind.actual, None, _ind_loc(s), s.missing, severity="info")
+            yield Result(Status.UNVERIFIABLE, name, note, ind.target, ind.actual, None, _ind_loc(s), s.missing, severity=Severity.INFO)
 
 
 def _table_rows_block(ctx: Context) -> str:
@@ -416,7 +417,7 @@ def f9(ctx: Context):
         got = [r.self_score.value for r in rows if r.self_score.ok]
         if got:  # the weights are not printed, their total is: Σ 得分 cannot exceed it
             s = sum(got, ZERO)
-            yield Result("pass" if s <= tr.weight_total else "fail", f"{label}得分之和",
+            yield Result(Status.PASS if s <= tr.weight_total else "fail", f"{label}得分之和",
                          f"各指标得分之和 {' + '.join(fmt_score(g) for g in got)} = {fmt_score(s)} 分，"
                          + ("不超过" if s <= tr.weight_total else "超过") + f"其分值 {fmt_score(tr.weight_total)} 分",
                          tr.weight_total, s, None if s <= tr.weight_total else s - tr.weight_total, label)
@@ -424,7 +425,7 @@ def f9(ctx: Context):
     lacking = [str(i) for i, (r, w) in enumerate(zip(rows, weights), start=1) if not w.ok and not r.self_score.blank]
     total = sum((w.value for w in weights if w.ok), ZERO)
     if lacking:
-        yield Result("unverifiable", subject, f"第 {'、'.join(lacking)} 行分值未印出或无法读出（其余之和 {fmt_score(total)} 分）",
+        yield Result(Status.UNVERIFIABLE, subject, f"第 {'、'.join(lacking)} 行分值未印出或无法读出（其余之和 {fmt_score(total)} 分）",
                      tr.weight_total, total, None, label, ("weights",))
     elif total == tr.weight_total:
         yield Result("pass", subject, f"各指标分值之和 {fmt_score(total)} 分，与规则 {fmt_score(tr.weight_total)} 分一致",
@@ -461,9 +462,9 @@ def _where_the_frame_differs(ctx: Context, rows, fixed: dict):
         if not members:
             continue
         if s == w:
-            yield Result("pass", f"{l1}分值", f"{l1}各行分值 {parts} = {fmt_score(s)} 分，与模板的一级指标分值一致", w, s, ZERO, label)
+            yield Result(Status.PASS, f"{l1}分值", f"{l1}各行分值 {parts} = {fmt_score(s)} 分，与模板的一级指标分值一致", w, s, ZERO, label)
         else:
-            yield Result("fail", f"{l1}分值", f"{l1}各行分值 {parts} = {fmt_score(s)} 分，模板的一级指标分值为 {fmt_score(w)} 分",
+            yield Result(Status.FAIL, f"{l1}分值", f"{l1}各行分值 {parts} = {fmt_score(s)} 分，模板的一级指标分值为 {fmt_score(w)} 分",
                          w, s, s - w, label)
 
 
