@@ -186,3 +186,12 @@ def test_a_data_file_without_its_score_table_is_never_graded():
     doc["incomplete"] = ["scores"]
     r = run_audit(build_department(doc))
     assert r.grade["recomputed"] == "无法评级" and r.totals["recomputed"] is None
+
+
+def test_f2_on_a_form_of_no_template_uses_the_budget_column_it_prints():
+    funds = {"rows": [{"source": "年度资金总额", "initial": "1172.55", "actual": "1268.72", "rate": "108.20%"}]}
+    r = run_audit(build(generic(funds=funds)))  # no 调整后 column (Guizhou-like): the rate is on 年初预算数
+    assert statuses(r, "F2") == {"pass"}
+    funds["rows"][0]["rate"] = "100.00%"
+    assert statuses(r := run_audit(build(generic(funds=funds))), "F2") == {"fail"} and "108.2" in str(
+        r.findings[r.findings["check_id"] == "F2"].iloc[0]["message"])

@@ -80,8 +80,9 @@ def f2(ctx: Context):
     if not funds.rows:
         yield _no_funds(ctx)
         return
-    base = ctx.opts.get("exec_rate_base", "adjusted")
+    chosen = ctx.opts.get("exec_rate_base")  # None: rules with no such option (no template) — the column printed
     for i, r in enumerate(funds.rows, start=1):
+        base = chosen or ("adjusted" if r.adjusted.ok or not r.initial.ok else "initial")
         printed = funds.rate if i == 1 and funds.rate.ok else r.rate
         budget, actual = getattr(r, base), r.actual
         loc = _row_loc(i)
