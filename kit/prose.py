@@ -698,6 +698,7 @@ def stated_sums(text: object) -> list[StatedSum]:
     orig = _as_text(text)[:MAX_SCAN]
     norm, _ = normalise(orig)
     out: list[StatedSum] = []
+    last: tuple[re.Match, str] | None = None  # the last number of the sentence before ("…205人。其中,…")
     for m in _CLAUSE.finditer(norm):
         clause = m.group()
         # a numbered list ("1、… 2、…") inside one sentence: each item is its own clause
@@ -705,12 +706,18 @@ def stated_sums(text: object) -> list[StatedSum]:
         pieces = [clause[:starts[0]]] + [clause[a:b] for a, b in zip(starts, starts[1:])]
         for piece in pieces:
             mark = _PART_MARK.search(piece)
+            before = list(_SUM_NUM.finditer(piece[:mark.start()])) if mark else []
+            opener = mark is not None and not before and not piece[:mark.start()].strip(" ,，、:：")
+            prev, last = last, ((list(_SUM_NUM.finditer(piece))[-1], piece) if _SUM_NUM.search(piece) else None)
             if not mark:
                 continue
-            before = list(_SUM_NUM.finditer(piece[:mark.start()]))
-            if not before:
+            if opener and prev is not None:  # the sentence opens with 其中: its total ends the one before
+                tot, head = prev
+                piece_text = head.strip(" ,，、") + "。" + piece.strip(" ,，、")
+            elif before:
+                tot, piece_text = before[-1], piece.strip(" ,，、")
+            else:
                 continue
-            tot = before[-1]
             kind, factor = _SUM_UNITS.get(tot.group(3), ("count", Decimal(1)))
             parts = []
             for p in _SUM_NUM.finditer(piece, mark.end()):
@@ -719,8 +726,7 @@ def stated_sums(text: object) -> list[StatedSum]:
                     continue
                 parts.append((p.group(0).strip(), _sum_value(p) * pf))
             if parts:
-                out.append(StatedSum(tot.group(0).strip(), _sum_value(tot) * factor, tuple(parts), kind,
-                                     piece.strip(" ,，、"), factor))
+                out.append(StatedSum(tot.group(0).strip(), _sum_value(tot) * factor, tuple(parts), kind, piece_text, factor))
     return out
 
 

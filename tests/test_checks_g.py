@@ -89,6 +89,10 @@ def test_stated_sums_amounts_and_counts():
     (c,) = stated_sums("实有人数78人,其中在职51人,退休26人;2021年完成3项")
     assert c.total == 78 and [v for _, v in c.parts] == [51, 26]
     assert stated_sums("2021年共完成5个项目。") == []  # no 其中: no stated parts
+    # a sentence opening with 其中 lists the parts of the number that ends the one before (南县 2020)
+    (n,) = stated_sums("现有编制人员205人。其中,局机关在职113人、离休2人、退休75人、财政事务中心10人,国库集中支付中心5人。")
+    assert n.total == 205 and sum(v for _, v in n.parts) == 113 + 2 + 75 + 10 + 5 == 205 and "205人。其中" in n.sentence
+    assert stated_sums("支出共计24.86万元。主要用于培训。其中培训费10万元。") == []  # the sentence before has no number
     assert stated_sums("共21个,其中2021年完成") == []  # a year is never a part
 
 
