@@ -709,6 +709,7 @@ def stated_sums(text: object) -> list[StatedSum]:
             before = list(_SUM_NUM.finditer(piece[:mark.start()])) if mark else []
             opener = mark is not None and not before and not piece[:mark.start()].strip(" ,，、:：")
             prev, last = last, ((list(_SUM_NUM.finditer(piece))[-1], piece) if _SUM_NUM.search(piece) else None)
+            out.extend(_bracketed(piece))
             if not mark:
                 continue
             if opener and prev is not None:  # the sentence opens with 其中: its total ends the one before
@@ -727,6 +728,37 @@ def stated_sums(text: object) -> list[StatedSum]:
                 parts.append((p.group(0).strip(), _sum_value(p) * pf))
             if parts:
                 out.append(StatedSum(tot.group(0).strip(), _sum_value(tot) * factor, tuple(parts), kind, piece_text, factor))
+    return out
+
+
+_OPEN = re.compile(r"\s?[（(]")
+
+
+def _parts_of(tot: re.Match, text: str, start: int, end: int) -> list[tuple[str, Decimal]]:
+    kind, _ = _SUM_UNITS.get(tot.group(3), ("count", Decimal(1)))
+    parts = []
+    for p in _SUM_NUM.finditer(text, start, end):
+        pk, pf = _SUM_UNITS.get(p.group(3), ("count", Decimal(1)))
+        if pk == kind and (kind == "amount" or p.group(3) == tot.group(3)):
+            parts.append((p.group(0).strip(), _sum_value(p) * pf))
+    return parts
+
+
+def _bracketed(piece: str) -> list[StatedSum]:
+    """"实有人数78人（在职51人、退休26人）": a total whose parts follow it in brackets (two or more)."""
+    out = []
+    for tot in _SUM_NUM.finditer(piece):
+        o = _OPEN.match(piece, tot.end())
+        if not o:
+            continue
+        close = min((i for i in (piece.find("）", o.end()), piece.find(")", o.end())) if i >= 0), default=-1)
+        if close < 0:
+            continue
+        parts = _parts_of(tot, piece, o.end(), close)
+        if len(parts) >= 2:
+            kind, factor = _SUM_UNITS.get(tot.group(3), ("count", Decimal(1)))
+            out.append(StatedSum(tot.group(0).strip(), _sum_value(tot) * factor, tuple(parts), kind,
+                                 piece[max(0, tot.start() - 20):close + 1].strip(" ,，、"), factor))
     return out
 
 

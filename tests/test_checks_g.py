@@ -93,6 +93,9 @@ def test_stated_sums_amounts_and_counts():
     (n,) = stated_sums("现有编制人员205人。其中,局机关在职113人、离休2人、退休75人、财政事务中心10人,国库集中支付中心5人。")
     assert n.total == 205 and sum(v for _, v in n.parts) == 113 + 2 + 75 + 10 + 5 == 205 and "205人。其中" in n.sentence
     assert stated_sums("支出共计24.86万元。主要用于培训。其中培训费10万元。") == []  # the sentence before has no number
+    (b,) = stated_sums("年末实有人数78人（在职51人、退休26人），编制80人。")  # parts in brackets; 80人 is not one
+    assert b.total == 78 and [v for _, v in b.parts] == [51, 26]
+    assert stated_sums("项目支出100万元(含设备费60万元)。") == []  # one part in brackets: not a breakdown
     assert stated_sums("共21个,其中2021年完成") == []  # a year is never a part
 
 
@@ -107,6 +110,9 @@ def test_g5_a_stated_total_its_parts_miss():
     assert row["severity"] == "error" and row["difference"] == D(1) and "超过总数" in row["message"]
     doc["goals"]["actual"] = "实有人数78人,其中在职51人,退休27人。"
     assert statuses(audit(doc), "G5") == {"pass"}
+    doc["goals"]["actual"] = "实有人数78人（在职51人、退休26人）。"  # 在职 51 + 退休 26 against 实有 78
+    (row,) = fails(audit(doc), "G5")
+    assert row["severity"] == "warning" and row["difference"] == D(-1) and "51人 + 26人 = 77人" in row["message"]
 
 
 # --- G6 the report's date -----------------------------------------------------------------------------
