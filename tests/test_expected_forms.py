@@ -290,3 +290,21 @@ def test_hengshan_no_scores_to_check(audit):
     (row,) = rows(r, "F8", "市民满意度调查")                                # 5 "290%" never read as 290%: absent
     assert row["status"] == "unverifiable" and row["expected"] == ""
     assert not [p for p in problems(r) if p["check_id"] not in ("E5", "F8")]
+
+
+# --- hubei-qu (hubei_project, OCR'd): the printed frame holds ----------------------------------------------
+def test_hubei_qu(audit):
+    r = audit("hubei-qu-cpy-2020")
+    assert r.family.id == "hubei_project"
+    (row,) = ok(r, "F3", "预算执行率得分")                                 # 1 1.56 / 1.56; 20 × 1 = 20
+    assert row["expected"] == D(20)
+    (row,) = ok(r, "F9", "得分之和")                                       # 2 20 + 10 + 10 + 40 = 80
+    assert row["actual"] == D(20) + D(10) + D(10) + D(40) == D(80)
+    (row,) = ok(r, "F10", "总分")                                          # 3 20 + 80 = 100
+    assert row["actual"] == D(100)
+    for name in ("补贴渔船数", "渔船补贴发放率", "12月底之前完成"):           # 4 met → full marks (weights not printed)
+        (x,) = rows(r, "F8", name)
+        assert x["status"] != "fail" and "已完成" in x["message"]
+    (x,) = rows(r, "F8", "满意度")                                         # 5 "290%" never read as 290%
+    assert x["status"] == "unverifiable"
+    assert not [p for p in problems(r) if p["check_id"] != "E5"] and r.grade["self"] == "优"
