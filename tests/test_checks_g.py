@@ -205,3 +205,21 @@ def test_f2_on_a_form_of_no_template_uses_the_budget_column_it_prints():
     funds["rows"][0]["rate"] = "100.00%"
     assert statuses(r := run_audit(build(generic(funds=funds))), "F2") == {"fail"} and "108.2" in str(
         r.findings[r.findings["check_id"] == "F2"].iloc[0]["message"])
+
+
+def test_the_new_families_are_data_alone():
+    """hubei_project and hunan_dept: two YAML files each, named by no module of the kit; a Hubei project form
+    and the Anhui township 部门整体 form (same columns, no 项目实施单位) are told apart by their printed words."""
+    from conftest import ROOT
+    from kit.families import detect_family
+
+    for fid in ("hubei_project", "hunan_dept", "generic"):
+        folder = ROOT / "kit" / "families" / fid
+        assert sorted(p.name for p in folder.iterdir()) == ["family.yaml", "rules.yaml"]
+        if fid != "generic":  # generic is the fallback family kit.families names (as it names the default one)
+            assert not [p for p in (ROOT / "kit").rglob("*.py") if fid in p.read_text(encoding="utf-8")]
+    forms = ROOT / "tests" / "assets" / "forms"
+    text = lambda name: "".join((forms / name).read_text(encoding="utf-8").split())  # noqa: E731
+    assert detect_family(text("hubei-huangshi_zhujianju-haimian_2022.txt"))[0].id == "hubei_project"
+    assert detect_family(text("hunan-yiyang-datonghuqu_shenjiju_2022.txt"))[0].id == "hunan_dept"
+    assert detect_family(text("tianchang_tanghu_2020.txt"))[0].id == "mof_selfeval"
