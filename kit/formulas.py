@@ -679,6 +679,12 @@ def f_target_completion(env: Env, s: IndicatorScore) -> Outcome:
     coef = coefficient_value(ind.coefficient) if getattr(ind, "coefficient", None) is not None else None
     target = read_target(ind.target, ind.unit)
     actual = read_actual(ind.actual, ind.unit)
+    bounded = next((w for w in env.rules.text.get("bounded_rates", ()) if w in ind.level3), None)
+    for side, fig, raw in (("指标值", target, ind.target), ("实际完成值", actual, ind.actual)):
+        if bounded and fig.kind == "number" and fig.unit == "%" and fig.value > HUNDRED:  # "290%" for ≥90%
+            return _kept(s.self_score, "unverifiable", f"{side}“{raw}”超过 100%，{bounded}不可能超过 100%"
+                         "（多为“≥”等符号的识别错误），无法读出，保留自评分数", (f"evidence:{ind.level3}",),
+                         {**base, "target": target, "actual": actual, "status": "unreadable"})
     info = {**base, "target": target, "actual": actual}
     if coef is not None and known:
         score = w * coef

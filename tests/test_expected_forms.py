@@ -287,8 +287,8 @@ def test_hengshan_no_scores_to_check(audit):
     assert "没有可核对的分数" in rows(r, "F10", "总分")[0]["message"]
     row = raised(r, "F8", "政策性挂账利息补贴保障率", "warning")             # 4 WARN target 100%, actual "无"
     assert "100%" in row["message"] and "无" in row["message"] and "没有轮换、动用库存" in row["message"]
-    (row,) = rows(r, "F8", "市民满意度调查")                                # 5 "290%" never read as 290%: absent
-    assert row["status"] == "unverifiable" and row["expected"] == ""
+    (row,) = rows(r, "F8", "市民满意度调查")                                # 5 "290%" never read as 290%
+    assert row["status"] == "unverifiable" and "“290%”超过 100%" in row["message"] and "无法读出" in row["message"]
     assert not [p for p in problems(r) if p["check_id"] not in ("E5", "F8")]
 
 
@@ -306,5 +306,5 @@ def test_hubei_qu(audit):
         (x,) = rows(r, "F8", name)
         assert x["status"] != "fail" and "已完成" in x["message"]
     (x,) = rows(r, "F8", "满意度")                                         # 5 "290%" never read as 290%
-    assert x["status"] == "unverifiable"
+    assert x["status"] == "unverifiable" and "“290%”超过 100%" in x["message"]
     assert not [p for p in problems(r) if p["check_id"] != "E5"] and r.grade["self"] == "优"
