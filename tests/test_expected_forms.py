@@ -106,6 +106,7 @@ def test_tanghu_under_its_own_variant(audit):
     for name in ("办结信访案件", "拆除活人墓", "群众对政府工作满意度"):        # 7 full marks where met
         assert all(x["status"] != "fail" for x in rows(r, "F8", name))
     assert not [p for p in problems(r) if p["check_id"] != "E5"]           # 8 备注 text cut: nothing raised
+    ok(r, "G6")                                                             # 填报日期 2021.5.18: after FY2020
 
 
 def test_tanghu_under_the_national_rules_shows_no_recomputed_total_and_names_the_rules_that_fit():
@@ -134,6 +135,7 @@ def test_suiyang(audit):
     assert not [x for x in r.findings.to_dict("records") if "其他" == x["subject"] and x["status"] == "fail"]  # 7
     unverifiable(r, "F9")                                                   # 8 indicator table cut
     assert r.grade["self"] == "无法评级"
+    ok(r, "G6")                                                             # 填报日期 2022年2月3日: after FY2021
 
 
 # --- ezhou 2019: weights adding to 110 under a printed 100 ---------------------------------------------

@@ -131,7 +131,8 @@ def _load(path: str) -> Family:
         workbook=dict(doc.get("workbook") or {}),
         synth=dict(doc.get("synth") or {}),
         graded=bool(doc.get("graded", True)),
-        frame={str(k): (v if isinstance(v, dict) else str(v)) for k, v in (doc.get("frame") or {}).items()},
+        frame={str(k): (v if isinstance(v, dict) else tuple(str(x) for x in v) if isinstance(v, list) else str(v))
+               for k, v in (doc.get("frame") or {}).items()},
         thresholds=dict(doc.get("thresholds") or {}),
     )
 
