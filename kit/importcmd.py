@@ -63,7 +63,8 @@ def shown(text: object) -> str:
 
 def add_import_command(sub) -> None:
     p = sub.add_parser("import", help="从发布的表单（PDF、文字层文本、网页）导入为数据文件，并记录每个数值的来源")
-    p.add_argument("forms", nargs="+", metavar="FORM", help="表单文件：.pdf、.txt（PDF 的文字层）或 .html/.htm")
+    p.add_argument("forms", nargs="+", metavar="FORM",
+                   help="表单文件：.pdf、.txt（PDF 的文字层）或 .html/.htm；或包含这些文件的文件夹")
     p.add_argument("--out", required=True, help="输出文件夹；只导入一份表单时也可以是数据文件名（.yaml）")
     p.add_argument("--family", default=None, help="指定表式（默认按内容自动识别），例如 shenzhen_2022")
     p.add_argument("--params", default=None, metavar="DIR", help="同时为每个部门写出参数文件的文件夹")
@@ -77,7 +78,10 @@ def cmd_import(args: argparse.Namespace) -> int:
     from .errors import KitError
     from .families import family_ids
 
-    forms = [Path(f) for f in args.forms]
+    forms = _expand(Path(f) for f in args.forms)
+    if not forms:
+        say("错误：所给文件夹中没有可导入的表单（.pdf、.txt、.html/.htm）", file=sys.stderr)
+        return 2
     out = Path(args.out)
     single_file = out.suffix.lower() in (".yaml", ".yml")
     if single_file and len(forms) > 1:
@@ -108,15 +112,14 @@ def cmd_import(args: argparse.Namespace) -> int:
     outcomes: list[Outcome] = []
     taken: dict[Path, Path] = {}
     given: dict[str, Path] = {}  # real path of each form given → as given
+    from .importer.pdfguard import Stopped
+
     with BatchLock(out_dir), _stop_on_signals() as caught:
         clear_stale(out_dir, state_too=False)  # temporary files of a run killed before its renames
         previous = _previous_records(out if single_file else None, out_dir)
         for n, form in enumerate(forms):
             if caught:  # between forms: every data file written so far is whole, with its record
-                done = sum(o.status != "failed" for o in outcomes)
-                say(f"已中断（{caught[0]}）：已导入 {done} 份表单，未处理 {len(forms) - n} 份；"
-                    "重新运行同一命令即可继续（已导入且未改变的表单会跳过）", file=sys.stderr)
-                return 130
+                return _interrupted(caught, outcomes, len(forms) - n)
             try:
                 key = os.path.realpath(form)
             except (OSError, ValueError):
@@ -135,6 +138,8 @@ def cmd_import(args: argparse.Namespace) -> int:
                             "如需重新导入请加 --force")
                     continue
                 outcomes.extend(_import_file(form, out if single_file else None, out, args, taken, previous))
+            except Stopped:  # a signal during a long PDF parse: this form is not written
+                return _interrupted(caught, outcomes, len(forms) - n)
             except KitError as exc:
                 outcomes.append(Outcome(form, "failed", message=str(exc)))
                 say(f"导入失败：\n{exc}", file=sys.stderr)
@@ -144,6 +149,28 @@ def cmd_import(args: argparse.Namespace) -> int:
     if not failed:
         return 0
     return 2 if len(forms) == 1 and len(outcomes) == 1 else 1
+
+
+FORM_SUFFIXES = (".pdf", ".txt", ".html", ".htm")
+
+
+def _expand(paths) -> list[Path]:
+    """Forms named, a folder standing for the forms in it (as ``kit render`` takes a folder of params)."""
+    out: list[Path] = []
+    for p in paths:
+        if p.is_dir():
+            out += sorted(f for f in p.iterdir() if f.is_file() and not f.name.startswith(".")
+                          and f.suffix.lower() in FORM_SUFFIXES)
+        else:
+            out.append(p)
+    return out
+
+
+def _interrupted(caught: list[str], outcomes: list, left: int) -> int:
+    done = sum(o.status != "failed" for o in outcomes)
+    say(f"已中断（{caught[0] if caught else 'SIGINT'}）：已导入 {done} 份表单，未处理 {left} 份；"
+        "重新运行同一命令即可继续（已导入且未改变的表单会跳过）", file=sys.stderr)
+    return 130
 
 
 def _lock_unsafe(out_dir: Path) -> str:
@@ -164,12 +191,17 @@ def _lock_unsafe(out_dir: Path) -> str:
 
 @contextmanager
 def _stop_on_signals():
-    """SIGINT/SIGTERM (Ctrl-C, cron, Kubernetes): finish the form being read, then stop cleanly."""
+    """SIGINT/SIGTERM (Ctrl-C, cron, Kubernetes): stop cleanly between forms, or inside a PDF
+    being parsed (that form is not written)."""
+    from .importer import pdfguard
+
     caught: list[str] = []
 
     def handler(signum, _frame):
         caught.append(signal.Signals(signum).name)
+        pdfguard.request_stop(caught[0])  # a PDF being parsed stops at its next check (< 0.1 s)
 
+    pdfguard.clear_stop()
     saved = {}
     if threading.current_thread() is threading.main_thread():
         for sig in (signal.SIGINT, signal.SIGTERM):
@@ -179,6 +211,7 @@ def _stop_on_signals():
     finally:
         for sig, old in saved.items():
             signal.signal(sig, old)
+        pdfguard.clear_stop()
 
 
 # --- what an earlier run wrote ------------------------------------------------------------------
