@@ -197,8 +197,9 @@ INDICATOR_COLS_FULL = [
           k == "deviation") for k, v in INDICATOR_EXTRA_FIELDS.items()],
 ]
 # 年度预算执行情况: the total row's 分值 / 得分 / 执行率 on top, then one row per 资金来源.
-FUNDS_TOP = {k: v for k, v in FUNDS_FIELDS.items() if k != "rows"}
+FUNDS_TOP = {k: v for k, v in FUNDS_FIELDS.items() if k not in ("rows", "reason")}  # numbers; 原因 is text (YAML only)
 FUNDS_HEADER_ROW = len(FUNDS_TOP) + 2
+FUNDS_REASON_COL = 4  # 原因说明 (text) in D1, its value in E1: the numbers' rows stay as they were
 FUND_COLS = [Col(("source",), FUND_FIELDS["source"], width=24, wrap=True),
              *[Col((k,), v, "num", 16) for k, v in FUND_FIELDS.items() if k != "source"]]
 TABLES[S_GROUPS] = [Col((k,), v, "num" if k in ("weight", "self_score") else "text", 14)
@@ -445,6 +446,8 @@ class _Writer:
         for r, (key, label) in enumerate(FUNDS_TOP.items(), start=1):
             ws.cell(row=r, column=1, value=label).font = self.header_font
             self.put(ws, r, 2, f.get(key) if doc else (weight if key == "weight" else None))
+        ws.cell(row=1, column=FUNDS_REASON_COL, value=FUNDS_FIELDS["reason"]).font = self.header_font  # 原因: text, beside
+        self.put(ws, 1, FUNDS_REASON_COL + 1, f.get("reason") if doc else None, wrap=True)
         self.header(ws, FUNDS_HEADER_ROW, [c.header for c in FUND_COLS], [c.width for c in FUND_COLS])
         rows = f.get("rows", []) if doc else None
         if rows is None and family is not None and family.workbook.get("funds_sources"):
@@ -955,6 +958,10 @@ class _Reader:
             v = self.cell(ws, r, 2, FUNDS_TOP[key], "num")
             self.where[("funds", key)] = (ws.title, r)
             out[key] = self.text_or_blank(v)
+        if _norm_header(ws.cell(row=1, column=FUNDS_REASON_COL).value) == _norm_header(FUNDS_FIELDS["reason"]):
+            v = self.cell(ws, 1, FUNDS_REASON_COL + 1, FUNDS_FIELDS["reason"], "text")
+            if v not in (None, ""):
+                out["reason"] = v
         out["rows"] = [r for _, r in self.table(ws, "funds", cols=FUND_COLS, prefix=("funds", "rows"))]
         return out
 

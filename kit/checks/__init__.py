@@ -2,11 +2,12 @@
 
 identities (A arithmetic), ratios (B ratios and re-scoring), scoretable (C scoring-table
 integrity), textual (D text vs table), malformed (E malformed values), structure (F the form
-against its family: fit, execution-rate block, printed totals and groups). Each check is a
+against its family: fit, execution-rate block, printed totals and groups), printed (G the
+identities any printed form implies, with or without a scoring family). Each check is a
 ``Check`` declared with ``@check``; a family (``kit/families/<id>/family.yaml``) lists the ids
 that apply to its forms.
 """
-from . import identities, malformed, ratios, scoretable, structure, textual  # noqa: F401  (registration)
+from . import identities, malformed, printed, ratios, scoretable, structure, textual  # noqa: F401  (registration)
 from .base import CATEGORIES, REGISTRY, Check, Context, ProseCache, Result, catalogue_order, check, run_checks
 
 

@@ -18,7 +18,7 @@ from ..formulas import IndicatorScore
 
 SEVERITIES = ("error", "warning", "info")
 CATEGORIES = {"A": "算术关系", "B": "比率与复核评分", "C": "评分表完整性", "D": "文字与表格一致性", "E": "异常数值",
-              "F": "模板与自评表结构"}
+              "F": "模板与自评表结构", "G": "表上印出的勾稽关系"}
 
 
 @dataclass
@@ -53,7 +53,7 @@ class Check:
         return [self.row(r) for r in results]
 
     def row(self, r: Result) -> dict:
-        severity = r.severity or self.severity
+        severity = _word(r.severity or self.severity)
         if r.proxy and severity == "error":
             severity = "warning"  # a proxy input never makes an error (domain.md §6.4)
         message = ("【替代口径】" + r.message) if r.proxy and not r.message.startswith("【替代口径】") else r.message
@@ -62,7 +62,7 @@ class Check:
             "category": self.category,
             "title": self.title,
             "severity": severity,
-            "status": r.status,
+            "status": _word(r.status),
             "subject": r.subject,
             "message": message,
             "expected": r.expected,
@@ -72,6 +72,11 @@ class Check:
             "missing": list(r.missing),
             "proxy": r.proxy,
         }
+
+
+def _word(v: Any) -> str:
+    """A vocabulary enum (kit.vocab) as its machine word: the rows hold plain strings."""
+    return str(getattr(v, "value", v))
 
 
 REGISTRY: list[Check] = []
@@ -167,6 +172,7 @@ class Context:
     grades: dict = field(default_factory=dict)
     family: Any = None  # kit.families.Family of the rule file
     misfit: tuple[str, ...] = ()  # why the data file does not fit the family ('' when it fits)
+    fitting: tuple[str, ...] = ()  # built-in rule sets whose printed frame the form fits (when misfit)
 
     @property
     def tol_amount(self) -> Decimal:
