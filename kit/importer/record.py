@@ -64,6 +64,7 @@ class Record:
     source: dict  # file, sha256, kind, bytes, pages
     doc: dict = field(default_factory=dict)
     family: dict = field(default_factory=dict)  # id, title, chosen ('detected'/'given'), reason
+    detection: dict = field(default_factory=dict)  # families tried and why the chosen one fits (kit import)
     entries: list[Entry] = field(default_factory=list)
     absent_entries: list[dict] = field(default_factory=list)
     unplaced: list[dict] = field(default_factory=list)
@@ -154,6 +155,7 @@ class Record:
         return {
             **head,
             "family": self.family,
+            "detection": self.detection,
             "status": self.status,
             "counts": self.counts(),
             "check_by_hand": self.check_by_hand(),

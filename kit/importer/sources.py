@@ -18,6 +18,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from ..errors import KitError, Problem
+from .pdfupright import upright
 
 # Bounds checked on the file size before reading: a department's form is a few pages.
 MAX_TEXT_BYTES = 5 * 1024 * 1024
@@ -119,6 +120,8 @@ class Form:
     tables: list[Table] = field(default_factory=list)
     free_lines: list[Line] = field(default_factory=list)  # PDF text outside every table
     notes: list[str] = field(default_factory=list)  # what the reader noticed (empty pages ...)
+    sideways: list[int] = field(default_factory=list)  # PDF pages whose text is not upright (unreadable as tables)
+    scanned: list[int] = field(default_factory=list)  # PDF pages holding only images (scans): nothing read
 
     @property
     def name(self) -> str:
@@ -549,7 +552,14 @@ def _pdf_form(path: Path, pdf, digest: str, size: int) -> Form:
     notes: list[str] = []
     empty_pages: list[int] = []
     image_pages: list[int] = []
+    turned: list[int] = []
+    sideways: list[int] = []
     for pno, page in enumerate(pdf.pages, start=1):
+        page, undone, askew = upright(pdf, page, pno)  # a page turned by /Rotate: read as written
+        if undone:
+            turned.append(pno)
+        if askew:
+            sideways.append(pno)
         chars = [c for c in page.chars if c.get("text")]
         if not any(c["text"].strip() for c in chars):
             empty_pages.append(pno)
@@ -571,9 +581,20 @@ def _pdf_form(path: Path, pdf, digest: str, size: int) -> Form:
         if image_pages:
             raise _fail(path, "这是扫描件：PDF 里只有图片，没有文字层，需要先做 OCR 文字识别", "带文字层的 PDF，或 OCR 识别后的文字（.txt）")
         raise _fail(path, "PDF 的页面都是空白的，没有可读取的文字")
+    if sideways and len(sideways) + len(empty_pages) == npages:
+        raise _fail(path, f"PDF 第{_pages_text(sideways)}页的文字不是正向排列的（页面内容被旋转或竖排），无法按表格读取",
+                    "文字正向排列的 PDF（可在阅读器中把页面转正后另存为 PDF），或其文字层（.txt）")
+    if sideways:
+        notes.append(f"第{_pages_text(sideways)}页的文字不是正向排列的（页面内容被旋转或竖排），这些页上的表格可能读不全")
+    if turned:
+        notes.append(f"第{_pages_text(turned)}页设置了页面旋转，文字不是正向的；已按文字的书写方向读取")
     for p in empty_pages:
         notes.append(f"第{p}页" + ("只有图片（扫描页），没有文字层，未读取" if p in image_pages else "是空白页"))
-    return Form(path, "pdf", digest, size, lines, npages, tables, free, notes)
+    return Form(path, "pdf", digest, size, lines, npages, tables, free, notes, sideways, image_pages)
+
+
+def _pages_text(pages: list[int]) -> str:
+    return f"{pages[0]}–{pages[-1]}" if len(pages) > 2 and pages[-1] - pages[0] == len(pages) - 1 else "、".join(map(str, pages))
 
 
 def _page_tables(page, pno: int, chars: list[dict]) -> list[Table]:
