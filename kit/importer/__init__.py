@@ -47,10 +47,14 @@ def import_forms(path: str | Path, family: str | None = None) -> list[tuple[dict
         return _finish(_read(form, given, reason, chosen, found), found, path)
     for cand in found.candidates():
         try:
-            return _finish(_read(form, cand.family, cand.why, "detected", found), found, path)
+            records = _read(form, cand.family, cand.why, "detected", found)
         except FormError as exc:  # the words fit, the printed structure does not: say so, try the next
             cand.fits = False
             cand.why = f"{cand.why}；但按该表式的版式读不出：{_first_message(exc)}"
+            continue
+        # Read by its layout: a document that then does not load (a code that is a path, an
+        # amount of 10,000 digits) is refused as such, never read again under another family.
+        return _finish(records, found, path)
     fam, why = fallback(form, found)
     return _finish(_read(form, fam, why, "detected", found), found, path)
 
