@@ -185,9 +185,14 @@ def test_cli_batch_summary_and_exit_status(tmp_path, capsys):
     assert "有提示 1" in captured.out and "失败 2" in captured.out
     assert "无法从内容判断表式" in captured.err and "找不到表单文件" in captured.err
     assert "Traceback" not in captured.err
-    # the same file given twice: imported once, and the terminal says so
+    # the same file twice: imported once, said; two files of one department-year: the second would
+    # overwrite the first, so it fails instead
     code = main(["import", str(SAMPLE_FORM), str(SAMPLE_FORM), "--out", str(tmp_path / "twice")])
-    assert code == 0 and "同一个文件，不再重复导入" in capsys.readouterr().out
+    assert code == 0 and "是同一个文件，不再重复导入" in capsys.readouterr().out
+    copy = tmp_path / "copy-2022.txt"
+    copy.write_bytes(SAMPLE_FORM.read_bytes())
+    code = main(["import", str(SAMPLE_FORM), str(copy), "--out", str(tmp_path / "twice2")])
+    assert code == 1 and "部门编码和年度相同" in capsys.readouterr().err
 
 
 def test_import_note_html_escapes_and_lists_what_to_check(imported):
