@@ -123,6 +123,8 @@ def summarise(findings: list[dict], scores: list[dict], missing_inputs: list | N
     out["status_label"] = "已完成复核" if complete else "部分复核"
     if out["points_total"] and not out["points_rechecked"]:  # not one score point could be re-checked
         out["status"], out["status_label"] = "none", "未能复核"
+    elif not out["points_total"]:  # no score table (none printed, or not read): only the printed identities
+        out["status"], out["status_label"] = "none", "未评分：只核对数据关系"
     return out
 
 

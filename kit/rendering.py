@@ -210,12 +210,12 @@ def _header(params: Params, result: dict[str, Any] | None, status: str, failure:
         "grade": "",
     }
     totals, grade = audit.get("totals") or {}, audit.get("grade") or {}
+    line = (result or {}).get("headline") or {}  # the score line says the coverage (kit.report.summary)
     if totals.get("recomputed") is not None:
-        line = (result or {}).get("headline") or {}  # the score line says the coverage (kit.report.summary)
         meta["grade"] = line.get("grade") or (f"{totals['recomputed']}（{grade.get('recomputed', '')}）；"
                                               f"自评 {totals.get('self')}（{grade.get('self', '')}）")
-        if status == "ok" and line:
-            meta.update(status_label=line["status_label"], review_status=line["review_status"])
+    if status == "ok" and line:  # also with no recomputed total: never "已完成复核" for a form not re-scored
+        meta.update(status_label=line["status_label"], review_status=line["review_status"])
     return meta
 
 

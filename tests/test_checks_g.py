@@ -223,3 +223,20 @@ def test_the_new_families_are_data_alone():
     assert detect_family(text("hubei-huangshi_zhujianju-haimian_2022.txt"))[0].id == "hubei_project"
     assert detect_family(text("hunan-yiyang-datonghuqu_shenjiju_2022.txt"))[0].id == "hunan_dept"
     assert detect_family(text("tianchang_tanghu_2020.txt"))[0].id == "mof_selfeval"
+
+
+def test_a_form_with_no_score_table_is_never_called_completely_reviewed():
+    """A form whose score table was not printed (or not read) is re-scored nowhere: its status says so,
+    and the conclusion states no coverage of scores (no "评分表共 0 项…合计 0 分得到复核")."""
+    from pathlib import Path
+
+    from kit.load import load_department
+    from kit.report.summary import conclusion, headline
+
+    data = Path(__file__).resolve().parent.parent / "data" / "hunan-yiyang-shenjiju-2022.yaml"
+    audit = run_audit(load_department(data))
+    assert not audit.graded
+    line = headline(audit)
+    assert line["status_label"] == "未评分：只核对数据关系" and line["review_status"] == "none"
+    text = conclusion(audit)
+    assert "只核对表上印出的勾稽关系" in text and "评分表共 0 项" not in text and "已完成复核" not in text

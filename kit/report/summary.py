@@ -86,6 +86,8 @@ def conclusion(audit) -> str:
         cover = ("本表没有评分表可供复核，" if audit.scores.empty else "本表没有评分模板，各项得分不予复核，") + "以下只核对表上印出的勾稽关系。"
     elif audit.misfit:  # no score under rules that do not fit: nothing of their coverage to say
         cover = "以下核对表上印出的勾稽关系；按所选规则的复核分数不作结论。"
+    elif not audit.graded:  # no score table read: there is no coverage of scores to state
+        cover = "本表没有读到评分表，各项得分不予复核，以下只核对表上印出的勾稽关系。"
     else:
         cover = coverage_sentence(audit)
     parts = [f'<div class="kit-conclusion"><p>{t.esc(lead)}{t.esc(cover)}</p>']
