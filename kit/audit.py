@@ -15,7 +15,7 @@ from typing import Any
 
 import pandas as pd
 
-from .checks import Context, ProseCache, checks_for, run_checks
+from .checks import TASK, Check, Context, ProseCache, checks_for, declared, run_checks
 from .errors import ParamsError
 from .families import Family, get_family
 from .model import BLOCK_LABELS, SUPPLEMENTARY, Department
@@ -40,11 +40,6 @@ SEVERITY_ORDER = Severity.orders()
 STATUS_ORDER = Status.orders()
 CENT = Decimal("0.01")
 BASES = tuple(b.value for b in Basis)
-# Quirks of the printed form met while reading it (overflow, stray characters, separators, units,
-# stray seal text, lost signs): shown as 格式与解析说明, apart from the problems.
-FORMAT_CHECKS = frozenset({"E1", "E2", "E3", "E4", "E5"})
-# Checks whose expected/actual are amounts in 元: their |difference| is the amount at stake.
-AMOUNT_CHECKS = frozenset({"A1", "A2", "A3", "A4", "A5", "A6", "A7", "A8", "A9", "B1", "B15", "D2", "D7"})
 KINDS = tuple(k.value for k in FindingKind)
 
 # Chinese names of the auditor-facing frames (machine names stay in the JSON and in .findings/.scores).
@@ -71,7 +66,8 @@ def finding_kind(check_id: str, status: str) -> str:
         return "pass"
     if status == "unverifiable":
         return "unverifiable"
-    return "format" if check_id in FORMAT_CHECKS else "problem"
+    c = declared(check_id)
+    return "format" if c is not None and c.format_note else "problem"
 
 
 def verdict_label(status: str, severity: str) -> str:
@@ -121,15 +117,6 @@ def _dec(v: Any) -> Decimal | None:
         return v if isinstance(v, Decimal) else Decimal(str(v))
     except ArithmeticError:
         return None
-
-# Which check compares a prose figure (by label or kind) — for the prose_figures frame.
-_FIGURE_CHECKS = {
-    "下年预算": "A9", "下年基本支出": "A9", "下年项目支出": "A9", "预算数": "D7", "合计": "A8",
-    "预算支出执行率": "D1", "预算执行率": "D1", "财政专项拨款执行率": "D1", "预算收入执行率": "D1",
-    "信访回复率": "B13", "信访及时处理率": "B13", "满意度": "B12",
-    "年末在编在职人数": "D3", "年末其他人员人数": "D3", "年末离退休人数": "D3",
-}
-
 
 @dataclass
 class AuditResult:
@@ -194,7 +181,9 @@ class AuditResult:
             b = self.department.budget
             ini, adj = b.initial.total.value, b.adjusted.total.value
             return abs(adj - ini) if ini is not None and adj is not None else Decimal(0)
-        return abs(difference) if check_id in AMOUNT_CHECKS and isinstance(difference, Decimal) else Decimal(0)
+        c = declared(check_id)
+        amounts = c is not None and c.amounts  # expected/actual in 元: |difference| is the amount at stake
+        return abs(difference) if amounts and isinstance(difference, Decimal) else Decimal(0)
 
     def _score_effects(self) -> dict[tuple[str, str], Decimal]:
         """(check id, indicator) -> |复核 − 自评| of the score that check re-scores."""
@@ -269,6 +258,7 @@ class AuditResult:
                 {
                     "check_id": r["check_id"],
                     "category": r["category"],
+                    "title": r["title"],
                     "severity": r["severity"],
                     "status": r["status"],
                     "subject": r["subject"],
@@ -387,7 +377,8 @@ def run_audit(dept: Department, params: Params | None = None, options: dict | No
         grades = {"self": PARTIAL_GRADE if cut or unscored or tot["self"] is None else grade(tot["self"], opts["grade_bands"]),
                   "recomputed": PARTIAL_GRADE if cut or unrescored else grade(tot["recomputed"], opts["grade_bands"])}
     ctx = Context(dept, rules, opts, scores, extra, prose, tot, grades, family, misfit)
-    rows = run_checks(ctx, checks_for(family.checks))
+    checks = checks_for(family.checks, rules)
+    rows = run_checks(ctx, checks)
     findings = pd.DataFrame.from_records(rows, columns=FINDING_COLUMNS).astype(object)
     score_rows = [
         {
@@ -410,7 +401,7 @@ def run_audit(dept: Department, params: Params | None = None, options: dict | No
     ]
     scores_df = pd.DataFrame.from_records(score_rows, columns=SCORE_COLUMNS).astype(object)
     missing = _missing_inputs(rows, scores)
-    figures = _prose_figures(prose, rows)
+    figures = _prose_figures(prose, rows, checks)
     return AuditResult(dept, params, opts, rules, findings, scores_df, tot, grades, missing, figures, family, misfit)
 
 
@@ -475,7 +466,7 @@ def _missing_inputs(rows: list[dict], scores) -> pd.DataFrame:
     )
 
 
-def _prose_figures(prose: ProseCache, rows: list[dict]) -> pd.DataFrame:
+def _prose_figures(prose: ProseCache, rows: list[dict], checks: list[Check]) -> pd.DataFrame:
     cols = ["source", "row", "label", "raw", "value", "unit", "printed_unit", "year", "notes", "check_id", "status"]
     try:
         figs = prose.figures
@@ -487,20 +478,17 @@ def _prose_figures(prose: ProseCache, rows: list[dict]) -> pd.DataFrame:
         # Keep the worst status per (check, subject).
         if key not in status_by or STATUS_ORDER[r["status"]] < STATUS_ORDER[status_by[key]]:
             status_by[key] = r["status"]
+    # Which check compares a figure: by its label, else by its kind (the checks' figure roles).
+    by_label = {label: c for c in checks for label in c.figures}
+    by_kind = {kind: c for c in checks for kind in c.figure_kinds}
     out = []
     for f in figs:
-        check_id = _FIGURE_CHECKS.get(f.label, "A8" if f.kind == "item" else ("D3" if f.kind == "count" else ""))
-        if f.label == "预算数" and not f.source.startswith("task:"):
-            check_id = ""
-        subject = f.label
-        if check_id in ("A8", "D7"):
-            subject = f.source.partition(":")[2]
-        elif check_id == "A9":
-            subject = "下年预算"
-        elif check_id == "B12":
-            subject = "公众或服务对象满意度"
-        elif check_id == "B13":
-            subject = "群众信访办理情况"
+        c, subject = by_label.get(f.label) or by_kind.get(f.kind), None
+        if c is not None and c.figure_subject == TASK:
+            subject = f.source.partition(":")[2] if f.source.startswith("task:") else None
+        elif c is not None:
+            subject = c.figure_subject or f.label
+        check_id = c.id if c is not None and subject is not None else ""
         status = status_by.get((check_id, subject), "not_compared") if check_id else "not_compared"
         out.append({
             "source": f.source, "row": f.row, "label": (f.qualifier or "") + f.label, "raw": f.raw, "value": f.value,

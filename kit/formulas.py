@@ -287,7 +287,7 @@ def f_public_funds(env: Env, s: IndicatorScore) -> Outcome:
     missing = []
     if three is None:
         missing += ["three_public_budget", "three_public_actual"]
-        notes.append("缺少“三公”经费预算与实际数，“三公”部分按不超过满分 3 分计")
+        notes.append(f"缺少“三公”经费预算与实际数，“三公”部分按不超过满分 {fmt_score(p['part_points'])} 分计")
     else:
         inputs["three_public_ratio"] = three_ratio
         inputs["three_public_score"] = three

@@ -1,9 +1,22 @@
-"""The check base: a small declarative object per catalogue entry, and the context it reads.
+"""The check base: one declaration per check, and the context it reads.
 
-A check is declared with ``@check(id, title, category, severity)`` on a function
-``fn(ctx) -> iterable of Result``. ``run_checks`` runs the checks it is given (the catalogue,
-``kit.checks``, selects those the department's family lists); a check that raises becomes one
-failed row carrying the exception text (its id and category kept), never an aborted run.
+A check is declared once, with ``@check(id, title, category, severity, advice=..., <roles>)`` on
+a function ``fn(ctx) -> iterable of Result``. The declaration holds everything the kit knows of
+the check: its 整改建议 (``advice``, may name ``{subject}``) and its roles, read by the audit, the
+report, the workbook and the batch index from ``REGISTRY``:
+
+- ``amounts``: expected/actual are amounts in 元, so |difference| is the amount at stake;
+- ``format_note``: a failure is a note on the printed form's format (格式与解析说明), not a problem;
+- ``rescores``: it reports a rule-file indicator's re-score (advice asks for the recomputed score);
+- ``figures`` / ``figure_kinds`` / ``figure_subject``: the prose figures it compares (by label,
+  then by kind) and the subject its rows carry for them ('' the figure's label, ``TASK`` the task
+  the text belongs to, else a fixed text);
+- ``table``: the report table its rows join (``INDICATORS_TABLE``, ``GOALS_TABLE``).
+
+``run_checks`` runs the checks it is given (``kit.checks.checks_for`` selects those the
+department's family lists, and makes the re-score checks its rule file names); a check that
+raises becomes one failed row carrying the exception text (its id and category kept), never an
+aborted run.
 """
 from __future__ import annotations
 
@@ -37,13 +50,29 @@ class Result:
     proxy: bool = False  # the result rests on a proxy input: reported as a warning
 
 
+# The subject of a figure's rows is the task whose text prints it (figure_subject=TASK).
+TASK = "task"
+# Report tables a check's rows join (``table=``).
+INDICATORS_TABLE = "indicators"
+GOALS_TABLE = "goals"
+
+
 @dataclass(frozen=True)
 class Check:
     id: str
     title: str  # Chinese
-    category: str  # 'A'..'E'
+    category: str  # 'A'..'F'
     severity: str  # default severity of a failure
     fn: Callable[["Context"], Iterable[Result]]
+    advice: str = ""  # 整改建议, in the form's terms; may name {subject}
+    advice_warning: str = ""  # the request when a finding is downgraded to a warning ('' = advice)
+    amounts: bool = False
+    format_note: bool = False
+    rescores: bool = False
+    figures: tuple[str, ...] = ()
+    figure_kinds: tuple[str, ...] = ()
+    figure_subject: str = ""
+    table: str = ""
 
     def run(self, ctx: "Context") -> list[dict]:
         try:
@@ -77,15 +106,31 @@ class Check:
 REGISTRY: list[Check] = []
 
 
-def check(id: str, title: str, category: str, severity: str = "error"):
-    """Declare a check: ``@check("A1", "部门支出总额 = 基本支出 + 项目支出", "A")``."""
-    assert category in CATEGORIES and severity in SEVERITIES
+def check(id: str, title: str, category: str, severity: str = "error", *, advice: str, advice_warning: str = "",
+          amounts: bool = False, format_note: bool = False, figures: tuple[str, ...] = (), figure_kinds: tuple[str, ...] = (),
+          figure_subject: str = "", table: str = ""):
+    """Declare a check: ``@check("A1", "部门支出总额 = 基本支出 + 项目支出", "A", advice="核对……")``."""
+    assert category in CATEGORIES and severity in SEVERITIES and advice.strip(), id
+    assert all(c.id != id for c in REGISTRY), f"check {id} declared twice"
 
     def deco(fn):
-        REGISTRY.append(Check(id, title, category, severity, fn))
+        REGISTRY.append(Check(id, title, category, severity, fn, advice=advice, advice_warning=advice_warning, amounts=amounts,
+                              format_note=format_note, figures=tuple(figures), figure_kinds=tuple(figure_kinds),
+                              figure_subject=figure_subject, table=table))
         return fn
 
     return deco
+
+
+_INDEX: dict[str, Check] = {}
+
+
+def declared(check_id: str) -> Check | None:
+    """The declared check of this id (None for a re-score check a rule file makes, or an unknown id)."""
+    if len(_INDEX) != len(REGISTRY):
+        _INDEX.clear()
+        _INDEX.update((c.id, c) for c in REGISTRY)
+    return _INDEX.get(check_id)
 
 
 class ProseCache:

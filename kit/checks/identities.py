@@ -11,7 +11,7 @@ from decimal import Decimal
 from ..model import BUDGET_PARTS, BUDGET_STAGES
 from ..values import fmt_score
 from ..values import fmt_amount
-from .base import Context, Result, check
+from .base import Context, Result, TASK, check
 
 ZERO = Decimal(0)
 LINE_COLUMNS = {"initial": "budget", "adjusted": "adjusted", "actual": "actual"}  # stage -> line field
@@ -43,7 +43,7 @@ def _sum(values) -> Decimal | None:
     return sum(values, ZERO)
 
 
-@check("A1", "部门支出总金额 = 基本支出 + 项目支出", "A")
+@check("A1", "部门支出总金额 = 基本支出 + 项目支出", "A", advice="核对部门预算总表，更正总额或基本支出、项目支出，使总额等于两者之和，并说明差额原因。", amounts=True)
 def a1(ctx: Context):
     for stage, label in BUDGET_STAGES.items():
         row = getattr(ctx.dept.budget, stage)
@@ -67,14 +67,14 @@ def _lines_vs_total(ctx: Context, lines, part: str, block: str):
                             f"{label}：{block}各行之和 = {BUDGET_PARTS[part]}")
 
 
-@check("A2", "基本支出 = 人员经费 + 公用经费", "A")
+@check("A2", "基本支出 = 人员经费 + 公用经费", "A", advice="核对基本支出明细，更正人员经费、公用经费或基本支出合计，使两者一致。", amounts=True)
 def a2(ctx: Context):
     # Compared as (lines sum) vs (table total): expected is the sum of the lines.
     for r in _lines_vs_total(ctx, ctx.dept.basic_lines, "basic", "部门基本支出"):
         yield r
 
 
-@check("A3", "项目支出各行之和 = 项目支出总金额", "A")
+@check("A3", "项目支出各行之和 = 项目支出总金额", "A", advice="核对项目支出明细，更正各行金额或项目支出合计，使两者一致。", amounts=True)
 def a3(ctx: Context):
     yield from _lines_vs_total(ctx, ctx.dept.project_lines, "project", "项目支出")
 
@@ -90,12 +90,12 @@ def _task_split(ctx: Context, side: str, label: str):
                             f"{label}：总数 = 财政拨款 + 其他资金")
 
 
-@check("A4", "任务预算数：总数 = 财政拨款 + 其他资金", "A")
+@check("A4", "任务预算数：总数 = 财政拨款 + 其他资金", "A", advice="更正“{subject}”预算数的资金来源拆分，使总数等于财政拨款与其他资金之和。", amounts=True)
 def a4(ctx: Context):
     yield from _task_split(ctx, "budget", "预算数")
 
 
-@check("A5", "任务执行数：总数 = 财政拨款 + 其他资金", "A")
+@check("A5", "任务执行数：总数 = 财政拨款 + 其他资金", "A", advice="更正“{subject}”执行数的资金来源拆分，使总数等于财政拨款与其他资金之和。", amounts=True)
 def a5(ctx: Context):
     yield from _task_split(ctx, "actual", "执行数")
 
@@ -110,12 +110,12 @@ def _tasks_vs_dept(ctx: Context, side: str, stage: str, label: str):
                         f"各任务{label}总数之和 = 部门{BUDGET_STAGES[stage]}")
 
 
-@check("A6", "各任务执行数之和 = 部门年末执行数", "A")
+@check("A6", "各任务执行数之和 = 部门年末执行数", "A", advice="补齐或更正年度主要任务的执行数，使各任务合计等于部门年末执行数。", amounts=True)
 def a6(ctx: Context):
     yield from _tasks_vs_dept(ctx, "actual", "actual", "执行数")
 
 
-@check("A7", "各任务预算数之和 = 部门调整后预算数", "A")
+@check("A7", "各任务预算数之和 = 部门调整后预算数", "A", advice="补齐或更正年度主要任务的预算数，使各任务合计等于部门调整后预算数。", amounts=True)
 def a7(ctx: Context):
     yield from _tasks_vs_dept(ctx, "budget", "adjusted", "预算数")
 
@@ -134,7 +134,9 @@ def prose_tolerance(ctx: Context, figures) -> Decimal:
 
 
 
-@check("A8", "主要内容中列出的金额之和 = 任务预算数", "A")
+@check("A8", "主要内容中列出的金额之和 = 任务预算数", "A",
+       advice="更正“{subject}”主要内容所列各项金额或表上预算数，使两者一致；未列全的分项予以补列。",
+       amounts=True, figures=("合计",), figure_kinds=("item",), figure_subject=TASK)
 def a8(ctx: Context):
     found = False
     for i, t in enumerate(ctx.dept.tasks, start=1):
@@ -164,7 +166,9 @@ def a8(ctx: Context):
                      location="年度主要任务完成情况·主要内容", missing=())
 
 
-@check("A9", "自评报告：下年预算 = 基本支出 + 项目支出", "A")
+@check("A9", "自评报告：下年预算 = 基本支出 + 项目支出", "A",
+       advice="更正自评报告中下年预算的总额或基本支出、项目支出，使总额等于两者之和。",
+       amounts=True, figures=("下年预算", "下年基本支出", "下年项目支出"), figure_subject="下年预算")
 def a9(ctx: Context):
     ny = ctx.prose.next_year
     total, basic, project = ny.get("total"), ny.get("basic"), ny.get("project")
@@ -183,7 +187,7 @@ def a9(ctx: Context):
     yield r
 
 
-@check("A10", "评分表权重之和：总分 100，各一级指标 20/20/60", "A")
+@check("A10", "评分表权重之和：总分 100，各一级指标 20/20/60", "A", advice="按评分标准更正评分表的权重。")
 def a10(ctx: Context):
     scores = [s for s in ctx.scores if s.row is not None]
     def w(s):
@@ -218,7 +222,7 @@ def _score_sum(ctx: Context, subject: str, expected: Decimal, actual: Decimal, l
 _STAFF_TOTAL = re.compile(r"(?:在职人员总数|在职职工总数|在职总人数|职工总数)[为共]?\s*(\d+)\s*人")
 
 
-@check("A11", "人员构成：在职总数 = 在编 + 编外", "A")
+@check("A11", "人员构成：在职总数 = 在编 + 编外", "A", advice="核实并更正人员构成数字（在职总数、在编、编外）。")
 def a11(ctx: Context):
     p = ctx.dept.profile
     on = p.counts.get("on_staff")

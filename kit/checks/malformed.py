@@ -32,12 +32,12 @@ def _load_rows(ctx: Context, check_id: str, none_message: str):
         yield Result("pass", "全表", none_message, location="全表")
 
 
-@check("E1", "数值单元格印为“#####”", "E", "warning")
+@check("E1", "数值单元格印为“#####”", "E", "warning", advice="调整列宽后重新打印该单元格，使数值完整显示。", format_note=True)
 def e1(ctx: Context):
     yield from _load_rows(ctx, "E1", "没有印为“#####”的单元格")
 
 
-@check("E2", "数值后带有非数字字符", "E", "warning")
+@check("E2", "数值后带有非数字字符", "E", "warning", advice="更正该数值，删除数字后的多余字符。", format_note=True)
 def e2(ctx: Context):
     rows = list(_load_rows(ctx, "E2", "没有带非数字字符的数值"))
     hits = [r for r in rows if r.status == "fail"]
@@ -55,7 +55,7 @@ def e2(ctx: Context):
     yield from hits or rows
 
 
-@check("E3", "全角数字、千位分隔符已规范化", "E", "info")
+@check("E3", "全角数字、千位分隔符已规范化", "E", "info", advice="数值中请勿使用全角字符或在文字中混用千位分隔符（已按规范读取，无需更正金额）。", format_note=True)
 def e3(ctx: Context):
     rows = [r for r in _load_rows(ctx, "E3", "") if r.status == "fail"]
     for f in ctx.prose.figures:
@@ -85,7 +85,7 @@ def _prose_location(f) -> str:
     return f.source
 
 
-@check("E4", "金额单位：文字用万元、表格用元（已明确换算）", "E", "info")
+@check("E4", "金额单位：文字用万元、表格用元（已明确换算）", "E", "info", advice="文字与表格的金额单位不同（已换算），建议在文字中注明单位。", format_note=True)
 def e4(ctx: Context):
     rows = [r for r in _load_rows(ctx, "E4", "") if r.status == "fail"]
     groups: dict[str, list] = {}
@@ -100,7 +100,7 @@ def e4(ctx: Context):
     yield from rows or [Result("pass", "全表", "文字与表格单位一致，无需换算", location="全表")]
 
 
-@check("E5", "无归属文字与缺失的比较符号", "E", "warning")
+@check("E5", "无归属文字与缺失的比较符号", "E", "warning", advice="核实表上无归属的文字；如为印章或页眉页脚文字，无需处理。", format_note=True)
 def e5(ctx: Context):
     rows = [r for r in _load_rows(ctx, "E5", "") if r.status == "fail"]
     for i, ind in enumerate(ctx.dept.indicators, start=1):
@@ -117,7 +117,7 @@ def _signed(nature: str) -> bool:
     return normalise_text(nature).strip() in NATURE_SIGNS
 
 
-@check("E6", "表格不完整（缺行、缺栏目）", "E", "warning")
+@check("E6", "表格不完整（缺行、缺栏目）", "E", "warning", advice="补齐表格中缺失的行或栏目。")
 def e6(ctx: Context):
     rows = []
     for s in ctx.scores:
@@ -134,16 +134,16 @@ def e6(ctx: Context):
     yield from rows or [Result("pass", "全表", f"评分表 {len(ctx.scores)} 行齐全，各表均有内容", location="全表")]
 
 
-@check("E7", "负数或异常大的金额", "E", "warning")
+@check("E7", "负数或异常大的金额", "E", "warning", advice="核实负数或异常大的金额，更正或说明原因。")
 def e7(ctx: Context):
     yield from _load_rows(ctx, "E7", "没有负数或异常大的金额")
 
 
-@check("E8", "完全相同的重复行", "E", "warning")
+@check("E8", "完全相同的重复行", "E", "warning", advice="删除重复的行，或说明两行分别是什么。")
 def e8(ctx: Context):
     yield from _load_rows(ctx, "E8", "没有完全相同的重复行")
 
 
-@check("E9", "无法编码的字符", "E", "warning")
+@check("E9", "无法编码的字符", "E", "warning", advice="核对原表该处文字（无法编码的字符已替换），如为录入或转换错误，请重新提供正确的文字。")
 def e9(ctx: Context):
     yield from _load_rows(ctx, "E9", "没有无法编码的字符")

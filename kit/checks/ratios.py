@@ -9,9 +9,9 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from ..model import BUDGET_PARTS
 from ..values import fmt_score
-from ..formulas import HUNDRED, IndicatorScore
+from ..formulas import HUNDRED
 from ..values import fmt_amount, fmt_pct, parse_num
-from .base import Context, Result, check
+from .base import Context, INDICATORS_TABLE, Result, check
 
 
 CENT = Decimal("0.01")
@@ -38,7 +38,7 @@ def _stage_pairs(ctx: Context, first: str, second: str):
                    getattr(ln, _LINE_COLUMN[second]).value, f"{block} 第{i}行")
 
 
-@check("B1", "预算支出执行率（执行数 ÷ 调整后预算数）", "B", "warning")
+@check("B1", "预算支出执行率（执行数 ÷ 调整后预算数）", "B", "warning", advice="说明执行数超过调整后预算的原因，并提供追加预算的批复文件。", amounts=True)
 def b1(ctx: Context):
     for subject, adjusted, actual, loc in _stage_pairs(ctx, "adjusted", "actual"):
         r = rate(actual, adjusted)
@@ -56,7 +56,7 @@ def b1(ctx: Context):
             yield Result("pass", subject, f"执行率 {fmt_pct(r)}", HUNDRED, r, HUNDRED - r, loc)
 
 
-@check("B2", "预算调整幅度（调整后 ÷ 年初 − 1）", "B", "info")
+@check("B2", "预算调整幅度（调整后 ÷ 年初 − 1）", "B", "info", advice="在“预算调整（如有）原因及情况说明”中说明该项调整的原因和依据。")
 def b2(ctx: Context):
     threshold = ctx.opts["adjustment_threshold_pct"]
     for subject, initial, adjusted, loc in _stage_pairs(ctx, "initial", "adjusted"):
@@ -72,87 +72,6 @@ def b2(ctx: Context):
         if status == "fail":
             text += f"，超过 {fmt_score(threshold)}%"
         yield Result(status, subject, text, threshold, change, threshold - abs(change), loc)
-
-
-def rescore_results(ctx: Context, check_id: str):
-    """One row per indicator whose rule names ``check_id``: the recomputed score vs the self score."""
-    for s in ctx.scores:
-        if s.rule.check != check_id:
-            continue
-        yield rescore_result(ctx, s)
-
-
-def rescore_result(ctx: Context, s: IndicatorScore) -> Result:
-    name = s.rule.name
-    if s.error:
-        return Result("fail", name, f"复核计算出错：{s.error}", location=s.location, severity="error")
-    if s.engine_basis == "unverifiable":
-        return Result("unverifiable", name, f"无法复核：{s.note}", actual=s.self_score, location=s.location, missing=s.missing)
-    proxy = s.engine_basis == "proxy"
-    if s.self_score is None:
-        return Result("fail", name, f"自评分数缺失；复核应得 {fmt_score(s.engine_score)} 分（{s.note}）",
-                      s.engine_score, None, None, s.location, s.missing, proxy=proxy)
-    diff = s.engine_score - s.self_score
-    if abs(diff) <= ctx.tol_score:
-        return Result("pass", name, f"自评 {fmt_score(s.self_score)} 分，复核相符（{s.note}）", s.engine_score, s.self_score, diff,
-                      s.location, s.missing, proxy=proxy)
-    return Result("fail", name, f"自评 {fmt_score(s.self_score)} 分，复核应得 {fmt_score(s.engine_score)} 分（{s.note}）",
-                  s.engine_score, s.self_score, diff, s.location, s.missing, proxy=proxy)
-
-
-@check("B3", "财务合规性：调整、调剂累计不超过预算总规模 10%", "B")
-def b3(ctx: Context):
-    yield from rescore_results(ctx, "B3")
-
-
-@check("B4", "编外人员控制率分档", "B")
-def b4(ctx: Context):
-    yield from rescore_results(ctx, "B4")
-
-
-@check("B5", "财政供养人员控制率", "B")
-def b5(ctx: Context):
-    yield from rescore_results(ctx, "B5")
-
-
-@check("B6", "固定资产利用率分档", "B")
-def b6(ctx: Context):
-    yield from rescore_results(ctx, "B6")
-
-
-@check("B7", "政府采购执行率", "B")
-def b7(ctx: Context):
-    yield from rescore_results(ctx, "B7")
-
-
-@check("B8", "公用经费控制率（“三公”经费、日常公用经费）", "B")
-def b8(ctx: Context):
-    yield from rescore_results(ctx, "B8")
-
-
-@check("B9", "预算执行率（季度序时进度）", "B")
-def b9(ctx: Context):
-    yield from rescore_results(ctx, "B9")
-
-
-@check("B10", "项目完成及时性", "B")
-def b10(ctx: Context):
-    yield from rescore_results(ctx, "B10")
-
-
-@check("B11", "重点工作完成情况", "B")
-def b11(ctx: Context):
-    yield from rescore_results(ctx, "B11")
-
-
-@check("B12", "公众或服务对象满意度分档", "B")
-def b12(ctx: Context):
-    yield from rescore_results(ctx, "B12")
-
-
-@check("B13", "群众信访办理情况", "B")
-def b13(ctx: Context):
-    yield from rescore_results(ctx, "B13")
 
 
 # --- B14: indicator targets -----------------------------------------------------------------
@@ -181,7 +100,7 @@ def indicator_outcome(target: str, actual: str) -> tuple[str, str, Decimal | Non
     return "text", "", None, []
 
 
-@check("B14", "绩效指标是否达到指标值", "B", "warning")
+@check("B14", "绩效指标是否达到指标值", "B", "warning", advice="说明“{subject}”未达到指标值的原因，并在效果性评分中相应扣分。", table=INDICATORS_TABLE)
 def b14(ctx: Context):
     if not ctx.dept.indicators:
         yield Result("unverifiable", "年度绩效指标", "没有年度绩效指标", location="年度绩效指标完成情况", missing=("indicators",))
@@ -207,7 +126,7 @@ def b14(ctx: Context):
                          ind.target, ind.actual, None, loc, (f"evidence:{ind.level3}",), severity="info")
 
 
-@check("B15", "年度主要任务执行数不超过预算数", "B", "warning")
+@check("B15", "年度主要任务执行数不超过预算数", "B", "warning", advice="说明“{subject}”执行数超过预算数的原因及审批依据。", amounts=True)
 def b15(ctx: Context):
     if not ctx.dept.tasks:
         yield Result("unverifiable", "年度主要任务", "没有年度主要任务", location="年度主要任务完成情况", missing=("tasks",))
@@ -252,7 +171,7 @@ def _execution_pairs(ctx: Context):
             yield f"年度主要任务完成情况 第{i}行·{label}", getattr(t.budget, part).value, getattr(t.actual, part).value
 
 
-@check("B16", "执行数与调整后预算数逐项相等（以支定调）", "B", "warning")
+@check("B16", "执行数与调整后预算数逐项相等（以支定调）", "B", "warning", advice="提供年度预算调整、调剂的批复文件，说明调整后预算与执行数逐项相等的原因（是否按实际支出调整预算）。")
 def b16(ctx: Context):
     """Every 执行数 equal to its 调整后预算 to the cent, after an adjustment: budgets fitted to spending."""
     pairs = [(w, a, x) for w, a, x in _execution_pairs(ctx) if a is not None and x is not None and (a or x)]
@@ -290,7 +209,7 @@ def catch_all_limit(ctx: Context) -> Decimal:
     return Decimal(str(raw[0]))
 
 
-@check("B17", "名为“其他”的任务不应承担大部分支出", "B", "warning")
+@check("B17", "名为“其他”的任务不应承担大部分支出", "B", "warning", advice="将“{subject}”按实际用途分解为具体任务，分别列明预算数、执行数和完成情况。")
 def b17(ctx: Context):
     tasks = ctx.dept.tasks
     loc = "年度主要任务完成情况"

@@ -9,12 +9,11 @@ from decimal import ROUND_HALF_UP, Decimal
 from ..values import fmt_score
 from ..formulas import ZERO, IndicatorScore
 from .base import Context, Result, check
-from .ratios import rescore_results
 
 CENT = Decimal("0.01")
 
 
-@check("C1", "自评分数在 0 与权重之间", "C")
+@check("C1", "自评分数在 0 与权重之间", "C", advice="更正“{subject}”的自评分数，使其在 0 与该指标分数之间。")
 def c1(ctx: Context):
     for s in ctx.scores:
         if s.row is None or s.placeholder:
@@ -54,7 +53,8 @@ def attainable(ctx: Context, s: IndicatorScore) -> tuple[list[Decimal] | None, s
     return None, ""
 
 
-@check("C2", "自评分数属于评分标准可得的分值", "C")
+@check("C2", "自评分数属于评分标准可得的分值", "C",
+       advice="按评分标准可得的分值更正“{subject}”的自评分数。", advice_warning="核对年度主要任务清单：补列遗漏的项目，或说明哪一项未按时完成（自评分数对应的项目数与表上不同）。")
 def c2(ctx: Context):
     for s in ctx.scores:
         if s.row is None or s.self_score is None:
@@ -100,12 +100,7 @@ def other_project_count(ctx: Context, s: IndicatorScore) -> tuple[int, int, int]
     return None
 
 
-@check("C3", "复核得分与自评分数一致（未单列的复核项）", "C")
-def c3(ctx: Context):
-    yield from rescore_results(ctx, "C3")
-
-
-@check("C4", "权重已印出且与评分规则一致", "C")
+@check("C4", "权重已印出且与评分规则一致", "C", advice="补印“{subject}”的分数（权重），并与评分标准核对。")
 def c4(ctx: Context):
     for s in ctx.scores:
         if s.row is None:
@@ -132,7 +127,7 @@ def c4(ctx: Context):
                          s.weight, printed.value, s.weight - printed.value, s.location)
 
 
-@check("C5", "总分与等级（复核后等级是否改变）", "C", "warning")
+@check("C5", "总分与等级（复核后等级是否改变）", "C", "warning", advice="按复核后的总分更正自评等级。")
 def c5(ctx: Context):
     t, g = ctx.totals, ctx.grades
     msg = (f"自评总分 {fmt_score(t['self'])} 分（{g['self']}），复核总分 {fmt_score(t['recomputed'])} 分（{g['recomputed']}）")

@@ -23,8 +23,8 @@ from ..model import BLOCK_LABELS
 from ..rules import norm_name
 from ..scoring import grade, score_rows
 from ..values import Num, fmt_pct, fmt_score
-from .base import Context, Result, check
-from .ratios import rescore_result
+from .base import Context, INDICATORS_TABLE, Result, check
+from .rescore import rescore_result
 
 FUNDS = BLOCK_LABELS["funds"]
 COLUMNS = {"initial": "年初预算数", "adjusted": "全年预算数", "actual": "全年执行数"}
@@ -52,7 +52,7 @@ def _na(n: Num) -> bool:
     return "not_applicable" in n.notes
 
 
-@check("F1", "数据文件与所选模板相符", "F")
+@check("F1", "数据文件与所选模板相符", "F", advice="按本表实际采用的模板选择相符的评分规则文件重新复核；如表上栏目与模板不同，请说明本表依据的自评表样式。")
 def f1(ctx: Context):
     fam = ctx.family
     if ctx.misfit:
@@ -68,7 +68,7 @@ def _no_funds(ctx: Context):
     return Result("unverifiable", FUNDS, "表上没有年度预算执行情况（资金来源各行）", location=FUNDS, missing=("funds",))
 
 
-@check("F2", "执行率 = 全年执行数 ÷ 全年预算数", "F", "warning")
+@check("F2", "执行率 = 全年执行数 ÷ 全年预算数", "F", "warning", advice="按“全年执行数 ÷ 全年预算数”更正“{subject}”的执行率，或写明其计算口径。")
 def f2(ctx: Context):
     funds = ctx.dept.funds
     if not funds.rows:
@@ -108,7 +108,7 @@ def f2(ctx: Context):
                          expected, printed.value, printed.value - expected, loc)
 
 
-@check("F3", "执行率得分 = 分值 × 执行率（不超过分值）", "F")
+@check("F3", "执行率得分 = 分值 × 执行率（不超过分值）", "F", advice="按“分值 × 执行率”（不超过分值）更正年度预算执行情况的得分，或更正执行率。")
 def f3(ctx: Context):
     s = _exec_score(ctx)
     funds = ctx.dept.funds
@@ -172,7 +172,7 @@ def _mode_text(mode: str) -> str:
     return {"half_up": "四舍五入", "truncate": "截尾", "tolerance": "容差"}[mode]
 
 
-@check("F4", "资金来源各行之和 = 年度资金总额", "F")
+@check("F4", "资金来源各行之和 = 年度资金总额", "F", advice="核对年度预算执行情况的资金来源，更正各行金额或年度资金总额，使各资金来源之和等于年度资金总额。")
 def f4(ctx: Context):
     rows = ctx.dept.funds.rows
     if len(rows) < 2:
@@ -203,7 +203,7 @@ def f4(ctx: Context):
                          t.value, s, s - t.value, FUNDS, severity="warning" if blanks else None)
 
 
-@check("F5", "全年执行数不超过全年预算数", "F", "warning")
+@check("F5", "全年执行数不超过全年预算数", "F", "warning", advice="说明“{subject}”全年执行数超过全年预算数的原因，并提供追加预算的批复文件。")
 def f5(ctx: Context):
     rows = ctx.dept.funds.rows
     if not rows:
@@ -228,7 +228,7 @@ def f5(ctx: Context):
                      missing=("funds.total.actual",))
 
 
-@check("F6", "年初预算为 0、调整后有预算（年中新增资金）", "F", "info")
+@check("F6", "年初预算为 0、调整后有预算（年中新增资金）", "F", "info", advice="说明“{subject}”年初未安排预算、年中新增资金的来源和依据，并附预算调整批复文件。")
 def f6(ctx: Context):
     seen = new = 0
     for i, r in enumerate(ctx.dept.funds.rows, start=1):
@@ -255,7 +255,7 @@ def _ind_loc(s: IndicatorScore) -> str:
     return f"{BLOCK_LABELS['indicators']} 第{s.row_no}行"
 
 
-@check("F7", "得分 = 分值 × 得分系数", "F")
+@check("F7", "得分 = 分值 × 得分系数", "F", advice="按“分值 × 得分系数”更正“{subject}”的得分，或更正得分系数。")
 def f7(ctx: Context):
     rows = [s for s in _indicator_scores(ctx) if s.item.coefficient.ok]
     if not rows:
@@ -284,7 +284,8 @@ def _last_row(ctx: Context, s: IndicatorScore, block: str) -> bool:
     return ctx.incomplete(block) and s.row_no == len(score_rows(ctx.dept, block))
 
 
-@check("F8", "绩效指标完成情况与得分（完成得满分、未完成按比例）", "F", "warning")
+@check("F8", "绩效指标完成情况与得分（完成得满分、未完成按比例）", "F", "warning",
+       advice="说明“{subject}”未完成指标值的原因，并按完成情况更正该指标的得分（完成得满分，未完成按比例计分）。", table=INDICATORS_TABLE)
 def f8(ctx: Context):
     rows = [s for s in _indicator_scores(ctx) if not s.item.coefficient.ok]
     if not rows:
@@ -346,7 +347,7 @@ def _table_rows_block(ctx: Context) -> str:
     return tr.block if tr else ctx.rules.score_block
 
 
-@check("F9", "绩效指标分值之和与规则一致", "F")
+@check("F9", "绩效指标分值之和与规则一致", "F", advice="按评分标准更正绩效指标的分值，使各指标分值之和等于规定的分值。")
 def f9(ctx: Context):
     tr = ctx.rules.table_rows
     if tr is None or tr.weight_total is None:
@@ -400,7 +401,7 @@ def _same_group(printed: str, name: str) -> bool:
     return bool(a) and (a == b or a in b or b in a)
 
 
-@check("F10", "得分之和 = 表上总分；总分分值 = 100", "F")
+@check("F10", "得分之和 = 表上总分；总分分值 = 100", "F", advice="更正自评表的总分，使其等于各项得分之和；总分分值应为 100 分。")
 def f10(ctx: Context):
     e = ctx.dept.self_eval
     rules = ctx.rules
@@ -456,7 +457,7 @@ def f10(ctx: Context):
     yield Result("fail", "总分", msg, self_sum, printed, printed - self_sum, "总分")
 
 
-@check("F11", "表上等级与总分相符；复核总分与等级", "F", "warning")
+@check("F11", "表上等级与总分相符；复核总分与等级", "F", "warning", advice="按自评总分和等级标准更正自评等级。")
 def f11(ctx: Context):
     e = ctx.dept.self_eval
     bands = ctx.opts["grade_bands"]
@@ -482,7 +483,7 @@ def f11(ctx: Context):
                      e.grade, None, "自评等级")
 
 
-@check("F12", "分组分值、得分 = 所含各行之和（一级、二级）", "F")
+@check("F12", "分组分值、得分 = 所含各行之和（一级、二级）", "F", advice="更正“{subject}”，使一级、二级指标的分值和得分等于所含各行之和。")
 def f12(ctx: Context):
     groups = ctx.dept.score_groups
     if not groups:
@@ -553,7 +554,7 @@ def step_values(criteria: str, weight: Decimal) -> list[Decimal] | None:
     return sorted(values)
 
 
-@check("F13", "自评得分属于评分标准的可得分值", "F")
+@check("F13", "自评得分属于评分标准的可得分值", "F", advice="按评分标准可得的分值更正“{subject}”的自评得分。")
 def f13(ctx: Context):
     block = _table_rows_block(ctx)
     for i, r in enumerate(score_rows(ctx.dept, block), start=1):
@@ -572,7 +573,7 @@ def f13(ctx: Context):
                          r.self_score.value, r.self_score.value - nearest, loc)
 
 
-@check("F14", "框架指标按表上数据复核", "F")
+@check("F14", "框架指标按表上数据复核", "F", advice="按评分标准和表上数据更正“{subject}”的自评得分，或提供支持自评分数的资料。")
 def f14(ctx: Context):
     block = _table_rows_block(ctx)
     for s in ctx.scores:

@@ -11,7 +11,7 @@ from ..model import NARRATIVE_SECTIONS
 from ..values import fmt_score
 from ..formulas import HUNDRED, ZERO
 from ..values import fmt_amount, fmt_pct
-from .base import Context, Result, check
+from .base import Context, GOALS_TABLE, Result, TASK, check
 from .identities import more_less, prose_tolerance
 from .ratios import indicator_outcome, rate
 
@@ -24,7 +24,8 @@ def _q(x: Decimal) -> Decimal:
     return x.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-@check("D1", "自评报告所述执行率与表内数据一致", "D", "warning")
+@check("D1", "自评报告所述执行率与表内数据一致", "D", "warning",
+       advice="更正自评报告中的执行率，或写明其计算口径。", figures=("预算支出执行率", "预算执行率", "财政专项拨款执行率", "预算收入执行率"))
 def d1(ctx: Context):
     b = ctx.dept.budget
     found = False
@@ -65,7 +66,7 @@ def d1(ctx: Context):
         yield Result("unverifiable", "执行率", "自评报告中没有执行率数字", location="自评报告·部门预算执行情况", missing=())
 
 
-@check("D2", "自评报告表头的部门预算总额 = 年初预算", "D", "warning")
+@check("D2", "自评报告表头的部门预算总额 = 年初预算", "D", "warning", advice="更正自评报告表头的部门预算总额，使其等于年初预算批复数。", amounts=True)
 def d2(ctx: Context):
     stated = ctx.dept.narrative.budget_total.value
     initial = ctx.dept.budget.initial.total.value
@@ -82,7 +83,8 @@ def d2(ctx: Context):
                      initial, stated, diff, loc)
 
 
-@check("D3", "文字中重复出现的数目前后一致", "D", "warning")
+@check("D3", "文字中重复出现的数目前后一致", "D", "warning",
+       advice="统一文字中前后不一致的数目，并与填报数核对。", figures=("年末在编在职人数", "年末其他人员人数", "年末离退休人数"), figure_kinds=("count",))
 def d3(ctx: Context):
     counts = ctx.dept.profile.counts
     keys = {**COUNT_KEYS, **(ctx.family.count_fields() if ctx.family else {})}
@@ -112,7 +114,7 @@ def d3(ctx: Context):
             yield Result("fail", label, f"{label}：文字中前后不一致（{shown}）", values[0], values[-1], values[0] - values[-1], loc)
 
 
-@check("D4", "自评报告的表述与评分一致", "D", "warning")
+@check("D4", "自评报告的表述与评分一致", "D", "warning", advice="使自评报告的表述与“{subject}”的评分一致：更正表述，或按实际情况调整评分。")
 def d4(ctx: Context):
     rows = 0
     loc = "自评报告·部门履职绩效情况"
@@ -161,7 +163,7 @@ def d4(ctx: Context):
         yield Result("unverifiable", "自评报告表述", "自评报告中没有可与评分核对的表述", location=loc, missing=())
 
 
-@check("D5", "调整后预算与年初不同时须说明调整原因", "D", "warning")
+@check("D5", "调整后预算与年初不同时须说明调整原因", "D", "warning", advice="补写“预算调整（如有）原因及情况说明”，并附预算调整批复文件。")
 def d5(ctx: Context):
     b = ctx.dept.budget
     ini, adj = b.initial.total.value, b.adjusted.total.value
@@ -184,7 +186,7 @@ def d5(ctx: Context):
                      "调整原因及情况说明", "（未填写）", None, loc)
 
 
-@check("D6", "绩效指标的方向合理（如平均住院日不应“提高”）", "D", "warning")
+@check("D6", "绩效指标的方向合理（如平均住院日不应“提高”）", "D", "warning", advice="核实“{subject}”的指标方向，更正指标值的表述（如平均住院日应为“较上年降低”）。")
 def d6(ctx: Context):
     lower_better = ctx.rules.text.get("lower_is_better", ())
     raise_words = ctx.rules.text.get("raise_words", ())
@@ -234,7 +236,9 @@ def derivation(content: str, stated: Decimal) -> str:
     return ""
 
 
-@check("D7", "主要内容所述预算数与表上预算数一致", "D", "warning")
+@check("D7", "主要内容所述预算数与表上预算数一致", "D", "warning",
+       advice="在“{subject}”主要内容中说明文字所述金额与表上预算数的关系（如申报数与批复数），或更正其一。",
+       amounts=True, figures=("预算数",), figure_subject=TASK)
 def d7(ctx: Context):
     found = False
     for f in ctx.prose.figures:
@@ -275,7 +279,7 @@ def _same_text(a: str, b: str) -> bool:
     return bool(a.strip()) and re.sub(r"\s+", "", a) == re.sub(r"\s+", "", b)
 
 
-@check("D8", "年度总体目标：实际完成情况不应照抄预期目标", "D", "warning")
+@check("D8", "年度总体目标：实际完成情况不应照抄预期目标", "D", "warning", advice="按实际完成情况填写“目标完成实际情况”，写明完成的数量、质量、时效和效果。", table=GOALS_TABLE)
 def d8(ctx: Context):
     g = ctx.dept.goals
     loc = "年度总体目标完成情况·目标完成实际情况"
@@ -292,7 +296,7 @@ def d8(ctx: Context):
         yield Result("pass", "年度总体目标", "实际完成情况与预期目标不同", location=loc)
 
 
-@check("D9", "绩效指标：实际完成值不应照抄指标值", "D", "warning")
+@check("D9", "绩效指标：实际完成值不应照抄指标值", "D", "warning", advice="填写“{subject}”实际完成的数值或事实，并附佐证材料。")
 def d9(ctx: Context):
     if not ctx.dept.indicators:
         yield Result("unverifiable", "年度绩效指标", "没有年度绩效指标", location="年度绩效指标完成情况", missing=("indicators",))
