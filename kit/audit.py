@@ -26,7 +26,7 @@ from .vocab import Basis, FindingKind, Severity, Status, WeightSource
 
 # The grade shown when the form does not fit the chosen template: never a grade under another template.
 NO_GRADE = "不予评级"
-FIT_CHECK = "F1"  # the catalogue's check that the data file fits its rule file (kit/checks/structure.py)
+FIT_CHECK = "F1"  # the catalogue's check that the data file fits its rule file (kit/checks/fit.py)
 # The grade of a total that is not whole: a score not printed, or a scored table cut short on the page.
 PARTIAL_GRADE = "无法评级"
 

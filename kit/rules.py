@@ -21,7 +21,7 @@ from typing import Any
 
 from .errors import KitError, Problem
 from .families import FAMILIES_DIR, DEFAULT_FAMILY, get_family
-from .formulas import REGISTRY as FORMULAS
+from .scoretypes import formulas
 from .values import fmt_score
 from .yamlio import parse_yaml
 
@@ -230,9 +230,9 @@ def _load_rules_cached(path: str) -> RuleSet:
     for i, d in enumerate(doc.get("indicators") or []):
         where = f"indicators[{i}]"
         formula = d.get("formula", "")
-        if formula not in FORMULAS:
+        if formula not in formulas():
             problems.append(Problem("未知的计算公式", file=path, field=where + ".formula", value=str(formula),
-                                    expected="、".join(sorted(FORMULAS))))
+                                    expected="、".join(sorted(formulas()))))
         params = dict(d.get("params") or {})
         for key in list(params):
             if key == "bands" or key.endswith("_bands"):
@@ -330,9 +330,9 @@ def _table_rows(raw: Any, problems: list[Problem], path: str) -> TableRows | Non
         problems.append(Problem("table_rows 应为键值表，block 为 indicators 或 scores", file=path, field="table_rows"))
         return None
     formula = str(raw.get("formula", ""))
-    if formula not in FORMULAS:
+    if formula not in formulas():
         problems.append(Problem("未知的计算公式", file=path, field="table_rows.formula", value=formula,
-                                expected="、".join(sorted(FORMULAS))))
+                                expected="、".join(sorted(formulas()))))
     wt = raw.get("weight_total")
     return TableRows(
         block=raw["block"],

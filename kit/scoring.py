@@ -18,7 +18,8 @@ from __future__ import annotations
 import difflib
 from decimal import Decimal
 
-from .formulas import INPUT_LABELS, REGISTRY, ZERO, Env, IndicatorScore
+from .formulas import INPUT_LABELS
+from .scoretypes import ZERO, Env, IndicatorScore, formulas
 from .model import Department, ScoreRow
 from .rules import Override, RuleSet, norm_name
 from .values import fmt_score
@@ -141,7 +142,7 @@ def rescore(env: Env, overrides: list[Override] = ()) -> tuple[list[IndicatorSco
     for s in plan:
         rule = s.rule
         try:
-            o = REGISTRY[rule.formula](env, s)
+            o = formulas()[rule.formula](env, s)
             if o.score is not None:
                 o.score = max(ZERO, o.score)
                 if s.weight_known:  # a recomputed score never exceeds the weight (when one is printed)

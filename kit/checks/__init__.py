@@ -1,13 +1,13 @@
 """The check catalogue (``../shared/guide/domain.md`` §3), one module per category.
 
-identities (A arithmetic), ratios (B ratios and re-scoring), scoretable (C scoring-table
-integrity), textual (D text vs table), malformed (E malformed values), structure (F the form
-against its family: fit, execution-rate block, printed totals and groups). Each check is a
+identities (A arithmetic), ratios (B ratios), rescore (the re-score checks a rule file makes), scoretable (C scoring-table
+integrity), textual (D text vs table), malformed (E malformed values), fit (F1: the form
+fits its family), structure (F2–F14: execution-rate block, printed totals and groups). Each check is a
 ``Check`` declared once with ``@check`` (title, category, severity, 整改建议, roles); a family
 (``kit/families/<id>/family.yaml``) lists the declared ids that apply to its forms, and its rule
 file makes the re-score checks its indicators name (``rescore.rule_checks``).
 """
-from . import identities, malformed, ratios, scoretable, structure, textual  # noqa: F401  (registration)
+from . import fit, identities, malformed, ratios, scoretable, structure, textual  # noqa: F401  (registration)
 from .base import (CATEGORIES, GOALS_TABLE, INDICATORS_TABLE, REGISTRY, TASK, Check, Context, ProseCache, Result,
                    catalogue_order, check, declared, run_checks)
 from .rescore import rule_checks

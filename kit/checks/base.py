@@ -27,7 +27,7 @@ from typing import Any, Callable, Iterable
 
 from ..model import Department
 from ..rules import RuleSet
-from ..formulas import IndicatorScore
+from ..scoretypes import IndicatorScore
 
 SEVERITIES = ("error", "warning", "info")
 CATEGORIES = {"A": "算术关系", "B": "比率与复核评分", "C": "评分表完整性", "D": "文字与表格一致性", "E": "异常数值",

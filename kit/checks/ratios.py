@@ -9,7 +9,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from ..model import BUDGET_PARTS
 from ..values import fmt_score
-from ..formulas import HUNDRED
+from ..scoretypes import HUNDRED
 from ..values import fmt_amount, fmt_pct, parse_num
 from .base import Context, INDICATORS_TABLE, Result, check
 

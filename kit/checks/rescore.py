@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from functools import partial
 
-from ..formulas import IndicatorScore
+from ..scoretypes import IndicatorScore
 from ..rules import RuleSet
 from ..values import fmt_score
 from .base import CATEGORIES, Check, Context, Result, declared

@@ -7,7 +7,7 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 
 from ..values import fmt_score
-from ..formulas import ZERO, IndicatorScore
+from ..scoretypes import ZERO, IndicatorScore
 from .base import Context, Result, check
 
 CENT = Decimal("0.01")

@@ -1,8 +1,8 @@
 """Category F: the form against its template family, and the structure of 财政部-style tables.
 
-F1 says whether the data file fits the family of the chosen rule file (else no grade). The
-others read the blocks of the families that print an execution-rate block (年度预算执行情况),
-their own 绩效指标 with 分值 and 得分, printed group weights and a printed total and grade:
+The checks of the families that print an execution-rate block (年度预算执行情况), their own
+绩效指标 with 分值 and 得分, printed group weights and a printed total and grade (F1, whether the
+data file fits its family at all, is every family's: ``fit.py``):
 
 F2 执行率 printed vs recomputed · F3 执行率得分 = 分值 × 执行率 · F4 资金来源 rows add up to the total ·
 F5 全年执行数 ≤ 全年预算数 · F6 年初 0 with 调整后 > 0 (new money) · F7 得分 = 分值 × 得分系数 ·
@@ -18,7 +18,8 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from ..formulas import HUNDRED, ZERO, IndicatorScore, agrees, exec_exact, round_to, shown
+from ..formulas import agrees, exec_exact, round_to, shown
+from ..scoretypes import HUNDRED, ZERO, IndicatorScore
 from ..model import BLOCK_LABELS
 from ..rules import norm_name
 from ..scoring import grade, score_rows
@@ -50,16 +51,6 @@ def _amt(ctx: Context, n: Num) -> str:
 
 def _na(n: Num) -> bool:
     return "not_applicable" in n.notes
-
-
-@check("F1", "数据文件与所选模板相符", "F", advice="按本表实际采用的模板选择相符的评分规则文件重新复核；如表上栏目与模板不同，请说明本表依据的自评表样式。")
-def f1(ctx: Context):
-    fam = ctx.family
-    if ctx.misfit:
-        yield Result("fail", "本表与所选模板不符", "本表与所选模板不符：" + "；".join(ctx.misfit) + "。不予评级，请选择与本表相符的规则文件",
-                     fam.title, None, None, "全表")
-    else:
-        yield Result("pass", "模板", f"本表按“{fam.title}”复核（规则文件 {ctx.rules.name}）", fam.title, fam.title, None, "全表")
 
 
 def _no_funds(ctx: Context):

@@ -9,7 +9,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from ..model import NARRATIVE_SECTIONS
 from ..values import fmt_score
-from ..formulas import HUNDRED, ZERO
+from ..scoretypes import HUNDRED, ZERO
 from ..values import fmt_amount, fmt_pct
 from .base import Context, GOALS_TABLE, Result, TASK, check
 from .identities import more_less, prose_tolerance
