@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import argparse
 import os
-import signal
 import sys
-import threading
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+
+from .kernels import on_stop_signals
 
 RESULT_LABELS = {"full": "完整导入", "notes": "有提示", "failed": "失败"}
 
@@ -57,7 +56,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         return 2
     outcomes: list[Outcome] = []
     taken: dict[Path, Path] = {}
-    with _stop_on_signals() as caught:
+    with on_stop_signals() as caught:
         for n, form in enumerate(forms):
             if caught:  # between forms: every data file written so far is whole
                 done = sum(o.status != "failed" for o in outcomes)
@@ -76,24 +75,6 @@ def cmd_import(args: argparse.Namespace) -> int:
         return 0
     return 2 if len(forms) == 1 and len(outcomes) == 1 else 1
 
-
-@contextmanager
-def _stop_on_signals():
-    """SIGINT/SIGTERM (Ctrl-C, cron, Kubernetes): finish the form being read, then stop cleanly."""
-    caught: list[str] = []
-
-    def handler(signum, _frame):
-        caught.append(signal.Signals(signum).name)
-
-    saved = {}
-    if threading.current_thread() is threading.main_thread():
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            saved[sig] = signal.signal(sig, handler)
-    try:
-        yield caught
-    finally:
-        for sig, old in saved.items():
-            signal.signal(sig, old)
 
 
 def _import_file(form: Path, data_path: Path | None, out: Path, args, taken: dict[Path, Path]) -> list[Outcome]:

@@ -12,11 +12,10 @@ from __future__ import annotations
 import argparse
 import functools
 import math
-import signal
 import sys
-import threading
-from contextlib import contextmanager
 from pathlib import Path
+
+from .kernels import on_stop_signals, request_stop
 
 DEFAULT_TIMEOUT = 300.0
 MAX_JOBS = 256
@@ -61,27 +60,6 @@ def cmd_render(args: argparse.Namespace) -> int:
     return _render_batch(paths, args)
 
 
-@contextmanager
-def _stop_on_signals():
-    """SIGINT/SIGTERM while one department renders here: kill its kernel, write nothing more."""
-    from . import kernels
-
-    caught: list[str] = []
-
-    def handler(signum, _frame):
-        caught.append(signal.Signals(signum).name)
-        kernels.request_stop()
-
-    saved = {}
-    if threading.current_thread() is threading.main_thread():
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            saved[sig] = signal.signal(sig, handler)
-    try:
-        yield caught
-    finally:
-        for sig, old in saved.items():
-            signal.signal(sig, old)
-
 
 def _render_one(path: Path, args: argparse.Namespace) -> int:
     from .batch import check_out_dir
@@ -90,7 +68,7 @@ def _render_one(path: Path, args: argparse.Namespace) -> int:
 
     params = load_params(path)
     out = check_out_dir(Path(args.out), 1)
-    with _stop_on_signals() as caught:
+    with on_stop_signals(request_stop) as caught:
         try:
             result = render(params, out, timeout=args.timeout)
         except Stopped:

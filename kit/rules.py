@@ -12,27 +12,22 @@ from __future__ import annotations
 
 import difflib
 import hashlib
-import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from .errors import KitError, Problem
+from .errors import KitError, Problem, RulesError
 from .families import FAMILIES_DIR, DEFAULT_FAMILY, get_family
 from .scoretypes import formulas
-from .values import fmt_score
+from .values import fmt_score, norm_label
 from .yamlio import parse_yaml
 
 FORMAT = "kit-rules/1"
 GRADES = ("优", "良", "中")  # 差 is everything below the 中 cut point
 # Rule files are read with a size bound: they are small, and a path can be given by a user.
 MAX_RULES_BYTES = 1_000_000
-
-
-class RulesError(KitError):
-    """A rule file is invalid (a packaging or authoring error, reported like any input error)."""
 
 
 @dataclass(frozen=True)
@@ -132,22 +127,14 @@ class RuleSet:
 
     def indicator(self, key: str) -> IndicatorRule | None:
         """By id, name or alias (normalised); None when unknown."""
-        k = norm_name(key)
+        k = norm_label(key)
         for ind in self.indicators:
-            if k == ind.id or k == norm_name(ind.name) or k in (norm_name(a) for a in ind.aliases):
+            if k == ind.id or k == norm_label(ind.name) or k in (norm_label(a) for a in ind.aliases):
                 return ind
         return None
 
     def indicator_keys(self) -> list[str]:
         return [ind.name for ind in self.indicators] + [ind.id for ind in self.indicators]
-
-
-_PUNCT = re.compile(r"[\s\u3000]+")
-
-
-def norm_name(s: str) -> str:
-    """Indicator names compare without whitespace (PDF extraction breaks lines inside them)."""
-    return _PUNCT.sub("", str(s)).replace("（", "(").replace("）", ")")
 
 
 # --- Loading -----------------------------------------------------------------------------

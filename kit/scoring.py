@@ -21,8 +21,8 @@ from decimal import Decimal
 from .formulas import INPUT_LABELS
 from .scoretypes import ZERO, Env, IndicatorScore, formulas
 from .model import Department, ScoreRow
-from .rules import Override, RuleSet, norm_name
-from .values import fmt_score
+from .rules import Override, RuleSet
+from .values import fmt_score, norm_label
 
 
 # Labels of inputs that are neither supplementary keys nor form fields (missing-input list).
@@ -75,8 +75,8 @@ def match_rows(rows: list[ScoreRow], rules: RuleSet) -> tuple[dict[str, tuple[in
     # Second pass: close matches for names damaged in extraction.
     extra = []
     for i, row in left:
-        free = {norm_name(r.name): r for r in table_named if r.id not in matched}
-        hit = difflib.get_close_matches(norm_name(row.level3), list(free), n=1, cutoff=0.8)
+        free = {norm_label(r.name): r for r in table_named if r.id not in matched}
+        hit = difflib.get_close_matches(norm_label(row.level3), list(free), n=1, cutoff=0.8)
         if hit:
             matched[free[hit[0]].id] = (i, row)
         else:

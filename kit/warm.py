@@ -36,6 +36,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from .errors import WarmKernelError
 from .vocab import FailureKind
 
 ENGINE_NAME = "kit_warm"
@@ -167,14 +168,6 @@ def kernel_reset(cwd: str) -> None:
 
 # ----------------------------------------------------------------------------------------------
 # Worker side: the kernel a worker process keeps, and the papermill engine that uses it.
-
-
-class WarmKernelError(RuntimeError):
-    """The warm kernel could not be started or reset; ``failure_kind`` says how it failed."""
-
-    def __init__(self, message: str, failure_kind: FailureKind = FailureKind.ERROR):
-        super().__init__(message)
-        self.failure_kind = failure_kind
 
 
 def _quiet_manager(kernel_name: str):

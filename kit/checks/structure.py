@@ -21,9 +21,8 @@ from decimal import Decimal
 from ..formulas import agrees, exec_exact, round_to, shown
 from ..scoretypes import HUNDRED, ZERO, IndicatorScore
 from ..model import BLOCK_LABELS
-from ..rules import norm_name
 from ..scoring import grade, score_rows
-from ..values import Num, fmt_pct, fmt_score
+from ..values import Num, fmt_pct, fmt_score, norm_label
 from .base import Context, INDICATORS_TABLE, Result, check
 from .rescore import rescore_result
 
@@ -388,7 +387,7 @@ def _empty(r) -> bool:
 
 
 def _same_group(printed: str, name: str) -> bool:
-    a, b = norm_name(printed), norm_name(name)
+    a, b = norm_label(printed), norm_label(name)
     return bool(a) and (a == b or a in b or b in a)
 
 
@@ -486,11 +485,11 @@ def f12(ctx: Context):
     for g in groups:
         if g.level == 2:
             members = [(r.weight, r.self_score) for r in rows
-                       if norm_name(r.level2) == norm_name(g.name) and (not g.parent or _same_group(r.level1, g.parent))]
-            open_ = last is not None and norm_name(last.level2) == norm_name(g.name)
+                       if norm_label(r.level2) == norm_label(g.name) and (not g.parent or _same_group(r.level1, g.parent))]
+            open_ = last is not None and norm_label(last.level2) == norm_label(g.name)
             what = "所含三级指标"
         else:
-            subs = [x for x in groups if x.level == 2 and norm_name(x.parent) == norm_name(g.name)]
+            subs = [x for x in groups if x.level == 2 and norm_label(x.parent) == norm_label(g.name)]
             if subs:
                 members = [(x.weight, x.self_score) for x in subs]
                 what = "所含二级指标"

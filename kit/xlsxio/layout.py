@@ -6,10 +6,10 @@ the 填表说明, the limits of a workbook, and the escaping of cell text (OOXML
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
+from ..values import norm_label
 from ..xlsxguard import MAX_CELLS, MAX_UNZIPPED_BYTES  # noqa: F401 (limits re-exported by kit.xlsxio)
 from ..model import (
     BLOCK_LABELS,
@@ -313,9 +313,5 @@ def _set(doc: dict, path: tuple, value: Any) -> None:
 
 
 def _norm_header(text: Any) -> str:
-    """Header text compared leniently: NFKC, no spaces, no leading '*', no '(元)'."""
-    if text is None:
-        return ""
-    t = unicodedata.normalize("NFKC", str(text))
-    t = re.sub(r"\s+", "", t).lstrip("*").replace("(元)", "")
-    return t
+    """Header text compared leniently: the kit's label normaliser, and no '(元)'."""
+    return norm_label(text).replace("(元)", "")

@@ -5,12 +5,12 @@ Excel keeps ``"022006"`` and ``"1978799355.27"``; the file is written atomically
 """
 from __future__ import annotations
 
-import os
-import tempfile
+import io
 from pathlib import Path
 from typing import Any
 
 from ..errors import KitError, Problem
+from ..safeio import replace_atomic
 from ..model import (
     BUDGET_PARTS,
     BUDGET_STAGES,
@@ -285,19 +285,15 @@ class _Writer:
 
 
 def _save(wb, path: Path) -> None:
-    """Save atomically: a temporary file in the same folder, renamed over the target."""
+    """Save atomically (``kit.safeio.replace_atomic``)."""
     name = str(path)
     if not path.parent.is_dir():
         raise KitError(Problem("输出文件夹不存在", file=name, expected="已存在的文件夹"))
-    fd, tmp = tempfile.mkstemp(prefix="." + path.name + ".", suffix=".tmp", dir=path.parent)
-    os.close(fd)
+    buf = io.BytesIO()
+    wb.save(buf)
     try:
-        wb.save(tmp)
-        os.replace(tmp, path)
+        replace_atomic(path, buf.getvalue())
     except OSError as exc:
         raise KitError(
             Problem(f"无法写出工作簿：{exc.strerror or exc}（如文件正在 Excel 中打开，请先关闭）", file=name)
         ) from None
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
