@@ -22,7 +22,7 @@ from .model import BLOCK_LABELS, SUPPLEMENTARY, Department
 from .params import Params
 from .rules import RuleSet, load_rules, rules_for, validate_options, validate_overrides
 from .scoring import EXTRA_INPUT_LABELS, Env, grade, rescore, totals
-from .vocab import Basis, FindingKind, Severity, Status, WeightSource
+from .vocab import Basis, FindingKind, Severity, Status
 
 # The grade shown when the form does not fit the chosen template: never a grade under another template.
 NO_GRADE = "不予评级"
@@ -34,8 +34,6 @@ FINDING_COLUMNS = ["check_id", "category", "title", "severity", "status", "subje
                    "difference", "location", "missing", "proxy"]
 SCORE_COLUMNS = ["level1", "level2", "indicator", "weight", "self_score", "recomputed_score", "basis", "note",
                  "indicator_id", "row", "check_id", "engine_score", "missing", "weight_source"]
-# How a row's weight was decided: fixed by the rule file, or the 分值 the table prints (rows no rule names).
-WEIGHT_SOURCE_TEXT = WeightSource.labels()
 SEVERITY_ORDER = Severity.orders()
 STATUS_ORDER = Status.orders()
 CENT = Decimal("0.01")

@@ -133,9 +133,6 @@ class RuleSet:
                 return ind
         return None
 
-    def indicator_keys(self) -> list[str]:
-        return [ind.name for ind in self.indicators] + [ind.id for ind in self.indicators]
-
 
 # --- Loading -----------------------------------------------------------------------------
 def _dec(v: Any, where: str, problems: list[Problem], path: str) -> Decimal | None:

@@ -63,7 +63,6 @@ class IndicatorScore:
     missing: tuple[str, ...] = ()
     inputs: dict[str, Any] = field(default_factory=dict)  # figures the checks report (ratio, band …)
     error: str | None = None  # exception text when the formula crashed
-    override: Any = None  # kit.rules.Override
     where: str = "评分表"  # the block the printed row is in (Chinese)
     weight_source: str = "rule"  # 'rule': the rule file fixes the weight; 'table': the printed 分值 is the weight
     item: Any = None  # the printed row the table-row formulas read (an Indicator, or the ScoreRow)

@@ -156,7 +156,6 @@ def rescore(env: Env, overrides: list[Override] = ()) -> tuple[list[IndicatorSco
         s.recomputed, s.basis = s.engine_score, s.engine_basis
         ov = by_override.get(rule.id)
         if ov is not None:
-            s.override = ov
             s.recomputed, s.basis = ov.score, "override"
             s.note = (f"审核调整为 {fmt_score(ov.score)} 分（理由：{ov.reason}）；"
                       f"程序复核 {fmt_score(s.engine_score)} 分（{s.engine_basis}）：{s.note}")

@@ -26,13 +26,6 @@ class _Labelled(str, Enum):
     def orders(cls) -> dict[str, int]:
         return {m.value: m.order for m in cls}
 
-    @classmethod
-    def label_of(cls, value: str) -> str:
-        try:
-            return cls(value).label
-        except ValueError:
-            return str(value)
-
 
 class Status(_Labelled):
     """The result of one check row."""

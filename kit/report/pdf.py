@@ -367,13 +367,6 @@ def repair_text_layer(pdf: bytes) -> bytes:
     return out.getvalue()
 
 
-def html_to_pdf(html_path: str | Path, pdf_path: str | Path | None = None) -> Path:
-    """One page to PDF (``report.html`` → ``report.pdf`` beside it unless ``pdf_path`` is given)."""
-    pdf_path = Path(pdf_path) if pdf_path else Path(html_path).with_suffix(".pdf")
-    with Printer() as printer:
-        return printer.print_page(html_path, pdf_path)
-
-
 def pages_to_pdf(html_paths, skip_current: bool = True, jobs: int = 1) -> list[tuple[Path, str]]:
     """Many pages: [(pdf path, error text or '')], in the order given. A PDF newer than its page is
     kept. ``jobs`` > 1 splits the pages over that many processes, each with one browser."""
