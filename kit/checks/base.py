@@ -153,7 +153,7 @@ class ProseCache:
 
     @cached_property
     def rates(self) -> dict:
-        """Label -> first figure, for the rates the checks compare (execution, 信访)."""
+        """Label -> first figure, for the rates the checks and formulas compare (execution rates …)."""
         return self._prose.select_rates(self.figures)
 
     @cached_property
@@ -189,14 +189,6 @@ class ProseCache:
                 if key not in seen:  # the same rate repeated in the narrative counts once
                     seen.add(key)
                     out.append(f)
-        return out
-
-    def petition_rates(self) -> dict[str, Decimal]:
-        out: dict[str, Decimal] = {}
-        for key, name in (("reply", "信访回复率"), ("timely", "信访及时处理率")):
-            f = self.rates.get(name)
-            if f is not None and f.value is not None:
-                out[key] = f.value
         return out
 
 

@@ -262,12 +262,22 @@ def f_satisfaction(env: Env, s: IndicatorScore) -> Outcome:
     return banded(s, x, f"满意度（{shown}{how}）", rates=values)
 
 
+def petition_rates(env: Env) -> dict[str, Decimal]:
+    """The 信访 rates the prose quotes: {'reply': …, 'timely': …} (those found)."""
+    out: dict[str, Decimal] = {}
+    for key, name in (("reply", "信访回复率"), ("timely", "信访及时处理率")):
+        f = env.prose.rates.get(name)
+        if f is not None and f.value is not None:
+            out[key] = f.value
+    return out
+
+
 @formula("petitions")
 def f_petitions(env: Env, s: IndicatorScore) -> Outcome:
     p = s.rule.params
     reply = env.supp("petition_reply_rate")
     timely = env.supp("petition_timely_rate")
-    found = env.prose.petition_rates()
+    found = petition_rates(env)
     reply = reply if reply is not None else found.get("reply")
     timely = timely if timely is not None else found.get("timely")
     missing = [k for k, v in (("petition_reply_rate", reply), ("petition_timely_rate", timely)) if v is None]
