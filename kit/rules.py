@@ -24,6 +24,9 @@ from .scoretypes import formulas
 from .values import fmt_score, norm_label
 from .yamlio import parse_yaml
 
+# The kit's one label normaliser (kit.values.norm_label), under the name the form readers import.
+norm_name = norm_label
+
 FORMAT = "kit-rules/1"
 GRADES = ("优", "良", "中")  # 差 is everything below the 中 cut point
 # Rule files are read with a size bound: they are small, and a path can be given by a user.
