@@ -15,17 +15,32 @@ import hashlib
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
+from importlib import import_module
 from pathlib import Path
 from typing import Any
 
 from .errors import KitError, Problem, RulesError
 from .families import FAMILIES_DIR, DEFAULT_FAMILY, get_family
-from .scoretypes import formulas
+from .scoretypes import REGISTRY
 from .values import fmt_score, norm_label
 from .yamlio import parse_yaml
 
 # The kit's one label normaliser (kit.values.norm_label), under the name the form readers import.
 norm_name = norm_label
+
+def formulas() -> dict:
+    """Every scoring formula a rule file may name: the shared plug-ins (``kit/formulas.py``) and the
+    plug-in module of each family folder that has one (``kit/families/<id>/formulas.py``), loaded
+    into ``kit.scoretypes.REGISTRY`` on first use."""
+    if not _PLUGINS_LOADED:
+        import_module("kit.formulas")
+        for path in sorted(FAMILIES_DIR.glob("*/formulas.py")):
+            import_module(f"kit.families.{path.parent.name}.formulas")
+        _PLUGINS_LOADED.append(True)
+    return REGISTRY
+
+
+_PLUGINS_LOADED: list[bool] = []
 
 FORMAT = "kit-rules/1"
 GRADES = ("优", "良", "中")  # 差 is everything below the 中 cut point

@@ -4,9 +4,9 @@
 formula returns: the score and its basis — ``exact`` (all inputs on the form or supplied),
 ``proxy`` (an input stands in for one the form lacks), ``judgement`` (discretionary: the self
 score is kept), ``unverifiable`` (inputs missing: the self score is kept and the missing inputs
-named)), ``Env`` (what formulas read), ``@formula("name")`` and ``formulas()``: the registry,
-filled on first use from the shared plug-ins (``kit/formulas.py``) and the plug-in module of any
-family folder that has one (``kit/families/<id>/formulas.py``). The engine names no family.
+named)), ``Env`` (what formulas read), ``@formula("name")`` and ``REGISTRY``, which the plug-ins
+fill (``kit.rules.formulas()`` loads them: the shared ``kit/formulas.py`` and the plug-in module
+of any family folder that has one, ``kit/families/<id>/formulas.py``). The engine names no family.
 
 Where an indicator mixes a mechanical sub-item with judgement sub-items, the judgement part is
 assumed to be at most its full points: recomputed = min(self score, judgement points + part)
@@ -16,10 +16,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
-from importlib import import_module
 from typing import Any, Callable
 
-from .families import FAMILIES_DIR
 from .model import Department, ScoreRow
 from .values import Num, fmt_pct, fmt_score
 
@@ -130,16 +128,3 @@ def banded(s: IndicatorScore, ratio: Decimal, what: str, basis: str = "exact", e
     """The score of the rule's band that ``ratio`` falls in, with a note naming the ratio."""
     score = band_score(s.rule.bands(), ratio)
     return Outcome(score, basis, f"{what} {fmt_pct(ratio)} → {fmt_score(score)} 分{extra}", inputs={"ratio": ratio, **inputs})
-
-
-_LOADED: list[bool] = []
-
-
-def formulas() -> dict[str, Callable[["Env", "IndicatorScore"], "Outcome"]]:
-    """Every registered formula: the shared plug-ins and each family folder's plug-in module."""
-    if not _LOADED:
-        import_module("kit.formulas")
-        for path in sorted(FAMILIES_DIR.glob("*/formulas.py")):
-            import_module(f"kit.families.{path.parent.name}.formulas")
-        _LOADED.append(True)
-    return REGISTRY

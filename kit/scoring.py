@@ -19,9 +19,9 @@ import difflib
 from decimal import Decimal
 
 from .formulas import INPUT_LABELS
-from .scoretypes import ZERO, Env, IndicatorScore, formulas
+from .scoretypes import ZERO, Env, IndicatorScore
 from .model import Department, ScoreRow
-from .rules import Override, RuleSet
+from .rules import Override, RuleSet, formulas
 from .values import fmt_score, norm_label
 
 
