@@ -22,7 +22,7 @@ from .model import BLOCK_LABELS, SUPPLEMENTARY, Department
 from .params import Params
 from .rules import RuleSet, load_rules, rules_for, validate_options, validate_overrides
 from .scoring import EXTRA_INPUT_LABELS, Env, grade, rescore, totals
-from .vocab import Basis, FindingKind, Severity, Status
+from .vocab import Basis, FindingKind, ReviewStatus, Severity, Status
 
 # The grade shown when the form does not fit the chosen template: never a grade under another template.
 NO_GRADE = "不予评级"
@@ -60,9 +60,9 @@ SCORE_COLUMNS_ZH = {
 
 def finding_kind(check_id: str, status: str) -> str:
     """'pass', 'problem', 'unverifiable' or 'format' (a quirk of the printed form, not a problem)."""
-    if status == "pass":
+    if status == Status.PASS:
         return "pass"
-    if status == "unverifiable":
+    if status == Status.UNVERIFIABLE:
         return "unverifiable"
     c = declared(check_id)
     return "format" if c is not None and c.format_note else "problem"
@@ -70,7 +70,7 @@ def finding_kind(check_id: str, status: str) -> str:
 
 def verdict_label(status: str, severity: str) -> str:
     """错误 / 警告 / 提示 for a failed check, 无法核实 when inputs are missing, 通过."""
-    return LABELS["severity"][severity] if status == "fail" else LABELS["status"][status]
+    return LABELS["severity"][severity] if status == Status.FAIL else LABELS["status"][status]
 
 
 def summarise(findings: list[dict], scores: list[dict], missing_inputs: list | None = None) -> dict:
@@ -103,8 +103,8 @@ def summarise(findings: list[dict], scores: list[dict], missing_inputs: list | N
     out["score_cut"] = self_total - recomputed_total  # > 0: the review lowered the total
     out["missing_inputs"] = len(missing_inputs or [])
     complete = points["unverifiable"] == 0 and not missing_inputs
-    out["status"] = "complete" if complete else "partial"
-    out["status_label"] = "已完成复核" if complete else "部分复核"
+    review = ReviewStatus.COMPLETE if complete else ReviewStatus.PARTIAL
+    out["status"], out["status_label"] = review, review.label
     return out
 
 
@@ -141,7 +141,7 @@ class AuditResult:
         names and values, as an auditor reads them; ``labels="machine"`` the machine names of
         ``findings`` plus kind, score_effect and amount.
         """
-        f = self.findings[self.findings["status"] != "pass"].copy()
+        f = self.findings[self.findings["status"] != Status.PASS].copy()
         f["kind"] = [finding_kind(c, st) for c, st in zip(f["check_id"], f["status"])]
         effects = self._score_effects()
         f["score_effect"] = [effects.get((c, subj), Decimal(0)) if k == "problem" else Decimal(0)
@@ -193,7 +193,7 @@ class AuditResult:
 
     def _points_at_stake(self) -> dict[str, Decimal]:
         return {r["indicator"]: r["weight"] for r in self.scores.to_dict("records")
-                if r["basis"] == "unverifiable" and r["weight"] is not None}
+                if r["basis"] == Basis.UNVERIFIABLE and r["weight"] is not None}
 
     def summary(self) -> dict:
         """Counts by kind and severity, points by basis, status (see ``summarise``)."""
@@ -446,13 +446,13 @@ def family_misfit(dept: Department, family: Family) -> tuple[str, ...]:
 def _missing_inputs(rows: list[dict], scores) -> pd.DataFrame:
     needed: dict[str, list[str]] = {}
     for s in scores:
-        if s.basis in ("unverifiable", "proxy") or s.engine_basis in ("unverifiable", "proxy"):
+        if s.basis in (Basis.UNVERIFIABLE, Basis.PROXY) or s.engine_basis in (Basis.UNVERIFIABLE, Basis.PROXY):
             for key in s.missing:
                 needed.setdefault(key, [])
                 if s.rule.name not in needed[key]:
                     needed[key].append(s.rule.name)
     for r in rows:
-        if r["status"] == "pass":
+        if r["status"] == Status.PASS:
             continue
         for key in r["missing"]:
             needed.setdefault(key, [])

@@ -15,11 +15,12 @@ from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from .model import NOT_APPLICABLE, Department
 from .scoretypes import HUNDRED, ZERO, Env, IndicatorScore, Outcome, formula, kept
 from .values import Num, fmt_pct, fmt_score, normalise_text
+from .vocab import Basis
 
 
 @formula("judgement")
 def f_judgement(env: Env, s: IndicatorScore) -> Outcome:
-    return kept(s.self_score, "judgement", "主观评分项，保留自评分数（只核对分数范围与可得分值）")
+    return kept(s.self_score, Basis.JUDGEMENT, "主观评分项，保留自评分数（只核对分数范围与可得分值）")
 
 
 
@@ -88,7 +89,7 @@ def f_exec_rate(env: Env, s: IndicatorScore) -> Outcome:
     unit = env.dept.header.unit
     budget, actual, printed_rate = exec_inputs(env.dept, base)
     if budget is None:
-        return kept(s.self_score, "unverifiable", "表上没有年度预算执行情况（资金来源各行），保留自评分数", ("funds",))
+        return kept(s.self_score, Basis.UNVERIFIABLE, "表上没有年度预算执行情况（资金来源各行），保留自评分数", ("funds",))
     if budget.ok and actual.ok and budget.value != 0:
         rate = actual.value / budget.value * HUNDRED
         score = exec_score(s.weight, rate, mode, full_at)
@@ -103,7 +104,7 @@ def f_exec_rate(env: Env, s: IndicatorScore) -> Outcome:
             if ok:  # printed to fewer places and right at that precision: the form's own figure stands
                 note += f"（表上印为 {printed.raw}，按其 {places} 位小数一致）"
                 score = printed.value
-        return Outcome(score, "exact", note, inputs={"rate": rate, "capped": capped, "base": base, "budget": budget.value,
+        return Outcome(score, Basis.EXACT, note, inputs={"rate": rate, "capped": capped, "base": base, "budget": budget.value,
                                                      "actual": actual.value})
     missing = tuple(k for k, n in ((f"funds.total.{base}", budget), ("funds.total.actual", actual)) if not n.ok)
     if budget.ok and budget.value == 0:
@@ -112,10 +113,10 @@ def f_exec_rate(env: Env, s: IndicatorScore) -> Outcome:
     if printed_rate.ok:
         rate = printed_rate.value
         score = exec_score(s.weight, rate, mode, full_at)
-        return Outcome(score, "proxy", f"{what}，执行率无法复算；按表上印出的执行率 {printed_rate.raw} 计："
+        return Outcome(score, Basis.PROXY, f"{what}，执行率无法复算；按表上印出的执行率 {printed_rate.raw} 计："
                        f"{fmt_score(s.weight)} × {fmt_pct(min(rate, HUNDRED))} = {fmt_score(round_to(score, 2, mode))} 分",
                        missing, inputs={"rate": rate, "capped": rate > HUNDRED, "base": base, "from_printed_rate": True})
-    return kept(s.self_score, "unverifiable", f"{what}，执行率无法计算，保留自评分数", missing)
+    return kept(s.self_score, Basis.UNVERIFIABLE, f"{what}，执行率无法计算，保留自评分数", missing)
 
 
 EXEC_INPUT_LABELS = {
@@ -300,12 +301,12 @@ def f_target_completion(env: Env, s: IndicatorScore) -> Outcome:
     info = {**base, "target": target, "actual": actual}
     if coef is not None and known:
         score = w * coef
-        return Outcome(score, "exact", f"{COEFFICIENT_NOTE}：{fmt_score(w)} × {ind.coefficient.raw} = {fmt_score(score)} 分",
+        return Outcome(score, Basis.EXACT, f"{COEFFICIENT_NOTE}：{fmt_score(w)} × {ind.coefficient.raw} = {fmt_score(score)} 分",
                        inputs={**info, "status": "coefficient", "coefficient": coef})
     if target.kind == "na" and actual.kind in ("na", "blank"):
-        return kept(s.self_score, "judgement", "本行不适用（表上为“/”）", inputs={**info, "status": "na"})
+        return kept(s.self_score, Basis.JUDGEMENT, "本行不适用（表上为“/”）", inputs={**info, "status": "na"})
     if target.kind == "blank":
-        return kept(s.self_score, "unverifiable", "指标值未填写，无从判断是否完成，保留自评分数",
+        return kept(s.self_score, Basis.UNVERIFIABLE, "指标值未填写，无从判断是否完成，保留自评分数",
                      (f"evidence:{ind.level3}",), {**info, "status": "no_target"})
     if target.kind in ("text", "vs_last_year", "several"):
         same = _norm(ind.actual) == _norm(ind.target)
@@ -313,7 +314,7 @@ def f_target_completion(env: Env, s: IndicatorScore) -> Outcome:
         note = f"{why}（指标值“{ind.target}”，实际“{ind.actual or '未填写'}”），按专业判断保留自评分数"
         if same:
             note += "；实际完成值与指标值文字相同，缺少实际情况"
-        return kept(s.self_score, "judgement", note, inputs={**info, "status": "qualitative", "same_text": same})
+        return kept(s.self_score, Basis.JUDGEMENT, note, inputs={**info, "status": "qualitative", "same_text": same})
     miss = {
         "blank": ("实际完成值未填写", "no_actual"),
         "unreadable": (f"实际完成值无法读出（原文“{ind.actual}”）", "unreadable"),
@@ -329,10 +330,10 @@ def f_target_completion(env: Env, s: IndicatorScore) -> Outcome:
         if actual.kind in ("number", "bound"):
             actual = Figure("text", ind.actual)
         why, status = miss.get(actual.kind, (f"实际完成值“{ind.actual}”不是日期", "unit_mismatch"))
-        return kept(s.self_score, "unverifiable", why + "，保留自评分数", (f"evidence:{ind.level3}",), {**info, "status": status})
+        return kept(s.self_score, Basis.UNVERIFIABLE, why + "，保留自评分数", (f"evidence:{ind.level3}",), {**info, "status": status})
     if target.kind != "date" and actual.kind not in ("number",):
         why, status = miss[actual.kind]
-        return kept(s.self_score, "unverifiable", why + "，保留自评分数", (f"evidence:{ind.level3}",), {**info, "status": status})
+        return kept(s.self_score, Basis.UNVERIFIABLE, why + "，保留自评分数", (f"evidence:{ind.level3}",), {**info, "status": status})
     lower = env.rules.text.get("lower_is_better", ())
     cmp_, why_cmp = direction(target, ind.nature, ind.level3, lower)
     if target.kind == "date":
@@ -341,10 +342,10 @@ def f_target_completion(env: Env, s: IndicatorScore) -> Outcome:
         info.update(cmp=cmp_, status="met" if met else "missed", ratio=None, late=not met)
         if met:
             return _full(s, known, f"完成时限 {ind.target}，实际 {ind.actual}，按时完成", info)
-        return kept(s.self_score, "judgement", f"完成时限 {ind.target}，实际 {ind.actual}，未按时完成；"
+        return kept(s.self_score, Basis.JUDGEMENT, f"完成时限 {ind.target}，实际 {ind.actual}，未按时完成；"
                      "时限指标不按比例计分，保留自评分数", inputs=info)
     if target.unit and actual.unit and target.unit != actual.unit:
-        return kept(s.self_score, "unverifiable", f"指标值单位“{target.unit}”与实际完成值单位“{actual.unit}”不一致，无法比较，保留自评分数",
+        return kept(s.self_score, Basis.UNVERIFIABLE, f"指标值单位“{target.unit}”与实际完成值单位“{actual.unit}”不一致，无法比较，保留自评分数",
                      (f"evidence:{ind.level3}",), {**info, "status": "unit_mismatch"})
     met, ratio = completion(target, actual, cmp_)
     what = (f"指标值 {_with_unit(ind.target, ind.unit)}" + (f"（{why_cmp}）" if why_cmp else "")
@@ -353,17 +354,17 @@ def f_target_completion(env: Env, s: IndicatorScore) -> Outcome:
     if met:
         return _full(s, known, what + "，已完成", info)
     if ratio is None:
-        return kept(s.self_score, "unverifiable", what + "，未完成，完成比例无法计算，保留自评分数",
+        return kept(s.self_score, Basis.UNVERIFIABLE, what + "，未完成，完成比例无法计算，保留自评分数",
                      (f"evidence:{ind.level3}",), info)
     if env.opts.get("missed_target_scoring", "proportional") == "judgement":
-        return kept(s.self_score, "judgement", what + f"，未完成（完成比例 {fmt_pct(ratio * HUNDRED)}），按专业判断扣分，保留自评分数",
+        return kept(s.self_score, Basis.JUDGEMENT, what + f"，未完成（完成比例 {fmt_pct(ratio * HUNDRED)}），按专业判断扣分，保留自评分数",
                      inputs=info)
     if not known:
-        return kept(s.self_score, "unverifiable", what + f"，未完成（完成比例 {fmt_pct(ratio * HUNDRED)}）；表上没有分值，无法按比例计分",
+        return kept(s.self_score, Basis.UNVERIFIABLE, what + f"，未完成（完成比例 {fmt_pct(ratio * HUNDRED)}）；表上没有分值，无法按比例计分",
                      ("weights",), info)
     score = w * ratio
     formula_text = "目标/实际" if cmp_ in ("≤", "<") or (target.kind == "range" and actual.value > target.high) else "实际/目标"
-    return Outcome(score, "exact", what + f"，未完成：{fmt_score(w)} × {formula_text} {fmt_pct(ratio * HUNDRED)} = {fmt_score(score)} 分",
+    return Outcome(score, Basis.EXACT, what + f"，未完成：{fmt_score(w)} × {formula_text} {fmt_pct(ratio * HUNDRED)} = {fmt_score(score)} 分",
                    inputs=info)
 
 
@@ -374,5 +375,5 @@ def _with_unit(text: str, unit: str) -> str:
 
 def _full(s: IndicatorScore, known: bool, what: str, info: dict) -> Outcome:
     if not known:
-        return kept(s.self_score, "unverifiable", what + "；表上没有分值，无法核对是否应得满分，保留自评分数", ("weights",), info)
-    return Outcome(s.weight, "exact", what + f"，得满分 {fmt_score(s.weight)} 分", inputs=info)
+        return kept(s.self_score, Basis.UNVERIFIABLE, what + "；表上没有分值，无法核对是否应得满分，保留自评分数", ("weights",), info)
+    return Outcome(s.weight, Basis.EXACT, what + f"，得满分 {fmt_score(s.weight)} 分", inputs=info)

@@ -30,7 +30,7 @@ from .errors import KitError, OutputError, Problem, Stopped
 from .kernels import Deadline, begin_commit, quiet_kernel_manager, stopping
 from .params import Params, load_params
 from .safeio import replace_all_atomic
-from .vocab import FailureKind
+from .vocab import FailureKind, RunStatus
 
 NOTEBOOK_ENV = "KIT_NOTEBOOK"
 SHARE_SUBDIR = Path("share/audit-notebook-kit")
@@ -183,7 +183,7 @@ def _header(params: Params, result: dict[str, Any] | None, status: str, failure:
         "code": params.dept_code,
         "year": params.fiscal_year,
         "status": status,
-        "status_label": "已完成复核" if status == "ok" else "生成失败",
+        "status_label": "已完成复核" if status == RunStatus.OK else "生成失败",
         "failure": failure,
         "kit_version": __version__,
         "data_file": params.data.name,
@@ -199,7 +199,7 @@ def _header(params: Params, result: dict[str, Any] | None, status: str, failure:
         line = (result or {}).get("headline") or {}  # the score line says the coverage (kit.report.summary)
         meta["grade"] = line.get("grade") or (f"{totals['recomputed']}（{grade.get('recomputed', '')}）；"
                                               f"自评 {totals.get('self')}（{grade.get('self', '')}）")
-        if status == "ok" and line:
+        if status == RunStatus.OK and line:
             meta.update(status_label=line["status_label"], review_status=line["review_status"])
     return meta
 
@@ -407,7 +407,7 @@ def render(
             kind, failure = FailureKind.ERROR, scrub_paths(f"审核结果无法生成：{audit_error}", scrub_extra)
     ok = kind is None
 
-    nb.metadata["kit"] = _header(params, result, "ok" if ok else "failed", failure, render_time)
+    nb.metadata["kit"] = _header(params, result, RunStatus.OK if ok else kind, failure, render_time)
     nb.metadata["title"] = (
         f"{nb.metadata['kit']['department']}（{code}）{params.fiscal_year} 年度{nb.metadata['kit']['form']}复核报告"
     )

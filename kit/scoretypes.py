@@ -20,6 +20,7 @@ from typing import Any, Callable
 
 from .model import Department, ScoreRow
 from .values import Num, fmt_pct, fmt_score
+from .vocab import Basis
 
 ZERO = Decimal(0)
 HUNDRED = Decimal(100)
@@ -55,8 +56,8 @@ class IndicatorScore:
     self_score: Decimal | None = None
     engine_score: Decimal | None = None  # recomputed by the formula (before any override)
     recomputed: Decimal | None = None
-    basis: str = "unverifiable"
-    engine_basis: str = "unverifiable"
+    basis: str = Basis.UNVERIFIABLE
+    engine_basis: str = Basis.UNVERIFIABLE
     note: str = ""
     missing: tuple[str, ...] = ()
     inputs: dict[str, Any] = field(default_factory=dict)  # figures the checks report (ratio, band …)

@@ -23,6 +23,7 @@ from .scoretypes import ZERO, Env, IndicatorScore
 from .model import Department, ScoreRow
 from .rules import Override, RuleSet, formulas
 from .values import fmt_score, norm_label
+from .vocab import Basis
 
 
 # Labels of inputs that are neither supplementary keys nor form fields (missing-input list).
@@ -150,13 +151,13 @@ def rescore(env: Env, overrides: list[Override] = ()) -> tuple[list[IndicatorSco
             s.engine_score, s.engine_basis, s.note, s.missing, s.inputs = o.score, o.basis, o.note, o.missing, o.inputs
         except Exception as exc:  # a formula that crashes keeps the self score; the check reports it
             s.error = f"{type(exc).__name__}: {exc}"
-            s.engine_score, s.engine_basis, s.note = s.self_score, "unverifiable", f"复核计算出错：{s.error}"
-        if s.self_score is None and s.engine_basis in ("judgement", "unverifiable"):
+            s.engine_score, s.engine_basis, s.note = s.self_score, Basis.UNVERIFIABLE, f"复核计算出错：{s.error}"
+        if s.self_score is None and s.engine_basis in (Basis.JUDGEMENT, Basis.UNVERIFIABLE):
             s.missing = tuple(dict.fromkeys(s.missing + ("self_score",)))
         s.recomputed, s.basis = s.engine_score, s.engine_basis
         ov = by_override.get(rule.id)
         if ov is not None:
-            s.recomputed, s.basis = ov.score, "override"
+            s.recomputed, s.basis = ov.score, Basis.OVERRIDE
             s.note = (f"审核调整为 {fmt_score(ov.score)} 分（理由：{ov.reason}）；"
                       f"程序复核 {fmt_score(s.engine_score)} 分（{s.engine_basis}）：{s.note}")
         out.append(s)

@@ -20,6 +20,7 @@ from .errors import KitError, Problem
 from .load import load_department
 from .model import to_document
 from .yamlio import dump_yaml
+from .vocab import Basis
 
 CENT = Decimal("0.01")
 SAMPLE_NAME = "022006-2022.yaml"
@@ -78,7 +79,7 @@ def _align_scores(doc: dict) -> None:
 
     scores = run_audit(build_department(doc)).scores
     recomputed = {
-        r.indicator: r.recomputed_score for r in scores.itertuples(index=False) if r.basis in ("exact", "proxy")
+        r.indicator: r.recomputed_score for r in scores.itertuples(index=False) if r.basis in (Basis.EXACT, Basis.PROXY)
     }
     for srow in doc["scores"]:
         value = recomputed.get(srow["level3"])
@@ -310,7 +311,7 @@ def _align_family(doc: dict, rules) -> None:
     funds_ids = {i.id for i in rules.indicators if i.printed_in == "funds"}
     block = rules.table_rows.block if rules.table_rows else rules.score_block
     for s in run_audit(dept, rules=rules).scores.itertuples(index=False):
-        if s.basis != "exact" or s.recomputed_score is None:
+        if s.basis != Basis.EXACT or s.recomputed_score is None:
             continue
         value = _plain(Decimal(s.recomputed_score))
         if s.indicator_id in funds_ids:

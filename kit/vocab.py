@@ -18,6 +18,12 @@ class _Labelled(str, Enum):
         obj.order = order
         return obj
 
+    def __str__(self) -> str:  # the machine word in text, f-strings and CSS classes (as enum.StrEnum does)
+        return str.__str__(self)
+
+    def __format__(self, spec: str) -> str:
+        return str.__format__(str.__str__(self), spec)
+
     @classmethod
     def labels(cls) -> dict[str, str]:
         return {m.value: m.label for m in cls}
@@ -49,6 +55,13 @@ class Basis(_Labelled):
     JUDGEMENT = ("judgement", "专业判断（保留自评分）", 2)
     UNVERIFIABLE = ("unverifiable", "资料不足，无法复核", 3)
     OVERRIDE = ("override", "审核人员调整", 4)
+
+
+class ReviewStatus(_Labelled):
+    """Whether a department's review is whole: every point re-checked and no input missing, or not."""
+
+    COMPLETE = ("complete", "已完成复核", 0)
+    PARTIAL = ("partial", "部分复核", 1)
 
 
 class WeightSource(_Labelled):

@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import WarmKernelError
-from .vocab import FailureKind
+from .vocab import FailureKind, RunStatus
 
 ENGINE_NAME = "kit_warm"
 # Departments per kernel before it is replaced (memory stays flat; see benchmarks/batch.py --memory).
@@ -236,7 +236,7 @@ class WarmKernel:
             if reply.get("parent_header", {}).get("msg_id") != msg_id:
                 continue
             content = reply["content"]
-            if content.get("status") != "ok":
+            if content.get("status") != RunStatus.OK:
                 raise WarmKernelError(f"{content.get('ename', '')}: {content.get('evalue', '')}")
             return
 

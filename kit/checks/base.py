@@ -28,8 +28,9 @@ from typing import Any, Callable, Iterable
 from ..model import Department
 from ..rules import RuleSet
 from ..scoretypes import IndicatorScore
+from ..vocab import Severity, Status
 
-SEVERITIES = ("error", "warning", "info")
+SEVERITIES = tuple(Severity)
 CATEGORIES = {"A": "算术关系", "B": "比率与复核评分", "C": "评分表完整性", "D": "文字与表格一致性", "E": "异常数值",
               "F": "模板与自评表结构"}
 
@@ -78,13 +79,13 @@ class Check:
         try:
             results = list(self.fn(ctx))
         except Exception as exc:  # reported as a failed row, the run goes on
-            results = [Result("fail", self.title, f"检查程序出错：{type(exc).__name__}: {exc}", severity="error")]
+            results = [Result(Status.FAIL, self.title, f"检查程序出错：{type(exc).__name__}: {exc}", severity=Severity.ERROR)]
         return [self.row(r) for r in results]
 
     def row(self, r: Result) -> dict:
         severity = r.severity or self.severity
-        if r.proxy and severity == "error":
-            severity = "warning"  # a proxy input never makes an error (domain.md §6.4)
+        if r.proxy and severity == Severity.ERROR:
+            severity = Severity.WARNING  # a proxy input never makes an error (domain.md §6.4)
         message = ("【替代口径】" + r.message) if r.proxy and not r.message.startswith("【替代口径】") else r.message
         return {
             "check_id": self.id,
@@ -106,7 +107,7 @@ class Check:
 REGISTRY: list[Check] = []
 
 
-def check(id: str, title: str, category: str, severity: str = "error", *, advice: str, advice_warning: str = "",
+def check(id: str, title: str, category: str, severity: str = Severity.ERROR, *, advice: str, advice_warning: str = "",
           amounts: bool = False, format_note: bool = False, figures: tuple[str, ...] = (), figure_kinds: tuple[str, ...] = (),
           figure_subject: str = "", table: str = ""):
     """Declare a check: ``@check("A1", "部门支出总额 = 基本支出 + 项目支出", "A", advice="核对……")``."""

@@ -12,6 +12,7 @@ from ..model import BUDGET_PARTS, BUDGET_STAGES
 from ..values import fmt_score
 from ..values import fmt_amount
 from .base import Context, Result, TASK, check
+from ..vocab import Status
 
 ZERO = Decimal(0)
 LINE_COLUMNS = {"initial": "budget", "adjusted": "adjusted", "actual": "actual"}  # stage -> line field
@@ -21,12 +22,12 @@ def amounts_equal(ctx: Context, subject: str, expected, actual, location: str, w
                   missing: tuple[str, ...] = (), tol: Decimal | None = None) -> Result:
     """pass when |actual − expected| ≤ tolerance; unverifiable when a side is missing."""
     if expected is None or actual is None:
-        return Result("unverifiable", subject, f"{what}：数值缺失，无法核对", location=location, missing=missing)
+        return Result(Status.UNVERIFIABLE, subject, f"{what}：数值缺失，无法核对", location=location, missing=missing)
     tol = ctx.tol_amount if tol is None else tol
     diff = expected - actual
     if abs(diff) <= tol:
-        return Result("pass", subject, f"{what}：{fmt_amount(actual)} 元，相符", expected, actual, diff, location)
-    return Result("fail", subject, f"{what}：表上 {fmt_amount(actual)} 元，应为 {fmt_amount(expected)} 元，{more_less(actual - expected)}",
+        return Result(Status.PASS, subject, f"{what}：{fmt_amount(actual)} 元，相符", expected, actual, diff, location)
+    return Result(Status.FAIL, subject, f"{what}：表上 {fmt_amount(actual)} 元，应为 {fmt_amount(expected)} 元，{more_less(actual - expected)}",
                   expected, actual, diff, location)
 
 
@@ -57,7 +58,7 @@ def a1(ctx: Context):
 
 def _lines_vs_total(ctx: Context, lines, part: str, block: str):
     if not lines:
-        yield Result("unverifiable", f"{block}明细", f"{block}没有明细行，无法核对", location=block, missing=(f"{part}_lines",))
+        yield Result(Status.UNVERIFIABLE, f"{block}明细", f"{block}没有明细行，无法核对", location=block, missing=(f"{part}_lines",))
         return
     for stage, label in BUDGET_STAGES.items():
         col = LINE_COLUMNS[stage]
@@ -81,7 +82,7 @@ def a3(ctx: Context):
 
 def _task_split(ctx: Context, side: str, label: str):
     if not ctx.dept.tasks:
-        yield Result("unverifiable", "年度主要任务", "没有年度主要任务，无法核对", location="年度主要任务完成情况", missing=("tasks",))
+        yield Result(Status.UNVERIFIABLE, "年度主要任务", "没有年度主要任务，无法核对", location="年度主要任务完成情况", missing=("tasks",))
         return
     for i, t in enumerate(ctx.dept.tasks, start=1):
         sp = getattr(t, side)
@@ -102,7 +103,7 @@ def a5(ctx: Context):
 
 def _tasks_vs_dept(ctx: Context, side: str, stage: str, label: str):
     if not ctx.dept.tasks:
-        yield Result("unverifiable", "年度主要任务", "没有年度主要任务，无法核对", location="年度主要任务完成情况", missing=("tasks",))
+        yield Result(Status.UNVERIFIABLE, "年度主要任务", "没有年度主要任务，无法核对", location="年度主要任务完成情况", missing=("tasks",))
         return
     s = _sum(getattr(t, side).total.value for t in ctx.dept.tasks)
     total = getattr(ctx.dept.budget, stage).total.value
@@ -145,7 +146,7 @@ def a8(ctx: Context):
         items = ctx.prose.itemised(t.content)
         if items is not None and items.items and not items.complete:
             found = True
-            yield Result("unverifiable", t.name, f"主要内容中有列项未写金额（{'；'.join(items.unpriced)[:40]}），列出金额之和不能与预算数比较",
+            yield Result(Status.UNVERIFIABLE, t.name, f"主要内容中有列项未写金额（{'；'.join(items.unpriced)[:40]}），列出金额之和不能与预算数比较",
                          location=loc, missing=(f"item_amounts:{t.name}",))
         elif items is not None and items.items:
             found = True
@@ -153,7 +154,7 @@ def a8(ctx: Context):
             tol = prose_tolerance(ctx, items.items)
             r = amounts_equal(ctx, t.name, budget, s, loc, f"主要内容所列 {len(items.items)} 项金额之和（万元已换算为元）与预算数",
                               tol=tol)
-            if r.status == "fail":
+            if r.status == Status.FAIL:
                 r.message = (f"主要内容所列 {len(items.items)} 项金额合计 {fmt_amount(s)} 元，"
                              f"比表上预算数 {fmt_amount(budget)} 元{more_less(s - budget)}")
             yield r
@@ -162,7 +163,7 @@ def a8(ctx: Context):
                 r = amounts_equal(ctx, t.name, s, st, loc, "主要内容写明的“合计”与所列各项之和", tol=tol)
                 yield r
     if not found:
-        yield Result("unverifiable", "年度主要任务·主要内容", "主要内容中没有可核对的金额清单",
+        yield Result(Status.UNVERIFIABLE, "年度主要任务·主要内容", "主要内容中没有可核对的金额清单",
                      location="年度主要任务完成情况·主要内容", missing=())
 
 
@@ -175,13 +176,13 @@ def a9(ctx: Context):
     loc = "自评报告·部门预算编制情况"
     if not (total and basic and project) or None in (total.value, basic.value, project.value):
         missing = tuple(k for k, v in (("total", total), ("basic", basic), ("project", project)) if not v)
-        yield Result("unverifiable", "下年预算", "自评报告中未找到完整的下年预算（总额、基本支出、项目支出）",
+        yield Result(Status.UNVERIFIABLE, "下年预算", "自评报告中未找到完整的下年预算（总额、基本支出、项目支出）",
                      location=loc, missing=tuple(f"narrative.next_year.{m}" for m in missing))
         return
     s = basic.value + project.value
     r = amounts_equal(ctx, "下年预算", s, total.value, loc, "下年预算总额 = 基本支出 + 项目支出",
                       tol=prose_tolerance(ctx, [total, basic, project]))
-    if r.status == "fail":
+    if r.status == Status.FAIL:
         r.message = (f"自评报告称下年预算“{total.raw}”，但基本支出“{basic.raw}”+ 项目支出“{project.raw}”"
                      f"= {fmt_amount(s)} 元，所称总额{more_less(total.value - s)}")
     yield r
@@ -197,7 +198,7 @@ def a10(ctx: Context):
 
     ws = [w(s) for s in scores]
     if len(scores) < len(ctx.scores) or any(x is None for x in ws):
-        yield Result("unverifiable", "评分表权重", "评分表缺行或有无法读出的权重，无法核对权重之和",
+        yield Result(Status.UNVERIFIABLE, "评分表权重", "评分表缺行或有无法读出的权重，无法核对权重之和",
                      location="评分表·分数", missing=())
         return
     total = sum(ws, ZERO)
@@ -208,15 +209,15 @@ def a10(ctx: Context):
     for l1, expected in ctx.rules.level1_weights.items():
         got = ctx.totals["by_level1"].get(l1, {}).get("self")
         if got is not None and got > expected + ctx.tol_score:
-            yield Result("fail", f"{l1}自评得分合计", f"{l1}自评得分合计 {fmt_score(got)} 分，超过其权重 {fmt_score(expected)} 分",
+            yield Result(Status.FAIL, f"{l1}自评得分合计", f"{l1}自评得分合计 {fmt_score(got)} 分，超过其权重 {fmt_score(expected)} 分",
                          expected, got, expected - got, f"评分表·{l1}")
 
 
 def _score_sum(ctx: Context, subject: str, expected: Decimal, actual: Decimal, loc: str) -> Result:
     diff = expected - actual
     if abs(diff) <= ctx.tol_score:
-        return Result("pass", subject, f"{subject} {fmt_score(actual)} 分，相符", expected, actual, diff, loc)
-    return Result("fail", subject, f"{subject} {fmt_score(actual)} 分，应为 {fmt_score(expected)} 分", expected, actual, diff, loc)
+        return Result(Status.PASS, subject, f"{subject} {fmt_score(actual)} 分，相符", expected, actual, diff, loc)
+    return Result(Status.FAIL, subject, f"{subject} {fmt_score(actual)} 分，应为 {fmt_score(expected)} 分", expected, actual, diff, loc)
 
 
 _STAFF_TOTAL = re.compile(r"(?:在职人员总数|在职职工总数|在职总人数|职工总数)[为共]?\s*(\d+)\s*人")
@@ -230,14 +231,14 @@ def a11(ctx: Context):
     text = "\n".join((p.staffing, p.organisation))
     m = _STAFF_TOTAL.search(text)
     if m is None or on is None or other is None or on.value is None or other.value is None:
-        yield Result("unverifiable", "在职人员总数", "表上未写明在职人员总数（或缺在编、编外人数），无法核对人员构成",
+        yield Result(Status.UNVERIFIABLE, "在职人员总数", "表上未写明在职人员总数（或缺在编、编外人数），无法核对人员构成",
                      location="部门基本情况·人员编制情况", missing=("staff_total",))
         return
     stated = Decimal(m.group(1))
     s = on.value + other.value
     if stated == s:
-        yield Result("pass", "在职人员总数", f"在职人员总数 {stated} 人 = 在编 {on.value} + 编外 {other.value}", s, stated, ZERO,
+        yield Result(Status.PASS, "在职人员总数", f"在职人员总数 {stated} 人 = 在编 {on.value} + 编外 {other.value}", s, stated, ZERO,
                      "部门基本情况·人员编制情况")
     else:
-        yield Result("fail", "在职人员总数", f"在职人员总数 {stated} 人，但在编 {on.value} + 编外 {other.value} = {s} 人",
+        yield Result(Status.FAIL, "在职人员总数", f"在职人员总数 {stated} 人，但在编 {on.value} + 编外 {other.value} = {s} 人",
                      s, stated, s - stated, "部门基本情况·人员编制情况")

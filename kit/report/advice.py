@@ -11,6 +11,7 @@ from typing import Any
 
 from ..checks import declared
 from ..checks.rescore import PROXY, RESCORE
+from ..vocab import Severity, Status
 
 SUPPLY = "请补充：{missing}。"
 
@@ -24,7 +25,7 @@ def advice(row: dict[str, Any], labels: dict[str, str] | None = None, rescored: 
     labels = labels or {}
     cid, subject = str(row.get("check_id", "")), str(row.get("subject", ""))
     missing = "、".join(labels.get(k, k) for k in (row.get("missing") or ()))
-    if row.get("status") == "unverifiable":
+    if row.get("status") == Status.UNVERIFIABLE:
         return SUPPLY.format(missing=missing) if missing else "无需处理（表上没有可核对的内容）。"
     if cid in rescored:
         expected = _score_text(row.get("expected"))
@@ -34,7 +35,7 @@ def advice(row: dict[str, Any], labels: dict[str, str] | None = None, rescored: 
     c = declared(cid)
     if c is None:
         return "请核实并说明。"
-    downgraded = row.get("severity") == "warning" and c.severity != "warning"
+    downgraded = row.get("severity") == Severity.WARNING and c.severity != Severity.WARNING
     text = c.advice_warning if c.advice_warning and downgraded else c.advice
     return text.format(subject=subject)
 

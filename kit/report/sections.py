@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from ..checks import GOALS_TABLE, INDICATORS_TABLE, table_checks
 from ..model import BUDGET_PARTS, BUDGET_STAGES, Department
-from ..vocab import WeightSource
+from ..vocab import Status, WeightSource
 from . import tables as t
 from .charts import budget_chart, figure_png, tasks_chart
 from .summary import coverage_table
@@ -318,7 +318,7 @@ def scores_figure(audit) -> str:
 
 def verdict(status: str, severity: str) -> t.Raw:
     """One label for a finding: 错误/警告/提示 when it fails, 无法核实 when inputs are missing."""
-    if status == "fail":
+    if status == Status.FAIL:
         return t.badge(severity)
     return t.badge(status)
 
@@ -413,8 +413,8 @@ def goals_section(audit) -> str:
     d8 = f[f["check_id"].astype(str).isin(table_checks(GOALS_TABLE))]
     pair = (f'<div class="kit-pair"><div><h4>预期目标</h4>{t.esc(t.text_block(g.expected))}</div>'
             f'<div><h4>目标完成实际情况</h4>{t.esc(t.text_block(g.actual))}</div></div>')
-    notes = [t.note(r.message, "warning" if r.status == "fail" else "info") for r in d8.itertuples(index=False)
-             if r.status != "pass"]
+    notes = [t.note(r.message, "warning" if r.status == Status.FAIL else "info") for r in d8.itertuples(index=False)
+             if r.status != Status.PASS]
     return pair + "".join(notes)
 
 

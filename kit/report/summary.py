@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from ..vocab import ReviewStatus
 from . import tables as t
 
 BASIS_ORDER = ("exact", "proxy", "override", "judgement", "unverifiable")
@@ -58,7 +59,7 @@ def coverage_sentence(audit) -> str:
             f"合计 {_pts(s['points_rechecked'])} 分得到复核；{_pts(p['judgement'])} 分为专业判断项，保留自评分数；"
             f"{_pts(p['unverifiable'])} 分因缺少资料无法复核，保留自评分数。")
     kept = p["judgement"] + p["unverifiable"]
-    if s["status"] == "partial":
+    if s["status"] == ReviewStatus.PARTIAL:
         text += (f"因此本次为部分复核：复核总分中有 {_pts(kept)} 分沿用自评分数（其中 {_pts(p['unverifiable'])} 分"
                  "有待补充资料后复核），复核总分不是对全部评分的确认。")
     else:
@@ -154,7 +155,7 @@ def result_html(audit) -> str:
     d = audit.department
     s = audit.summary()
     head = (f'<p class="kit-result-title"><strong>{t.esc(d.name)}</strong>（{t.esc(d.code)}）{t.esc(d.year)} 年度 · '
-            f'{t.badge("pass" if s["status"] == "complete" else "unverifiable", s["status_label"])}</p>')
+            f'{t.badge("pass" if s["status"] == ReviewStatus.COMPLETE else "unverifiable", s["status_label"])}</p>')
     probs = audit.issues("problem", labels="machine").head(8)
     rows = [[str(i), t.badge(r.severity), r.check_id, r.subject, r.message]
             for i, r in enumerate(probs.itertuples(index=False), 1)]

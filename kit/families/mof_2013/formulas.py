@@ -11,6 +11,7 @@ from typing import Any
 from kit.formulas import shown
 from kit.scoretypes import HUNDRED, ZERO, Env, IndicatorScore, Outcome, band_score, formula, kept
 from kit.values import Num, fmt_pct, fmt_score
+from kit.vocab import Basis
 
 
 def input_value(env: Env, key: str) -> tuple[Decimal | None, str]:
@@ -90,7 +91,7 @@ def f_ratio_score(env: Env, s: IndicatorScore) -> Outcome:
     p = s.rule.params
     ratio, how, missing = framework_ratio(env, p)
     if ratio is None:
-        return kept(s.self_score, "unverifiable", f"缺少计算“{s.rule.name}”的数据，保留自评分数", missing)
+        return kept(s.self_score, Basis.UNVERIFIABLE, f"缺少计算“{s.rule.name}”的数据，保留自评分数", missing)
     if "bands" in p:
         score = band_score(p["bands"], ratio)
         rule_text = "；".join(b.describe() for b in p["bands"])
@@ -101,7 +102,7 @@ def f_ratio_score(env: Env, s: IndicatorScore) -> Outcome:
         per = p["deduct"].get("per", "1")
         rule_text = (f"{sign}{bound}% 得满分，每{'超过' if op in ('le', 'lt') else '低于'} {per} 个百分点扣 "
                      f"{p['deduct']['points']} 分，扣完为止")
-    return Outcome(score, "exact", f"{s.rule.name} {how}；{rule_text} → {fmt_score(score)} 分", inputs={"ratio": ratio})
+    return Outcome(score, Basis.EXACT, f"{s.rule.name} {how}；{rule_text} → {fmt_score(score)} 分", inputs={"ratio": ratio})
 
 
 @formula("ratio_judgement")
@@ -109,5 +110,5 @@ def f_ratio_judgement(env: Env, s: IndicatorScore) -> Outcome:
     """A framework ratio computed for the auditor to see; the local 评分标准 decides, so the self score is kept."""
     ratio, how, missing = framework_ratio(env, s.rule.params)
     if ratio is None:
-        return kept(s.self_score, "judgement", "按本地评分标准评分，保留自评分数（缺少计算比率的数据）")
-    return kept(s.self_score, "judgement", f"{s.rule.name} {how}；按本地评分标准评分，保留自评分数", inputs={"ratio": ratio})
+        return kept(s.self_score, Basis.JUDGEMENT, "按本地评分标准评分，保留自评分数（缺少计算比率的数据）")
+    return kept(s.self_score, Basis.JUDGEMENT, f"{s.rule.name} {how}；按本地评分标准评分，保留自评分数", inputs={"ratio": ratio})

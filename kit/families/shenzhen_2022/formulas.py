@@ -12,19 +12,20 @@ from typing import Any
 
 from kit.scoretypes import HUNDRED, ZERO, Env, IndicatorScore, Outcome, band_score, banded, formula, kept, mixed
 from kit.values import fmt_amount, fmt_pct, fmt_score
+from kit.vocab import Basis
 
 
 @formula("disclosure")
 def f_disclosure(env: Env, s: IndicatorScore) -> Outcome:
     if env.supp("classified") is True:
-        return Outcome(s.weight, "exact", "涉密部门按规定不公开，直接得分", inputs={"classified": True})
+        return Outcome(s.weight, Basis.EXACT, "涉密部门按规定不公开，直接得分", inputs={"classified": True})
     parts = s.rule.params["part_scores"]
     b, f = env.supp("budget_disclosure"), env.supp("final_disclosure")
     missing = [k for k, v in (("budget_disclosure", b), ("final_disclosure", f)) if v is None]
     if missing:
-        return kept(s.self_score, "unverifiable", "缺少预决算公开情况，保留自评分数", missing)
+        return kept(s.self_score, Basis.UNVERIFIABLE, "缺少预决算公开情况，保留自评分数", missing)
     score = parts[b] + parts[f]
-    return Outcome(score, "exact", f"部门预算公开“{b}”{fmt_score(parts[b])} 分 + 部门决算公开“{f}”{fmt_score(parts[f])} 分",
+    return Outcome(score, Basis.EXACT, f"部门预算公开“{b}”{fmt_score(parts[b])} 分 + 部门决算公开“{f}”{fmt_score(parts[f])} 分",
                    inputs={"budget_disclosure": b, "final_disclosure": f})
 
 
@@ -72,12 +73,12 @@ def f_adjustment_rule(env: Env, s: IndicatorScore) -> Outcome:
     p = s.rule.params
     ratio, how, proxy, missing = adjustment_ratio(env)
     if ratio is None:
-        return kept(s.self_score, "unverifiable", "缺少调整、调剂累计数，保留自评分数", missing)
+        return kept(s.self_score, Basis.UNVERIFIABLE, "缺少调整、调剂累计数，保留自评分数", missing)
     part, over = adjustment_points(env, ratio, p["rule_points"])
     score = mixed(s, p["judgement_points"], part)
     note = (f"调整、调剂比例 {fmt_pct(ratio)}（{how}），上限 {fmt_score(env.opts['adjustment_threshold_pct'])}%，"
             f"第2项得 {fmt_score(part)} 分；其余两项为主观评分，按不超过满分 {fmt_score(p['judgement_points'])} 分计")
-    return Outcome(score, "proxy" if proxy else "exact", note,
+    return Outcome(score, Basis.PROXY if proxy else Basis.EXACT, note,
                    inputs={"ratio": ratio, "part": part, "over": over, "proxy": proxy, "how": how})
 
 
@@ -87,14 +88,14 @@ def f_procurement(env: Env, s: IndicatorScore) -> Outcome:
     plan, actual = env.supp("procurement_plan"), env.supp("procurement_actual")
     missing = [k for k, v in (("procurement_plan", plan), ("procurement_actual", actual)) if v is None]
     if missing:
-        return kept(s.self_score, "unverifiable", "缺少政府采购计划与实际金额，保留自评分数", missing)
+        return kept(s.self_score, Basis.UNVERIFIABLE, "缺少政府采购计划与实际金额，保留自评分数", missing)
     if plan == 0:
-        return kept(s.self_score, "unverifiable", "政府采购计划金额为 0，执行率无法计算", ("procurement_plan",))
+        return kept(s.self_score, Basis.UNVERIFIABLE, "政府采购计划金额为 0，执行率无法计算", ("procurement_plan",))
     rate = actual / plan * HUNDRED
     part = ZERO if actual > plan else p["rule_points"] * actual / plan
     score = mixed(s, p["judgement_points"], part)
     note = f"政府采购执行率 {fmt_pct(rate)}" + ("，实际超过计划得 0 分" if actual > plan else f"，第1项得 {fmt_score(part)} 分")
-    return Outcome(score, "exact", note, inputs={"ratio": rate, "part": part})
+    return Outcome(score, Basis.EXACT, note, inputs={"ratio": rate, "part": part})
 
 
 @formula("fixed_assets")
@@ -102,7 +103,7 @@ def f_fixed_assets(env: Env, s: IndicatorScore) -> Outcome:
     used, total = env.supp("fixed_assets_in_use"), env.supp("fixed_assets_total")
     missing = [k for k, v in (("fixed_assets_in_use", used), ("fixed_assets_total", total)) if v is None]
     if missing or total == 0:
-        return kept(s.self_score, "unverifiable", "缺少固定资产总额，保留自评分数", missing or ("fixed_assets_total",))
+        return kept(s.self_score, Basis.UNVERIFIABLE, "缺少固定资产总额，保留自评分数", missing or ("fixed_assets_total",))
     return banded(s, used / total * HUNDRED, "固定资产利用率")
 
 
@@ -114,7 +115,7 @@ def f_funded_staff(env: Env, s: IndicatorScore) -> Outcome:
     on = env.count("on_staff")
     missing = [k for k, v in (("authorized_posts", posts), ("profile.on_staff", on)) if v is None]
     if missing or posts == 0:
-        return kept(s.self_score, "unverifiable", "缺少核定编制数，保留自评分数（编制床位不是人员编制）",
+        return kept(s.self_score, Basis.UNVERIFIABLE, "缺少核定编制数，保留自评分数（编制床位不是人员编制）",
                      missing or ("authorized_posts",))
     return banded(s, on / posts * HUNDRED, f"财政供养人员控制率（在编 {on} ÷ 核定编制 {posts}）")
 
@@ -129,7 +130,7 @@ def f_contract_staff(env: Env, s: IndicatorScore) -> Outcome:
         source = "年末其他人员人数作为编外人员数"
     missing = [k for k, v in (("profile.on_staff", on), ("contract_staff", contract)) if v is None]
     if missing or on + contract == 0:
-        return kept(s.self_score, "unverifiable", "缺少在编或编外人员数，保留自评分数", missing or ("contract_staff",))
+        return kept(s.self_score, Basis.UNVERIFIABLE, "缺少在编或编外人员数，保留自评分数", missing or ("contract_staff",))
     ratio = contract / (on + contract) * HUNDRED
     return banded(s, ratio, f"编外人员控制率（编外 {contract} ÷（在编 {on} + 编外 {contract}），以{source}）",
                    contract=contract, on_staff=on)
@@ -184,12 +185,12 @@ def f_public_funds(env: Env, s: IndicatorScore) -> Outcome:
         notes.append("预算数或实际数为负（" + "、".join(fmt_amount(x) for x in negative) + " 元），该部分不计算控制率")
     note = "；".join(notes)
     if three is None and daily is None:
-        return kept(s.self_score, "unverifiable", note, missing, inputs)
+        return kept(s.self_score, Basis.UNVERIFIABLE, note, missing, inputs)
     if three is not None and daily is not None:
-        return Outcome(three + daily, "proxy" if daily_proxy else "exact", note, tuple(missing), inputs)
+        return Outcome(three + daily, Basis.PROXY if daily_proxy else Basis.EXACT, note, tuple(missing), inputs)
     known = three if three is not None else daily
     score = mixed(s, p["part_points"], known)
-    return Outcome(score, "proxy", note, tuple(missing), inputs)
+    return Outcome(score, Basis.PROXY, note, tuple(missing), inputs)
 
 
 @formula("quarterly")
@@ -199,7 +200,7 @@ def f_quarterly(env: Env, s: IndicatorScore) -> Outcome:
     prog = [env.supp(k) for k in keys]
     missing = [k for k, v in zip(keys, prog) if v is None]
     if missing:
-        return kept(s.self_score, "unverifiable", "缺少各季度末累计支出进度，保留自评分数", missing)
+        return kept(s.self_score, Basis.UNVERIFIABLE, "缺少各季度末累计支出进度，保留自评分数", missing)
     ratios = [pq / t for pq, t in zip(prog, p["schedule"])]
     if env.opts["cap_quarterly_ratio"]:
         ratios = [min(r, Decimal(1)) for r in ratios]
@@ -211,7 +212,7 @@ def f_quarterly(env: Env, s: IndicatorScore) -> Outcome:
     score = min(s.weight, quarter_part + p["mean_points"] * mean)
     note = ("季度执行率 " + "、".join(fmt_pct(r * HUNDRED) for r in ratios)
             + f"，季度得分 {fmt_score(quarter_part)} + 全年平均 {fmt_pct(mean * HUNDRED)} × {fmt_score(p['mean_points'])}")
-    return Outcome(score, "exact", note, inputs={"ratios": ratios, "mean": mean})
+    return Outcome(score, Basis.EXACT, note, inputs={"ratios": ratios, "mean": mean})
 
 
 @formula("timeliness")
@@ -222,15 +223,15 @@ def f_timeliness(env: Env, s: IndicatorScore) -> Outcome:
     else:
         tasks = env.dept.tasks
         if not tasks:
-            return kept(s.self_score, "unverifiable", "缺少计划完成项目数，保留自评分数", ("projects_planned", "projects_on_time"))
+            return kept(s.self_score, Basis.UNVERIFIABLE, "缺少计划完成项目数，保留自评分数", ("projects_planned", "projects_on_time"))
         done = tuple(s.rule.params.get("done_words") or ())
         n = Decimal(len(tasks))
         k = Decimal(sum(1 for t in tasks if t.status.strip() in done))
         source = f"年度主要任务完成情况：{int(n)} 项中 {int(k)} 项为“已完成”"
     if n == 0:
-        return kept(s.self_score, "unverifiable", "计划完成项目总数为 0", ("projects_planned",))
+        return kept(s.self_score, Basis.UNVERIFIABLE, "计划完成项目总数为 0", ("projects_planned",))
     score = s.weight if k >= n else s.weight * k / n
-    return Outcome(score, "exact", f"{source}，{fmt_score(s.weight)} × {k}/{n} = {fmt_score(score)} 分",
+    return Outcome(score, Basis.EXACT, f"{source}，{fmt_score(s.weight)} × {k}/{n} = {fmt_score(score)} 分",
                    inputs={"n": n, "k": k})
 
 
@@ -240,20 +241,20 @@ def f_key_work(env: Env, s: IndicatorScore) -> Outcome:
     inc = env.supp("key_tasks_incomplete")
     if inc is not None:
         score = max(ZERO, s.weight - per * inc)
-        return Outcome(score, "exact", f"未完成重点工作 {inc} 项（补充资料）→ {fmt_score(score)} 分", inputs={"incomplete": inc})
+        return Outcome(score, Basis.EXACT, f"未完成重点工作 {inc} 项（补充资料）→ {fmt_score(score)} 分", inputs={"incomplete": inc})
     done, evidence = env.prose.key_work()
     if done is True:
-        return Outcome(s.weight, "exact", f"自评报告称重点工作均已完成（“{evidence}”）→ {fmt_score(s.weight)} 分",
+        return Outcome(s.weight, Basis.EXACT, f"自评报告称重点工作均已完成（“{evidence}”）→ {fmt_score(s.weight)} 分",
                        inputs={"incomplete": ZERO, "evidence": evidence})
     why = f"自评报告称有重点工作未完成（“{evidence}”），但未说明项数" if done is False else "自评报告未说明重点工作完成情况"
-    return kept(s.self_score, "unverifiable", why + "，保留自评分数", ("key_tasks_incomplete",), {"evidence": evidence})
+    return kept(s.self_score, Basis.UNVERIFIABLE, why + "，保留自评分数", ("key_tasks_incomplete",), {"evidence": evidence})
 
 
 @formula("satisfaction")
 def f_satisfaction(env: Env, s: IndicatorScore) -> Outcome:
     rates = env.prose.satisfaction_rates()
     if not rates:
-        return kept(s.self_score, "unverifiable", "未找到满意度数值，保留自评分数", ("satisfaction_rate",))
+        return kept(s.self_score, Basis.UNVERIFIABLE, "未找到满意度数值，保留自评分数", ("satisfaction_rate",))
     values = [f.value for f in rates]
     agg = env.opts["satisfaction_aggregate"]
     x = min(values) if agg == "min" else sum(values, ZERO) / len(values)
@@ -282,7 +283,7 @@ def f_petitions(env: Env, s: IndicatorScore) -> Outcome:
     timely = timely if timely is not None else found.get("timely")
     missing = [k for k, v in (("petition_reply_rate", reply), ("petition_timely_rate", timely)) if v is None]
     if missing:
-        return kept(s.self_score, "unverifiable", "缺少信访回复率，保留自评分数", missing)
+        return kept(s.self_score, Basis.UNVERIFIABLE, "缺少信访回复率，保留自评分数", missing)
     part = (p["reply_points"] if reply >= p["full_rate"] else ZERO) + (p["timely_points"] if timely >= p["full_rate"] else ZERO)
     channel = env.supp("petition_channel")
     note = f"信访办理回复率 {fmt_pct(reply)}、及时办理回复率 {fmt_pct(timely)} → {fmt_score(part)} 分"
@@ -292,4 +293,4 @@ def f_petitions(env: Env, s: IndicatorScore) -> Outcome:
     else:
         score = part + (p["channel_points"] if channel else ZERO)
         note += f"；渠道机制（补充资料）{'已建立' if channel else '未建立'}"
-    return Outcome(score, "exact", note, inputs={"reply": reply, "timely": timely, "part": part})
+    return Outcome(score, Basis.EXACT, note, inputs={"reply": reply, "timely": timely, "part": part})
