@@ -8,6 +8,7 @@ import re
 from decimal import ROUND_HALF_UP, Decimal
 
 from ..model import NARRATIVE_SECTIONS
+from ..prose import EXECUTION_RATE_LABELS
 from ..values import fmt_score
 from ..scoretypes import HUNDRED, ZERO
 from ..values import fmt_amount, fmt_pct
@@ -26,12 +27,12 @@ def _q(x: Decimal) -> Decimal:
 
 
 @check("D1", "自评报告所述执行率与表内数据一致", "D", Severity.WARNING,
-       advice="更正自评报告中的执行率，或写明其计算口径。", figures=("预算支出执行率", "预算执行率", "财政专项拨款执行率", "预算收入执行率"))
+       advice="更正自评报告中的执行率，或写明其计算口径。", figures=EXECUTION_RATE_LABELS)
 def d1(ctx: Context):
     b = ctx.dept.budget
     found = False
     for key, f in ctx.prose.rates.items():
-        if f.label not in ("预算支出执行率", "预算执行率", "财政专项拨款执行率", "预算收入执行率"):
+        if f.label not in EXECUTION_RATE_LABELS:
             continue
         found = True
         loc = "自评报告·" + NARRATIVE_SECTIONS.get(f.source.split(":", 1)[-1], f.source)
