@@ -40,6 +40,7 @@ def test_rescore_checks_are_made_and_titled_from_the_rule_file():
     assert made["B4"].title == "编外人员控制率" and made["C3"].title == "预决算信息公开"
     assert declared("B4") is None and title_of("B4", rules) == "编外人员控制率"
     assert [c.id for c in all_checks(rules)].index("B3") < [c.id for c in all_checks(rules)].index("B14")
+    assert {c.id: c.title for c in all_checks()}["B4"] == "编外人员控制率"  # the built-in rule files' too
 
 
 def test_a_district_rule_file_renames_its_rescore_check(tmp_path):

@@ -7,6 +7,8 @@ fits its family), structure (F2–F14: execution-rate block, printed totals and 
 (``kit/families/<id>/family.yaml``) lists the declared ids that apply to its forms, and its rule
 file makes the re-score checks its indicators name (``rescore.rule_checks``).
 """
+from ..families import family_ids
+from ..rules import rules_for
 from . import fit, identities, malformed, ratios, scoretable, structure, textual  # noqa: F401  (registration)
 from .base import (CATEGORIES, GOALS_TABLE, INDICATORS_TABLE, REGISTRY, TASK, Check, Context, ProseCache, Result,
                    catalogue_order, check, declared, run_checks)
@@ -14,8 +16,12 @@ from .rescore import rule_checks
 
 
 def all_checks(rules=None) -> list[Check]:
-    """Every declared check, and the re-score checks of ``rules`` (a ``RuleSet``), in catalogue order."""
-    made = rule_checks(rules) if rules is not None else {}
+    """Every declared check and the re-score checks of ``rules`` (a ``RuleSet``; by default those
+    of every built-in family's rule file), in catalogue order."""
+    if rules is None:
+        made = {cid: c for fid in family_ids() for cid, c in rule_checks(rules_for(fid)).items()}
+    else:
+        made = rule_checks(rules)
     return sorted([*REGISTRY, *made.values()], key=catalogue_order)
 
 
