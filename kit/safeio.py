@@ -19,8 +19,8 @@ from __future__ import annotations
 
 import errno
 import os
+import secrets
 import stat
-import tempfile
 from pathlib import Path
 from typing import Callable
 
@@ -161,8 +161,10 @@ def replace_all_atomic(files: dict[Path, bytes], before_commit: Callable[[], Non
         for path, data in files.items():
             path = Path(path)
             path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-            staged.append((Path(tmp), path))
+            # A new name of its own (O_EXCL), its mode the umask's as for any file the kit writes.
+            tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+            staged.append((tmp, path))
             with os.fdopen(fd, "wb") as fh:
                 fh.write(data)
         if before_commit is not None:

@@ -65,6 +65,9 @@ def test_atomic_write_leaves_no_temporary_file(tmp_path):
     with pytest.raises(KitError):
         replace_all_atomic({target: b"new", tmp_path / "b.txt": b"new"}, before_commit=refuse)
     assert target.read_bytes() == b"old" and sorted(p.name for p in tmp_path.iterdir()) == ["a.txt"]
+    umask = os.umask(0o022)
+    os.umask(umask)
+    assert target.stat().st_mode & 0o777 == 0o666 & ~umask  # readable as any file written, not 0600
 
 
 def test_signal_helper_notes_the_signal_runs_actions_once_and_restores():
