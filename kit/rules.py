@@ -153,35 +153,90 @@ class RuleSet:
 
 
 # --- Loading -----------------------------------------------------------------------------
-def _dec(v: Any, where: str, problems: list[Problem], path: str) -> Decimal | None:
+def _line(node: Any, key: Any = None) -> int | None:
+    """The line of ``key`` in a mapping read by kit.yamlio (or of the mapping's first key)."""
+    lines = getattr(node, "lines", None)
+    if not lines:
+        return None
+    return lines.get(key) if key in lines else min(lines.values())
+
+
+def _dec(v: Any, where: str, problems: list[Problem], path: str, line: int | None = None) -> Decimal | None:
     try:
-        d = Decimal(str(v))
+        if isinstance(v, (bool, dict, list)) or v is None:
+            raise InvalidOperation
+        d = Decimal(str(v).strip())
         if not d.is_finite():
             raise InvalidOperation
         return d
     except (InvalidOperation, ValueError):
-        problems.append(Problem("此处应为数字", file=path, field=where, value=str(v)))
+        problems.append(Problem("此处应为数字", file=path, field=where, value=str(v), line=line))
         return None
 
 
-def _bands(raw: Any, where: str, problems: list[Problem], path: str) -> tuple[Band, ...]:
+def _non_negative(d: Decimal | None, what: str, where: str, problems: list[Problem], path: str,
+                  line: int | None) -> None:
+    if d is not None and d < 0:
+        problems.append(Problem(f"{what}不能为负数（负数与其他项相抵后合计仍可能相符，评分会因此出错）",
+                                file=path, field=where, value=str(d), line=line, expected="不小于 0 的数"))
+
+
+def _bands(raw: Any, where: str, problems: list[Problem], path: str, line: int | None = None) -> tuple[Band, ...]:
     out = []
     if not isinstance(raw, list) or not raw:
-        problems.append(Problem("分档表应为非空列表", file=path, field=where))
+        problems.append(Problem("分档表应为非空列表", file=path, field=where, line=line))
         return ()
+    lines: list[int | None] = []
     for i, b in enumerate(raw):
-        conds = [k for k in ("lt", "le", "ge", "gt") if k in b]
-        if len(conds) > 1 or "score" not in b:
-            problems.append(Problem("分档项应有一个条件（lt/le/ge/gt）和 score", file=path, field=f"{where}[{i}]"))
+        bl = _line(b) or line
+        conds = [k for k in ("lt", "le", "ge", "gt") if isinstance(b, dict) and k in b]
+        if not isinstance(b, dict) or len(conds) > 1 or "score" not in b:
+            problems.append(Problem("分档项应有一个条件（lt/le/ge/gt）和 score", file=path, field=f"{where}[{i}]", line=bl))
             continue
         op = conds[0] if conds else None
-        bound = _dec(b[op], where, problems, path) if op else None
-        score = _dec(b["score"], where, problems, path)
-        if score is not None:
+        bound = _dec(b[op], f"{where}[{i}].{op}", problems, path, _line(b, op)) if op else None
+        score = _dec(b["score"], f"{where}[{i}].score", problems, path, _line(b, "score"))
+        _non_negative(score, "分档得分", f"{where}[{i}].score", problems, path, _line(b, "score"))
+        if score is not None and (op is None or bound is not None):
             out.append(Band(op, bound, score))
+            lines.append(bl)
     if out and out[-1].op is not None:
-        problems.append(Problem("分档表最后一项应为无条件的兜底项", file=path, field=where))
+        problems.append(Problem("分档表最后一项应为无条件的兜底项", file=path, field=where, line=lines[-1]))
+    for k, b in enumerate(out[:-1]):
+        if b.op is None:
+            problems.append(Problem("兜底项（无条件）之后的分档永远不会被用到", file=path, field=f"{where}[{k}]",
+                                    line=lines[k], expected="兜底项放在最后"))
+            break
+    _band_order(out, lines, where, problems, path)
     return tuple(out)
+
+
+# Bands are read top to bottom and the first match wins: with lower bounds (ge, gt) each band's
+# bound must be below the one before (≥95, ≥90, ≥80), with upper bounds (lt, le) above it
+# (<5, ≤10). Otherwise a band is never reached or the order says something else than it means.
+_LOWER = {"ge": 0, "gt": 1}
+_UPPER = {"lt": 0, "le": 1}
+
+
+def _band_order(bands, lines, where: str, problems: list[Problem], path: str) -> None:
+    cond = [(b, ln) for b, ln in zip(bands, lines) if b.op is not None]
+    kinds = {"lower" if b.op in _LOWER else "upper" for b, _ in cond}
+    if len(kinds) > 1:
+        problems.append(Problem("分档条件混用了下限（ge/gt）和上限（lt/le），先后顺序无法确定各档的范围",
+                                file=path, field=where, line=cond[0][1], expected="同一分档表只用 ge/gt 或只用 lt/le"))
+        return
+    for (a, _), (b, ln) in zip(cond, cond[1:]):
+        if a.op in _LOWER:  # descending bounds; at an equal bound '>' comes before '≥'
+            ok = b.bound < a.bound or (b.bound == a.bound and _LOWER[a.op] > _LOWER[b.op])
+            want = "自上而下分界递减（如 ge 95、ge 90、ge 80）"
+        else:  # ascending bounds; at an equal bound '<' comes before '≤'
+            ok = b.bound > a.bound or (b.bound == a.bound and _UPPER[a.op] < _UPPER[b.op])
+            want = "自上而下分界递增（如 lt 5、le 10）"
+        if not ok:
+            problems.append(Problem("分档顺序不对：这一档在上一档之后永远不会被用到，或与上一档重叠",
+                                    file=path, field=where, value=f"{a.op} {a.bound} → {b.op} {b.bound}", line=ln,
+                                    expected=want))
+            return
 
 
 def rule_file(name_or_path: str | Path | None = None, base: Path | None = None) -> Path:
@@ -229,31 +284,74 @@ def _load_rules_cached(path: str) -> RuleSet:
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
         raise RulesError(Problem("不是规则文件", file=path, field="format", expected=FORMAT))
     indicators = []
-    for i, d in enumerate(doc.get("indicators") or []):
+    raw_indicators = doc.get("indicators") or []
+    if not isinstance(raw_indicators, list):
+        raise RulesError(Problem("indicators 应为列表", file=path, field="indicators", line=_line(doc, "indicators")))
+    for i, d in enumerate(raw_indicators):
         where = f"indicators[{i}]"
+        if not isinstance(d, dict):
+            problems.append(Problem("每个指标应为键值表", file=path, field=where, line=_line(doc, "indicators")))
+            continue
+        name_ = str(d.get("name") or d.get("id") or "")
+        where = f"indicators[{i}]（{name_}）" if name_ else where
         formula = d.get("formula", "")
         if formula not in formulas():
             problems.append(Problem("未知的计算公式", file=path, field=where + ".formula", value=str(formula),
-                                    expected="、".join(sorted(formulas()))))
-        params = dict(d.get("params") or {})
+                                    expected="、".join(sorted(formulas())), line=_line(d, "formula")))
+        from_table = str(d.get("weight", "")).strip() == "table"
+        weight = Decimal(0) if from_table else _dec(d.get("weight"), where + ".weight", problems, path, _line(d, "weight"))
+        _non_negative(weight, "权重", where + ".weight", problems, path, _line(d, "weight"))
+        raw_params = d.get("params") or {}
+        if not isinstance(raw_params, dict):
+            problems.append(Problem("params 应为键值表", file=path, field=where + ".params", line=_line(d, "params")))
+            raw_params = {}
+        params = dict(raw_params)
+        pline = lambda key: _line(raw_params, key) or _line(d, "params")  # noqa: E731
         for key in list(params):
             if key == "bands" or key.endswith("_bands"):
-                params[key] = _bands(params[key], f"{where}.params.{key}", problems, path)
+                params[key] = _bands(params[key], f"{where}.params.{key}", problems, path, pline(key))
+                top = max((b.score for b in params[key]), default=None)
+                if top is not None and not from_table and weight is not None and top > weight:
+                    problems.append(Problem("分档得分超过该指标权重", file=path, field=f"{where}.params.{key}",
+                                            value=str(top), line=pline(key), expected=f"不超过 {weight}"))
         for key in ("judgement_points", "rule_points", "part_points", "quarter_points", "mean_points",
                     "per_incomplete", "channel_points", "reply_points", "timely_points", "full_rate"):
             if key in params:
-                params[key] = _dec(params[key], f"{where}.params.{key}", problems, path)
+                params[key] = _dec(params[key], f"{where}.params.{key}", problems, path, pline(key))
+                _non_negative(params[key], "分值", f"{where}.params.{key}", problems, path, pline(key))
+                if (key.endswith("_points") and params[key] is not None and not from_table and weight is not None
+                        and params[key] > weight):
+                    problems.append(Problem("分值超过该指标权重", file=path, field=f"{where}.params.{key}",
+                                            value=str(params[key]), line=pline(key), expected=f"不超过 {weight}"))
+        parts = [params.get(k) for k in ("judgement_points", "rule_points")]
+        if all(isinstance(x, Decimal) for x in parts) and not from_table and weight is not None \
+                and sum(parts) != weight:
+            problems.append(Problem("judgement_points 与 rule_points 之和应等于该指标权重", file=path,
+                                    field=f"{where}.params", value=str(sum(parts)), line=_line(d, "params"),
+                                    expected=str(weight)))
         if "schedule" in params:
-            params["schedule"] = tuple(_dec(x, f"{where}.params.schedule", problems, path) for x in params["schedule"])
+            sched = params["schedule"] if isinstance(params["schedule"], list) else []
+            params["schedule"] = tuple(_dec(x, f"{where}.params.schedule", problems, path, pline("schedule")) for x in sched)
         if "part_scores" in params:
-            params["part_scores"] = {k: _dec(v, where, problems, path) for k, v in params["part_scores"].items()}
-        att = dict(d.get("attainable") or {})
+            ps = params["part_scores"] if isinstance(params["part_scores"], dict) else {}
+            params["part_scores"] = {k: _dec(v, where, problems, path, pline("part_scores")) for k, v in ps.items()}
+            for k, v in params["part_scores"].items():
+                _non_negative(v, "分值", f"{where}.params.part_scores.{k}", problems, path, pline("part_scores"))
+        att = dict(d.get("attainable") or {}) if isinstance(d.get("attainable") or {}, dict) else {}
+        aline = _line(d, "attainable")
         if "set" in att:
-            att["set"] = tuple(_dec(x, where + ".attainable", problems, path) for x in att["set"])
+            att["set"] = tuple(_dec(x, where + ".attainable", problems, path, aline)
+                               for x in (att["set"] if isinstance(att["set"], list) else []))
+            for x in att["set"]:
+                _non_negative(x, "可得分值", where + ".attainable.set", problems, path, aline)
+                if x is not None and not from_table and weight is not None and x > weight:
+                    problems.append(Problem("可得分值超过该指标权重", file=path, field=where + ".attainable.set",
+                                            value=str(x), line=aline, expected=f"不超过 {weight}"))
         if "step" in att:
-            att["step"] = _dec(att["step"], where + ".attainable", problems, path)
-        from_table = str(d.get("weight", "")).strip() == "table"
-        weight = Decimal(0) if from_table else _dec(d.get("weight"), where + ".weight", problems, path)
+            att["step"] = _dec(att["step"], where + ".attainable", problems, path, aline)
+            if att["step"] is not None and att["step"] <= 0:
+                problems.append(Problem("得分步长应大于 0", file=path, field=where + ".attainable.step",
+                                        value=str(att["step"]), line=aline))
         indicators.append(
             IndicatorRule(
                 id=str(d.get("id")),
@@ -271,7 +369,15 @@ def _load_rules_cached(path: str) -> RuleSet:
             )
         )
     options = {}
-    for name, spec in (doc.get("options") or {}).items():
+    raw_options = doc.get("options") or {}
+    if not isinstance(raw_options, dict):
+        problems.append(Problem("options 应为键值表", file=path, field="options", line=_line(doc, "options")))
+        raw_options = {}
+    for name, spec in raw_options.items():
+        if not isinstance(spec, dict):
+            problems.append(Problem("选项应为键值表（type、default、doc）", file=path, field=f"options.{name}",
+                                    line=_line(raw_options, name)))
+            continue
         typ = spec.get("type")
         default = spec.get("default")
         os_ = OptionSpec(
@@ -285,21 +391,39 @@ def _load_rules_cached(path: str) -> RuleSet:
         )
         value, errs = _coerce_option(os_, default)
         if errs:
-            problems.append(Problem(f"选项默认值无效：{errs}", file=path, field=f"options.{name}"))
+            problems.append(Problem(f"选项默认值无效：{errs}", file=path, field=f"options.{name}",
+                                    line=_line(raw_options, name)))
         options[name] = OptionSpec(**{**os_.__dict__, "default": value})
-    level1 = {k: _dec(v, "level1_weights", problems, path) for k, v in (doc.get("level1_weights") or {}).items()}
-    total = _dec(doc.get("total", "100"), "total", problems, path)
+    raw_level1 = doc.get("level1_weights") or {}
+    l1line = _line(doc, "level1_weights")
+    level1 = {k: _dec(v, f"level1_weights.{k}", problems, path, l1line)
+              for k, v in (raw_level1.items() if isinstance(raw_level1, dict) else ())}
+    for k, v in level1.items():
+        _non_negative(v, "一级指标权重", f"level1_weights.{k}", problems, path, l1line)
+    total = _dec(doc.get("total", "100"), "total", problems, path, _line(doc, "total"))
+    if total is not None and total <= 0:
+        problems.append(Problem("总分应大于 0", file=path, field="total", value=str(total), line=_line(doc, "total")))
     weights = sum((i.weight for i in indicators), Decimal(0))
-    table_rows = _table_rows(doc.get("table_rows"), problems, path)
+    table_rows = _table_rows(doc.get("table_rows"), problems, path, _line(doc, "table_rows"))
     if table_rows is not None and table_rows.weight_total is not None:
         weights += table_rows.weight_total
     fixed = not any(i.weight_from_table for i in indicators) and (table_rows is None or table_rows.weight_total is not None)
     if total is not None and weights != total and fixed:
-        problems.append(Problem("各指标权重之和与总分不符", file=path, field="indicators", value=str(weights), expected=str(total)))
+        problems.append(Problem("各指标权重之和与总分不符", file=path, field="indicators", value=str(weights),
+                                expected=str(total), line=_line(doc, "indicators")))
+    if level1 and total is not None and all(v is not None for v in level1.values()) and sum(level1.values()) != total:
+        problems.append(Problem("一级指标权重之和与总分不符", file=path, field="level1_weights",
+                                value=str(sum(level1.values())), expected=str(total), line=l1line))
     for l1, w in level1.items() if table_rows is None else ():
         s = sum((i.weight for i in indicators if i.level1 == l1), Decimal(0))
         if w is not None and s != w:
-            problems.append(Problem("一级指标权重之和不符", file=path, field=l1, value=str(s), expected=str(w)))
+            problems.append(Problem("一级指标权重之和不符", file=path, field=l1, value=str(s), expected=str(w), line=l1line))
+    if table_rows is not None and table_rows.level1_weights and table_rows.weight_total is not None \
+            and all(v is not None for v in table_rows.level1_weights.values()) \
+            and sum(table_rows.level1_weights.values()) != table_rows.weight_total:
+        problems.append(Problem("table_rows 的一级指标权重之和与 weight_total 不符", file=path,
+                                field="table_rows.level1_weights", value=str(sum(table_rows.level1_weights.values())),
+                                expected=str(table_rows.weight_total), line=_line(doc, "table_rows")))
     family = str(doc.get("family") or DEFAULT_FAMILY)
     try:
         get_family(family, path)
@@ -325,24 +449,27 @@ def _load_rules_cached(path: str) -> RuleSet:
     )
 
 
-def _table_rows(raw: Any, problems: list[Problem], path: str) -> TableRows | None:
+def _table_rows(raw: Any, problems: list[Problem], path: str, line: int | None = None) -> TableRows | None:
     if not raw:
         return None
     if not isinstance(raw, dict) or raw.get("block") not in ("indicators", "scores"):
-        problems.append(Problem("table_rows 应为键值表，block 为 indicators 或 scores", file=path, field="table_rows"))
+        problems.append(Problem("table_rows 应为键值表，block 为 indicators 或 scores", file=path, field="table_rows",
+                                line=line))
         return None
     formula = str(raw.get("formula", ""))
     if formula not in formulas():
         problems.append(Problem("未知的计算公式", file=path, field="table_rows.formula", value=formula,
-                                expected="、".join(sorted(formulas()))))
+                                expected="、".join(sorted(formulas())), line=_line(raw, "formula")))
     wt = raw.get("weight_total")
-    return TableRows(
-        block=raw["block"],
-        formula=formula,
-        weight_total=_dec(wt, "table_rows.weight_total", problems, path) if wt not in (None, "") else None,
-        level1_weights={k: _dec(v, "table_rows.level1_weights", problems, path)
-                        for k, v in (raw.get("level1_weights") or {}).items()},
-    )
+    weight_total = (_dec(wt, "table_rows.weight_total", problems, path, _line(raw, "weight_total"))
+                    if wt not in (None, "") else None)
+    _non_negative(weight_total, "权重", "table_rows.weight_total", problems, path, _line(raw, "weight_total"))
+    raw_l1 = raw.get("level1_weights") or {}
+    l1 = {k: _dec(v, f"table_rows.level1_weights.{k}", problems, path, _line(raw, "level1_weights"))
+          for k, v in (raw_l1.items() if isinstance(raw_l1, dict) else ())}
+    for k, v in l1.items():
+        _non_negative(v, "一级指标权重", f"table_rows.level1_weights.{k}", problems, path, _line(raw, "level1_weights"))
+    return TableRows(block=raw["block"], formula=formula, weight_total=weight_total, level1_weights=l1)
 
 
 # --- Options -----------------------------------------------------------------------------

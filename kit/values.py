@@ -26,6 +26,8 @@ QUIRKS = {
     "overflow": Quirk("单元格显示为“#####”（列宽不足导致数值未打印）", "E1"),
     "trailing_junk": Quirk("数值后带有非数字字符，已取其前面的数字", "E2"),
     "not_number": Quirk("不是数字", "E2"),
+    "unreadable": Quirk("数值写法无法确定（多个小数点、分隔符位置不对、0x 等前缀或其后还有数字、字母），"
+                        "未读取其中任何数字，按缺失处理，请对照原表核对", "E2"),
     "non_finite": Quirk("不是有限数值", "E2"),
     "fullwidth": Quirk("含全角数字或标点，已按半角读取", "E3", benign=True),
     "thousands": Quirk("含千位分隔符，已去除", "E3", benign=True),
@@ -51,6 +53,12 @@ _NUM_RE = re.compile(
     re.S,
 )
 _OVERFLOW_RE = re.compile(r"^#+$")
+# What may follow a number as a known printing quirk (the number is then kept, flagged
+# trailing_junk): at most two characters, none a digit, a latin letter, a point or a comma
+# (``100分``, ``864.2万``, ``98.82&``, ``12人``), or one full stop (``7.50.``). Anything else after
+# the digits (``0x10``, ``12.3.4``, ``1,2,3``, ``5e3``, ``12 34``) means the printed number is
+# not known: ``unreadable``, value None, never the leading digits.
+_KNOWN_TRAILING = re.compile(r"^(?:[^0-9A-Za-z.,，．。\s]{1,2}|[.。])$")
 # What a printed number may be. Beyond these the kit cannot compute exactly (Decimal keeps 28
 # digits) or show the number as printed; the loader refuses it (``out_of_range``). No form
 # prints more than a few decimals (万元 with six is still whole cents), so a seventh is not a form's.
@@ -140,7 +148,11 @@ def parse_num(raw: object, default_unit: str = "") -> Num:
         value *= _YI
         unit = "元"
         notes.append("wan")
-    if m.group("rest").strip():
+    rest = m.group("rest").strip()
+    if rest:
+        if not _KNOWN_TRAILING.match(rest) or any(c.isdigit() for c in rest):
+            return Num(text, None, m.group("unit") or default_unit,
+                       tuple(n for n in notes if n == "fullwidth") + ("unreadable",))
         notes.append("trailing_junk")
     cmp_ = m.group("cmp")
     return Num(text, value, unit, tuple(notes), _COMPARATORS.get(cmp_) if cmp_ else None)

@@ -118,9 +118,10 @@ def read_text(path: Path, kind: str = "数据文件") -> tuple[str, str]:
     try:
         text = data.decode("utf-8-sig")  # a BOM from Windows editors is harmless
     except UnicodeDecodeError as exc:
+        utf16 = data[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in data[:200]  # UTF-16: a zero in every ASCII character
         raise LoadError(
             Problem(
-                f"{kind}不是 UTF-8 编码（第 {exc.start} 字节处无法解码）",
+                f"{kind}不是 UTF-8 编码，" + ("而是 UTF-16 编码" if utf16 else f"第 {exc.start} 字节处无法解码"),
                 file=name,
                 expected="UTF-8 编码的文本（请在编辑器中另存为 UTF-8）",
             )

@@ -50,6 +50,8 @@ class Style:
     margin: float = 36.0
     valign: str = "middle"  # 'middle' or 'top' for short cells
     widths: dict = field(default_factory=dict)  # table key -> column fractions
+    rotate: int = 0  # /Rotate set on every page (a viewer shows the page turned; the text is as drawn)
+    turn_content: bool = False  # the content itself drawn turned 90° on the page (text runs up the page)
 
 
 # Column fractions per table (summing to 1); styles scale some of them.
@@ -64,6 +66,13 @@ BASE_WIDTHS = {
     "narr_head": (0.10, 0.30, 0.10, 0.15, 0.12, 0.23),
     "narrative": (0.13, 0.17, 0.70),
 }
+# The sample laid out on pages a tool has turned: /Rotate on every page, or the drawing itself turned.
+ROTATED = (
+    Style("landscape-9-rotate-90", rotate=90),
+    Style("portrait-8-rotate-180", pagesize=A4, size=8.0, valign="top", rotate=180),
+    Style("landscape-9-rotate-270", rotate=270),
+    Style("landscape-9-content-turned", turn_content=True),
+)
 STYLES = (
     Style("landscape-9"),
     Style("portrait-8", pagesize=A4, size=8.0, valign="top"),
@@ -130,9 +139,10 @@ class _Pdf:
     def __init__(self, path: Path, style: Style, header: str):
         self.st = style
         self.font = _font(style.font)
-        self.c = canvas.Canvas(str(path), pagesize=style.pagesize)
-        self.c.setTitle("部门整体支出绩效自评表")
         self.w, self.h = style.pagesize
+        self.c = canvas.Canvas(str(path), pagesize=(self.h, self.w) if style.turn_content else style.pagesize)
+        self.c.setTitle("部门整体支出绩效自评表")
+        self._turn()
         self.header = header
         self.leading = style.size * 1.35
         self.y = self.h - style.margin
@@ -150,8 +160,17 @@ class _Pdf:
         self.c.setFillColor(black)
         self.y -= size * 1.6
 
+    def _turn(self) -> None:
+        """Set the page's rotation (or turn the drawing) at the start of every page."""
+        if self.st.rotate:
+            self.c.setPageRotation(self.st.rotate)
+        if self.st.turn_content:
+            self.c.translate(self.h, 0)
+            self.c.rotate(90)
+
     def new_page(self) -> None:
         self.c.showPage()
+        self._turn()
         self.pages += 1
         self.y = self.h - self.st.margin
         self.text(self.header, self.st.margin)  # the page header printed on every following page
@@ -280,8 +299,9 @@ def _merged(rows: list[dict], key: str) -> list[int]:
     return spans
 
 
-def write_form_pdf(doc: dict, path: Path, style: Style = STYLES[0], title: bool = True) -> Path:
-    """Lay the document out as the published Shenzhen form and write it as a PDF."""
+def write_form_pdf(doc: dict, path: Path, style: Style = STYLES[0], title: bool = True, unit: str = "元") -> Path:
+    """Lay the document out as the published Shenzhen form and write it as a PDF; ``unit`` is the
+    amounts' unit its headers print (（元） or （万元）; the amounts are written as given)."""
     dep = doc["department"]
     pdf = _Pdf(Path(path), style, f"{dep['name']} 部门编码 {dep['code']}")
     if title:
@@ -299,21 +319,21 @@ def write_form_pdf(doc: dict, path: Path, style: Style = STYLES[0], title: bool 
         if k == 0:
             row.append(C(b.get("adjustment_reason", ""), 4, rowspan=3))
         body.append(row)
-    pdf.table("budget", [[C("", 0), C("*部门支出总金额（元）", 1), C("*部门基本支出总金额（元）", 2),
-                          C("*部门项目支出总金额（元）", 3), C("预算调整（如有）原因及情况说明", 4)]], body, 5)
+    pdf.table("budget", [[C("", 0), C("*部门支出总金额（" + unit + "）", 1), C("*部门基本支出总金额（" + unit + "）", 2),
+                          C("*部门项目支出总金额（" + unit + "）", 3), C("预算调整（如有）原因及情况说明", 4)]], body, 5)
     pdf.gap()
     for key, label in (("basic_lines", "部门基本支出"), ("project_lines", "项目支出"), ("transfer_lines", "拨付下属单位转移支付项目支出（如有）")):
         rows = doc.get(key) or []
-        head = [C(label, 0, rowspan=1 + len(rows), align="center"), C("序号", 1), C("*项目名称", 2), C("*预算金额（元）", 3),
-                C("*预算调整后金额（元）", 4), C("*实际支出金额（元）", 5)]
+        head = [C(label, 0, rowspan=1 + len(rows), align="center"), C("序号", 1), C("*项目名称", 2), C("*预算金额（" + unit + "）", 3),
+                C("*预算调整后金额（" + unit + "）", 4), C("*实际支出金额（" + unit + "）", 5)]
         body = [[C(ln["no"], 1), C(ln["name"], 2), C(ln["budget"], 3), C(ln["adjusted"], 4), C(ln["actual"], 5)] for ln in rows]
         pdf.table("lines", [], [head] + body, 6)
     pdf.gap()
     header = [
         [C("年度主要任务完成情况", 0, 9, align="center")],
-        [C("任务名称", 0, rowspan=2), C("主要内容", 1, rowspan=2), C("*完成情况", 2, rowspan=2), C("预算数（元）", 3, 3, align="center"),
-         C("*执行数（元）", 6, 3, align="center")],
-        [C("总数", 3), C("其中财政拨款（元）", 4), C("其他资金（元）", 5), C("总数", 6), C("*其中财政拨款（元）", 7), C("*其他资金（元）", 8)],
+        [C("任务名称", 0, rowspan=2), C("主要内容", 1, rowspan=2), C("*完成情况", 2, rowspan=2), C("预算数（" + unit + "）", 3, 3, align="center"),
+         C("*执行数（" + unit + "）", 6, 3, align="center")],
+        [C("总数", 3), C("其中财政拨款（" + unit + "）", 4), C("其他资金（" + unit + "）", 5), C("总数", 6), C("*其中财政拨款（" + unit + "）", 7), C("*其他资金（" + unit + "）", 8)],
     ]
     body = []
     for t in doc["tasks"]:

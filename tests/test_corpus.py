@@ -30,8 +30,12 @@ CORPUS = Path(__file__).resolve().parent / "corpus"
 sys.path.insert(0, str(CORPUS))
 import make  # noqa: E402  (tests/corpus/make.py: generators for binary and huge cases)
 
-CASES = yaml.safe_load((CORPUS / "cases.yaml").read_text(encoding="utf-8"))
-EXPECTS = {"load_error", "loads_with_findings", "loads"}
+ALL_CASES = yaml.safe_load((CORPUS / "cases.yaml").read_text(encoding="utf-8"))
+# run: load (the default: kit.load and kit validate), import (kit import, tests/test_corpus_import.py)
+# or rules (a rule file given to kit check --rules).
+EXPECTS = {"load": {"load_error", "loads_with_findings", "loads"}, "import": {"import_error", "imported"},
+           "rules": {"rules_error", "rules_ok"}}
+CASES = [c for c in ALL_CASES if c.get("run", "load") == "load"]
 LOADING = [c for c in CASES if c["expect"] != "load_error"]
 # What a terminal would act on: C0 controls but tab and newline, DEL, C1 controls, line and paragraph
 # separators, bidi marks/embeddings/overrides/isolates, and surrogates (which cannot be encoded at all).
@@ -69,27 +73,28 @@ def _ids(cases):
 
 # --- the table itself -----------------------------------------------------------------------
 def test_corpus_table_is_complete():
-    assert len(CASES) >= 150  # issue 14: at least 150 cases
-    assert len({c["id"] for c in CASES}) == len(CASES)
-    for c in CASES:
-        assert c["expect"] in EXPECTS, c["id"]
+    assert len(ALL_CASES) >= 150  # issue 14: at least 150 cases
+    assert len({c["id"] for c in ALL_CASES}) == len(ALL_CASES)
+    for c in ALL_CASES:
+        assert c["expect"] in EXPECTS[c.get("run", "load")], c["id"]
         assert ("file" in c) != ("make" in c), c["id"]
         if "file" in c:
             assert (CORPUS / c["file"]).is_file(), c["file"]
         else:
             assert c["make"] in make.GENERATORS, c["make"]
-        if c["expect"] != "loads":
+        if c["expect"] not in ("loads", "imported", "rules_ok"):
             assert c["must_mention"], f"{c['id']}: say what the message must contain"
     # Every committed case file is in the table, and no committed file is large.
-    listed = {c["file"] for c in CASES if "file" in c}
+    listed = {c["file"] for c in ALL_CASES if "file" in c}
     on_disk = {str(p.relative_to(CORPUS)) for p in CORPUS.glob("*/*") if p.is_file()}
     assert on_disk == listed
-    assert all(p.stat().st_size < 50_000 for p in CORPUS.rglob("*") if p.is_file())
+    assert all(p.stat().st_size < 50_000 for p in CORPUS.glob("*/*") if p.is_file())  # the case files
+    assert all(p.stat().st_size < 200_000 for p in CORPUS.glob("*") if p.is_file())  # the tables, the generators
 
 
 def test_readme_lists_every_case():
     readme = (CORPUS / "README.md").read_text(encoding="utf-8")
-    missing = [c["id"] for c in CASES if f"`{c['id']}`" not in readme]
+    missing = [c["id"] for c in ALL_CASES if f"`{c['id']}`" not in readme]
     assert not missing
 
 

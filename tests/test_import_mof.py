@@ -123,16 +123,24 @@ def test_family_detected_and_reason_said(imported, name):
         assert ("特征词" in reason or "特征文字" in reason) and re.search(r"\d", reason)
 
 
-@pytest.mark.parametrize("name", ["nanxian-caizhengju_2020.txt", "yueyang-chengguan-zhihui_2018.txt",
-                                  "wanglu-bumen-defenbiao_2017.txt"])
-def test_forms_of_no_importable_family_are_refused_plainly(name):
-    """A narrative report, a report's head without its table, a Sichuan 得分表: no family fits."""
-    with pytest.raises(FormError) as exc:
-        import_forms(FORMS / name)
-    assert name in str(exc.value) and "无法从内容判断表式" in str(exc.value)
+@pytest.mark.parametrize("name", ["nanxian-caizhengju_2020.txt", "yueyang-chengguan-zhihui_2018.txt"])
+def test_forms_of_no_known_family_import_as_generic_saying_why(name):
+    """A narrative report, a report's head without its table: no scoring family fits; the form is read
+    as family generic, the detection names every family tried and why it does not fit."""
+    (doc, record), = import_forms(FORMS / name)
+    assert doc["family"] == "generic" and record.detection["chosen"] == "generic"
+    assert all(not t["fits"] and t["why"] for t in record.detection["tried"])
     with pytest.raises(FormError) as exc:  # forced: nothing of the layout is found, said as such
         import_forms(FORMS / name, "mof_selfeval")
     assert "找不到任何栏目" in str(exc.value)
+
+
+def test_a_scrambled_text_layer_is_refused_plainly():
+    """A Sichuan 得分表 whose text layer is out of order: no table, no head, no sections to read."""
+    name = "wanglu-bumen-defenbiao_2017.txt"
+    with pytest.raises(FormError) as exc:
+        import_forms(FORMS / name)
+    assert name in str(exc.value) and "找不到可以读取的内容" in str(exc.value)
 
 
 def test_a_family_given_against_the_content_is_said(tmp_path):

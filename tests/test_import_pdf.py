@@ -185,7 +185,8 @@ def test_bad_pdf_is_refused_clearly(tmp_path, capsys, sample_doc, case):
     assert code == 2
     assert words in err and str(path) in err
     assert "Traceback" not in err
-    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+    # Nothing written (the folder's lock, .kit/, is not an output).
+    assert not (tmp_path / "out").exists() or not any(p.name != ".kit" for p in (tmp_path / "out").iterdir())
 
 
 def test_a_bad_pdf_in_a_batch_does_not_stop_the_others(tmp_path, capsys, sample_doc):
@@ -197,3 +198,203 @@ def test_a_bad_pdf_in_a_batch_does_not_stop_the_others(tmp_path, capsys, sample_
     assert code == 1
     assert (tmp_path / "out" / "022006-2022.yaml").is_file()
     assert "失败 1" in out and "good.pdf" in out
+
+
+# --- pages turned by a tool -----------------------------------------------------------------
+from formpdf import ROTATED  # noqa: E402
+
+
+@pytest.mark.parametrize("style", [s for s in ROTATED if s.rotate], ids=lambda s: s.name)
+def test_a_pdf_with_every_page_rotated_imports_as_printed(tmp_path, capsys, sample_doc, style):
+    """/Rotate 90, 180 or 270 on every page: the text is read in the direction it was written,
+    field for field as the unrotated PDF, and the record says the pages were turned."""
+    pdf = write_form_pdf(sample_doc, tmp_path / "rotated.pdf", style)
+    doc, record = import_form(pdf)
+    res = compare(sample_doc, doc)
+    assert res.amounts("absent") == [] and res.amounts("wrong") == []
+    assert res.share_exact >= 0.98 and doc["stray"] == ["Zero", "医院公章"]
+    assert any("页面旋转" in n for n in record.notes)
+    code = main(["import", str(pdf), "--out", str(tmp_path / "out"), "-q"])
+    assert code == 0 and "Traceback" not in capsys.readouterr().err
+
+
+def test_a_pdf_whose_drawing_is_turned_is_refused_clearly(tmp_path, capsys, sample_doc):
+    """Content drawn turned on the page (no /Rotate to undo): no table can be read; the import
+    says why and names the file, exit 2, no traceback, nothing written."""
+    style = next(s for s in ROTATED if s.turn_content)
+    pdf = write_form_pdf(sample_doc, tmp_path / "turned.pdf", style)
+    code = main(["import", str(pdf), "--out", str(tmp_path / "out")])
+    err = capsys.readouterr().err
+    assert code == 2 and "Traceback" not in err
+    assert "不是正向排列" in err and str(pdf) in err
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+
+
+# --- amount cells as printed: units in the header, unreadable cells in their place -----------
+import copy  # noqa: E402
+from decimal import Decimal  # noqa: E402
+
+from kit.values import parse_num  # noqa: E402
+
+_FW = str.maketrans("0123456789.,", "０１２３４５６７８９．，")
+
+
+def _amount_paths(doc: dict):
+    for stage in ("initial", "adjusted", "actual"):
+        for part in ("total", "basic", "project"):
+            yield ("budget", stage, part)
+    for block in ("basic_lines", "project_lines", "transfer_lines"):
+        for i, _ in enumerate(doc.get(block) or []):
+            for key in ("budget", "adjusted", "actual"):
+                yield (block, i, key)
+    for i, _ in enumerate(doc["tasks"]):
+        for side in ("budget", "actual"):
+            for part in ("total", "fiscal", "other"):
+                yield ("tasks", i, side, part)
+
+
+def _get(doc, path):
+    for k in path:
+        doc = doc[k]
+    return doc
+
+
+def _set(doc, path, value):
+    _get(doc, path[:-1])[path[-1]] = value
+
+
+def _value(s):
+    return parse_num(s, "元").value if s else None
+
+
+def test_amounts_under_wan_headers_keep_their_unit(tmp_path, sample_doc):
+    """Every amount header printed in （万元）: each amount is kept as printed with its unit and
+    reads as the same number of 元 as the transcription; the audit's totals are the sample's."""
+    from kit.audit import run_audit
+    from kit.model import build_department
+
+    src = copy.deepcopy(sample_doc)
+    paths = list(_amount_paths(src))
+    for p in paths:
+        _set(src, p, str(Decimal(_get(src, p)) / 10000))
+    pdf = write_form_pdf(src, tmp_path / "wan.pdf", STYLES[0], unit="万元")
+    doc, record = import_form(pdf)
+    for p in paths:
+        cell = _get(doc, p)
+        assert cell == _get(src, p) + "万元", p
+        assert _value(cell) == _value(_get(sample_doc, p)), p
+    assert any("万元" in n for n in record.notes)
+    res = run_audit(build_department(doc))
+    assert res.totals["recomputed"] == Decimal("96.32") and res.grade["recomputed"] == "优"
+    b3 = res.findings[res.findings["check_id"] == "B3"]
+    assert any("11.77%" in m for m in b3["message"])
+
+
+PDF_QUIRKS = [  # (cell, printed, outcome)
+    (("budget", "initial", "total"), "—", "absent"),
+    (("budget", "adjusted", "basic"), "(1,582,955,944.84)", "absent"),
+    (("budget", "actual", "project"), "６２８８１７８１７．９１", "exact"),
+    (("budget", "initial", "basic"), "1,444,547,800.00", "exact"),
+    (("budget", "actual", "total"), "2211773762.75.1", "absent"),
+    (("basic_lines", 0, "budget"), "－", "absent"),
+    (("tasks", 4, "budget", "total"), "（1,000,000.00）", "absent"),
+    (("tasks", 1, "actual", "fiscal"), "２８５８１５４５．１６", "exact"),
+]
+
+
+def test_damaged_amount_cells_stay_in_their_place(tmp_path, sample_doc):
+    """Dashes, parentheses, full-width digits, separators and junk in amount cells of a PDF:
+    each gives its exact number or is absent with its raw text; no other amount changes."""
+    src = copy.deepcopy(sample_doc)
+    for path, printed, _ in PDF_QUIRKS:
+        _set(src, path, printed)
+    pdf = write_form_pdf(src, tmp_path / "quirks.pdf", STYLES[1])
+    doc, record = import_form(pdf)
+    absent = {a["field"]: a["raw"] for a in record.absent_entries}
+    quirky = {p for p, _, _ in PDF_QUIRKS}
+    for path, printed, outcome in PDF_QUIRKS:
+        got = _get(doc, path)
+        name = ".".join(map(str, path))
+        if outcome == "exact":
+            assert got == printed and _value(got) == _value(_get(sample_doc, path)), name
+        else:
+            assert got == "" and absent[name] == printed, name
+    for path in _amount_paths(sample_doc):
+        if path not in quirky:
+            assert _get(doc, path) == _get(sample_doc, path), path
+
+
+# --- tables that were never read are not graded -----------------------------------------------
+def _scan_pages_with(pdf_path, words: str, out_path):
+    """The PDF with every page printing ``words`` replaced by a scan of it (an image, no text)."""
+    import pdfplumber
+    from pypdf import PdfReader, PdfWriter
+    from reportlab.lib.utils import ImageReader
+    from reportlab.pdfgen import canvas
+
+    with pdfplumber.open(str(pdf_path)) as pdf:
+        hit = {i for i, p in enumerate(pdf.pages) if words in (p.extract_text() or "")}
+        images = {i: pdf.pages[i].to_image(resolution=40).original for i in hit}
+    reader, writer = PdfReader(str(pdf_path)), PdfWriter()
+    for i, page in enumerate(reader.pages):
+        if i not in images:
+            writer.add_page(page)
+            continue
+        buf = io.BytesIO()
+        w, h = float(page.mediabox.width), float(page.mediabox.height)
+        c = canvas.Canvas(buf, pagesize=(w, h))
+        c.drawImage(ImageReader(images[i]), 0, 0, width=w, height=h)
+        c.save()
+        buf.seek(0)
+        writer.add_page(PdfReader(buf).pages[0])
+    with open(out_path, "wb") as f:
+        writer.write(f)
+    return sorted(i + 1 for i in hit)
+
+
+def test_score_pages_that_are_scans_are_marked_unread_and_not_graded(tmp_path, sample_doc):
+    """The score table's pages are scans: the import marks the score table incomplete in the data
+    file (``incomplete: [scores]``) and says so; the audit then gives no grade from it."""
+    from kit.audit import PARTIAL_GRADE, run_audit
+    from kit.model import build_department
+
+    pdf = write_form_pdf(sample_doc, tmp_path / "full.pdf", STYLES[0])
+    scanned = tmp_path / "scanned.pdf"
+    pages = _scan_pages_with(pdf, "评分标准", scanned)
+    assert pages
+    # the words the family is detected by are those of the score table: name the family, as a user would
+    doc, record = import_form(scanned, "shenzhen_2022")
+    assert "scores" in doc["incomplete"]
+    assert any("incomplete: scores" in n and "评分表" in n for n in record.notes)
+    res = run_audit(build_department(doc))
+    assert res.grade == {"self": PARTIAL_GRADE, "recomputed": PARTIAL_GRADE}
+    # what was read elsewhere is still the form's
+    res_cmp = compare(sample_doc, doc)
+    assert res_cmp.amounts("wrong") == []
+    assert doc["budget"] == sample_doc["budget"]
+
+
+def test_a_pdf_holding_two_departments_gives_two_documents(tmp_path, sample_doc):
+    from pypdf import PdfReader, PdfWriter
+
+    from kit.importer import import_forms
+
+    other = copy.deepcopy(sample_doc)
+    other["department"].update(name="深圳市龙岗第二医院", code="022007")
+    other["budget"]["initial"]["total"] = "1978799355.28"
+    a = write_form_pdf(sample_doc, tmp_path / "a.pdf", STYLES[0])
+    b = write_form_pdf(other, tmp_path / "b.pdf", STYLES[1])
+    writer = PdfWriter()
+    for p in (a, b):
+        for page in PdfReader(str(p)).pages:
+            writer.add_page(page)
+    both = tmp_path / "both.pdf"
+    with open(both, "wb") as f:
+        writer.write(f)
+    found = import_forms(both)
+    assert [d["department"]["code"] for d, _ in found] == ["022006", "022007"]
+    for (doc, record), want in zip(found, (sample_doc, other)):
+        res = compare(want, doc)
+        assert res.amounts("absent") == [] and res.amounts("wrong") == [] and res.share_exact >= 0.98
+        assert doc["stray"] == ["Zero", "医院公章"] and len(doc["tasks"]) == len(want["tasks"])
+        assert any("文件中有 2 份表" in n for n in record.notes)

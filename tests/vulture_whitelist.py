@@ -22,3 +22,5 @@ _.FAIL, _.UNVERIFIABLE, _.PASS, _.WARNING, _.INFO, _.EXACT, _.JUDGEMENT, _.OVERR
 FAIL, UNVERIFIABLE, PASS, WARNING, INFO, EXACT, JUDGEMENT, OVERRIDE, RULE, PROBLEM, OK
 # kit/portfolio.py is the batch owner's this round; it goes with the index page's move beside render
 SEVERITY_KEYS
+_.handle_startendtag  # html.parser.HTMLParser hook (kit/importer/sources.py)
+_.table_funds, _.table_goals, _.table_indicators  # dispatched with getattr(self, "table_" + block) (kit/importer/tables.py)

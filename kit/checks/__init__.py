@@ -7,7 +7,7 @@ fits its family), structure (F2–F14: execution-rate block, printed totals and 
 (``kit/families/<id>/family.yaml``) lists the declared ids that apply to its forms, and its rule
 file makes the re-score checks its indicators name (``rescore.rule_checks``).
 """
-from ..families import family_ids
+from ..families import all_families
 from ..rules import rules_for
 from . import fit, identities, malformed, ratios, scoretable, structure, textual  # noqa: F401  (registration)
 from .base import (CATEGORIES, GOALS_TABLE, INDICATORS_TABLE, REGISTRY, TASK, Check, Context, ProseCache, Result,
@@ -19,7 +19,8 @@ def all_checks(rules=None) -> list[Check]:
     """Every declared check and the re-score checks of ``rules`` (a ``RuleSet``; by default those
     of every built-in family's rule file), in catalogue order."""
     if rules is None:
-        made = {cid: c for fid in family_ids() for cid, c in rule_checks(rules_for(fid)).items()}
+        made = {cid: c for fam in all_families() if fam.rules_path.is_file()  # a family may have no rules
+                for cid, c in rule_checks(rules_for(fam.id)).items()}
     else:
         made = rule_checks(rules)
     return sorted([*REGISTRY, *made.values()], key=catalogue_order)

@@ -98,23 +98,3 @@ def _load(path: str) -> Family:
         workbook=dict(doc.get("workbook") or {}),
         synth=dict(doc.get("synth") or {}),
     )
-
-
-def detect_family(text: str) -> tuple[Family | None, str]:
-    """The family whose words the printed text carries, and why (for ``kit import``).
-
-    A family matches when every word of its ``detect.all`` is present; among matches the one
-    with most ``detect.any`` words wins. None when no family matches.
-    """
-    best: tuple[int, Family] | None = None
-    for fam in all_families():
-        words_all = fam.detect.get("all", ())
-        if not words_all or not all(w in text for w in words_all):
-            continue
-        hits = sum(1 for w in fam.detect.get("any", ()) if w in text)
-        if best is None or hits > best[0]:
-            best = (hits, fam)
-    if best is None:
-        return None, "正文中没有任何模板类型的特征词"
-    fam = best[1]
-    return fam, f"含特征词 {'、'.join(fam.detect.get('all', ()))}，另有 {best[0]} 个辅助特征词"

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from typing import Callable, Sequence
 
@@ -83,11 +83,41 @@ def read_grid(form: Form) -> Grid:
         address = lines[0].text.strip()
         lines = lines[1:]
     style = _style([ln.text for ln in lines])
+    opens = _rows_open_with_bar([ln.text for ln in lines])
     rows: list[list[Tok]] = []
     for ln in lines:
         src = {"page": ln.page, "line": ln.no} if ln.page else {"line": ln.no}
-        rows.append([Tok(t, src, len(rows)) for t in _split(ln.text, style)])
-    return _finish(Grid(style, rows, address))
+        rows.append([Tok(t, src, len(rows)) for t in _split(ln.text, style, opens)])
+    return _finish(Grid(style, _join_continued(rows, style), address))
+
+
+def _rows_open_with_bar(texts: list[str]) -> bool:
+    """Whether the page opens its rows with a bar ('| a | b |'); when most rows do not ('a | b |'),
+    a row printed ' | b | c' starts with a blank cell (a merged cell printed blank), kept as one."""
+    piped = [t for t in texts if "|" in t and t.strip() != "|"]
+    return bool(piped) and sum(1 for t in piped if t.lstrip().startswith("|")) >= 0.5 * len(piped)
+
+
+def _join_continued(rows: list[list[Tok]], style: str) -> list[list[Tok]]:
+    """A row whose first cell went onto a line of its own: a line holding one cell (no bar) followed
+    by a line that opens with a blank cell and holds several ('成本指标' then '| 省级… | 200万 | …')
+    is one printed row, the lone cell standing in the blank first column."""
+    if style != "pipe":
+        return rows
+    out: list[list[Tok]] = []
+    k = 0
+    while k < len(rows):
+        row = rows[k]
+        nxt = rows[k + 1] if k + 1 < len(rows) else None
+        if (len(row) == 1 and row[0].text and nxt and len(nxt) >= 3 and not nxt[0].text
+                and sum(1 for t in nxt if t.text) >= 2):
+            out.append([row[0]] + [replace(t, row=row[0].row) for t in nxt[1:]])
+            out.append([])  # the second line keeps its place (row indexes are line positions)
+            k += 2
+            continue
+        out.append(row)
+        k += 1
+    return out
 
 
 def _style(texts: list[str]) -> str:
@@ -103,7 +133,7 @@ def _style(texts: list[str]) -> str:
     return "space"
 
 
-def _split(text: str, style: str) -> list[str]:
+def _split(text: str, style: str, opens: bool = True) -> list[str]:
     if not text.strip():
         return []
     if style in ("pipe", "stream"):
@@ -112,7 +142,7 @@ def _split(text: str, style: str) -> list[str]:
         parts = text.split("|")
         if text.rstrip().endswith("|"):
             parts = parts[:-1]  # the bar closes the last cell
-        if style == "pipe" and text.lstrip().startswith("|") and parts and not parts[0].strip():
+        if style == "pipe" and opens and text.lstrip().startswith("|") and parts and not parts[0].strip():
             parts = parts[1:]  # '| a | b |': the first bar opens the first cell
         return [p.strip() for p in parts]
     if style == "tab":

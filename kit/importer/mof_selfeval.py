@@ -53,6 +53,7 @@ HEADER_LABELS = {
     "主管部门": ("header", "authority"),
     "实施单位": ("header", "implementer"),
     "实施单位(盖章)": ("header", "implementer"),
+    "项目实施单位": ("header", "implementer"),
     "单位(盖章)": ("header", "implementer"),
 }
 INLINE = re.compile(r"(单位名称|单位[(（]盖章[)）]|填报单位|填报日期|报表编号|项目负责人|财务负责人|填报人|联系电话|审核人)"
@@ -78,7 +79,7 @@ GOALS_START = re.compile(r"^(年度总体目标(完成情况)?|项目基本情�
 GOAL_COLS = ((re.compile(r"^(预期目标|项目年度目标|年初设定目标|年度目标)$"), "expected"),
              (re.compile(r"^(实际完成情况|年度目标完成情况|年度总体目标完成情况|目标完成情况|实际完成)$"), "actual"))
 
-IND_START = re.compile(r"^(年度绩效指标完成情况|年度绩效指标|绩效指标(\(\d+(\.\d+)?分\))?)$")
+IND_START = re.compile(r"^(年度绩效指标完成情况|年度绩效指标|绩效指标(\(\d+(\.\d+)?分\))?|年度绩效目标\d*(\(\d+(\.\d+)?分\))?)$")
 IND_COLS = (
     (re.compile(r"^一级(指标)?$"), "level1"),
     (re.compile(r"^二级(指标)?$"), "level2"),
@@ -111,7 +112,7 @@ SELF_TEXTS = {"评价结论": "conclusion", "存在问题": "problems", "改进�
               "偏差大或目标未完成原因分析": "problems", "改进措施及结果应用方案": "measures", "自评等级": "grade"}
 EXTRA_TEXT = re.compile(r"^(\d[.、])?(项目实施内容及过程概述)$")  # printed content the model has no field for
 TAIL = re.compile(r"^(项目负责人|财务负责人|填报人|联系电话|审核人|备注|注)[:：]?")
-NOTE_WEIGHTS = re.compile(r"([^\s、,，:：;；。]+?指标)(\d+(?:\.\d+)?)分")
+NOTE_WEIGHTS = re.compile(r"([^\s、,，:：;；。]{1,40}?指标)(\d+(?:\.\d+)?)分")  # bounded: linear on any text
 
 
 def _match(rules, key: str) -> str | None:
@@ -619,7 +620,14 @@ class FormReader:
             p.open_cells, p.open_fields, p.options = [], [], []
 
     def _column_text(self, f: str, c: Tok, label: Tok) -> None:
-        """Texts of the 原因 / 得分计算方法 column: the model keeps no such field; recorded, not placed."""
+        """Texts of the 原因 / 得分计算方法 column: 原因 to ``funds.reason`` where the model has it (the
+        first printed, as printed: often the template's prompt); otherwise recorded, not placed."""
+        from ..model import FUNDS_FIELDS
+
+        if f == "reason" and "reason" in FUNDS_FIELDS and "reason" not in self.rec.doc.get("funds", {}):
+            self.rec.place(("funds", "reason"), c.text, c.src)
+            self.take(c)
+            return
         name = {"reason": "原因", "method": "得分计算方法"}[f]
         self.rec.not_placed(c.text, c.src, f"年度预算执行情况“{label.text}”行的“{name}”栏（模板说明或计分口径），数据文件没有此栏目")
         self.take(c)
@@ -791,10 +799,16 @@ class FormReader:
                 lv["level2" if "level2" in lead else "level1"] = ("".join(p.text for p in pending), list(pending))
                 pending = []
             if not lv:
-                printed = len(row)  # with blank cells kept, the count says how many merged cells are left out
-                missing = len(fields) - printed if self.grid.keeps_blanks and printed <= len(fields) else None
-                if missing is not None and 0 <= missing <= len(lead):
-                    names = lead[missing:]
+                shifts = _lead_shifts(cells, lead, len(fields)) if self.grid.keeps_blanks else []
+                if self.grid.keeps_blanks and not row[0].text:
+                    names = lead  # a blank first cell is printed: the row starts in the first column
+                elif len(shifts) == 1:
+                    names = lead[shifts[0]:]  # merged cells left out: only one way fits the printed names
+                elif len(shifts) > 1:
+                    self.rec.not_placed(" | ".join(c.text for c in cells), _span_src(filled),
+                                        "绩效指标：该行少印了合并的一级/二级指标单元格，按各栏可填的内容有不止一种排法，未导入")
+                    self.take(*row)
+                    continue
                 elif "level1" in lead and _level1_name(k0) and len(cells) > 1:
                     names = lead
                 elif "level2" in lead and is_level(k0) and len(cells) > 1:
@@ -811,7 +825,7 @@ class FormReader:
                         self.groups.append({"name": name, "weight": m.group("w"), "tok": c, "name_toks": []})
                         group = len(self.groups) - 1
                         lv[f] = (name, [c])
-                    else:
+                    elif c.text:  # a merged cell printed blank belongs to the row above
                         lv[f] = (c.text, [c])
                     j += 1
             if j >= len(cells):
@@ -1177,6 +1191,23 @@ def _where(src: dict) -> str:
     if "table" in src:
         return f"第{src['page']}页表{src['table']}第{src['row']}行"
     return ""
+
+
+def _lead_shifts(cells: list[Tok], lead: list[str], n_fields: int) -> list[int]:
+    """The ways a row of cells standing in their columns (blank cells kept) can leave out its first
+    merged 一级/二级 cells: each number of left-out columns for which the cells then under 一级/二级
+    are level names (or blank) and the cell under 三级指标 is not one."""
+    out = []
+    for s in range(len(lead) + 1):
+        names = lead[s:]
+        if len(cells) + s > n_fields or len(cells) <= len(names):
+            continue
+        if not all(not c.text or is_level(c.text) or GROUP.match(c.key) for c in cells[: len(names)]):
+            continue
+        l3 = cells[len(names)]
+        if l3.text and not is_level(l3.text) and not GROUP.match(l3.key):
+            out.append(s)
+    return out
 
 
 def _group_name(text: str) -> str:

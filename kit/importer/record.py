@@ -63,6 +63,7 @@ class Record:
     source: dict  # file, sha256, kind, bytes, pages
     doc: dict = field(default_factory=dict)
     family: dict = field(default_factory=dict)  # id, title, chosen ('detected'/'given'), reason
+    detection: dict = field(default_factory=dict)  # families tried and why the chosen one fits (kit import)
     entries: list[Entry] = field(default_factory=list)
     absent_entries: list[dict] = field(default_factory=list)
     unplaced: list[dict] = field(default_factory=list)
@@ -134,15 +135,26 @@ class Record:
         out.extend(self.notes)
         return out
 
-    def to_dict(self, data_file: str = "") -> dict:
+    def to_dict(self, data_file: str = "", inputs: dict | None = None, outputs: dict | None = None) -> dict:
+        """The record as written. ``inputs`` (the form's name and SHA-256, which form of the file,
+        the options) and ``outputs`` (each file written with its SHA-256) let the next ``kit
+        import`` see that nothing changed, or that a data file is not the one this record describes."""
         from ..version import __version__
 
-        return {
+        head = {
             "format": RECORD_FORMAT,
             "kit_version": __version__,
             "source": self.source,
             "data_file": data_file,
+        }
+        if inputs is not None:
+            head["inputs"] = inputs
+        if outputs is not None:
+            head["outputs"] = outputs
+        return {
+            **head,
             "family": self.family,
+            "detection": self.detection,
             "status": self.status,
             "counts": self.counts(),
             "check_by_hand": self.check_by_hand(),
@@ -271,18 +283,26 @@ def _squash(s: str) -> str:
 
 
 # --- the report's 导入说明 ---------------------------------------------------------------------
-def import_note_html(record: dict) -> str:
+def import_note_html(record: dict, data_sha256: str = "") -> str:
     """The 导入说明 section for a report whose data came from ``kit import`` (escaped HTML).
 
-    ``record`` is the import record as written beside the data file (``<stem>.import.yaml``).
+    ``record`` is the import record as written beside the data file (``<stem>.import.yaml``);
+    ``data_sha256`` the data file's: when the record names another (the data file was edited after
+    the import, or an import was killed between writing the two), the section says so first.
     """
     e = html.escape
+    outputs = record.get("outputs") if isinstance(record.get("outputs"), dict) else {}
+    recorded = str(outputs.get("data_sha256") or "")
+    warn = ""
+    if data_sha256 and recorded and recorded != data_sha256:
+        warn = ("<p class=\"import-mismatch\"><strong>导入记录与数据文件不一致</strong>：数据文件在导入之后被改动过，"
+                "或上一次导入在写出两份文件之间中断。以下说明可能不适用于本数据，请重新运行 <code>kit import</code>。</p>")
     src = record.get("source") or {}
     fam = record.get("family") or {}
     counts = record.get("counts") or {}
     items = record.get("check_by_hand") or []
     head = (
-        "<section class=\"import-note\"><h2>导入说明</h2>"
+        "<section class=\"import-note\"><h2>导入说明</h2>" + warn +
         f"<p>本报告的数据由 <code>kit import</code> 从发布的表单导入："
         f"来源文件 {e(str(src.get('file', '')))}，SHA-256 <code>{e(str(src.get('sha256', '')))}</code>；"
         f"表式 {e(str(fam.get('title') or fam.get('id') or ''))}。</p>"

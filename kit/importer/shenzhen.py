@@ -14,86 +14,49 @@ Two readers share the form's vocabulary and the finishing steps:
 from __future__ import annotations
 
 import difflib
-import functools
 import re
 from collections import Counter
 from typing import Iterable
 
 from ..model import BUDGET_PARTS, BUDGET_STAGES, NARRATIVE_SECTIONS
 from .record import Record, lines_source
+from .shenzhen_actuals import actual_reason, match_actuals
+from .shenzhen_cells import (
+    LINE_COLUMNS,
+    column_roles,
+    is_cell_row,
+    is_cell_token,
+    is_ruled,
+    place_amount,
+    role_of,
+    split_row,
+    table_unit,
+)
+from .shenzhen_vocab import (
+    SCORE_LEVEL_LABELS,
+    AMOUNT,
+    HEAD_RE,
+    INDICATOR_LEVEL1,
+    INDICATOR_LEVEL2,
+    LINE_BLOCK_LABELS,
+    LINE_BLOCKS,
+    LONE_SCORE,
+    NARRATIVE_ORDER,
+    PART_NUMERALS,
+    PART_RE,
+    PROFILE_LABELS,
+    SCORE_LEVEL1,
+    STAGE_LABELS,
+    TASK_END,
+    TITLE_RE,
+    WEIGHT_LINE,
+    is_label,
+    label_key,
+    norm,
+    rules_levels,
+)
 from .sources import Form, Line
 from .wrap import capacity_of, clean_line, join_lines, printed_width, text_width
-
-FAMILY_ID = "shenzhen_2022"
-TITLE = "深圳市部门整体支出绩效自评表（100 分制）"
-
-# --- the form's printed vocabulary ----------------------------------------------------------
-PROFILE_LABELS = {"部门主要职责": "duties", "组织结构": "organisation", "人员编制情况": "staffing"}
-STAGE_LABELS = {"年初预算批复（收入）": "initial", "年初预算批复": "initial", "全年调整后预算数": "adjusted", "年末执行数": "actual"}
-LINE_BLOCK_LABELS = {"部门基本支出": "basic_lines", "项目支出": "project_lines", "拨付下属单位转移支付项目支出（如有）": "transfer_lines"}
-LINE_BLOCKS = ("basic_lines", "project_lines", "transfer_lines")
-# 年度绩效指标: 二级指标 → 一级指标 of the Shenzhen template.
-INDICATOR_LEVEL2 = {
-    "数量": "产出", "质量": "产出", "时效": "产出", "成本": "产出",
-    "经济效益": "效益", "社会效益": "效益", "生态效益": "效益", "可持续影响": "效益",
-    "服务对象满意度": "满意度", "其他满意度": "满意度",
-}
-INDICATOR_LEVEL1 = ("产出", "效益", "满意度")
-# Printed labels that hold no value (recognised, counted, not placed).
-LABELS = {
-    "部门名称", "部门编码", "部门主要职责", "组织结构", "人员编制情况", "部门支出总金额（元）",
-    "部门基本支出总金额（元）", "部门项目支出总金额（元）", "预算调整（如有）原因及情况说明",
-    *STAGE_LABELS, *LINE_BLOCK_LABELS, "项目基本支出", "序号", "项目名称", "预算金额（元）",
-    "预算调整后金额（元）", "实际支出金额（元）", "拨付下属单位转移支", "付项目支出（如有）",
-    "年度主要任务完成情况", "任务名称", "主要内容", "完成情况", "预算数（元）", "执行数（元）", "总数",
-    "其中财政拨款（元）", "其他资金（元）", "年度总体目标完成情况", "预期目标", "目标完成实际情况",
-    "年度绩效指标完成情况", "一级指标", "二级指标", "三级指标", "指标值", "实际完成指标值", *INDICATOR_LEVEL1,
-    "评价指标", "分数", "指标说明", "评分标准", "自评分数", "评分表",
-    "一、部门（单位）基本情况", "二、部门（单位）主要履职绩效分析", "三、总体评价和整改措施",
-    "部门整体支出绩效自评表", "部门整体支出绩效自评报告", "部门预算总额",
-}
-NARRATIVE_ORDER = (
-    ("functions", "annual_work", "budget_preparation", "budget_execution"),
-    ("duty_goals", "duty_performance", "performance_analysis"),
-    ("experience", "problems", "plans"),
-)
-PART_NUMERALS = "一二三"
-COUNT_PATTERNS = {
-    "departments": r"(?:共|设)(\d+)个科室",
-    "community_centres": r"社康中心(\d+)个",
-    "beds": r"编制床位(\d+)张",
-    "on_staff": r"年末在编在职人数(\d+)人",
-    "other_staff": r"年末其他人员人数(\d+)人",
-    "retired": r"年末离退休人数(\d+)人",
-    "authorized_posts": r"核定编制(?:数)?(?:（含工勤人员?）)?(?:为|是)?(\d+)人",
-}
-
-_NUM = r"(?:[-+]?\d[\d,]*(?:\.\d+)?[^\s\d]*|#{2,})"
-AMOUNT = re.compile(rf"^{_NUM}$")
-HEAD_RE = re.compile(r"^部门名称\s+(?P<name>.+?)\s+部门编码\s+(?P<code>\S+)(?:\s+部门预算总额\s+(?P<total>\S+))?$")
-LINE_ROW = re.compile(rf"^(?:(?P<label>[^\d\s]\S*)\s+)?(?P<no>\d{{1,3}})\s+(?:(?P<name>.+?)\s+)?(?P<a>{_NUM})\s+(?P<b>{_NUM})\s+(?P<c>{_NUM})$")
-TASK_END = re.compile(rf"^(?:(?P<status>[^\d\s#+-]\S*)\s+)?(?P<amounts>{_NUM}(?:\s+{_NUM}){{5}})$")
-WEIGHT_LINE = re.compile(r"^(?P<pre>.*?)\s*(?P<w>\d{1,3}(?:\.\d+)?|#{2,})(?:\s+(?P<post>\S.*))?$")
-LONE_SCORE = re.compile(r"^(?:\d{1,3}(?:\.\d+)?|#{2,})$")
-TITLE_RE = re.compile(r"^[(（]([一二三四五六七八九十]+)[)）]\s*(\S.*)$")
-PART_RE = re.compile(r"^([一二三四五])、\s*(\S.*)$")
-YEAR_TITLE = re.compile(r"((?:19|20)\d{2})\s*年度?\s*部门整体支出绩效")
-YEAR_EXEC = re.compile(r"((?:19|20)\d{2})\s*年度部门预算")
-YEAR_FILE = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
-
-
-def norm(s: str) -> str:
-    """A label as compared: no asterisks (required-field marks), no spaces."""
-    return re.sub(r"[\s*＊]+", "", s)
-
-
-def is_label(text: str) -> bool:
-    """A printed label (or several side by side); a label wrapped inside its cell counts too."""
-    if norm(text) in LABELS:
-        return True
-    parts = [norm(p) for p in text.split() if norm(p)]
-    return bool(parts) and all(p in LABELS for p in parts)
-
 
 # --- the text layer -------------------------------------------------------------------------
 class TextLayout:
@@ -205,7 +168,8 @@ class TextLayout:
             m = HEAD_RE.match(self.text[narr_h])
             self.take([narr_h])
             if m.group("total"):
-                self.rec.place(("narrative", "budget_total"), m.group("total"), self.src([narr_h]), verify=self.lines[narr_h].text)
+                place_amount(self.rec, ("narrative", "budget_total"), m.group("total"), self.src([narr_h]),
+                             m.group("tunit") or "", verify=self.lines[narr_h].text)
             self.narrative(narr_h + 1, n)
         self.leftovers()
 
@@ -237,75 +201,177 @@ class TextLayout:
             self.rec.absent(("profile", k), "", None, "文字层中找不到该栏的文字", blank="")
 
     def budget(self, start: int, stop: int) -> None:
-        rows = []
-        reason = []
+        """The budget table: each amount placed under the header column it stands in, each row
+        by the stage label it is printed beside, or, when the labels are printed apart, by
+        matching the printed rows with the printed labels one for one. An unreadable cell keeps
+        its place (absent with its raw text); rows that cannot be matched are left absent."""
+        cols = column_roles(split_row(self.lines[start - 1].text) if start else [])
+        amount_cols = [(r, u) for r, u in cols if r != "reason"]
+        if [r for r, _ in amount_cols] != list(BUDGET_PARTS) and sorted(r for r, _ in amount_cols) != sorted(BUDGET_PARTS):
+            self.rec.note("预算总表表头中找不到三个金额栏（部门支出总金额、基本支出总金额、项目支出总金额）；按表式的栏序读取")
+            amount_cols = [(p, table_unit(self.text[start - 1]) if start else "") for p in BUDGET_PARTS]
+        self._unit("预算总表", [u for _r, u in amount_cols])
+        rows: list[tuple[int, str | None, list[str]]] = []  # (line, stage printed on the line, cells)
+        reason: list[int] = []
+        reason_tail: list[tuple[int, str]] = []
+        head_cells = split_row(self.lines[start - 1].text) if start and is_ruled(self.lines[start - 1].text) else None
         for i in range(start, stop):
             s = self.text[i]
             if not s:
                 continue
-            toks = s.split()
-            if toks and all(AMOUNT.match(t) for t in toks):
-                rows.append(i)  # a row of the wrong length is kept in its place and left absent
-            elif not is_label(s):
+            if head_cells and is_ruled(self.lines[i].text):
+                cells = split_row(self.lines[i].text)
+                if len(cells) == len(head_cells):  # a ruled row: each cell under its header cell
+                    by_role, stage = {}, None
+                    for h, c in zip(head_cells, cells):
+                        role = role_of(h)
+                        if role == "reason" and c:
+                            reason_tail.append((i, c))
+                        elif role:
+                            by_role[role] = c
+                        elif label_key(c) in STAGE_LABELS:
+                            stage = STAGE_LABELS[label_key(c)]
+                    if any(by_role.values()) or stage:
+                        rows.append((i, stage, [by_role.get(r, "") for r, _u in amount_cols]))
+                        self.rec.labels_read += bool(stage)
+                        continue
+            stage, toks = _stage_prefix(split_row(self.lines[i].text))
+            if stage is None and is_label(s):
+                continue
+            k = 0
+            while k < len(toks) and is_cell_token(toks[k]):
+                k += 1
+            if toks and (k == len(toks) and is_cell_row(toks) or k >= 2 or (stage and k)):
+                rows.append((i, stage, toks[:k]))
+                if k < len(toks):
+                    reason_tail.append((i, " ".join(toks[k:])))
+                if stage:
+                    self.rec.labels_read += 1
+            elif stage is not None and not toks:
+                continue  # a label printed alone, counted below
+            else:
                 reason.append(i)
-        stages = list(BUDGET_STAGES)
-        printed = [STAGE_LABELS[norm(self.text[i])] for i in range(start, len(self.text)) if norm(self.text[i]) in STAGE_LABELS]
-        why = ("行标签（年初预算批复（收入）、全年调整后预算数、年末执行数）与数值分开印出；按表的固定行序对应"
-               if printed[:3] == stages else "文字层中没有行标签；按表的固定行序（年初、调整后、执行）对应")
-        for stage, i in zip(stages, rows):
-            toks = self.text[i].split()
-            if len(toks) != len(BUDGET_PARTS):
+        printed = [STAGE_LABELS[label_key(self.text[i])] for i in range(start, len(self.text))
+                   if label_key(self.text[i]) in STAGE_LABELS]
+        inline = {st for _i, st, _c in rows if st}
+        free_rows = [(i, c) for i, st, c in rows if st is None]
+        free_stages = [st for st in dict.fromkeys(printed or BUDGET_STAGES) if st not in inline]
+        if len(set(printed)) == len(BUDGET_STAGES) and len(free_rows) == len(free_stages):
+            why = "行标签（年初预算批复（收入）、全年调整后预算数、年末执行数）与数值分开印出；数值行与行标签的个数相同，按印出的先后一一对应"
+        else:
+            why = "文字层中没有完整的行标签；数值行与表式的行数相同，按印出的先后对应（年初、调整后、执行）"
+        assigned: dict[str, tuple[int, list[str], str, str]] = {}
+        for i, st, cells in rows:
+            if st:
+                if st in assigned:
+                    self.rec.not_placed(self.text[i], self.src([i]), f"预算总表中“{st}”一行印了两次，未采用")
+                else:
+                    assigned[st] = (i, cells, "layout", "")
+        if free_rows and len(free_rows) == len(free_stages):
+            for (i, cells), st in zip(free_rows, free_stages):
+                assigned[st] = (i, cells, "inferred", why)
+        elif free_rows:
+            self.rec.note(f"预算总表印出 {len(free_rows)} 行没有行标签的数值，而待对应的行是 {len(free_stages)} 行"
+                          "（年初、调整后、执行）：无法确定各行属于哪一行，这些数值未导入")
+            for i, cells in free_rows:
+                self.rec.not_placed(self.text[i], self.src([i]), "预算总表中无法确定所属行（年初、调整后、执行）的一行数值")
+        for stage in BUDGET_STAGES:
+            got = assigned.get(stage)
+            if got is None:
+                raw = "；".join(self.text[i] for i, _c in free_rows) if free_rows else ""
+                for part in BUDGET_PARTS:
+                    self.rec.absent(("budget", stage, part), raw, self.src([i for i, _ in free_rows]) if free_rows else None,
+                                    "预算总表中无法确定这一行的数值" if free_rows else "文字层中找不到这一行数值", blank="")
+                continue
+            i, cells, how, reason_why = got
+            if len(cells) != len(amount_cols):
                 for part in BUDGET_PARTS:
                     self.rec.absent(("budget", stage, part), self.text[i], self.src([i]),
-                                    f"这一行印出 {len(toks)} 个数（应为 3 个），无法确定各数所属的栏", blank="")
+                                    f"这一行印出 {len(cells)} 格（应为 {len(amount_cols)} 格），无法确定各数所属的栏", blank="")
             else:
-                for part, tok in zip(BUDGET_PARTS, toks):
-                    self.rec.place(("budget", stage, part), tok, self.src([i]), "inferred", why, verify=self.lines[i].text)
+                for (part, unit), raw in zip(amount_cols, cells):
+                    place_amount(self.rec, ("budget", stage, part), raw, self.src([i]), unit, how, reason_why,
+                                 verify=self.lines[i].text)
             self.take([i])
-        for stage in stages[len(rows):]:
-            for part in BUDGET_PARTS:
-                self.rec.absent(("budget", stage, part), "", None, "文字层中找不到这一行数值", blank="")
-        if len(rows) > 3:
-            for i in rows[3:]:
-                self.rec.not_placed(self.text[i], self.src([i]), "预算总表多出的一行数值")
-                self.take([i])
-        if reason:
-            text = self.join(reason, self.cap(reason))
-            self.rec.place(("budget", "adjustment_reason"), text, self.src(reason), "inferred",
+        self.take([i for i, _c in free_rows])
+        texts = [self.text[i] for i in reason] + [t for _i, t in reason_tail]
+        idx = reason + [i for i, _t in reason_tail]
+        if texts:
+            text = self.join(reason, self.cap(reason)) if not reason_tail else "\n".join(texts)
+            self.rec.place(("budget", "adjustment_reason"), text, self.src(idx), "inferred",
                            "预算总表中唯一的文字，位于“预算调整（如有）原因及情况说明”一栏")
             self.take(reason)
         else:
             self.rec.place(("budget", "adjustment_reason"), "", self.src([start - 1]), "layout")
 
+    def _unit(self, table: str, units: list[str]) -> None:
+        """Say which amounts' unit a table's header prints. Amounts in 万元/亿元 carry their unit
+        in the data file ('197879.94万元'): the model reads them in 元 and lists them under E4."""
+        printed = {u for u in units if u}
+        if len(printed) > 1:
+            self.rec.note(f"{table}表头各栏印的金额单位不同（{'、'.join(sorted(printed))}）；各数按其所在栏的单位注明")
+        if printed - {"元"}:
+            self.rec.note(f"{table}表头印出金额单位“{'、'.join(sorted(printed))}”：金额按原样保留并注明单位"
+                          "（如 “197879.94万元”），审核时换算为元比较")
+
     def lines_blocks(self, headers: list[int], stop: int) -> None:
         bounds = headers[1:] + [stop]
+        by_order = len(headers) == len(LINE_BLOCKS)  # the form's three tables, printed in this order
+        taken: set[str] = set()
         for k, (h, end) in enumerate(zip(headers, bounds)):
             self.label(h)
-            block = LINE_BLOCKS[k] if k < len(LINE_BLOCKS) else None
+            block = LINE_BLOCKS[k] if by_order else self._line_block(h, end, taken)
+            if block is None:
+                self.rec.note(f"第{self.lines[h].no}行的支出明细表：表头出现 {len(headers)} 次（应为 3 次），"
+                              "这一张表没有印出所属（部门基本支出、项目支出、转移支付），其各行未导入")
+            taken.add(block or "")
+            cols = [(r, u) for r, u in column_roles(split_row(self.lines[h].text), LINE_COLUMNS)
+                    if r in ("budget", "adjusted", "actual")]
+            if sorted(r for r, _ in cols) != sorted(("budget", "adjusted", "actual")):
+                cols = [(r, table_unit(self.text[h])) for r in ("budget", "adjusted", "actual")]
+            self._unit("支出明细表", [u for _r, u in cols])
             row = 0
             for i in range(h + 1, end):
-                m = LINE_ROW.match(self.text[i])
-                if not m or block is None:
+                parsed = _line_row(split_row(self.lines[i].text))
+                if parsed is None or block is None:
                     continue
+                label, no, name, cells = parsed
                 src = self.src([i])
                 raw = self.lines[i].text
-                self.rec.place((block, row, "no"), m.group("no"), src, verify=raw)
-                self.rec.place((block, row, "name"), m.group("name") or "", src, verify=raw)
-                for key, g in (("budget", "a"), ("adjusted", "b"), ("actual", "c")):
-                    self.rec.place((block, row, key), m.group(g), src, verify=raw)
-                if m.group("label"):
+                self.rec.place((block, row, "no"), no, src, verify=raw)
+                self.rec.place((block, row, "name"), name, src, verify=raw)
+                if len(cells) == len(cols):
+                    for (key, unit), cell in zip(cols, cells):
+                        place_amount(self.rec, (block, row, key), cell, src, unit, verify=raw)
+                else:
+                    for key, _u in cols:
+                        self.rec.absent((block, row, key), self.text[i], src,
+                                        f"这一行印出 {len(cells)} 个金额（应为 {len(cols)} 个），无法确定各数所属的栏", blank="")
+                if label:
                     self.rec.labels_read += 1
                 self.take([i])
                 row += 1
-        if len(headers) != len(LINE_BLOCKS):
-            self.rec.note(f"支出明细表头出现 {len(headers)} 次（应为 3 次：基本支出、项目支出、转移支付），按出现顺序对应")
         # The section labels of the three tables (merged cells) are printed apart; a label
         # wrapped over two lines is recognised as a pair.
         for i in range(headers[0], stop):
             if i not in self.used and self.text[i] and is_label(self.text[i]):
                 self.label(i)
 
+    def _line_block(self, h: int, end: int, taken: set[str]) -> str | None:
+        """Which line table a header opens, by the section label printed on its header line or on
+        its first row ('项目支出 1 项目支出 …'); None when none is printed."""
+        first = split_row(self.lines[h].text)[:1]
+        row = next((_line_row(split_row(self.lines[i].text)) for i in range(h + 1, end)
+                    if _line_row(split_row(self.lines[i].text))), None)
+        for label in first + ([row[0]] if row and row[0] else []):
+            block = LINE_BLOCK_LABELS.get(norm(label))
+            if block and block not in taken:
+                return block
+        return None
+
     def tasks(self, start: int, stop: int) -> None:
+        unit = table_unit(self.text[start - 1])
+        self._unit("年度主要任务表", [unit])
         rows: list[tuple[list[list[int]], int, re.Match]] = []
         pending: list[list[int]] = [[]]
         for i in range(start, stop):
@@ -353,7 +419,7 @@ class TextLayout:
             else:
                 self.rec.place(("tasks", r, "status"), m.group("status") or "", self.src([end]), verify=raw)
                 for (side, part), amount in zip(fields, m.group("amounts").split()):
-                    self.rec.place(("tasks", r, side, part), amount, self.src([end]), verify=raw)
+                    place_amount(self.rec, ("tasks", r, side, part), amount, self.src([end]), unit, verify=raw)
             self.take(name_idx + cidx + [end])
 
     def _name_content(self, blocks: list[list[int]]) -> tuple[list[int], list[list[int]]]:
@@ -427,7 +493,7 @@ class TextLayout:
         assign, ambiguous = match_actuals(inds, texts)
         placed = set()
         for vi, ii in assign.items():
-            why = "实际完成指标值一栏与指标分开印出；" + _actual_reason(inds[ii], texts[vi])
+            why = "实际完成指标值一栏与指标分开印出；" + actual_reason(inds[ii], texts[vi])
             self.rec.place(("indicators", ii, "actual"), texts[vi], self.src(values[vi]), "inferred", why)
             placed.add(ii)
             self.take(values[vi])
@@ -627,7 +693,7 @@ class TextLayout:
         for i, s in enumerate(self.text):
             if not s or i in self.used:
                 continue
-            if is_label(s) or norm(s) in _SCORE_LEVEL_LABELS:
+            if is_label(s) or norm(s) in SCORE_LEVEL_LABELS:
                 self.label(i)
                 continue
             if self.is_page_header(s):
@@ -638,12 +704,29 @@ class TextLayout:
         self.rec.doc["stray"] = stray
 
 
-# Group names of the score table (printed as merged cells after the table).
-_SCORE_LEVEL_LABELS = {
-    "部门决策", "部门管理", "部门绩效", "预算编制", "目标设置", "资金管理", "项目管理", "资产管理", "人员管理",
-    "制度管理", "经济性", "效率性", "效果性", "公平性",
-}
-SCORE_LEVEL1 = ("部门决策", "部门管理", "部门绩效")
+def _line_row(toks: list[str]) -> tuple[str, str, str, list[str]] | None:
+    """(section label, 序号, 项目名称, amount cells) of a line-table row, or None: an optional
+    label, a 序号, the name, then the amount cells (trailing cell tokens, unreadable ones too)."""
+    k = 1 if toks and not re.fullmatch(r"\d{1,3}", toks[0]) else 0
+    if len(toks) < k + 2 or not re.fullmatch(r"\d{1,3}", toks[k]):
+        return None
+    rest = toks[k + 1:]
+    n = 0
+    while n < len(rest) and is_cell_token(rest[-1 - n]):
+        n += 1
+    if n == 0:
+        return None
+    cells = rest[len(rest) - n:]
+    return (toks[0] if k else ""), toks[k], " ".join(rest[:len(rest) - n]), cells
+
+
+def _stage_prefix(toks: list[str]) -> tuple[str | None, list[str]]:
+    """(stage, the rest) when a row starts with its printed stage label ('年初预算批复（收入） 1 2 3')."""
+    for n in (1, 2):
+        key = label_key("".join(toks[:n]))
+        if key in STAGE_LABELS:
+            return STAGE_LABELS[key], toks[n:]
+    return None, toks
 
 
 def _amounts_line(s: str) -> bool:
@@ -666,7 +749,7 @@ def _starts_score_row(s: str) -> bool:
     _l2, name = _score_names(m.group("pre").split())
     from ..rules import norm_name
 
-    return norm_name(name) in _rules_levels()
+    return norm_name(name) in rules_levels()
 
 
 def _score_names(head: list[str]) -> tuple[str, str]:
@@ -676,7 +759,7 @@ def _score_names(head: list[str]) -> tuple[str, str]:
     for t in head:
         words += t.split()
     level2 = ""
-    while words and words[0] in _SCORE_LEVEL_LABELS and len(words) > 1:
+    while words and words[0] in SCORE_LEVEL_LABELS and len(words) > 1:
         w = words.pop(0)
         if w not in SCORE_LEVEL1:
             level2 = w
@@ -745,247 +828,3 @@ def _split_level3(parts: list[str], w3: int) -> tuple[str, str, str]:
 def _join_target(lines: list[str]) -> str:
     # A 指标值 is a short phrase: its lines are wrapped, never ended by the writer.
     return "".join(lines)
-
-
-# --- 实际完成指标值 printed apart: which belongs to which indicator ---------------------------
-_PCT = re.compile(r"^[≥≤<>]?\d+(?:\.\d+)?%$")
-_PLAIN = re.compile(r"^\d+(?:\.\d+)?$")
-
-
-def _compat(ind: dict, value: str) -> int:
-    """How well a printed 实际完成值 fits an indicator: 3 same text as its target or name, 2 same
-    kind of statement, 1 same kind of number, 0 cannot be its value."""
-    target, level3 = ind.get("target", ""), ind.get("level3", "")
-    if value in (target, level3):
-        return 3
-    if "满意度" in value:
-        return 2 if "满意度" in level3 + ind.get("level2", "") else 0
-    if "完成" in value and not re.search(r"\d", value):
-        return 2 if "完成" in target else 0
-    ratio_like = "%" in target or level3.endswith(("比例", "率"))
-    if _PCT.match(value) or ("%" in value and re.search(r"\d", value)):
-        return 1 if ratio_like else 0
-    if _PLAIN.match(value):
-        return 1 if not ratio_like else 0
-    return 0
-
-
-def match_actuals(inds: list[dict], values: list[str]) -> tuple[dict[int, int], dict[int, list[int]]]:
-    """Assign printed values to indicators: the assignments shared by every best matching.
-
-    Returns ({value index: indicator index} for the certain ones, {value index: candidate
-    indicators} for the values left out). A value is placed only when every matching of
-    highest total fit gives it the same indicator.
-    """
-    n = len(values)
-    scores = [[_compat(ind, v) for ind in inds] for v in values]
-    best_total = -1
-    best: list[tuple[int, ...]] = []
-    order = sorted(range(n), key=lambda v: sum(1 for s in scores[v] if s))
-    limit = [0]
-
-    def search(k: int, used: set[int], acc: list[int], total: int) -> None:
-        nonlocal best_total, best
-        limit[0] += 1
-        if limit[0] > 200000:
-            return
-        if k == n:
-            if total > best_total:
-                best_total, best = total, []
-            if total == best_total:
-                assign = [0] * n
-                for v, i in zip(order, acc):
-                    assign[v] = i
-                best.append(tuple(assign))
-            return
-        v = order[k]
-        for i, s in enumerate(scores[v]):
-            if s and i not in used:
-                used.add(i)
-                acc.append(i)
-                search(k + 1, used, acc, total + s)
-                acc.pop()
-                used.discard(i)
-        acc.append(-1)  # the value may belong to no indicator (fit 0)
-        search(k + 1, used, acc, total)
-        acc.pop()
-
-    search(0, set(), [], 0)
-    certain: dict[int, int] = {}
-    unsure: dict[int, list[int]] = {}
-    if limit[0] > 200000 or not best:
-        return {}, {v: [i for i, s in enumerate(scores[v]) if s] for v in range(n)}
-    for v in range(n):
-        choices = {b[v] for b in best}
-        if len(choices) == 1 and -1 not in choices:
-            certain[v] = choices.pop()
-        else:
-            unsure[v] = sorted(c for c in choices if c >= 0)
-    return certain, unsure
-
-
-def _actual_reason(ind: dict, value: str) -> str:
-    s = _compat(ind, value)
-    if s == 3:
-        return "与本行的指标值或三级指标文字相同"
-    if s == 2:
-        return "内容与本行指标同类（满意度、完成情况），且是唯一能对应的一行"
-    return "数值类型与本行指标相符（百分比或数值），其余各值均已有确定归属"
-
-
-# --- finishing: what every reader shares ----------------------------------------------------
-def finish(form: Form, rec: Record) -> None:
-    doc = rec.doc
-    doc.setdefault("format", "kit-dept/1")
-    _year(form, rec)
-    _code(form, rec)
-    _counts(rec)
-    _score_levels(rec)
-    _fill_required(rec)
-    doc.setdefault("supplementary", {})
-    doc.setdefault("stray", [])
-    order = ["format", "department", "profile", "budget", "basic_lines", "project_lines", "transfer_lines",
-             "tasks", "goals", "indicators", "scores", "narrative", "supplementary", "stray"]
-    rec.doc = {k: doc[k] for k in order if k in doc} | {k: v for k, v in doc.items() if k not in order}
-
-
-def _year(form: Form, rec: Record) -> None:
-    dep = rec.doc.setdefault("department", {})
-    if dep.get("year"):
-        return
-    for ln in form.lines:
-        m = YEAR_TITLE.search(ln.text)
-        if m:
-            rec.place(("department", "year"), int(m.group(1)), lines_source([ln]), verify=ln.text)
-            return
-    for sec in rec.doc.get("narrative", {}).get("sections", []) or []:
-        if sec.get("key") == "budget_execution":
-            m = YEAR_EXEC.search(sec.get("text", ""))
-            if m:
-                src = next((e.source for e in rec.entries if e.field.startswith("narrative.sections.") and e.value.startswith(sec["text"][:20])), {})
-                rec.place(("department", "year"), int(m.group(1)), src, "inferred",
-                          f"表上未印年度；取自自评报告“部门预算执行情况”中的“{m.group(0)}”")
-                return
-    m = YEAR_FILE.search(form.path.stem)
-    if m:
-        rec.place(("department", "year"), int(m.group(1)), {"file": form.name}, "inferred", "表上未印年度；取自文件名")
-        return
-    rec.absent(("department", "year"), "", None, "表上未印年度，文件名中也没有")
-
-
-def _code(form: Form, rec: Record) -> None:
-    dep = rec.doc.setdefault("department", {})
-    if dep.get("code"):
-        return
-    slug = re.sub(r"[^A-Za-z0-9_-]+", "-", form.path.stem).strip("-_")[:32]
-    if slug:
-        rec.place(("department", "code"), slug, {"file": form.name}, "inferred", "表上没有部门编码；取自文件名")
-    else:
-        rec.absent(("department", "code"), "", None, "表上没有部门编码，文件名也不能用作编码")
-
-
-def _counts(rec: Record) -> None:
-    prof = rec.doc.setdefault("profile", {})
-    texts = {k: prof.get(k, "") for k in ("organisation", "staffing", "duties")}
-    counts = prof.setdefault("counts", {})
-    for key, pat in COUNT_PATTERNS.items():
-        found = {}
-        for where, text in texts.items():
-            for m in re.finditer(pat, text or ""):
-                found.setdefault(m.group(1), where)
-        if len(found) == 1:
-            value, where = next(iter(found.items()))
-            src = next((e.source for e in rec.entries if e.field == f"profile.{where}"), {})
-            label = {"organisation": "组织结构", "staffing": "人员编制情况", "duties": "部门主要职责"}[where]
-            rec.place(("profile", "counts", key), value, src, "inferred", f"从“{label}”的文字中读出", verify=text_of(texts[where]))
-        elif len(found) > 1:
-            rec.absent(("profile", "counts", key), "、".join(found), None, "文字中出现了不同的数，未取用", blank=None)
-            counts[key] = None
-        else:
-            counts[key] = None
-
-
-def text_of(s: str) -> str:
-    return s or ""
-
-
-@functools.lru_cache(maxsize=1)
-def _rules_levels() -> dict[str, tuple[str, str]]:
-    """三级指标 → (一级指标, 二级指标) of the family's score table (the rule file)."""
-    try:
-        from ..rules import load_rules, norm_name
-
-        return {norm_name(r.name): (r.level1, r.level2) for r in load_rules().indicators}
-    except Exception:  # a missing or broken rule file: names stay as printed, levels absent
-        return {}
-
-
-def _score_levels(rec: Record) -> None:
-    rows = rec.doc.get("scores") or []
-    if not rows:
-        return
-    known = _rules_levels()
-    from ..rules import norm_name
-
-    prev1 = prev2 = ""
-    for r, row in enumerate(rows):
-        lv = known.get(norm_name(row.get("level3", "")))
-        src = next((e.source for e in rec.entries if e.field == f"scores.{r}.level3"), {})
-        if "level1" not in row:
-            if lv:
-                rec.place(("scores", r, "level1"), lv[0], src, "inferred",
-                          "一级指标为合并单元格，与各行分开印出；按评分规则表中该三级指标所属归入")
-            elif prev1:
-                rec.place(("scores", r, "level1"), prev1, src, "inferred", "三级指标不在评分规则表中；沿用上一行（合并单元格）")
-            else:
-                rec.absent(("scores", r, "level1"), "", src, "无法确定一级指标", blank="")
-        if "level2" not in row:
-            if lv:
-                rec.place(("scores", r, "level2"), lv[1], src, "inferred",
-                          "二级指标为合并单元格，与各行分开印出；按评分规则表中该三级指标所属归入")
-            elif prev2:
-                rec.place(("scores", r, "level2"), prev2, src, "inferred", "三级指标不在评分规则表中；沿用上一行（合并单元格）")
-            else:
-                rec.absent(("scores", r, "level2"), "", src, "无法确定二级指标", blank="")
-        elif lv and row["level2"] != lv[1]:
-            rec.note(f"评分表第{r + 1}行：印出的二级指标“{row['level2']}”与评分规则表（{lv[1]}）不同，按印出的保留")
-        if known and not lv:
-            rec.note(f"评分表第{r + 1}行：三级指标“{row.get('level3', '')}”不在评分规则表中，请核对")
-        prev1, prev2 = row.get("level1", prev1), row.get("level2", prev2)
-        rows[r] = {k: row.get(k) for k in ("level1", "level2", "level3", "weight", "description", "criteria", "self_score") if k in row}
-
-
-def _fill_required(rec: Record) -> None:
-    """Keys the data file needs, blank where nothing was read (blank loads as absent)."""
-    doc = rec.doc
-    dep = doc.setdefault("department", {})
-    for k in ("name", "code"):
-        if k not in dep:
-            rec.absent(("department", k), "", None, "表上找不到", blank="")
-    budget = doc.setdefault("budget", {})
-    for stage in BUDGET_STAGES:
-        row = budget.setdefault(stage, {})
-        for part in BUDGET_PARTS:
-            if part not in row:
-                rec.absent(("budget", stage, part), "", None, "找不到这一数值", blank="")
-    budget.setdefault("adjustment_reason", "")
-    b = {k: budget[k] for k in (*BUDGET_STAGES, "adjustment_reason")}
-    doc["budget"] = b
-    for t, task in enumerate(doc.get("tasks", []) or []):
-        for side in ("budget", "actual"):
-            for part in ("total", "fiscal", "other"):
-                if part not in task.get(side, {}):
-                    rec.absent(("tasks", t, side, part), "", None, "找不到这一数值", blank="")
-        doc["tasks"][t] = {k: task[k] for k in ("name", "content", "status", "budget", "actual") if k in task}
-    for i, ind in enumerate(doc.get("indicators", []) or []):
-        doc["indicators"][i] = {k: ind.get(k, "") for k in ("level1", "level2", "level3", "target", "actual")}
-    narr = doc.setdefault("narrative", {})
-    if "budget_total" not in narr:
-        narr["budget_total"] = None
-    narr.setdefault("sections", [])
-    doc["narrative"] = {"budget_total": narr["budget_total"], "sections": narr["sections"]}
-    for s, sec in enumerate(narr["sections"]):
-        narr["sections"][s] = {k: sec.get(k, "") for k in ("key", "part", "title", "text")}
-    prof = doc.setdefault("profile", {})
-    doc["profile"] = {**{k: prof.get(k, "") for k in PROFILE_LABELS.values()}, "counts": prof.get("counts", {})}
-    doc.setdefault("goals", {})

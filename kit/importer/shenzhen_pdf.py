@@ -16,7 +16,7 @@ import re
 
 from ..model import NARRATIVE_SECTIONS
 from .record import Record, cell_source, lines_source
-from .shenzhen import (
+from .shenzhen_vocab import (
     HEAD_RE,
     INDICATOR_LEVEL2,
     LINE_BLOCK_LABELS,
@@ -28,8 +28,10 @@ from .shenzhen import (
     TITLE_RE,
     YEAR_TITLE,
     is_label,
+    label_key,
     norm,
 )
+from .shenzhen_cells import place_amount, unit_of
 from .sources import Cell, Form, Table
 from .wrap import join_cell_lines
 
@@ -51,9 +53,22 @@ class CellLayout:
         inner = (cell.x1 - cell.x0) - 2 * t.pad
         return join_cell_lines(cell.lines, inner).strip()
 
-    def place(self, path: tuple, t: Table, cell: Cell, how: str = "layout", reason: str = "", amount: bool = False) -> None:
+    def place(self, path: tuple, t: Table, cell: Cell, how: str = "layout", reason: str = "", amount: bool = False,
+              unit: str = "") -> None:
         value = self.text(t, cell)
-        self.rec.place(path, value, cell_source(cell), how, reason, verify=cell.raw if amount else None)
+        if amount:
+            place_amount(self.rec, path, value, cell_source(cell), unit, how, reason, verify=cell.raw)
+        else:
+            self.rec.place(path, value, cell_source(cell), how, reason)
+
+    def units(self, cols: dict[int, list[str]], table: str) -> dict[int, str]:
+        """Each column's printed unit (its own header label's, else the table's spanning label's)."""
+        out = {col: next((unit_of(x) for x in reversed(labels) if unit_of(x)), "") for col, labels in cols.items()}
+        printed = {u for u in out.values() if u}
+        if printed - {"元"}:
+            self.rec.note(f"{table}表头印出金额单位“{'、'.join(sorted(printed))}”：金额按原样保留并注明单位"
+                          "（如 “197879.94万元”），审核时换算为元比较")
+        return out
 
     def header_rows(self, t: Table) -> tuple[list[int], dict[int, list[str]]]:
         """Header rows (all their cells printed labels) and each column's labels, top down."""
@@ -73,26 +88,7 @@ class CellLayout:
         return heads, cols
 
     def classify(self, t: Table) -> str | None:
-        """Which block a table holds, from its printed labels (exact label cells, not words
-        inside texts: a narrative may well mention 评价指标)."""
-        if any(TITLE_RE.match(_flat(c)) for c in t.cells if c.col <= 2):
-            return "narrative"
-        labels = {norm(c.raw) for c in t.cells if c.row <= 3 and is_label(c.raw)}
-        if {"部门名称", "部门编码"} <= labels:
-            return "narr_head" if "部门预算总额" in labels else "info"
-        if "部门支出总金额（元）" in labels:
-            return "budget"
-        if "序号" in labels and "项目名称" in labels:
-            return "lines"
-        if labels & {"任务名称", "年度主要任务完成情况"}:
-            return "tasks"
-        if "预期目标" in labels:
-            return "goals"
-        if labels & {"评分标准", "评价指标", "指标说明"}:
-            return "scores"
-        if {"三级指标", "指标值"} <= labels:
-            return "indicators"
-        return None
+        return classify_table(t)
 
     # the whole form
     def run(self) -> None:
@@ -144,10 +140,11 @@ class CellLayout:
                 fields[col] = "project"
             elif "预算调整" in joined:
                 fields[col] = "reason"
+        units = self.units(cols, "预算总表")
         for r, row in enumerate(t.rows(), start=1):
             if r in heads:
                 continue
-            stage = next((STAGE_LABELS[norm(c.raw)] for c in row if norm(c.raw) in STAGE_LABELS), None)
+            stage = next((STAGE_LABELS[label_key(c.raw)] for c in row if label_key(c.raw) in STAGE_LABELS), None)
             for c in row:
                 f = fields.get(c.col)
                 if f == "reason":
@@ -155,17 +152,19 @@ class CellLayout:
                         self.place(("budget", "adjustment_reason"), t, c)
                         self.seen_reason = True
                 elif f and stage and c.row == r:
-                    self.place(("budget", stage, f), t, c, amount=True)
+                    self.place(("budget", stage, f), t, c, amount=True, unit=units.get(c.col, ""))
                 elif f and c.row == r:
                     self.rec.not_placed(c.raw, cell_source(c), "预算总表中找不到行标签的数值")
 
     def lines(self, t: Table) -> None:
         fields: dict[int, str] = {}
         block = None
+        units: dict[int, str] = {}
         for r, row in enumerate(t.rows(), start=1):
             texts = [norm(c.raw) for c in row]
             if "序号" in texts:
                 fields = {}
+                units = self.units({c.col: [norm(c.raw)] for c in row}, "支出明细表")
                 for c in row:
                     label = norm(c.raw)
                     if label in LINE_BLOCK_LABELS:
@@ -188,7 +187,7 @@ class CellLayout:
             for c in row:
                 f = fields.get(c.col)
                 if f and c.row == r:
-                    self.place((block, k, f), t, c, amount=f in ("budget", "adjusted", "actual"))
+                    self.place((block, k, f), t, c, amount=f in ("budget", "adjusted", "actual"), unit=units.get(c.col, ""))
             self.rows[block] += 1
 
     def tasks(self, t: Table) -> None:
@@ -206,6 +205,7 @@ class CellLayout:
                 fields[col] = ("status",)
             elif side and part:
                 fields[col] = (side, part)
+        units = self.units(cols, "年度主要任务表")
         if heads and self.rows["tasks"]:
             self.rec.note(f"第{t.page}页：年度主要任务表跨页，表头重复印出，已略过")
         for r, row in enumerate(t.rows(), start=1):
@@ -215,7 +215,7 @@ class CellLayout:
             for c in row:
                 f = fields.get(c.col)
                 if f and c.row == r:
-                    self.place(("tasks", k) + f, t, c, amount=len(f) == 2)
+                    self.place(("tasks", k) + f, t, c, amount=len(f) == 2, unit=units.get(c.col, ""))
             self.rows["tasks"] += 1
 
     def goals(self, t: Table) -> None:
@@ -293,8 +293,8 @@ class CellLayout:
         for row in t.rows():
             for k, c in enumerate(row[:-1]):
                 label = norm(c.raw)
-                if label == "部门预算总额":
-                    self.place(("narrative", "budget_total"), t, row[k + 1], amount=True)
+                if label_key(c.raw).replace("（元）", "") == "部门预算总额":
+                    self.place(("narrative", "budget_total"), t, row[k + 1], amount=True, unit=unit_of(label))
                 elif label in ("部门名称", "部门编码"):
                     key = "name" if label == "部门名称" else "code"
                     have = self.rec.doc.get("department", {}).get(key)
@@ -321,7 +321,7 @@ class CellLayout:
         for item in self.sections:
             t, part, title, text = item
             key = (part.page, part.table, part.row) if part is not None else None
-            if TITLE_RE.match(_flat(title)).group(1) == "一" or not groups or (key and key != last_part and part.raw.strip()):
+            if _numeral(_flat(title)) == "一" or not groups or (key and key != last_part and part.raw.strip()):
                 groups.append([])
             groups[-1].append(item)
             last_part = key
@@ -338,7 +338,8 @@ class CellLayout:
                 key = order[j]
                 base = ("narrative", "sections", self.rows["sections"])
                 label = NARRATIVE_SECTIONS[key]
-                sim = difflib.SequenceMatcher(None, TITLE_RE.match(title_text).group(2), label).ratio()
+                m = TITLE_RE.match(title_text) or TITLE_RE.match(_flat(title))
+                sim = difflib.SequenceMatcher(None, m.group(2) if m else title_text, label).ratio()
                 if sim >= 0.6:
                     self.rec.place(base + ("key",), key, cell_source(title))
                 else:
@@ -375,6 +376,35 @@ class CellLayout:
             stray.append(s)
             self.rec.not_placed(s, lines_source([ln]), "表格之外、不属于任何栏目的文字（印章等），列入“无归属文字”")
         self.rec.doc["stray"] = stray
+
+
+def classify_table(t: Table) -> str | None:
+    """Which block a table holds, from its printed labels (exact label cells, not words
+    inside texts: a narrative may well mention 评价指标)."""
+    if any(TITLE_RE.match(_flat(c)) for c in t.cells if c.col <= 2):
+        return "narrative"
+    labels = {label_key(c.raw) for c in t.cells if c.row <= 3 and is_label(c.raw)}
+    if {"部门名称", "部门编码"} <= labels:
+        return "narr_head" if any(x.startswith("部门预算总额") for x in labels) else "info"
+    if "部门支出总金额（元）" in labels:
+        return "budget"
+    if "序号" in labels and "项目名称" in labels:
+        return "lines"
+    if labels & {"任务名称", "年度主要任务完成情况"}:
+        return "tasks"
+    if "预期目标" in labels:
+        return "goals"
+    if labels & {"评分标准", "评价指标", "指标说明"}:
+        return "scores"
+    if {"三级指标", "指标值"} <= labels:
+        return "indicators"
+    return None
+
+
+def _numeral(title: str) -> str:
+    """The numeral of a section title '（一）…' ('' when the title does not read as one)."""
+    m = TITLE_RE.match(title)
+    return m.group(1) if m else ""
 
 
 def _flat(c: Cell) -> str:

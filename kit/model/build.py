@@ -10,6 +10,7 @@ import re
 from typing import Any, Iterable
 
 from ..errors import LoadError, ProblemCollector
+from ..families import DEFAULT_FAMILY
 from ..values import BENIGN_NOTES, NOTE_TEXT, Num, normalise_text, out_of_range, parse_num
 from .blocks import (
     Budget, BudgetLine, BudgetRow, Department, FundRow, Funds, Goals, Header, Indicator, LoadFinding, Narrative, Profile,
@@ -260,6 +261,7 @@ class _Builder:
                 )
             )
 
+        free_keys = bool(str(doc.get("family") or "").strip()) and str(doc.get("family")).strip() != _FIRST_FAMILY
         n = self.mapping(doc.get("narrative"), ("narrative",), required=False)
         self.unknown_keys(n, ["budget_total", "sections"], ("narrative",))
         sections = []
@@ -270,7 +272,8 @@ class _Builder:
                 continue
             self.unknown_keys(s, ["key", "part", "title", "text"], path)
             key = self.text(s, "key", path, required=True)
-            if key and key not in NARRATIVE_SECTIONS:
+            # The first family's report has fixed parts; other families' keys are free (s1, s2 …).
+            if key and key not in NARRATIVE_SECTIONS and not (free_keys and CODE_RE.match(key)):
                 self.problem(path + ("key",), "未知的自评报告部分", key, "以下之一：" + "、".join(NARRATIVE_SECTIONS))
             sections.append(Section(key, self.text(s, "part", path), self.text(s, "title", path), self.text(s, "text", path)))
         narrative = Narrative(
@@ -490,6 +493,7 @@ class _Builder:
 
 
 _TOP_KEYS = list(FILE_KEYS) + list(BLOCK_LABELS)
+_FIRST_FAMILY = DEFAULT_FAMILY  # the family whose narrative has fixed parts (NARRATIVE_SECTIONS)
 _EXPONENT = re.compile(r"^[+-]?(?:\d+\.?\d*|\.\d+)[eE][+-]?\d+")
 # A number immediately followed by a character no number or unit ends with: '98.82&'.
 _TEXT_NUMBER_JUNK = re.compile(r"\d+(?:\.\d+)?[&?？#@$^*~`]+")

@@ -538,4 +538,4 @@ def import_note(dept: Department) -> str:
         import html
 
         return f"<section class=\"import-note\"><h2>导入说明</h2><p>导入记录无法读取：{html.escape(str(exc))}</p></section>"
-    return import_note_html(record if isinstance(record, dict) else {})
+    return import_note_html(record if isinstance(record, dict) else {}, dept.source.sha256)

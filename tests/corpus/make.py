@@ -745,6 +745,11 @@ def xlsx_dtd_entities(d: Path) -> Path:
     return p
 
 
+from make_import import GENERATORS as _IMPORT_GENERATORS  # noqa: E402  (kit import cases: forms, --out states)
+
+GENERATORS.update(_IMPORT_GENERATORS)
+
+
 def make(name: str, folder: Path) -> Path:
     """Write one generated case into ``folder`` and return its path."""
     return GENERATORS[name](folder)
