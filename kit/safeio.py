@@ -161,12 +161,10 @@ def replace_all_atomic(files: dict[Path, bytes], before_commit: Callable[[], Non
         for path, data in files.items():
             path = Path(path)
             path.parent.mkdir(parents=True, exist_ok=True)
-            # A new name of its own (O_EXCL), its mode the umask's as for any file the kit writes.
+            # A name of its own (pid and a random part), its mode the umask's as for any file written.
             tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
             staged.append((tmp, path))
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
+            tmp.write_bytes(data)
         if before_commit is not None:
             before_commit()
         for tmp, path in staged:
