@@ -8,21 +8,23 @@ dtype). ``to_json_dict()`` is the stable JSON contract of ``kit check --format j
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+import copy
+from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from .checks import TASK, Check, Context, ProseCache, checks_for, declared, run_checks
+from .checks import REGISTRY, TASK, Check, Context, ProseCache, checks_for, declared, run_checks
 from .errors import ParamsError
 from .families import Family, get_family
 from .model import BLOCK_LABELS, SUPPLEMENTARY, Department
 from .params import Params
 from .rules import RuleSet, load_rules, rules_for, validate_options, validate_overrides
+from .review import Review, assign_keys, load_review, merged_overrides, review_path
 from .scoring import EXTRA_INPUT_LABELS, Env, grade, rescore, totals
-from .vocab import Basis, FindingKind, ReviewStatus, Severity, Status
+from .vocab import Basis, Decision, FindingKind, ReviewStatus, Severity, Status
 
 # The grade shown when the form does not fit the chosen template: never a grade under another template.
 NO_GRADE = "不予评级"
@@ -31,7 +33,7 @@ FIT_CHECK = "F1"  # the catalogue's check that the data file fits its rule file 
 PARTIAL_GRADE = "无法评级"
 
 FINDING_COLUMNS = ["check_id", "category", "title", "severity", "status", "subject", "message", "expected", "actual",
-                   "difference", "location", "missing", "proxy"]
+                   "difference", "location", "missing", "proxy", "key"]
 SCORE_COLUMNS = ["level1", "level2", "indicator", "weight", "self_score", "recomputed_score", "basis", "note",
                  "indicator_id", "row", "check_id", "engine_score", "missing", "weight_source"]
 SEVERITY_ORDER = Severity.orders()
@@ -39,6 +41,9 @@ STATUS_ORDER = Status.orders()
 CENT = Decimal("0.01")
 BASES = tuple(b.value for b in Basis)
 KINDS = tuple(k.value for k in FindingKind)
+# The ids of the checks whose failures are format notes, read from their declarations (format_note=True),
+# for the batch index and the portfolio, which see findings as plain records.
+FORMAT_CHECKS = frozenset(c.id for c in REGISTRY if c.format_note)
 
 # Chinese names of the auditor-facing frames (machine names stay in the JSON and in .findings/.scores).
 LABELS = {
@@ -50,7 +55,7 @@ LABELS = {
 ISSUE_COLUMNS_ZH = {
     "kind": "类别", "verdict": "结论", "check_id": "检查编号", "title": "检查项", "subject": "对象", "message": "说明",
     "expected": "应为（复核）", "actual": "实际（填报）", "difference": "差异（复核−填报）", "location": "表内位置",
-    "score_effect": "影响分数", "amount": "涉及金额（元）",
+    "score_effect": "影响分数", "amount": "涉及金额（元）", "decision": "复核决定", "key": "问题键",
 }
 SCORE_COLUMNS_ZH = {
     "level1": "一级指标", "level2": "二级指标", "indicator": "三级指标", "weight": "分数", "self_score": "自评分数",
@@ -82,9 +87,14 @@ def summarise(findings: list[dict], scores: list[dict], missing_inputs: list | N
     """
     out: dict[str, Any] = {"problems": {k: 0 for k in SEVERITY_ORDER}, "unverifiable": 0, "format": 0, "passed": 0,
                            "checks": len(findings)}
+    out["review"] = {d.value: 0 for d in Decision}
     for f in findings:
         kind = finding_kind(str(f.get("check_id")), str(f.get("status")))
         if kind == "problem":
+            decided = Decision.parse(f.get("decision")) or Decision.PENDING
+            out["review"][decided.value] += 1
+            if decided is Decision.REJECTED:  # not adopted: in the appendix, not among the problems
+                continue
             out["problems"][f.get("severity", "error")] = out["problems"].get(f.get("severity", "error"), 0) + 1
         elif kind == "pass":
             out["passed"] += 1
@@ -103,8 +113,10 @@ def summarise(findings: list[dict], scores: list[dict], missing_inputs: list | N
     out["score_cut"] = self_total - recomputed_total  # > 0: the review lowered the total
     out["missing_inputs"] = len(missing_inputs or [])
     complete = points["unverifiable"] == 0 and not missing_inputs
-    review = ReviewStatus.COMPLETE if complete else ReviewStatus.PARTIAL
-    out["status"], out["status_label"] = review, review.label
+    state = ReviewStatus.COMPLETE if complete else ReviewStatus.PARTIAL
+    if out["points_total"] and not out["points_rechecked"]:  # not one score point could be re-checked
+        state = ReviewStatus.NONE
+    out["status"], out["status_label"] = state, state.label
     return out
 
 
@@ -130,6 +142,10 @@ class AuditResult:
     prose_figures: pd.DataFrame
     family: Family | None = None
     misfit: tuple[str, ...] = ()  # why the data file does not fit the chosen template (empty: it fits)
+    review: Review = field(default_factory=Review)  # the auditor's decisions and overrides (kit.review)
+    before: dict | None = None  # {'totals', 'grade'} without the auditor's overrides (None: there are none)
+    extra_overrides: list = field(default_factory=list)  # the notebook's parameter-cell overrides
+    given_options: dict | None = None  # the ``options`` run_audit was given (to audit again after an override)
 
     def issues(self, kind: str | None = None, labels: str = "zh") -> pd.DataFrame:
         """Non-pass findings in the order a reviewer reads them.
@@ -143,6 +159,7 @@ class AuditResult:
         """
         f = self.findings[self.findings["status"] != Status.PASS].copy()
         f["kind"] = [finding_kind(c, st) for c, st in zip(f["check_id"], f["status"])]
+        f["decision"] = [self._decision_of(k).value for k in f["key"]]
         effects = self._score_effects()
         f["score_effect"] = [effects.get((c, subj), Decimal(0)) if k == "problem" else Decimal(0)
                              for c, subj, k in zip(f["check_id"], f["subject"], f["kind"])]
@@ -168,6 +185,8 @@ class AuditResult:
             ISSUE_COLUMNS_ZH["verdict"]: [verdict_label(st, sv) for st, sv in zip(f["status"], f["severity"])],
             **{ISSUE_COLUMNS_ZH[c]: f[c] for c in ("check_id", "title", "subject", "message", "expected", "actual",
                                                    "difference", "location", "score_effect", "amount")},
+            ISSUE_COLUMNS_ZH["decision"]: [self.decision_text(k) for k in f["key"]],
+            ISSUE_COLUMNS_ZH["key"]: f["key"],
         })
         out.index = range(1, len(out) + 1)
         out.index.name = "序号"
@@ -197,7 +216,8 @@ class AuditResult:
 
     def summary(self) -> dict:
         """Counts by kind and severity, points by basis, status (see ``summarise``)."""
-        return summarise(self.findings.to_dict("records"), self.scores.to_dict("records"),
+        records = [{**r, "decision": self._decision_of(r["key"]).value} for r in self.findings.to_dict("records")]
+        return summarise(records, self.scores.to_dict("records"),
                          self.missing_inputs.to_dict("records"))
 
     def frames(self) -> dict[str, pd.DataFrame]:
@@ -232,6 +252,98 @@ class AuditResult:
             "全部检查": all_checks,
         }
 
+    # --- the auditor's review (kit.review): decisions kept across runs, overrides with reasons ---
+    def _decision_of(self, key: str) -> Decision:
+        e = self.review.get(key)
+        return e.decision if e is not None else Decision.PENDING
+
+    def decision_text(self, key: str) -> str:
+        """待定, or the decision with its reason / explanation / date and who decided."""
+        e = self.review.get(key)
+        return e.summary() if e is not None else Decision.PENDING.label
+
+    def _decision_json(self, key: str, status: str) -> dict:
+        if status == Status.PASS:
+            return {}
+        e = self.review.get(key)
+        if e is None:
+            return {"decision": Decision.PENDING.value}
+        doc = {"decision": e.decision.value}
+        doc.update({k: getattr(e, k) for k in ("reason", "explanation", "rectified_on", "reviewer", "date")
+                    if getattr(e, k)})
+        return doc
+
+    def _finding(self, which: str | int) -> dict:
+        """A non-passing finding by its key, its 序号 in ``issues()`` (an int), or its 序号 in the
+        report's 问题 table (a string: "3" for a fact found once, "6.2" for a fact's second point)."""
+        import re
+
+        if isinstance(which, str) and re.fullmatch(r"\d+(\.\d+)?", which.strip()):
+            from .report.facts import facts  # the report's numbering (displayed, like _repr_html_)
+
+            fact_no, _, point = which.strip().partition(".")
+            groups = facts(self)
+            if not 1 <= int(fact_no) <= len(groups):
+                raise KeyError(f"报告“问题”表中没有序号 {which}（1–{len(groups)}）")
+            points = groups[int(fact_no) - 1].findings
+            if (point and not 1 <= int(point) <= len(points)) or (not point and len(points) > 1):
+                raise KeyError(f"序号 {which} 对应的事实有 {len(points)} 条检查：请写 {fact_no}.1–{fact_no}.{len(points)}")
+            return points[int(point or 1) - 1]
+        if isinstance(which, int):
+            table = self.issues(labels="machine")
+            if not 1 <= which <= len(table):
+                raise KeyError(f"序号 {which} 不在问题清单中（1–{len(table)}）")
+            return table.iloc[which - 1].to_dict()
+        hit = self.findings[(self.findings["key"] == which) & (self.findings["status"] != Status.PASS)]
+        if not len(hit):
+            raise KeyError(f"没有键为“{which}”的问题（键见 result.issues() 的“问题键”列）")
+        return hit.iloc[0].to_dict()
+
+    def decide(self, which: str | int, decision: str, *, reason: str = "", explanation: str = "",
+               rectified_on: str = "", reviewer: str = "", date: str = ""):
+        """Record a decision on a finding (its key, its 序号 in the report's 问题 table as a string
+        such as "6.2", or its 序号 in ``issues()`` as an int): 确认, 不采纳
+        (``reason=``), 已说明 (``explanation=``, the department's) or 已整改 (``rectified_on=``).
+        ``save_review()`` writes it to the review file, which ``kit render`` reads."""
+        f = self._finding(which)
+        before = self.review.get(f["key"])
+        entry = self.review.decide(f["key"], decision, reason=reason, explanation=explanation,
+                                   rectified_on=rectified_on, reviewer=reviewer, date=date,
+                                   finding=f"{f['subject']}：{f['message']}")
+        if Decision.REJECTED in (entry.decision, getattr(before, "decision", None)):
+            self._audit_again()  # a re-scoring not adopted keeps the self score (and back)
+        return entry
+
+    def _audit_again(self) -> None:
+        self.__dict__.update(run_audit(self.department, self.params, self.given_options, self.rules,
+                                       self.review, self.extra_overrides).__dict__)
+
+    def override(self, indicator: str, score, reason: str, reviewer: str = "") -> "AuditResult":
+        """Set a score with its reason (kept in the review file) and audit again: the totals
+        and grade before and after are shown (``result.before``)."""
+        kept = list(self.review.overrides)
+        self.review.override(indicator, score, reason, reviewer)
+        try:
+            self._audit_again()
+        except ParamsError:
+            self.review.overrides = kept  # refused: the review is as it was
+            raise
+        return self
+
+    def save_review(self, path: str | Path | None = None) -> Path:
+        """Write the review file (beside the params file unless ``path``): ``kit render`` then
+        shows the same decisions, overrides, totals and grade."""
+        if path is None and self.review.path is None:
+            if self.params is None or self.params.path is None:
+                raise ValueError("没有参数文件，无法确定复核文件位置：save_review(path) 请指定路径")
+            path = review_path(self.params.path)
+        return self.review.save(path)
+
+    def orphans(self) -> list:
+        """Decisions in the review file whose finding no longer exists (kept, listed, never dropped)."""
+        keys = self.findings.loc[self.findings["status"] != Status.PASS, "key"]
+        return self.review.orphans(keys)
+
     def _repr_html_(self) -> str:
         # The report layer builds the summary; imported here, on display, so the engine does
         # not depend on it at import time.
@@ -263,6 +375,8 @@ class AuditResult:
                     "message": r["message"],
                     "expected": _jstr(r["expected"]),
                     "actual": _jstr(r["actual"]),
+                    "key": r["key"],
+                    **self._decision_json(r["key"], r["status"]),
                 }
                 for r in self.findings.to_dict("records")
             ],
@@ -279,6 +393,15 @@ class AuditResult:
                 }
                 for r in self.scores.to_dict("records")
             ],
+            "review": {
+                "file": self.review.path.name if self.review.path else None,
+                "counts": self.summary()["review"],
+                "orphans": [e.to_doc() for e in self.orphans()],
+                "overrides": [dict(o) for o in self.review.overrides],
+                "before": None if self.before is None else {
+                    "totals": {k: _jstr(self.before["totals"][k]) for k in ("self", "recomputed")},
+                    "grade": dict(self.before["grade"])},
+            },
             "totals": {"self": _jstr(self.totals["self"]), "recomputed": _jstr(self.totals["recomputed"])},
             "grade": {"self": self.grade["self"], "recomputed": self.grade["recomputed"]},
             "missing_inputs": [
@@ -344,15 +467,28 @@ def effective_options(rules: RuleSet, params: Params | None, options: dict | Non
 
 
 def run_audit(dept: Department, params: Params | None = None, options: dict | None = None,
-              rules: RuleSet | None = None) -> AuditResult:
-    """Audit one department-year. ``options`` (a dict) overrides the params file's options."""
+              rules: RuleSet | None = None, review: Review | str | Path | None = None,
+              overrides: list | None = None, _implied: tuple = ()) -> AuditResult:
+    """Audit one department-year. ``options`` (a dict) overrides the params file's options.
+
+    ``review`` is the auditor's review file (a ``Review`` or a path); by default the one beside
+    the params file (``kit.review.review_path``), when there is one. Its score overrides apply
+    after the params file's, ``overrides`` (a list of ``{indicator, score, reason}``) after both.
+    """
+    overrides_arg = overrides
     rules = rules or resolve_rules(dept, params)
     family = get_family(rules.family)
     misfit = family_misfit(dept, family)
     opts = effective_options(rules, params, options)
+    if not isinstance(review, Review):
+        path = review if review is not None else (review_path(params.path) if params is not None and params.path
+                                                  else None)
+        review = load_review(path) if path is not None else Review()
+    wanted = merged_overrides(params.overrides if params is not None else (), review, [*_implied, *(overrides or ())])
     overrides = []
-    if params is not None and params.overrides:
-        overrides, problems = validate_overrides(list(params.overrides), rules, str(params.path or ""))
+    if wanted:
+        where = str(review.path or "") if review.overrides else str(getattr(params, "path", "") or "")
+        overrides, problems = validate_overrides(wanted, rules, where)
         if problems:
             raise ParamsError(problems)
     prose = ProseCache(dept, family.prose_labels)
@@ -365,19 +501,19 @@ def run_audit(dept: Department, params: Params | None = None, options: dict | No
             s.recomputed = s.recomputed.quantize(CENT, rounding=ROUND_HALF_UP)
     tot = totals(scores, rules)
     misfit += variant_misfit(scores, rules)
-    if misfit:
-        grades = {"self": NO_GRADE, "recomputed": NO_GRADE}
-    else:
-        cut = bool(rules.scored_blocks() & set(dept.incomplete))
-        printed = [s for s in scores if s.row is not None and not s.placeholder]
-        unscored = any(s.self_score is None for s in printed)
-        unrescored = any(s.recomputed is None for s in printed)
-        grades = {"self": PARTIAL_GRADE if cut or unscored or tot["self"] is None else grade(tot["self"], opts["grade_bands"]),
-                  "recomputed": PARTIAL_GRADE if cut or unrescored else grade(tot["recomputed"], opts["grade_bands"])}
+    grades = _grades(dept, rules, opts, scores, tot, misfit)
+    before = None
+    if any(s.basis == Basis.OVERRIDE for s in scores):  # the totals and grade as the engine had them
+        base = [copy.copy(s) for s in scores]
+        for b in base:
+            b.recomputed = b.engine_score
+        btot = totals(base, rules)
+        before = {"totals": btot, "grade": _grades(dept, rules, opts, base, btot, misfit)}
     ctx = Context(dept, rules, opts, scores, extra, prose, tot, grades, family, misfit)
     checks = checks_for(family.checks, rules)
     rows = run_checks(ctx, checks)
     findings = pd.DataFrame.from_records(rows, columns=FINDING_COLUMNS).astype(object)
+    findings["key"] = assign_keys(rows)
     score_rows = [
         {
             "level1": s.rule.level1,
@@ -400,7 +536,38 @@ def run_audit(dept: Department, params: Params | None = None, options: dict | No
     scores_df = pd.DataFrame.from_records(score_rows, columns=SCORE_COLUMNS).astype(object)
     missing = _missing_inputs(rows, scores)
     figures = _prose_figures(prose, rows, checks)
-    return AuditResult(dept, params, opts, rules, findings, scores_df, tot, grades, missing, figures, family, misfit)
+    result = AuditResult(dept, params, opts, rules, findings, scores_df, tot, grades, missing, figures, family, misfit,
+                         review, before, list(overrides_arg or ()), options)
+    implied = [] if _implied else _rejected_scores(result, {str(o.get("indicator")) for o in wanted if isinstance(o, dict)})
+    if implied:
+        return run_audit(dept, params, options, rules, review, overrides_arg, tuple(implied))
+    return result
+
+
+def _rejected_scores(result: AuditResult, overridden: set[str]) -> list[dict]:
+    """Overrides keeping the self score of each indicator whose re-scoring finding was not adopted."""
+    out = []
+    rows = {(r["check_id"], r["indicator"]): r for r in result.scores.to_dict("records") if r["check_id"]}
+    for f in result.findings[result.findings["status"] == Status.FAIL].to_dict("records"):
+        e = result.review.get(f["key"])
+        row = rows.get((f["check_id"], f["subject"]))
+        if (e is None or e.decision is not Decision.REJECTED or row is None or row["self_score"] is None
+                or row["indicator"] in overridden):
+            continue
+        out.append({"indicator": row["indicator"], "score": format(row["self_score"], "f"),
+                    "reason": f"不采纳复核意见（{f['check_id']}）：{e.reason}，保留自评分数"})
+    return out
+
+
+def _grades(dept, rules, opts, scores, tot, misfit) -> dict:
+    if misfit:
+        return {"self": NO_GRADE, "recomputed": NO_GRADE}
+    cut = bool(rules.scored_blocks() & set(dept.incomplete))
+    printed = [s for s in scores if s.row is not None and not s.placeholder]
+    unscored = any(s.self_score is None for s in printed)
+    unrescored = any(s.recomputed is None for s in printed)
+    return {"self": PARTIAL_GRADE if cut or unscored or tot["self"] is None else grade(tot["self"], opts["grade_bands"]),
+            "recomputed": PARTIAL_GRADE if cut or unrescored else grade(tot["recomputed"], opts["grade_bands"])}
 
 
 def resolve_rules(dept: Department, params: Params | None) -> RuleSet:

@@ -33,6 +33,7 @@ from .version import __version__
 from .errors import KitError, ParamsError, Problem
 from .params import Params, load_params, valid_code
 from .rendering import RESERVED_CODES, OutputError, Stopped, write_atomic
+from .review import review_path  # the auditor's decisions decide a report too
 from .vocab import FailureKind
 
 MANIFEST = "manifest.json"
@@ -61,6 +62,7 @@ class Job:
     error: str = ""  # set when the parameter file itself could not be read
     isolation: str = "warm"  # warm: the worker's reused kernel (kit.warm); fresh: a new kernel each
     params: Params | None = None  # the parameter file as read when planning (read once per batch)
+    docx: bool = False  # kit render --docx: the Word report too
 
 
 @dataclass
@@ -198,8 +200,8 @@ def plan_batch(paths: Iterable[str | Path], out_dir: Path, timeout: float, extra
         # A name that is not UTF-8 failed to load above; the manifest and pages name it with its bytes escaped.
         shown = str(path) if not has_surrogates(str(path)) else path_text(path)
         jobs.append(
-            Job(code, shown, str(out_dir.absolute()), timeout, fingerprint(path, data, extra), error, isolation,
-                params)
+            Job(code, shown, str(out_dir.absolute()), timeout,
+                fingerprint(path, data, [*extra, review_path(path)]), error, isolation, params)
         )
     if refused:
         raise ParamsError(refused)
@@ -815,7 +817,8 @@ def render_job(job: Job) -> dict[str, Any]:
     try:
         from .rendering import render
 
-        result = render(job.params or job.params_path, job.out_dir, timeout=job.timeout, isolation=job.isolation)
+        result = render(job.params or job.params_path, job.out_dir, timeout=job.timeout, isolation=job.isolation,
+                        docx=job.docx)
     except Stopped:
         raise
     except OutputError as exc:
@@ -845,14 +848,18 @@ def _fill_from_audit(row: Row, doc: dict[str, Any]) -> None:
     from .checks import all_checks
 
     titles = {c.id: c.title for c in all_checks()}
-    counts: dict[str, int] = {}
+    from .audit import FORMAT_CHECKS, summarise
+
     failing: list[str] = []
     for f in doc.get("findings", []):
-        if f.get("status") != "pass":
-            counts[f.get("severity", "")] = counts.get(f.get("severity", ""), 0) + 1
-        if f.get("status") == "fail" and f.get("severity") in ("error", "warning"):
+        if (f.get("status") == "fail" and f.get("severity") in ("error", "warning") and f.get("decision") != "rejected"
+                and f.get("check_id") not in FORMAT_CHECKS):  # format notes are not problems
             failing.append(f"{f.get('check_id')} {titles.get(f.get('check_id'), '')}".strip())
-    row.findings = counts
+    # The counts the department's page shows (kit.audit.summarise): problems by severity, then
+    # 无法核实, 格式与解析说明 and the reviewer's decisions (待定 = awaiting one).
+    sm = summarise(doc.get("findings", []), doc.get("scores", []), doc.get("missing_inputs", []))
+    row.findings = {**sm["problems"], "unverifiable": sm["unverifiable"], "format": sm["format"],
+                    **{f"review_{k}": v for k, v in sm["review"].items()}}
     row.failing_checks = sorted(set(failing))
 
 

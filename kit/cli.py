@@ -142,6 +142,10 @@ from .importcmd import add_import_command  # noqa: E402  (light: the importer lo
 
 _EXTRA_COMMANDS.append(add_import_command)
 
+from .reviewcmd import add_review_command  # noqa: E402  (light: the audit loads when run)
+
+_EXTRA_COMMANDS.append(add_review_command)
+
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()

@@ -61,7 +61,8 @@ def shown(text: object) -> str:
 
 def add_import_command(sub) -> None:
     p = sub.add_parser("import", help="从发布的表单（PDF、文字层文本、网页）导入为数据文件，并记录每个数值的来源")
-    p.add_argument("forms", nargs="+", metavar="FORM", help="表单文件：.pdf、.txt（PDF 的文字层）或 .html/.htm")
+    p.add_argument("forms", nargs="+", metavar="FORM",
+                   help="表单文件：.pdf、.txt（PDF 的文字层）或 .html/.htm；或包含这些文件的文件夹")
     p.add_argument("--out", required=True, help="输出文件夹；只导入一份表单时也可以是数据文件名（.yaml）")
     p.add_argument("--family", default=None, help="指定表式（默认按内容自动识别），例如 shenzhen_2022")
     p.add_argument("--params", default=None, metavar="DIR", help="同时为每个部门写出参数文件的文件夹")
@@ -75,7 +76,10 @@ def cmd_import(args: argparse.Namespace) -> int:
     from .errors import KitError
     from .families import family_ids
 
-    forms = [Path(f) for f in args.forms]
+    forms = _expand(Path(f) for f in args.forms)
+    if not forms:
+        say("错误：所给文件夹中没有可导入的表单（.pdf、.txt、.html/.htm）", file=sys.stderr)
+        return 2
     out = Path(args.out)
     single_file = out.suffix.lower() in (".yaml", ".yml")
     if single_file and len(forms) > 1:
@@ -142,6 +146,21 @@ def cmd_import(args: argparse.Namespace) -> int:
     if not failed:
         return 0
     return 2 if len(forms) == 1 and len(outcomes) == 1 else 1
+
+
+FORM_SUFFIXES = (".pdf", ".txt", ".html", ".htm")
+
+
+def _expand(paths) -> list[Path]:
+    """Forms named, a folder standing for the forms in it (as ``kit render`` takes a folder of params)."""
+    out: list[Path] = []
+    for p in paths:
+        if p.is_dir():
+            out += sorted(f for f in p.iterdir() if f.is_file() and not f.name.startswith(".")
+                          and f.suffix.lower() in FORM_SUFFIXES)
+        else:
+            out.append(p)
+    return out
 
 
 def _lock_unsafe(out_dir: Path) -> str:

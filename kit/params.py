@@ -26,8 +26,14 @@ KEYS = {
     "reviewer": "复核人（报告签署栏）",
     "review_date": "复核日期（报告签署栏）",
     "review_opinion": "复核意见（报告签署栏）",
+    "review_unit": "复核单位（报告签署栏）",
+    "approver": "审核人（报告签署栏）",
+    "approve_date": "审核日期（报告签署栏）",
+    "responsible_unit": "责任单位（问题清单；默认为被评价部门）",
+    "rectify_deadline": "整改时限（问题清单，日期，如 2023-09-30）",
 }
-SIGN_OFF = ("reviewer", "review_date", "review_opinion")
+SIGN_OFF = ("reviewer", "review_date", "review_opinion", "review_unit", "approver", "approve_date", "responsible_unit",
+            "rectify_deadline")
 
 
 @dataclass(frozen=True)

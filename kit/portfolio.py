@@ -40,7 +40,7 @@ def load_manifest(path: str | Path) -> pd.DataFrame:
 
 
 COUNT_COLUMNS = ("errors", "warnings", "infos", "unverifiable", "format_notes", "points_unverifiable",
-                 "points_rechecked", "points_total", "review_status", "diff")
+                 "points_rechecked", "points_total", "review_status", "diff", "decided", "pending", "rectified")
 
 
 def _department_counts(folder: Path, row: dict) -> dict:
@@ -62,6 +62,9 @@ def _department_counts(folder: Path, row: dict) -> dict:
         "points_unverifiable": sm["points"]["unverifiable"], "points_rechecked": sm["points_rechecked"],
         "points_total": sm["points_total"], "review_status": sm["status_label"],
         "diff": None if s is None or c is None else c - s,
+        # The reviewer's progress on the problems (the review file, kit.review)
+        "decided": sum(v for k, v in sm["review"].items() if k != "pending"), "pending": sm["review"]["pending"],
+        "rectified": sm["review"]["rectified"],
     }
 
 
@@ -109,7 +112,7 @@ def summary(df: pd.DataFrame) -> str:
         1 for a, b in zip(df.get("self_grade", []), df.get("recomputed_grade", [])) if a and b and a != b
     )
     rows = [[STATUS_LABELS.get(k, k), status.get(k, 0)] for k in STATUS_LABELS if status.get(k)]
-    rows += [[f"复核状态：{k}", review[k]] for k in ("已完成复核", "部分复核") if review.get(k)]
+    rows += [[f"复核状态：{k}", review[k]] for k in ("已完成复核", "部分复核", "未能复核") if review.get(k)]
     rows += [[f"复核等级：{g}", grades.get(g, 0)] for g in ("优", "良", "中", "差") if grades.get(g)]
     rows.append(["复核后等级变化的部门", changed])
     totals = [[label, int(sum(_num(v) for v in df[col]))] for col, label in
@@ -143,15 +146,17 @@ def departments_table(df: pd.DataFrame) -> str:
             _signed(r.get("diff")), grade,
             *(_count(r.get(k)) for k in ("errors", "warnings", "infos", "unverifiable")),
             t.score(r["points_unverifiable"]) if r.get("points_unverifiable") is not None else "—",
-            _count(r.get("format_notes")),
+            _count(r.get("format_notes")), _count(r.get("decided")), _count(r.get("pending")),
         ])
         classes.append("" if r["status"] == "ok" else "kit-row-fail")
         styles.append(";".join(f"--kit-o-{key}:{ranks[key][r['dept_code']]}" for key in SORTS))
     header = ["部门编码", "部门名称", "生成状态", "复核状态", "自评总分", "复核总分", "差异（复核−自评）", "等级（自评→复核）",
-              "错误", "警告", "提示", "无法核实", "无法复核分数", "格式说明"]
+              "错误", "警告", "提示", "无法核实", "无法复核分数", "格式说明", "已决定", "待定"]
     # The rank of every ordering rides on each row; the checked radio button picks one (no script).
-    table = t.table(rows, header, numeric=range(4, 14), row_classes=classes, cls="kit-sort-table",
-                    caption="各部门（问题数与各部门报告一致）", col_classes=["kit-nowrap", "kit-w-name"], row_styles=styles)
+    # A long code wraps inside its cell instead of running over the name beside it.
+    table = t.table(rows, header, numeric=range(4, 16), row_classes=classes, cls="kit-sort-table",
+                    caption="各部门（问题数与各部门报告一致；已决定、待定为复核人员对问题的决定）",
+                    col_classes=["kit-code", "kit-w-name"], row_styles=styles)
     radios = "".join(f'<input type="radio" name="kit-sort" id="kit-sort-{key}" class="kit-sort-{key}"'
                      f'{" checked" if i == 0 else ""}>' for i, key in enumerate(SORTS))
     labels = "".join(f'<label for="kit-sort-{key}">{t.esc(label)}</label>' for key, (label, _) in SORTS.items())
@@ -191,12 +196,15 @@ def score_change_chart(df: pd.DataFrame) -> Figure | None:
     return fig
 
 
-def failing_checks(df: pd.DataFrame) -> list[tuple[str, int]]:
-    """(check id and title, number of departments failing it), most frequent first."""
+def failing_checks(df: pd.DataFrame, format_notes: bool = False) -> list[tuple[str, int]]:
+    """(check id and title, number of departments failing it), most frequent first: the problems,
+    or (``format_notes=True``) the notes on the printed form's format, which are not problems."""
+    from .audit import FORMAT_CHECKS
+
     counter: Counter = Counter()
     for checks in df.get("failing_checks", []):
         if isinstance(checks, list):
-            counter.update(set(checks))
+            counter.update({c for c in checks if (c.split(" ", 1)[0] in FORMAT_CHECKS) == format_notes})
     return counter.most_common()
 
 
@@ -235,6 +243,10 @@ def failures_table(df: pd.DataFrame) -> str:
 
 def failing_checks_table(df: pd.DataFrame) -> str:
     most = failing_checks(df)
-    if not most:
-        return t.note("没有不符的检查。", "ok")
-    return t.table([[label, n] for label, n in most], ["检查", "不符的部门数"], numeric=[1])
+    notes = failing_checks(df, format_notes=True)
+    parts = [t.table([[label, n] for label, n in most], ["检查", "不符的部门数"], numeric=[1], caption="问题")
+             if most else t.note("没有不符的检查。", "ok")]
+    if notes:
+        parts.append(t.table([[label, n] for label, n in notes], ["检查", "部门数"], numeric=[1],
+                             caption="格式与解析说明（表上印刷或提取的问题，不是问题）"))
+    return "".join(parts)

@@ -71,7 +71,7 @@ def _render_one(path: Path, args: argparse.Namespace) -> int:
     out = check_out_dir(Path(args.out), 1)
     with on_stop_signals(request_stop) as caught:
         try:
-            result = render(params, out, timeout=args.timeout)
+            result = render(params, out, timeout=args.timeout, docx=args.docx)
         except Stopped:
             result = None
     if result is None or caught:
@@ -82,6 +82,8 @@ def _render_one(path: Path, args: argparse.Namespace) -> int:
         print(f"执行后的笔记本：{result.ipynb}")
         print(f"审核结果（JSON）：{result.json}")
         print(f"问题清单（整改跟踪）：{result.html.with_name(f'{result.dept_code}-问题清单.xlsx')}")
+        if args.docx:
+            print(f"Word 复核报告：{result.html.with_suffix('.docx')}")
         return _pdf([result.html], args)
     print(f"报告生成失败（部门编码 {result.dept_code}）：{result.failure}", file=sys.stderr)
     print(f"已写出说明失败原因的页面：{result.html}；执行后的笔记本：{result.ipynb}", file=sys.stderr)
@@ -100,6 +102,8 @@ def _render_batch(paths: list[Path], args: argparse.Namespace) -> int:
     # Every family's rule and layout files: a change to any of them re-renders (they are small).
     inputs = [notebook, locate_notebook("portfolio.ipynb"), *sorted(FAMILIES_DIR.glob("*/*.yaml"))]
     jobs = batch.plan_batch(paths, out, args.timeout, extra_files=inputs, isolation=args.isolation)
+    for job in jobs:
+        job.docx = args.docx
     if not jobs:
         print("没有找到参数文件（*.yaml）", file=sys.stderr)
         return 2
@@ -217,5 +221,7 @@ def add_render(sub) -> None:
     p.add_argument("--index", action="store_true", help="只有一个参数文件时也按批量方式运行并生成汇总页")
     p.add_argument("--pdf", action="store_true",
                    help="同时用无界面 Chromium 把每个报告（及汇总页）打印为 A4 PDF（<部门编码>.pdf），需要安装 chromium")
+    p.add_argument("--docx", action="store_true",
+                   help="同时写出 Word 复核报告（<部门编码>.docx：与网页报告相同的各节和全部栏目，可编辑、签署）")
     p.add_argument("--quiet", "-q", action="store_true", help="不显示进度条")
     p.set_defaults(func=cmd_render, parser=p)

@@ -227,9 +227,10 @@ def audit_json_bytes(doc: dict[str, Any]) -> bytes:
 RESULT_MIME = "application/vnd.kit.result+json"
 
 
-def result_document(audit) -> dict[str, Any]:
+def result_document(audit, docx: bool = False, params_file: str = "", render_time: str = "") -> dict[str, Any]:
     """What ``kit render`` needs from the notebook's audit: the JSON contract, header fields and
-    the 问题清单 rows."""
+    the 问题清单 rows; with ``docx`` the Word report too (base64; ``render`` takes it out of the
+    executed notebook before writing it)."""
     from .report.summary import headline
     from .report.workbook import tracking_document
 
@@ -242,15 +243,41 @@ def result_document(audit) -> dict[str, Any]:
         # The form's own name (a printed title, or the family's) for the page's kicker and title.
         "form_name": audit.department.header.title or (audit.family.text("form_name") if audit.family else ""),
         "tracking": tracking_document(audit),
+        **({"docx": _docx_b64(audit, params_file, render_time)} if docx else {}),
     }
 
 
-def publish_result(audit) -> None:
+def _docx_b64(audit, params_file: str, render_time: str) -> str:
+    import base64
+    from pathlib import PurePath
+
+    from .report.docx import report_docx
+
+    return base64.b64encode(report_docx(audit, PurePath(params_file).name, render_time)).decode("ascii")
+
+
+def publish_result(audit, docx: bool = False, params_file: str = "", render_time: str = "") -> None:
     """Called by the audit notebook, in the kernel: hand the result to ``kit render``."""
     from IPython.display import display
 
     # text/plain: what JupyterLab shows an auditor running the notebook by hand.
-    display({RESULT_MIME: result_document(audit), "text/plain": "（审核结果已交给 kit render）"}, raw=True)
+    display({RESULT_MIME: result_document(audit, docx, params_file, render_time),
+             "text/plain": "（审核结果已交给 kit render）"}, raw=True)
+
+
+def take_docx(nb, result: dict[str, Any] | None) -> bytes | None:
+    """The Word report the notebook published, removed from the executed notebook and the result."""
+    import base64
+
+    if not result or "docx" not in result:
+        return None
+    data = base64.b64decode(result.pop("docx"))
+    for cell in nb.cells:
+        for out in cell.get("outputs", []) if cell.cell_type == "code" else []:
+            payload = out.get("data", {}).get(RESULT_MIME)
+            if isinstance(payload, dict):
+                payload.pop("docx", None)
+    return data
 
 
 def notebook_result(nb) -> dict[str, Any] | None:
@@ -331,6 +358,7 @@ def render(
     timeout: float | None = 600,
     start_timeout: float = 60,
     isolation: str = "fresh",
+    docx: bool = False,
 ) -> RenderResult:
     """Execute the notebook for one parameter file and export its report.
 
@@ -340,7 +368,7 @@ def render(
     department fails with ``FailureKind.TIMEOUT``. ``isolation="fresh"`` starts a new kernel
     for this department; ``"warm"`` runs it on this process's warm kernel (``kit.warm``: reset
     between departments, replaced after a failure), which gives the same report without paying
-    for a kernel start and the imports.
+    for a kernel start and the imports. ``docx`` also writes the Word report ``<code>.docx``.
 
     The department is audited once, in the notebook, which hands its result (the JSON contract
     and the header fields) back with ``publish_result``.
@@ -378,7 +406,10 @@ def render(
     exc_seen: BaseException | None = None
     with Deadline(timeout) as deadline:
         try:
-            execute_notebook(notebook, tmp_nb, {"params_file": params.path.name, "render_time": render_time},
+            run_params = {"params_file": params.path.name, "render_time": render_time}
+            if docx:
+                run_params["docx"] = True
+            execute_notebook(notebook, tmp_nb, run_params,
                              params.path.parent, timeout=timeout, isolation=isolation, start_timeout=start_timeout)
         except Exception as exc:  # noqa: BLE001 - a cell error (papermill's banner), a timeout or a dead kernel
             exc_seen = exc
@@ -400,6 +431,7 @@ def render(
             failure = f"超过时限（{timeout:g} 秒，含读取数据、审核和运行笔记本）。{failure}"
         failure = scrub_paths(failure, scrub_extra)
     result = notebook_result(nb)
+    word = take_docx(nb, result)
     if result is None and kind is None:
         # A notebook of its own (KIT_NOTEBOOK) that publishes no result: audit here instead.
         result, audit_error = _host_result(params)
@@ -434,6 +466,8 @@ def render(
             from .report.workbook import tracking_bytes
 
             files = {tracking: tracking_bytes(result["tracking"]), **files}  # 问题清单 for 整改 tracking
+        if word is not None:
+            files = {out / f"{code}.docx": word, **files}  # the Word 复核报告
         json_out = json_path
     outputs = write_all_atomic(files)
     if audit_doc is None:
@@ -483,8 +517,10 @@ def _warm_export(nb, extra_paths: list[str]) -> str:
     for pre in _EXPORTER._preprocessors:
         if isinstance(pre, ScrubPathsPreprocessor):
             pre.extra_paths = list(extra_paths)
+    from .report.pagefont import embed
+
     body, _resources = _EXPORTER.from_notebook_node(nb, resources={"metadata": {"name": "report"}})
-    return body
+    return embed(body)  # the Chinese glyphs the page uses travel with it
 
 
 RENDER_TIME_RE = re.compile(r'(<time class="kit-render-time"[^>]*>)[^<]*(</time>)')

@@ -58,10 +58,11 @@ class Basis(_Labelled):
 
 
 class ReviewStatus(_Labelled):
-    """Whether a department's review is whole: every point re-checked and no input missing, or not."""
+    """Whether a department's review is whole (every point re-checked, no input missing), partial, or none."""
 
     COMPLETE = ("complete", "已完成复核", 0)
     PARTIAL = ("partial", "部分复核", 1)
+    NONE = ("none", "未能复核", 2)  # not one score point could be re-checked
 
 
 class WeightSource(_Labelled):
@@ -99,3 +100,22 @@ class FailureKind(_Labelled):
     TIMEOUT = RunStatus.TIMEOUT.value, RunStatus.TIMEOUT.label, 2
     KERNEL_DIED = RunStatus.KERNEL_DIED.value, RunStatus.KERNEL_DIED.label, 3
     NOT_REACHED = RunStatus.NOT_REACHED.value, RunStatus.NOT_REACHED.label, 4
+
+
+class Decision(_Labelled):
+    """The auditor's decision on one finding (the review file, ``kit.review``)."""
+
+    PENDING = ("pending", "待定", 0)  # no decision yet
+    CONFIRMED = ("confirmed", "确认", 1)  # a problem the reviewer stands by
+    EXPLAINED = ("explained", "已说明", 2)  # the department explained it (its explanation kept)
+    RECTIFIED = ("rectified", "已整改", 3)  # the department corrected it
+    REJECTED = ("rejected", "不采纳", 4)  # not adopted, with the reviewer's reason
+
+    @classmethod
+    def parse(cls, text: object) -> "Decision | None":
+        """A decision from its Chinese label or machine word; None when neither."""
+        s = str(text or "").strip()
+        for m in cls:
+            if s in (m.value, m.label):
+                return m
+        return None

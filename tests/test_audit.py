@@ -108,12 +108,15 @@ def test_findings_frame_shape(result):
 def test_json_contract(result):
     j = result.to_json_dict()
     assert set(j) == {"department", "family", "rules", "fits_family", "findings", "scores", "totals", "grade",
-                      "missing_inputs"}
+                      "missing_inputs", "review"}
+    assert j["review"]["counts"]["pending"] == 27 and j["review"]["orphans"] == []
     assert j["family"]["id"] == "shenzhen_2022" and j["fits_family"] is True
     assert j["rules"] == {"name": "shenzhen_2022", "source": "kit/families/shenzhen_2022/rules.yaml"}
     assert j["department"] == {"code": "022006", "name": "深圳市龙岗中心医院", "year": 2022}
     for f in j["findings"]:
-        assert set(f) == {"check_id", "category", "title", "severity", "status", "subject", "message", "expected", "actual"}
+        base = {"check_id", "category", "title", "severity", "status", "subject", "message", "expected", "actual", "key"}
+        assert set(f) == (base if f["status"] == "pass" else base | {"decision"})
+        assert f["status"] == "pass" or f["decision"] == "pending"
         assert all(isinstance(f[k], str) for k in ("check_id", "category", "title", "severity", "status", "subject", "message"))
         assert f["expected"] is None or isinstance(f["expected"], str)
         assert f["actual"] is None or isinstance(f["actual"], str)

@@ -62,7 +62,7 @@ def report_counts(page: str) -> dict[str, int]:
 
 
 HEADER = ["部门编码", "部门名称", "生成状态", "复核状态", "自评总分", "复核总分", "差异（复核−自评）", "等级（自评→复核）",
-          "错误", "警告", "提示", "无法核实", "无法复核分数", "格式说明"]
+          "错误", "警告", "提示", "无法核实", "无法复核分数", "格式说明", "已决定", "待定"]
 
 
 @pytest.mark.kernel
@@ -82,6 +82,12 @@ def test_index_counts_equal_each_departments_report(batch):
     assert checked == 5
     sample = next(dict(zip(HEADER, c)) for _, c in rows if c[0] == "022006")
     assert (sample["错误"], sample["无法核实"], sample["无法复核分数"], sample["复核状态"]) == ("3", "15", "13", "部分复核")
+    assert (sample["已决定"], sample["待定"]) == ("0", "27")  # no review file: every problem awaits a decision
+    # manifest.json counts what the page counts
+    manifest = {r["dept_code"]: r for r in json.loads((out / "manifest.json").read_text(encoding="utf-8"))["departments"]}
+    f = manifest["022006"]["findings"]
+    assert (f["error"], f["warning"], f["info"], f["unverifiable"], f["format"], f["review_pending"]) == (3, 19, 5, 15, 12, 27)
+    assert not [c for c in manifest["022006"]["failing_checks"] if c.split(" ")[0] in ("E1", "E2", "E3", "E4", "E5")]
 
 
 @pytest.mark.kernel

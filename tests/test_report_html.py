@@ -175,7 +175,8 @@ def test_task_contents_in_full_and_amounts_in_one_format(sample, page):
         for line in task.content.splitlines():
             assert line in text, line
     # A9's 实际 cell in 问题清单 (from 195,004万元) reads like the other amounts, on one line.
-    cells = re.findall(r'<td class="kit-w-val"><span class="kit-nobr">(1,950,040,000[.0-9]*)</span></td>', page)
+    cells = re.findall(r'<td class="kit-w-val">(?:<span class="kit-muted">[^<]*</span><br/?>)?'
+                       r'<span class="kit-nobr">(1,950,040,000[.0-9]*)</span></td>', page)
     assert cells == ["1,950,040,000.00"]
 
 
@@ -262,8 +263,14 @@ def test_conclusion_and_sign_off_open_the_report(page):
                    "按规则复核 24 分", "以替代口径复核 9 分", "合计 33 分得到复核", "54 分为专业判断项",
                    "13 分因缺少资料无法复核", "部分复核", "发现问题 27 条", "请部门补充", "等 23 项"):
         assert phrase in conclusion, phrase
-    # The largest effect on the score is named first (B8 −1 分), then B10 and B3.
-    assert conclusion.index("（B8") < conclusion.index("（B10") < conclusion.index("（B3")
+    # One 问题 per fact, data inconsistencies first (errors and amounts before score points), then
+    # the other problems, then the score differences; a deduction on a proxy says so.
+    assert "归为 17 项事实" in conclusion
+    assert (conclusion.index("一、数据不一致") < conclusion.index("（A9）") < conclusion.index("（A8）")
+            < conclusion.index("二、其他问题") < conclusion.index("（D5、B3、B16、B2）")
+            < conclusion.index("三、评分差异") < conclusion.index("（B10、C2、D4）") < conclusion.index("（B8）"))
+    assert "此项扣分依据替代口径" in conclusion
+    assert "尚未对问题作出决定（27 条待定）" in conclusion
     assert "复核签署" in conclusion and "复核人" in conclusion and "复核意见" in conclusion
 
 
@@ -280,16 +287,25 @@ def test_coverage_table_adds_up_to_the_rule_total(page):
 @pytest.mark.kernel
 def test_findings_split_ordered_and_signed_like_the_score_table(page):
     problems = _table(page, "问题（")
-    assert problems[0] == ["序号", "结论", "问题", "应为（复核）", "实际（填报）", "差异（复核−填报）", "表内位置", "整改建议"]
+    assert problems[0] == ["序号", "结论", "问题", "应为（复核）", "实际（填报）", "差异（复核−填报）", "表内位置", "整改建议",
+                           "复核决定"]
+    points = [r for r in problems[1:] if r[1]]  # group header rows (one fact, several checks) have no verdict
+    assert all(r[8] == "待定" for r in points)  # no review file beside the sample's params
+    assert "问题键 A9|自评报告·部门预算编制情况|下年预算" in problems[1][2]
     first = [r[2].split("：")[0].strip() for r in problems[1:4]]
-    assert first == ["公用经费控制率", "项目完成及时性", "财务合规性"]  # −1, +0.5, −0.18 分
+    assert first == ["下年预算", "妇幼健康服务", "离退休经费"]  # data inconsistencies first, errors and amounts first
+    # both sides named, neither taken: 表内预算数 / 文字所述数 / 差额
+    d7 = next(r for r in points if r[2].startswith("离退休经费"))
+    assert d7[3].startswith("表内预算数") and d7[4].startswith("文字所述数") and d7[5].startswith("差额")
+    group = next(r for r in problems[1:] if r[2].startswith("项目完成及时性") and "（评分差异；3 条：B10、C2、D4）" in r[2])
+    assert group[0].isdigit() and not group[1]
     # 复核 − 填报 as in the score table: 财务合规性 2.82 − 3 = −0.18 in both.
-    fin = next(r for r in problems[1:] if r[2].startswith("财务合规性"))
+    fin = next(r for r in points if r[2].startswith("财务合规性"))
     assert fin[5] == "-0.18"
     scores = _table(page, "评分表复核")
     assert next(r for r in scores if "财务合规性" in r)[6] == "-0.18"
     # Every problem carries a request to the department.
-    assert all(r[7] and r[7] != "—" for r in problems[1:])
+    assert all(r[7] and r[7] != "—" for r in points)
     # Seal and page text are format notes (提示), not problems.
     fmt = _table(page, "格式与解析说明")
     stray = [r for r in fmt if "医院公章" in r[3] or "Zero" in r[3]]

@@ -1,5 +1,6 @@
-"""问题清单.xlsx for tracking 整改: one row per finding with where, expected/actual (复核 − 填报),
-整改要求, and empty columns for the department's reply, the date and the status; text only."""
+"""问题清单.xlsx for tracking 整改: one row per finding with its key, where, expected/actual (复核 − 填报),
+整改要求 and the reviewer's decision, and columns for the department's reply, the date and the status;
+typed cells (numbers, dates), text never a formula."""
 from __future__ import annotations
 
 import pytest
@@ -31,11 +32,20 @@ def test_one_row_per_problem_and_unverifiable_check(sheet):
     rows = _rows(ws)
     assert [r["类别"] for r in rows].count("问题") == 27 and [r["类别"] for r in rows].count("无法核实") == 15
     first = rows[0]
+    # the report's order: data inconsistencies first, errors and amounts before score points
     assert (first["检查编号"], first["对象"], first["应为（复核）"], first["实际（填报）"], first["差异（复核−填报）"]) == (
-        "B8", "公用经费控制率", "5.00", "6.00", "-1.00")
-    assert first["表内位置"] == "评分表 第15行" and first["整改要求"]
+        "A9", "下年预算", 1930040000, 1950040000, -20000000)
+    assert first["序号"] == 1 and first["年度"] == 2022 and first["问题键"] == "A9|自评报告·部门预算编制情况|下年预算"
+    assert first["问题归类"] == "1. 数据不一致：下年预算" and first["整改要求"] and first["复核决定"] == "待定"
+    b8 = next(r for r in rows if r["检查编号"] == "B8")
+    assert (b8["应为（复核）"], b8["实际（填报）"], b8["差异（复核−填报）"], b8["表内位置"]) == (5, 6, -1, "评分表 第15行")
+    adjustment = [r["检查编号"] for r in rows if (r["问题归类"] or "").endswith("：预算调整")]
+    assert adjustment[:3] == ["D5", "B3", "B16"] and adjustment.count("B2") == 5  # one fact, its checks together
+    b14 = next(r for r in rows if r["检查编号"] == "B14" and r["类别"] == "问题")
+    assert b14["差异（复核−填报）"] == -1.46  # a shortfall is negative (实际 26.54% against ≥28%)
     assert all(r["整改要求"] for r in rows)
     assert all(r[h] is None for r in rows for h in REPLY)  # for the department and the reviewer to fill
+    assert all(r["整改状态"] == "未整改" for r in rows)
     fmt = _rows(wb["格式与解析说明"])
     assert len(fmt) == 12 and {r["原文"] for r in fmt} >= {"Zero", "医院公章"}
 
@@ -44,8 +54,11 @@ def test_status_column_offers_the_tracking_states(sheet):
     _, wb = sheet
     ws = wb["问题清单"]
     col = ws.cell(row=1, column=HEADERS.index("整改状态") + 1).column_letter
-    (dv,) = ws.data_validations.dataValidation
+    dv = next(d for d in ws.data_validations.dataValidation if d.type == "list")
     assert dv.formula1 == '"' + ",".join(STATUS_CHOICES) + '"' and f"{col}2" in str(dv.sqref)
+    dates = next(d for d in ws.data_validations.dataValidation if d.type == "date")
+    for h in ("整改时限", "整改完成日期"):
+        assert f"{ws.cell(row=1, column=HEADERS.index(h) + 1).column_letter}2" in str(dates.sqref)
 
 
 def test_every_cell_is_text_never_a_formula(tmp_path):
@@ -54,12 +67,12 @@ def test_every_cell_is_text_never_a_formula(tmp_path):
     t["name"] = '=HYPERLINK("http://example.com","妇幼")'
     path = write_issues_workbook(audit(doc), tmp_path / "x.xlsx")
     ws = load_workbook(path)["问题清单"]
-    cells = [c for row in ws.iter_rows(min_row=2) for c in row if c.value is not None]
-    assert cells and all(c.data_type == "s" for c in cells)
+    cells = [c for row in ws.iter_rows(min_row=2) for c in row if c.value is not None and c.data_type != "n"]
+    assert cells and all(c.data_type == "s" for c in cells)  # numbers are numbers; everything else text
     hostile = [c for c in cells if str(c.value).startswith("=HYPERLINK")]
     assert hostile and all(c.quotePrefix for c in hostile)
-    negative = [c for c in cells if str(c.value).startswith("-")]
-    assert negative and all(c.quotePrefix for c in negative)
+    negative = [c for row in ws.iter_rows(min_row=2) for c in row if isinstance(c.value, (int, float)) and c.value < 0]
+    assert negative and all(c.data_type == "n" for c in negative)  # a shortfall is a number, not text
 
 
 def test_batch_workbook_has_every_departments_rows(sheet, tmp_path):
@@ -67,7 +80,8 @@ def test_batch_workbook_has_every_departments_rows(sheet, tmp_path):
     other = write_issues_workbook(audit(sample_doc()), tmp_path / "S1-问题清单.xlsx")
     batch = write_batch_workbook([path, other], tmp_path / "问题清单.xlsx")
     rows = _rows(load_workbook(batch)["问题清单"])
-    assert len(rows) == 2 * 42 and [r["序号"] for r in rows] == [str(i) for i in range(1, 85)]
+    assert len(rows) == 2 * 42 and [r["序号"] for r in rows] == list(range(1, 85))
+    assert {type(r["差异（复核−填报）"]) for r in rows if r["类别"] == "问题"} == {int, float, type(None)}  # typed through the merge
 
 
 def test_workbook_source_rows_cited_with_their_worksheet_row(tmp_path):
@@ -107,6 +121,7 @@ def test_sign_off_from_parameters_or_blank_lines(tmp_path):
                       "reviewer: 王审计\nreview_date: 2023-06-30\nreview_opinion: 同意复核结论，请部门按问题清单整改。\n",
                       encoding="utf-8")
     block = sign_off(audit_path(params))
-    assert "王审计" in block and "2023-06-30" in block and "同意复核结论" in block and "kit-sign-line" not in block
+    assert "王审计" in block and "2023-06-30" in block and "同意复核结论" in block
+    assert block.count("kit-sign-line") == 5  # 复核单位, 审核人, 审核日期 and the unit's confirmation (and date) to sign
     params.write_text(f'dept_code: "022006"\nfiscal_year: 2022\ndata: {SAMPLE_DATA}\n', encoding="utf-8")
-    assert sign_off(audit_path(params)).count("kit-sign-line") == 5  # lines for a hand signature
+    assert sign_off(audit_path(params)).count("kit-sign-line") == 9  # lines for a hand signature

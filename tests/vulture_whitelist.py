@@ -24,3 +24,7 @@ FAIL, UNVERIFIABLE, PASS, WARNING, INFO, EXACT, JUDGEMENT, OVERRIDE, RULE, PROBL
 SEVERITY_KEYS
 _.handle_startendtag  # html.parser.HTMLParser hook (kit/importer/sources.py)
 _.table_funds, _.table_goals, _.table_indicators  # dispatched with getattr(self, "table_" + block) (kit/importer/tables.py)
+# python-docx and fontTools properties, set to be written (kit/report/docx.py, kit/report/pagefont.py)
+_.bottom_margin, _.top_margin, _.orientation, _.base_style, _.space_after, _.rgb, _.left_indent
+_.keep_with_next, _.autofit, _.height_rule, _.flavor, _.layout_features, _.name_IDs, _.hinting, _.notdef_outline
+_.CONFIRMED  # kit.vocab.Decision member, read from review files by value

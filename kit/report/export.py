@@ -176,5 +176,7 @@ def html_exporter(extra_paths: Iterable[str] = ()) -> HTMLExporter:
 
 def export_html(nb: nbformat.NotebookNode, extra_paths: Iterable[str] = ()) -> str:
     """The report page for an executed notebook (its ``metadata.kit`` fills the header)."""
+    from .pagefont import embed
+
     body, _resources = html_exporter(extra_paths).from_notebook_node(nb, resources={"metadata": {"name": "report"}})
-    return body
+    return embed(body)  # the Chinese glyphs the page uses travel with it

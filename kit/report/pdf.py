@@ -216,7 +216,6 @@ class Printer:
         self._tmp.cleanup()
 
     def pdf_bytes(self, html_path: str | Path) -> bytes:
-        """The PDF of a page on disk: A4 (the page's own @page sizes), backgrounds, no header or footer."""
         assert self.browser is not None, "use Printer as a context manager"
         session = self.browser.open(Path(html_path).absolute().as_uri())
         try:
@@ -226,10 +225,9 @@ class Printer:
             result = self.browser.send("Page.printToPDF", {
                 "printBackground": True, "preferCSSPageSize": True,
                 "paperWidth": A4_WIDTH_IN, "paperHeight": A4_HEIGHT_IN,
-                "displayHeaderFooter": True, "headerTemplate": "<span></span>",
-                # Page numbers: "第 3 页 / 共 12 页" at the foot of every page.
-                "footerTemplate": ('<div style="font-size:8px;width:100%;text-align:center;color:#5f6b7a;">'
-                                   '第 <span class="pageNumber"></span> 页 / 共 <span class="totalPages"></span> 页</div>'),
+                # Page numbers ("第 3 页 / 共 12 页") are the page's own @page margin boxes (kit.css):
+                # drawn with the page's fonts, so they read on a machine with no CJK font.
+                "displayHeaderFooter": False,
             }, session=session, timeout=self.timeout)
         finally:
             self.browser.close_tab(session)

@@ -336,23 +336,113 @@ def problems_table(audit) -> str:
     from .places import Places
 
     issues = audit.issues("problem", labels="machine")
+    issues = issues[issues["decision"] != "rejected"]  # not adopted: 附 不采纳的问题
     if not len(issues):
-        return t.note("未发现问题。")
+        return t.note("未发现问题。" if audit.summary()["points_rechecked"] else "未能复核：没有可复核的分数，不能据此认为未发现问题。")
+    from .facts import SIDES, facts, shown_difference
+
     labels, rescored = advice_context(audit)
     places = Places(audit.department)
+    rows, classes = [], []
+    groups = facts(audit, issues.to_dict("records"))
+    for i, g in enumerate(groups, 1):
+        if len(g.findings) > 1:  # one 问题 per fact; the checks that found it are its points
+            rows.append([str(i), "", t.Raw(f"<strong>{t.esc(g.title)}</strong>（{t.esc(g.kind)}；"
+                                           f"{len(g.findings)} 条：{t.esc('、'.join(g.checks))}）"),
+                         "", "", "", "", "", ""])
+            classes.append("kit-group")
+        for j, r in enumerate(g.findings, 1):
+            sides = SIDES.get(r["check_id"])
+            what = t.Raw(f"<strong>{t.esc(r['subject'])}</strong>：{t.esc(r['message'])}"
+                         f'<br><span class="kit-muted">{t.esc(r["check_id"])} {t.esc(r["title"])}</span>'
+                         f'<br><span class="kit-muted kit-key">问题键 {t.esc(r["key"])}</span>')
+            diff = signed(shown_difference(r["check_id"], r["difference"]))
+            rows.append([str(i) if len(g.findings) == 1 else f"{i}.{j}", verdict(r["status"], r["severity"]), what,
+                         _side(sides, 0, r["expected"]), _side(sides, 1, r["actual"]),
+                         _side(sides, 2, diff) if diff != "—" else diff, places.cite(r["location"]),
+                         advice(r, labels, rescored), decision_cell(audit, r["key"])])
+            classes.append("")
+    header = ["序号", "结论", "问题", "应为（复核）", "实际（填报）", "差异（复核−填报）", "表内位置", "整改建议", "复核决定"]
+    n = audit.summary()["problems"]
+    caption = (f"问题（{len(issues)} 条，{len(groups)} 项事实：错误 {n['error']}、警告 {n['warning']}、提示 {n['info']}；"
+               "数据不一致在前，其次其他问题、评分差异；同一事实的各条检查列在一起。"
+               "两数比较的各栏注明哪一方是表内数、哪一方是文字所述数）")
+    return t.table(rows, header, caption=caption, cls="kit-findings", numeric=(5,), row_classes=classes,
+                   col_classes=["", "kit-nowrap", "kit-w-msg", "kit-w-val", "kit-w-val", "", "kit-w-loc", "kit-w-advice",
+                                "kit-w-decision"])
+
+
+def _side(sides, i: int, value):
+    """A value cell; for a comparison of two figures of the form, labelled with its side."""
+    cell = t.value_cell(value)
+    if not sides:
+        return cell
+    shown = cell.html if isinstance(cell, t.Raw) else t.esc(cell)
+    return t.Raw(f'<span class="kit-muted">{t.esc(sides[i])}</span><br>{shown}')
+
+
+DECISION_BADGE = {"pending": "unverifiable", "confirmed": "fail", "explained": "info", "rectified": "pass",
+                  "rejected": "notcomparable"}
+
+
+def decision_cell(audit, key: str) -> t.Raw:
+    """The reviewer's decision on a finding: a badge, then its reason / explanation, who and when."""
+    from ..vocab import Decision
+
+    e = audit.review.get(key)
+    d = e.decision if e is not None else Decision.PENDING
+    text = t.badge(DECISION_BADGE[d.value], d.label).html
+    if e is not None:
+        detail = e.summary()[len(d.label):].lstrip("：")
+        if detail:
+            text += f'<br><span class="kit-muted">{t.esc(detail)}</span>'
+    return t.Raw(text)
+
+
+def rejected_table(audit) -> str:
+    """附 不采纳的问题: findings the reviewer did not adopt, each with the reason, who and when."""
+    issues = audit.issues(labels="machine")
+    issues = issues[issues["decision"] == "rejected"]
+    if not len(issues):
+        return t.note("没有不采纳的问题。")
     rows = []
     for i, r in enumerate(issues.to_dict("records"), 1):
-        what = t.Raw(f"<strong>{t.esc(r['subject'])}</strong>：{t.esc(r['message'])}"
-                     f'<br><span class="kit-muted">{t.esc(r["check_id"])} {t.esc(r["title"])}</span>')
-        rows.append([str(i), verdict(r["status"], r["severity"]), what, t.value_cell(r["expected"]),
-                     t.value_cell(r["actual"]), signed(r["difference"]), places.cite(r["location"]),
-                     advice(r, labels, rescored)])
-    header = ["序号", "结论", "问题", "应为（复核）", "实际（填报）", "差异（复核−填报）", "表内位置", "整改建议"]
-    n = audit.summary()["problems"]
-    caption = (f"问题（{len(rows)} 条：错误 {n['error']}、警告 {n['warning']}、提示 {n['info']}；"
-               "按对分数的影响、涉及金额、严重程度排列）")
-    return t.table(rows, header, caption=caption, cls="kit-findings", numeric=(5,),
-                   col_classes=["", "kit-nowrap", "kit-w-msg", "kit-w-val", "kit-w-val", "", "kit-w-loc", "kit-w-advice"])
+        e = audit.review.get(r["key"])
+        rows.append([str(i), f"{r['check_id']} {r['title']}", r["subject"], r["message"], e.reason,
+                     "，".join(x for x in (e.reviewer, e.date) if x) or "—", r["key"]])
+    return t.table(rows, ["序号", "检查项", "对象", "说明", "不采纳的理由", "复核人、日期", "问题键"],
+                   caption=f"不采纳的问题（{len(rows)} 条，不计入问题数）", cls="kit-findings",
+                   col_classes=["", "kit-w-check", "kit-w-subject", "kit-w-msg", "kit-w-advice", "kit-nowrap", "kit-w-loc"])
+
+
+def review_table(audit) -> str:
+    """附 复核决定: the review file, its overrides and the decisions whose finding is gone (orphans)."""
+    rv = audit.review
+    parts = []
+    name = rv.path.name if rv.path else "（无）"
+    if not rv.entries and not rv.overrides:
+        return t.note(f"复核文件 {name}：尚无复核决定。在 JupyterLab 中用 result.decide(…) 记录决定、result.save_review() 保存；"
+                      "部门回填的问题清单用 kit review-import 读回。")
+    r = audit.summary()["review"]
+    from ..vocab import Decision
+
+    parts.append(t.note(f"复核文件 {name}：" + "、".join(f"{d.label} {r[d.value]} 条" for d in Decision) + "（问题类）。"))
+    if rv.overrides:
+        rows = [[o.get("indicator", ""), o.get("score", ""), o.get("reason", ""),
+                 "，".join(x for x in (o.get("reviewer", ""), o.get("date", "")) if x) or "—"] for o in rv.overrides]
+        if audit.before is not None:
+            b = audit.before
+            rows.append(["复核总分（调整前 → 调整后）",
+                         f"{t.score(b['totals']['recomputed'])}（{b['grade']['recomputed']}）→ "
+                         f"{t.score(audit.totals['recomputed'])}（{audit.grade['recomputed']}）", "", ""])
+        parts.append(t.table(rows, ["三级指标", "调整后分数", "理由", "复核人、日期"], caption="审核人员调整分数"))
+    orphans = audit.orphans()
+    if orphans:
+        rows = [[str(i), e.key, e.summary(), e.finding or "—"] for i, e in enumerate(orphans, 1)]
+        parts.append(t.table(rows, ["序号", "问题键", "决定", "决定时的问题"],
+                             caption=f"找不到对应问题的决定（{len(rows)} 条：本次复核已无此问题；决定保留在复核文件中，未删除）",
+                             cls="kit-findings", col_classes=["", "kit-w-loc", "kit-w-advice", "kit-w-msg"]))
+    return "".join(parts)
 
 
 def unverifiable_table(audit) -> str:
@@ -490,7 +580,7 @@ def provenance(audit, params_file: str, render_time: str) -> str:
         ["参数文件", Path(str(params_file)).name],
         ["部门编码 / 年度", f"{dept.code} / {dept.year}"],
         ["规则选项", _options_text(audit.options)],
-        ["审核人员调整", _overrides_text(params)],
+        ["审核人员调整", _overrides_text(params, audit.review)],
         ["生成时间", t.Raw(f'<time class="kit-render-time">{t.esc(render_time)}</time>')],
     ]
     return t.table(rows, ["项目", "内容"], caption="出处与参数", cls="kit-provenance", col_classes=["kit-nowrap", ""])
@@ -512,11 +602,14 @@ def _options_text(options: dict) -> str:
     return "；".join(f"{k} = {_option_value(v)}" for k, v in sorted(options.items()))
 
 
-def _overrides_text(params) -> str:
-    overrides = getattr(params, "overrides", ()) or ()
-    if not overrides:
-        return "无"
-    return "；".join("，".join(f"{k}：{v}" for k, v in o.items()) for o in overrides)
+def _overrides_text(params, review=None) -> str:
+    overrides = list(getattr(params, "overrides", ()) or ())
+    overrides += [{k: v for k, v in o.items() if k in ("indicator", "score", "reason")}
+                  for o in (getattr(review, "overrides", ()) or ())]
+    text = "；".join("，".join(f"{k}：{v}" for k, v in o.items()) for o in overrides) or "无"
+    if review is not None and review.path is not None and (review.entries or review.overrides):
+        text += f"（复核文件 {review.path.name}：决定 {len(review.entries)} 条）"
+    return text
 
 
 def import_note(dept: Department) -> str:

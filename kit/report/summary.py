@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from ..vocab import ReviewStatus
+from ..vocab import ReviewStatus, Severity
 from . import tables as t
+from .facts import facts
 
 BASIS_ORDER = ("exact", "proxy", "override", "judgement", "unverifiable")
 MATERIAL = 5  # problems named in the conclusion
+PER_KIND = 3  # facts named per kind (数据不一致 / 其他问题 / 评分差异): page 1 keeps the sign-off
 SUPPLY_NAMED = 6  # inputs named in the conclusion (the rest are in 需补充资料)
 
 
@@ -25,6 +27,8 @@ def _change(audit) -> str:
     if tot["recomputed"] is None or tot["self"] is None:
         return "表上未印出全部自评分数，无法与自评总分比较"
     d = Decimal(str(tot["recomputed"])) - Decimal(str(tot["self"]))
+    if not audit.summary()["points_rechecked"]:
+        return "未能复核（可复核分数为 0 分），复核总分沿用自评分数"
     if d == 0:
         text = "与自评一致"
     else:
@@ -80,20 +84,20 @@ def conclusion(audit) -> str:
         lead = "本表与所选模板不符：" + "；".join(audit.misfit) + "，因此不予评级，以下分数仅供参考。" + lead
     parts = [f'<div class="kit-conclusion"><p>{t.esc(lead)}{t.esc(coverage_sentence(audit))}</p>']
     probs = audit.issues("problem", labels="machine")
+    probs = probs[probs["decision"] != "rejected"]  # not adopted: in the appendix with the reasons
     n = s["problems"]
     counts = "、".join(f"{t.SEVERITY[k]} {n[k]} 条" for k in ("error", "warning", "info") if n[k])
-    material = probs[probs["severity"].isin(["error", "warning"])].head(MATERIAL)
+    groups = facts(audit, probs.to_dict("records"))
     if len(probs):
-        parts.append(f"<p>{t.esc(f'发现问题 {len(probs)} 条（{counts}），主要有：' if len(material) else f'发现问题 {len(probs)} 条（{counts}）。')}</p>")
+        parts.append(f"<p>{t.esc(f'发现问题 {len(probs)} 条（{counts}），归为 {len(groups)} 项事实：')}</p>")
+        parts.append(material_list(groups))
+    elif not s["points_rechecked"]:
+        parts.append("<p>未能复核：评分表没有可以按规则复核的分数，不能据此认为“未发现问题”；请先补充下列资料。</p>")
     else:
         parts.append("<p>未发现问题。</p>")
-    if len(material):
-        items = "".join(
-            f"<li>{t.esc(r.subject)}：{t.esc(r.message)}"
-            f'<span class="kit-muted">（{t.esc(r.check_id)}，{t.esc(r.location)}）</span></li>'
-            for r in material.itertuples(index=False)
-        )
-        parts.append(f'<ol class="kit-material">{items}</ol>')
+    review = review_sentence(audit)
+    if review:
+        parts.append(f"<p>{t.esc(review)}</p>")
     tail = []
     if s["unverifiable"]:
         tail.append(f"另有 {s['unverifiable']} 项检查因缺少资料无法核实")
@@ -112,17 +116,88 @@ def conclusion(audit) -> str:
     return "".join(parts)
 
 
+NUMERALS = "一二三四五六七八九十"
+
+
+def _fact_item(g) -> str:
+    lead = g.findings[0]
+    checks = "、".join(g.checks)
+    proxy = "；此项扣分依据替代口径，补充资料后再确认" if lead["score_effect"] and lead.get("proxy") else ""
+    points = ""
+    if len(g.findings) > 1:
+        points = "<ul>" + "".join(f"<li>{t.esc(f['check_id'])}：{t.esc(f['message'])}</li>" for f in g.findings[1:MATERIAL])
+        more = len(g.findings) - MATERIAL
+        points += (f'<li class="kit-muted">另有 {more} 条同类（见“问题清单”）</li>' if more > 0 else "") + "</ul>"
+    return (f"<li><strong>{t.esc(g.title)}</strong>：{t.esc(lead['message'])}{t.esc(proxy)}"
+            f'<span class="kit-muted">（{t.esc(checks)}）</span>{points}</li>')
+
+
+def material_list(groups) -> str:
+    """The problems by fact under 数据不一致 / 其他问题 / 评分差异, errors and amounts before score points."""
+    from .facts import KIND_ORDER
+
+    out = []
+    for n, kind in enumerate(k for k in KIND_ORDER if any(g.kind == k for g in groups)):
+        mine = [g for g in groups if g.kind == kind]
+        shown = [g for g in mine if g.severity != Severity.INFO][:PER_KIND] or mine[:1]
+        rest = len(mine) - len(shown)
+        tail = f'<p class="kit-muted">另有 {rest} 项（见“问题清单”）。</p>' if rest > 0 else ""
+        out.append(f'<p class="kit-kind"><strong>{NUMERALS[n]}、{t.esc(kind)}（{len(mine)} 项）</strong></p>'
+                   f'<ol class="kit-material">{"".join(_fact_item(g) for g in shown)}</ol>{tail}')
+    return "".join(out)
+
+
+def review_sentence(audit) -> str:
+    """复核决定: how many problems the reviewer confirmed (of them explained / corrected by the
+    department), how many await a decision, how many were not adopted; overrides and orphans."""
+    r = audit.summary()["review"]
+    total = sum(r.values())
+    parts = []
+    if total:
+        confirmed = r["confirmed"] + r["explained"] + r["rectified"]
+        text = f"复核决定：已确认问题 {confirmed} 条"
+        if r["pending"] == total:
+            text = f"复核决定：尚未对问题作出决定（{total} 条待定）"
+        sub = [f"{lab} {r[k]} 条" for k, lab in (("explained", "部门已说明"), ("rectified", "已整改")) if r[k]]
+        if sub:
+            text += "（其中" + "、".join(sub) + "）"
+        if r["pending"] != total:
+            text += f"，待定 {r['pending']} 条" if r["pending"] else "，全部问题均已作出决定"
+        if r["rejected"]:
+            text += f"；不采纳 {r['rejected']} 条（理由见“附：不采纳的问题”）"
+        parts.append(text)
+    if audit.review.overrides:
+        parts.append(f"审核人员调整分数 {len(audit.review.overrides)} 项（见“评分复核”）")
+        if audit.before is not None:
+            b = audit.before
+            parts.append(f"调整前复核总分 {_pts(b['totals']['recomputed'])} 分（{b['grade']['recomputed']}），"
+                         f"调整后 {_pts(audit.totals['recomputed'])} 分（{audit.grade['recomputed']}）")
+    orphans = audit.orphans()
+    if orphans:
+        parts.append(f"复核文件中有 {len(orphans)} 条决定找不到对应的问题（本次复核已无此问题，决定仍保留，见“附：复核决定”）")
+    return "；".join(parts) + "。" if parts else ""
+
+
 def sign_off(audit) -> str:
-    """复核人 / 复核日期 / 复核意见 from the parameter file, or lines for a hand signature."""
+    """复核签署: 复核单位, 复核人 and 复核日期, 审核人 and 审核日期, 复核意见 (from the parameter file,
+    or lines for a hand signature), and the line for the evaluated unit's 确认."""
     values = dict(getattr(audit.params, "sign_off", {}) or {}) if audit.params is not None else {}
-    blank = t.Raw('<span class="kit-sign-line"></span>')
+    line = t.Raw('<span class="kit-sign-line"></span>')
+
+    def v(key: str):
+        return values.get(key) or line
+
+    opinion = (t.text_block(values["review_opinion"]) if values.get("review_opinion")
+               else t.Raw('<span class="kit-sign-line"></span><span class="kit-sign-line"></span>'))
     rows = [
-        ["复核人", values.get("reviewer") or blank],
-        ["复核日期", values.get("review_date") or blank],
-        ["复核意见", t.text_block(values["review_opinion"]) if values.get("review_opinion")
-         else t.Raw('<span class="kit-sign-line"></span><span class="kit-sign-line"></span><span class="kit-sign-line"></span>')],
+        ["复核单位", v("review_unit"), "复核日期", v("review_date")],
+        ["复核人", v("reviewer"), "审核人", v("approver")],
+        ["复核意见", opinion, "审核日期", v("approve_date")],
+        ["被评价单位确认", t.Raw('<span class="kit-sign-line"></span><span class="kit-muted">（盖章）</span>'),
+         "确认日期", line],
     ]
-    return t.table(rows, ["签署", "内容"], caption="复核签署", cls="kit-signoff", col_classes=["kit-nowrap", ""])
+    return t.table(rows, ["签署", "内容", "签署", "内容"], caption="复核签署", cls="kit-signoff",
+                   col_classes=["kit-nowrap", "", "kit-nowrap", ""])
 
 
 def coverage_table(audit) -> str:
@@ -156,9 +231,19 @@ def result_html(audit) -> str:
     s = audit.summary()
     head = (f'<p class="kit-result-title"><strong>{t.esc(d.name)}</strong>（{t.esc(d.code)}）{t.esc(d.year)} 年度 · '
             f'{t.badge("pass" if s["status"] == ReviewStatus.COMPLETE else "unverifiable", s["status_label"])}</p>')
-    probs = audit.issues("problem", labels="machine").head(8)
-    rows = [[str(i), t.badge(r.severity), r.check_id, r.subject, r.message]
-            for i, r in enumerate(probs.itertuples(index=False), 1)]
-    top = t.table(rows, ["序号", "结论", "检查", "对象", "说明"], caption="影响最大的问题（全部见 result.issues()）",
-                  col_classes=["", "kit-nowrap", "kit-nowrap", "kit-w-subject", "kit-w-msg"]) if rows else ""
-    return t.wrap(head, conclusion(audit), coverage_table(audit), top)
+    all_ = audit.issues(labels="machine")
+    probs = all_[all_["kind"] == "problem"].head(8)
+    # 序号 as in result.issues(): what result.decide(序号, …) takes
+    rows = [[str(i + 1), t.badge(r["severity"]), r["check_id"], r["subject"], r["message"], audit.decision_text(r["key"]),
+             r["key"]] for i, r in zip(probs.index, probs.to_dict("records"))]
+    top = t.table(rows, ["序号", "结论", "检查", "对象", "说明", "复核决定", "问题键"],
+                  caption="影响最大的问题（全部见 result.issues()；决定：result.decide(序号或问题键, “确认”…)）",
+                  col_classes=["", "kit-nowrap", "kit-nowrap", "kit-w-subject", "kit-w-msg", "kit-w-decision", "kit-w-loc"]
+                  ) if rows else ""
+    before = ""
+    if audit.before is not None:
+        b = audit.before
+        before = t.note(f"审核调整前：复核总分 {_pts(b['totals']['recomputed'])}（{b['grade']['recomputed']}）；"
+                        f"调整后：{_pts(audit.totals['recomputed'])}（{audit.grade['recomputed']}）。"
+                        "result.save_review() 保存后，kit render 生成同样的报告。")
+    return t.wrap(head, before, conclusion(audit), coverage_table(audit), top)

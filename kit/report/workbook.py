@@ -1,18 +1,21 @@
 """问题清单.xlsx: the findings as a workbook for tracking 整改 (rectification).
 
 One workbook per department (``<code>-问题清单.xlsx`` beside its report) and one for a batch
-(``问题清单.xlsx``, every department's rows). Each row is one finding: where on the form, what
-it should be and what the form says (复核 − 填报), the 整改要求, then empty columns for the
-department's reply, the date and the status (a drop-down list). Format notes are on a sheet of
-their own: they ask nothing of the department.
+(``问题清单.xlsx``, every department's rows). Each row is one finding, with its 问题键 (the key the
+review file and ``kit review-import`` match rows by): where on the form, what it should be and what
+the form says (复核 − 填报), the 整改要求 and the reviewer's 复核决定, then the columns the department
+fills: 部门说明, 整改状态 (a drop-down, starting 未整改) and 整改完成日期 (a date), with 责任单位 and
+整改时限. Findings not adopted (不采纳) are not sent. Format notes are on a sheet of their own.
 
-Every cell the kit writes is text (as shown in the report, exact), never a formula: a value
-starting with ``=``, ``+``, ``-`` or ``@`` is stored as a string and kept so when edited.
+Cells are typed: 序号 and 年度 are numbers, 差异 and the figures a number where the kit has one
+(with a number format), dates are dates. Text the kit writes is never a formula: a value starting
+with ``=``, ``+``, ``-`` or ``@`` is stored as a string and kept so when edited.
 """
 from __future__ import annotations
 
 import io
 from pathlib import Path
+from decimal import Decimal, InvalidOperation
 from typing import Any, Iterable
 
 from ..safeio import replace_atomic
@@ -21,22 +24,31 @@ from ..xlsxio.layout import _FORMULA_LEAD, MAX_CELL_CHARS, _escape  # one escapi
 SHEET = "问题清单"
 FORMAT_SHEET = "格式与解析说明"
 INFO_SHEET = "说明"
+KEY = "问题键"
 COLUMNS = [  # (header, width, wrap)
-    ("序号", 6, False), ("部门编码", 10, False), ("部门名称", 18, True), ("年度", 6, False), ("类别", 10, False),
-    ("结论", 8, False), ("检查编号", 8, False), ("检查项", 22, True), ("对象", 18, True), ("问题", 48, True),
-    ("表内位置", 22, True), ("应为（复核）", 16, True), ("实际（填报）", 16, True), ("差异（复核−填报）", 14, False),
-    ("整改要求", 40, True), ("部门说明", 30, True), ("整改完成日期", 12, False), ("整改状态", 10, False),
+    ("序号", 6, False), (KEY, 30, True), ("部门编码", 10, False), ("部门名称", 18, True), ("年度", 6, False),
+    ("类别", 10, False), ("问题归类", 18, True), ("结论", 8, False), ("检查编号", 8, False), ("检查项", 22, True), ("对象", 18, True),
+    ("问题", 48, True), ("表内位置", 22, True), ("应为（复核）", 16, True), ("实际（填报）", 16, True),
+    ("差异（复核−填报）", 14, False), ("整改要求", 40, True), ("复核决定", 16, True), ("责任单位", 16, True),
+    ("整改时限", 12, False), ("部门说明", 30, True), ("整改状态", 10, False), ("整改完成日期", 12, False),
     ("复核意见", 24, True),
 ]
-REPLY = ("部门说明", "整改完成日期", "整改状态", "复核意见")  # left empty for the department and the reviewer
+REPLY = ("部门说明", "整改完成日期", "复核意见")  # left empty for the department and the reviewer
 STATUS_CHOICES = ("未整改", "整改中", "已整改", "不适用")
+DATE_COLUMNS = ("整改时限", "整改完成日期")
+NUMBER_COLUMNS = ("应为（复核）", "实际（填报）", "差异（复核−填报）")
 FORMAT_COLUMNS = [("序号", 6, False), ("部门编码", 10, False), ("结论", 8, False), ("检查项", 24, True),
                   ("说明", 60, True), ("原文", 20, True), ("表内位置", 26, True)]
 
 
 def finding_rows(audit) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
-    """(rows to track: 问题 then 无法核实, format notes), as the report orders and words them."""
+    """(rows to track: 问题 then 无法核实, format notes), as the report orders and words them.
+
+    A row's figures are text as the report shows them; ``_num`` holds the exact numbers behind
+    them (plain strings) so the workbook can type those cells.
+    """
     from ..audit import verdict_label
+    from ..vocab import Decision
     from .advice import advice
     from .places import Places
     from .sections import advice_context, signed
@@ -44,16 +56,42 @@ def finding_rows(audit) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
     d = audit.department
     labels, rescored = advice_context(audit)
     places = Places(d)
+    extra = dict(getattr(audit.params, "sign_off", {}) or {}) if audit.params is not None else {}
+    from .facts import facts, shown_difference
+
     track, notes = [], []
     for kind, kind_label in (("problem", "问题"), ("unverifiable", "无法核实")):
-        for r in audit.issues(kind, labels="machine").to_dict("records"):
+        records = audit.issues(kind, labels="machine").to_dict("records")
+        group = {}
+        if kind == "problem":  # in the report's order: one fact after another, its checks together
+            fs = facts(audit, records)
+            group = {f["key"]: f"{i}. {g.kind}：{g.title}" for i, g in enumerate(fs, 1) for f in g.findings}
+            records = [f for g in fs for f in g.findings] + [r for r in records if r["key"] not in group]
+        for r in records:
+            e = audit.review.get(r["key"])
+            if e is not None and e.decision is Decision.REJECTED:
+                continue  # not adopted: nothing to rectify (the report's appendix keeps it)
+            nums = {h: format(v, "f") for h, v in (("应为（复核）", r["expected"]), ("实际（填报）", r["actual"]),
+                                                  ("差异（复核−填报）", shown_difference(r["check_id"], r["difference"])
+                                                   if kind == "problem" else None))
+                    if isinstance(v, Decimal)}
+            status = "已整改" if e is not None and e.decision is Decision.RECTIFIED else (e.status if e else "") or "未整改"
             track.append({
-                "部门编码": d.code, "部门名称": d.name, "年度": str(d.year), "类别": kind_label,
+                KEY: r["key"], "部门编码": d.code, "部门名称": d.name, "年度": str(d.year), "类别": kind_label,
+                "问题归类": group.get(r["key"], ""),
                 "结论": verdict_label(r["status"], r["severity"]), "检查编号": r["check_id"], "检查项": r["title"],
                 "对象": str(r["subject"]), "问题": r["message"], "表内位置": places.cite(r["location"]),
                 "应为（复核）": _shown(r["expected"]), "实际（填报）": _shown(r["actual"]),
-                "差异（复核−填报）": signed(r["difference"]) if kind == "problem" else "",
+                "差异（复核−填报）": signed(shown_difference(r["check_id"], r["difference"]))
+                if kind == "problem" and r["difference"] is not None else "",
                 "整改要求": advice(r, labels, rescored),
+                "复核决定": audit.decision_text(r["key"]),
+                "责任单位": extra.get("responsible_unit") or d.name,
+                "整改时限": extra.get("rectify_deadline", ""),
+                "部门说明": e.explanation if e is not None else "",
+                "整改状态": status,
+                "整改完成日期": e.rectified_on if e is not None else "",
+                "_num": nums,
             })
     for r in audit.issues("format", labels="machine").to_dict("records"):
         notes.append({"部门编码": d.code, "结论": verdict_label(r["status"], r["severity"]), "检查项": f"{r['check_id']} {r['title']}",
@@ -117,7 +155,8 @@ def write_batch_workbook(paths: Iterable[str | Path], path: str | Path) -> Path:
             header = next(rows, None) or ()
             for values in rows:
                 if any(v not in (None, "") for v in values):
-                    out.append({h: _unescaped(v) for h, v in zip(header, values) if h != "序号"})
+                    out.append({h: _unescaped(v) if isinstance(v, str) or v is None else v
+                                for h, v in zip(header, values) if h != "序号"})
         wb.close()
         names.append(p.name)
     info = [("部门数", str(len(names))), ("来源", "各部门的 <部门编码>-问题清单.xlsx")]
@@ -141,45 +180,68 @@ def _write(path: Path, track: list[dict[str, str]], notes: list[dict[str, str]],
     return replace_atomic(path, _workbook_bytes(track, notes, info))
 
 
-def _workbook_bytes(track: list[dict[str, str]], notes: list[dict[str, str]], info: list[tuple[str, str]]) -> bytes:
+def _workbook_bytes(track: list[dict[str, Any]], notes: list[dict[str, Any]], info: list[tuple[str, str]]) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.worksheet.datavalidation import DataValidation
 
     wb = Workbook()
     head_font, head_fill = Font(bold=True), PatternFill("solid", fgColor="E8EDF2")
+    reply_fill = PatternFill("solid", fgColor="FFF8E1")  # the department's columns
     wrap, top = Alignment(wrap_text=True, vertical="top"), Alignment(vertical="top")
 
-    def sheet(ws, columns, rows):
+    def sheet(ws, columns, rows, fill_cols=()):
         for j, (h, width, _) in enumerate(columns, 1):
             c = ws.cell(row=1, column=j)
             _put(c, h)
-            c.font, c.fill = head_font, head_fill
+            c.font, c.fill = head_font, reply_fill if h in fill_cols else head_fill
             ws.column_dimensions[c.column_letter].width = width
         for i, row in enumerate(rows, 2):
+            nums = row.get("_num") or {}
             for j, (h, _, w) in enumerate(columns, 1):
                 c = ws.cell(row=i, column=j)
-                c.number_format = "@"
                 c.alignment = wrap if w else top
-                _put(c, str(i - 1) if h == "序号" else row.get(h, ""))
+                if h == "序号":
+                    c.value = i - 1
+                elif h == "年度":
+                    _put_number(c, row.get(h), "0")
+                elif h in NUMBER_COLUMNS and (h in nums or not isinstance(row.get(h), str)):
+                    _put_number(c, nums.get(h, row.get(h)), "#,##0.00", fallback=row.get(h))
+                elif h in DATE_COLUMNS:
+                    _put_date(c, row.get(h))
+                else:
+                    c.number_format = "@"
+                    _put(c, row.get(h, ""))
         ws.freeze_panes = "A2"
         if rows:
             ws.auto_filter.ref = f"A1:{ws.cell(row=len(rows) + 1, column=len(columns)).coordinate}"
 
     ws = wb.active
     ws.title = SHEET
-    sheet(ws, COLUMNS, track)
-    status_col = [h for h, _, _ in COLUMNS].index("整改状态") + 1
-    dv = DataValidation(type="list", formula1='"' + ",".join(STATUS_CHOICES) + '"', allow_blank=True)
+    headers = [h for h, _, _ in COLUMNS]
+    sheet(ws, COLUMNS, track, fill_cols=("部门说明", "整改状态", "整改完成日期"))
+    last = max(len(track) + 1, 2) + 500
+
+    def letter(h: str) -> str:
+        return ws.cell(row=1, column=headers.index(h) + 1).column_letter
+
+    dv = DataValidation(type="list", formula1='"' + ",".join(STATUS_CHOICES) + '"', allow_blank=True,
+                        showErrorMessage=True, errorTitle="整改状态", error="请从列表中选择：" + "、".join(STATUS_CHOICES))
     ws.add_data_validation(dv)
-    letter = ws.cell(row=1, column=status_col).column_letter
-    dv.add(f"{letter}2:{letter}{max(len(track) + 1, 2) + 500}")
+    dv.add(f"{letter('整改状态')}2:{letter('整改状态')}{last}")
+    dates = DataValidation(type="date", operator="between", formula1="DATE(2000,1,1)", formula2="DATE(2100,12,31)",
+                           allow_blank=True, showErrorMessage=True, errorTitle="日期",
+                           error="请填写日期，例如 2023-06-30")
+    ws.add_data_validation(dates)
+    for h in DATE_COLUMNS:
+        dates.add(f"{letter(h)}2:{letter(h)}{last}")
     sheet(wb.create_sheet(FORMAT_SHEET), FORMAT_COLUMNS, notes)
     wi = wb.create_sheet(INFO_SHEET)
     wi.column_dimensions["A"].width, wi.column_dimensions["B"].width = 22, 90
     lines = info + [
-        ("用途", "按“问题清单”逐条整改：部门填写“部门说明”“整改完成日期”“整改状态”，复核人填写“复核意见”。"),
-        ("差异", "差异 = 复核（应为）− 填报（实际），与报告一致。"),
+        ("用途", "按“问题清单”逐条整改：部门填写“部门说明”“整改状态”“整改完成日期”（黄色列），复核人填写“复核意见”；"
+               "填好后交回复核人，由 kit review-import 按“问题键”读回复核文件。请勿修改“问题键”。"),
+        ("差异", "差异 = 复核（应为）− 填报（实际），与报告一致；不足为负数。"),
         ("整改状态", "、".join(STATUS_CHOICES)),
     ]
     for i, (k, v) in enumerate(lines, 1):
@@ -190,6 +252,39 @@ def _workbook_bytes(track: list[dict[str, str]], notes: list[dict[str, str]], in
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
+
+
+def _put_number(cell, value: Any, fmt: str, fallback: Any = None) -> None:
+    """A number cell when ``value`` is an exact number Excel can hold (15 significant digits), else text."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        cell.value, cell.number_format = value, fmt
+        return
+    try:
+        d = Decimal(str(value).replace(",", "").lstrip("+")) if value not in (None, "") else None
+    except InvalidOperation:
+        d = None
+    if d is not None and d.is_finite() and len(d.as_tuple().digits) <= 15:
+        cell.value = int(d) if d == d.to_integral_value() and fmt == "0" else float(d)
+        cell.number_format = fmt
+    else:
+        cell.number_format = "@"
+        _put(cell, value if fallback is None else fallback)
+
+
+def _put_date(cell, value: Any) -> None:
+    import datetime as dt
+
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    if isinstance(value, dt.date):
+        cell.value = value
+    else:
+        try:
+            cell.value = dt.date.fromisoformat(str(value).strip()) if value not in (None, "") else None
+        except ValueError:
+            _put(cell, value)  # not a date: kept as written, the reader says so
+            return
+    cell.number_format = "yyyy-mm-dd"
 
 
 def _put(cell, value: Any) -> None:
