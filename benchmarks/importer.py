@@ -12,11 +12,16 @@ PDFs are written before timing; the timed part is ``import_form`` (read, detect,
 that the document loads), in this process, one form after another. Each figure is the median
 of ``--runs`` passes; the import record is built but not written to disk.
 
-    .venv/bin/python benchmarks/importer.py [--n 100] [--runs 3] [--seed 7]
+    .venv/bin/python benchmarks/importer.py [--n 100] [--runs 3] [--seed 7] [--quick]
+
+The PDF reader is also measured side by side with the former way (pdfplumber's page objects,
+tests/pdf_reference.py ``legacy_reader``) in the same run, in CPU-seconds beside wall-clock:
+the machine may be shared, the ratio is the figure to trust.
 """
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import statistics
 import sys
@@ -58,6 +63,46 @@ def rate(paths: list[Path], runs: int) -> tuple[float, float]:
         times.append(time.perf_counter() - t0)
     med = statistics.median(times)
     return forms / med, med / forms
+
+
+def cpu_wall(paths: list[Path], runs: int) -> tuple[float, float]:
+    """(CPU seconds, wall seconds) per form over ``paths``: medians of ``runs`` passes."""
+    cpu, wall = [], []
+    for _ in range(runs):
+        c0, w0 = time.process_time(), time.perf_counter()
+        forms = sum(len(import_forms(p)) for p in paths)
+        cpu.append((time.process_time() - c0) / forms)
+        wall.append((time.perf_counter() - w0) / forms)
+    return statistics.median(cpu), statistics.median(wall)
+
+
+def side_by_side(text: Path, pdf: Path, synthetic: list[Path], runs: int) -> list[str]:
+    """The PDF reader before (pdfplumber objects, tests/pdf_reference.py) and after (pdfread), in
+    the same run, alternating, against the text layer of the same form; CPU-seconds and wall."""
+    from pdf_reference import legacy_reader
+
+    rows: dict[str, list[tuple[float, float]]] = {"text": [], "pdf before": [], "pdf after": [],
+                                                   "synthetic before": [], "synthetic after": []}
+    for r in range(runs):
+        rows["text"].append(cpu_wall([text] * 20, 1))
+        for label in (("before", "after") if r % 2 == 0 else ("after", "before")):
+            if label == "before":
+                with legacy_reader():
+                    rows["pdf before"].append(cpu_wall([pdf] * 3, 1))
+                    rows["synthetic before"].append(cpu_wall(synthetic, 1))
+            else:
+                rows["pdf after"].append(cpu_wall([pdf] * 3, 1))
+                rows["synthetic after"].append(cpu_wall(synthetic, 1))
+    med = {k: (statistics.median(c for c, _ in v), statistics.median(w for _, w in v)) for k, v in rows.items()}
+    out = [f"PDF reader before/after, same run, median of {runs} (CPU-s per form; wall in brackets):"]
+    for k, (c, w) in med.items():
+        out.append(f"  {k:18}: {c * 1000:7.1f} ms CPU ({w * 1000:7.1f} ms wall)  {1 / c:6.1f} forms per CPU-second")
+    t = med["text"][0]
+    out.append(f"  sample PDF / text: before {med['pdf before'][0] / t:5.1f}x, after {med['pdf after'][0] / t:5.1f}x; "
+               f"after is {med['pdf before'][0] / med['pdf after'][0]:4.1f}x faster (synthetic "
+               f"{med['synthetic before'][0] / med['synthetic after'][0]:4.1f}x)")
+    out.append("  (load average while measuring: %.2f %.2f %.2f)" % os.getloadavg())
+    return out
 
 
 def families(n: int, runs: int, seed: int, tmpdir: Path) -> list[str]:
@@ -106,6 +151,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--n", type=int, default=100)
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--quick", action="store_true", help="only the side-by-side PDF figures (no other families)")
     args = ap.parse_args(argv)
 
     base = to_document(load_department(DEFAULT_SOURCE))
@@ -122,11 +168,12 @@ def main(argv: list[str] | None = None) -> int:
         made = time.perf_counter() - t0
         import_form(SAMPLE_TEXT)  # warm imports (pdfplumber, the rule file) outside the timings
 
+        compared = side_by_side(SAMPLE_TEXT, sample_pdf, pdfs[:10], args.runs)
         text_fps, text_s = rate([SAMPLE_TEXT] * 20, args.runs)
         pdf_fps, pdf_s = rate([sample_pdf] * 5, args.runs)
         syn_fps, syn_s = rate(pdfs, args.runs)
 
-        other = families(args.n, args.runs, args.seed, tmpdir)
+        other = [] if args.quick else families(args.n, args.runs, args.seed, tmpdir)
         exact = fields = wrong_amounts = 0
         for doc, pdf in zip(docs, pdfs):
             res = compare(doc, import_form(pdf)[0])
@@ -139,6 +186,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  PDF, {args.n} synthetic          : {syn_fps:7.1f} forms/s  ({syn_s * 1000:6.1f} ms/form)")
     print(f"  (writing the {args.n} PDFs with reportlab took {made:.1f} s, not timed above)")
     print(f"  synthetic fields equal to their documents: {exact}/{fields} ({exact / fields:.2%}); wrong amounts: {wrong_amounts}")
+    for line in compared:
+        print(line)
     print("other families:")
     for line in other:
         print(line)

@@ -13,11 +13,26 @@ from __future__ import annotations
 from .version import __version__  # noqa: E402
 
 from .errors import KitError, LoadError, ParamsError, Problem  # noqa: E402
-from .load import load_department  # noqa: E402
-from .model import Department  # noqa: E402
-from .params import Params, load_params  # noqa: E402
 
-load = load_department
+# The model, the loader and YAML load on first use: `kit --help` and `kit import` start without them.
+_LAZY = {"load_department": (".load", "load_department"),
+         "Department": (".model", "Department"), "Params": (".params", "Params"),
+         "load_params": (".params", "load_params")}
+
+
+def __getattr__(name: str):
+    if name == "load":  # the module kit.load is callable: kit.load("data/x.yaml") loads a file
+        import importlib
+
+        return importlib.import_module(".load", __name__)
+    if name in _LAZY:
+        import importlib
+
+        module, attr = _LAZY[name]
+        value = getattr(importlib.import_module(module, __name__), attr)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'kit' has no attribute {name!r}")
 
 
 def run_audit(dept, params=None, options=None, rules=None):

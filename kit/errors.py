@@ -112,6 +112,10 @@ class Stopped(Exception):
     """This process was asked to stop (SIGINT/SIGTERM): nothing more is written."""
 
 
+class ReadStopped(Exception):
+    """A signal asked the form reader to stop (not a fault of the file)."""
+
+
 class WarmKernelError(RuntimeError):
     """The warm kernel could not be started or reset; ``failure_kind`` says how it failed."""
 

@@ -29,6 +29,7 @@ import argparse
 import hashlib
 import os
 import sys
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -110,15 +111,14 @@ def cmd_import(args: argparse.Namespace) -> int:
     outcomes: list[Outcome] = []
     taken: dict[Path, Path] = {}
     given: dict[str, Path] = {}  # real path of each form given → as given
-    with BatchLock(out_dir), on_stop_signals() as caught:
+    from .importer.pdfguard import Stopped
+
+    with BatchLock(out_dir), _stop_on_signals() as caught:
         clear_stale(out_dir, state_too=False)  # temporary files of a run killed before its renames
         previous = _previous_records(out if single_file else None, out_dir)
         for n, form in enumerate(forms):
             if caught:  # between forms: every data file written so far is whole, with its record
-                done = sum(o.status != "failed" for o in outcomes)
-                say(f"已中断（{caught[0]}）：已导入 {done} 份表单，未处理 {len(forms) - n} 份；"
-                    "重新运行同一命令即可继续（已导入且未改变的表单会跳过）", file=sys.stderr)
-                return 130
+                return _interrupted(caught, outcomes, len(forms) - n)
             try:
                 key = os.path.realpath(form)
             except (OSError, ValueError):
@@ -137,6 +137,8 @@ def cmd_import(args: argparse.Namespace) -> int:
                             "如需重新导入请加 --force")
                     continue
                 outcomes.extend(_import_file(form, out if single_file else None, out, args, taken, previous))
+            except Stopped:  # a signal during a long PDF parse: this form is not written
+                return _interrupted(caught, outcomes, len(forms) - n)
             except KitError as exc:
                 outcomes.append(Outcome(form, "failed", message=str(exc)))
                 say(f"导入失败：\n{exc}", file=sys.stderr)
@@ -163,6 +165,13 @@ def _expand(paths) -> list[Path]:
     return out
 
 
+def _interrupted(caught: list[str], outcomes: list, left: int) -> int:
+    done = sum(o.status != "failed" for o in outcomes)
+    say(f"已中断（{caught[0] if caught else 'SIGINT'}）：已导入 {done} 份表单，未处理 {left} 份；"
+        "重新运行同一命令即可继续（已导入且未改变的表单会跳过）", file=sys.stderr)
+    return 130
+
+
 def _lock_unsafe(out_dir: Path) -> str:
     """Why the folder's lock file may not be opened ('' when it may): the lock is opened for
     writing, so a symlink there (``.kit`` or ``.kit/lock`` → someone's file) would overwrite
@@ -177,6 +186,20 @@ def _lock_unsafe(out_dir: Path) -> str:
     if lock.exists() and not lock.is_file():
         return f"输出文件夹的锁 {shown(lock)} 不是普通文件；请删除它后重试"
     return ""
+
+
+@contextmanager
+def _stop_on_signals():
+    """SIGINT/SIGTERM (Ctrl-C, cron, Kubernetes): stop cleanly between forms, or inside a PDF
+    being parsed (that form is not written)."""
+    from .importer import pdfguard
+
+    pdfguard.clear_stop()
+    try:
+        with on_stop_signals(pdfguard.request_stop) as caught:  # a PDF being parsed stops at its next check
+            yield caught
+    finally:
+        pdfguard.clear_stop()
 
 
 # --- what an earlier run wrote ------------------------------------------------------------------

@@ -79,11 +79,11 @@ def remove_connection_file(km) -> None:
 
 
 @contextmanager
-def on_stop_signals(*actions: Callable[[], Any]) -> Iterator[list[str]]:
+def on_stop_signals(*actions: Callable[[str], Any]) -> Iterator[list[str]]:
     """SIGINT/SIGTERM for the block's lifetime: the kit's one signal helper.
 
-    Yields a list that receives the name of each signal caught; the first one also runs
-    ``actions`` (an action that fails does not stop the others). The handlers before are restored
+    Yields a list that receives the name of each signal caught; the first one also runs each of
+    ``actions`` with that name (an action that fails does not stop the others). The handlers before are restored
     on leaving; outside the main thread nothing is installed (Python allows handlers only there).
     """
     caught: list[str] = []
@@ -93,7 +93,7 @@ def on_stop_signals(*actions: Callable[[], Any]) -> Iterator[list[str]]:
         if len(caught) == 1:
             for fn in actions:
                 try:
-                    fn()
+                    fn(caught[0])
                 except Exception:  # noqa: BLE001 - stopping must go on
                     pass
 

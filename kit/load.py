@@ -96,3 +96,15 @@ def open_path(path: str | Path):
 
         raise ParamsError(problems)
     return params, dept
+
+
+class _CallableModule(type(__import__("sys"))):
+    """``kit.load`` is both this module and the loader: ``kit.load("data/x.yaml")`` loads a file.
+    The package defers importing this module (``kit --help`` starts without YAML or the model);
+    once imported, the package's attribute ``load`` is this module, so the module is callable."""
+
+    def __call__(self, path, *args, **kwargs) -> Department:
+        return load_department(path, *args, **kwargs)
+
+
+__import__("sys").modules[__name__].__class__ = _CallableModule

@@ -122,36 +122,140 @@ def summary(df: pd.DataFrame) -> str:
             + t.table(totals, ["检查结果", "条数（各部门合计）"], numeric=[1], caption="各部门报告中的检查结果合计"))
 
 
+# A batch larger than this lists its riskiest PAGE_ROWS departments on the index page and every
+# department on pages of PAGE_ROWS by code (departments-001.html …) and in departments.csv: the
+# index of 10,000 departments stays a page a browser opens at once (no 9 MB table).
+PAGE_ROWS = 500
+LIST_CSV = "departments.csv"
+LIST_HEADER = ["部门编码", "部门名称", "生成状态", "复核状态", "自评总分", "复核总分", "差异（复核−自评）",
+               "等级（自评→复核）", "错误", "警告", "提示", "无法核实", "无法复核分数", "格式说明", "已决定", "待定"]
+
+
+def list_page_name(k: int) -> str:
+    """The file of the k-th page (1-based) of the list of every department, by code."""
+    return f"departments-{k:03d}.html"
+
+
+def _by_code(df: pd.DataFrame) -> list[dict]:
+    return sorted(df.to_dict("records"), key=lambda r: r["dept_code"])
+
+
+def _paging_note(df: pd.DataFrame) -> str:
+    recs = _by_code(df)
+    links = []
+    for k in range(0, len(recs), PAGE_ROWS):
+        chunk = recs[k:k + PAGE_ROWS]
+        name = list_page_name(k // PAGE_ROWS + 1)
+        links.append(f'<a href="{t.esc(name)}">{t.esc(chunk[0]["dept_code"])}–{t.esc(chunk[-1]["dept_code"])}</a>')
+    return (f'<p class="kit-note kit-note-info">本批次共 {len(df):,} 个部门：下表列出风险最高的 {PAGE_ROWS} 个（可按其他口径重新排序）。'
+            f'全部部门按部门编码分页列出（每页 {PAGE_ROWS} 个，可用浏览器的“查找”搜索部门编码或名称）：{"、".join(links)}；'
+            f'全部部门的同一表格也写入 <a href="{LIST_CSV}">{LIST_CSV}</a>（可用 Excel 打开、筛选）。</p>')
+
+
+def _cells(r: dict) -> list:
+    s, c = _dec(r.get("self_total")), _dec(r.get("recomputed_total"))
+    link = t.Raw(f'<a href="{t.esc(r["report"])}">{t.esc(r["dept_code"])}</a>') if r.get("report") else r["dept_code"]
+    grade = (f"{r.get('self_grade') or '—'} → {r.get('recomputed_grade') or '—'}"
+             if r.get("self_grade") or r.get("recomputed_grade") else "—")
+    review = r.get("review_status") if isinstance(r.get("review_status"), str) else None
+    return [
+        link, r.get("name") or "—",
+        t.badge("pass" if r["status"] == "ok" else "fail", STATUS_LABELS.get(r["status"], r["status"])),
+        t.badge("pass" if review == "已完成复核" else "unverifiable", review) if review else "—",
+        t.score(s) if s is not None else "—", t.score(c) if c is not None else "—",
+        _signed(r.get("diff")), grade,
+        *(_count(r.get(k)) for k in ("errors", "warnings", "infos", "unverifiable")),
+        t.score(r["points_unverifiable"]) if r.get("points_unverifiable") is not None else "—",
+        _count(r.get("format_notes")), _count(r.get("decided")), _count(r.get("pending")),
+    ]
+
+
+def write_department_lists(df: pd.DataFrame, folder: str | Path = ".") -> list[Path]:
+    """For a batch of more than ``PAGE_ROWS`` departments: every department on pages of
+    ``PAGE_ROWS`` by code and in ``departments.csv`` (UTF-8 with BOM, for Excel). Nothing for a
+    smaller batch (its index page lists them all). Returns the files written."""
+    import csv
+    import io
+
+    from .rendering import write_atomic
+
+    folder = Path(folder)
+    if len(df) <= PAGE_ROWS:
+        return []
+    recs = _by_code(df)
+    css = "\n".join((Path(__file__).parent / "templates" / "kit_report" / "static" / n).read_text(encoding="utf-8")
+                    for n in ("kit.css", "components.css"))
+    written = []
+    pages = (len(recs) + PAGE_ROWS - 1) // PAGE_ROWS
+    for k in range(pages):
+        chunk = recs[k * PAGE_ROWS:(k + 1) * PAGE_ROWS]
+        nav = " ".join(f'<a href="{list_page_name(i + 1)}">{i + 1}</a>' if i != k else f"<strong>{i + 1}</strong>"
+                       for i in range(pages))
+        body = t.table([_cells(r) for r in chunk], LIST_HEADER, numeric=range(4, 16),
+                       row_classes=["" if r["status"] == "ok" else "kit-row-fail" for r in chunk],
+                       caption=f"全部部门（按部门编码）第 {k + 1}/{pages} 页：{chunk[0]['dept_code']}–{chunk[-1]['dept_code']}",
+                       col_classes=["kit-code", "kit-w-name"])
+        page = (f'<!DOCTYPE html>\n<html lang="zh"><head><meta charset="utf-8"><meta name="generator" content="kit">'
+                f"<title>批量汇总 · 全部部门 第 {k + 1} 页</title><style>{css}</style></head>"
+                f'<body class="kit-report kit-portfolio-page"><main><div class="kit-out">'
+                f'<p><a href="index.html">返回汇总页</a> · <a href="{LIST_CSV}">{LIST_CSV}</a> · 页：{nav}</p>'
+                f"{body}</div></main></body></html>\n")
+        path = folder / list_page_name(k + 1)
+        write_atomic(path, page.encode("utf-8"))
+        written.append(path)
+    buf = io.StringIO()
+    w = csv.writer(buf)
+    w.writerow(["部门编码", "部门名称", "生成状态", "复核状态", "自评总分", "复核总分", "差异（复核−自评）", "自评等级", "复核等级",
+                "错误", "警告", "提示", "无法核实", "无法复核分数", "格式说明", "已决定", "待定", "报告"])
+    for r in recs:
+        w.writerow([_csv(v) for v in (r["dept_code"], r.get("name"), STATUS_LABELS.get(r["status"], r["status"]),
+                    r.get("review_status"), r.get("self_total"), r.get("recomputed_total"), r.get("diff"),
+                    r.get("self_grade"), r.get("recomputed_grade"), r.get("errors"), r.get("warnings"), r.get("infos"),
+                    r.get("unverifiable"), r.get("points_unverifiable"), r.get("format_notes"), r.get("decided"),
+                    r.get("pending"), r.get("report"))])
+    write_atomic(folder / LIST_CSV, ("\ufeff" + buf.getvalue()).encode("utf-8"))
+    written.append(folder / LIST_CSV)
+    return written
+
+
+def _csv(v) -> str:
+    """A cell of the CSV: empty for a missing value; text that a spreadsheet would read as a
+    formula (=, +, -, @ first) is prefixed with an apostrophe."""
+    if v is None or (isinstance(v, float) and v != v):
+        return ""
+    text = str(v)
+    return "'" + text if text[:1] in ("=", "+", "-", "@") and not _is_number(text) else text
+
+
+def _is_number(text: str) -> bool:
+    try:
+        Decimal(text)
+        return True
+    except (InvalidOperation, ValueError):
+        return False
+
+
 def departments_table(df: pd.DataFrame) -> str:
     """One line per department, riskiest first, re-sortable without scripts (CSS radio buttons).
 
-    The counts are those of each department's report (``load_manifest``).
+    The counts are those of each department's report (``load_manifest``). Beyond ``PAGE_ROWS``
+    departments, the riskiest ``PAGE_ROWS`` are listed here and every department on the pages
+    ``write_department_lists`` writes.
     """
     if df.empty:
         return t.note("本批次没有部门。")
+    paging = ""
+    if len(df) > PAGE_ROWS:
+        paging = _paging_note(df)
+        df = df.head(PAGE_ROWS)
     recs = df.to_dict("records")
     ranks = {key: {r["dept_code"]: i for i, r in enumerate(sorted(recs, key=fn), 1)} for key, (_, fn) in SORTS.items()}
     rows, classes, styles = [], [], []
     for r in recs:
-        s, c = _dec(r.get("self_total")), _dec(r.get("recomputed_total"))
-        link = t.Raw(f'<a href="{t.esc(r["report"])}">{t.esc(r["dept_code"])}</a>') if r.get("report") else r["dept_code"]
-        grade = (f"{r.get('self_grade') or '—'} → {r.get('recomputed_grade') or '—'}"
-                 if r.get("self_grade") or r.get("recomputed_grade") else "—")
-        review = r.get("review_status") if isinstance(r.get("review_status"), str) else None
-        rows.append([
-            link, r.get("name") or "—",
-            t.badge("pass" if r["status"] == "ok" else "fail", STATUS_LABELS.get(r["status"], r["status"])),
-            t.badge("pass" if review == "已完成复核" else "unverifiable", review) if review else "—",
-            t.score(s) if s is not None else "—", t.score(c) if c is not None else "—",
-            _signed(r.get("diff")), grade,
-            *(_count(r.get(k)) for k in ("errors", "warnings", "infos", "unverifiable")),
-            t.score(r["points_unverifiable"]) if r.get("points_unverifiable") is not None else "—",
-            _count(r.get("format_notes")), _count(r.get("decided")), _count(r.get("pending")),
-        ])
+        rows.append(_cells(r))
         classes.append("" if r["status"] == "ok" else "kit-row-fail")
         styles.append(";".join(f"--kit-o-{key}:{ranks[key][r['dept_code']]}" for key in SORTS))
-    header = ["部门编码", "部门名称", "生成状态", "复核状态", "自评总分", "复核总分", "差异（复核−自评）", "等级（自评→复核）",
-              "错误", "警告", "提示", "无法核实", "无法复核分数", "格式说明", "已决定", "待定"]
+    header = LIST_HEADER
     # The rank of every ordering rides on each row; the checked radio button picks one (no script).
     # A long code wraps inside its cell instead of running over the name beside it.
     table = t.table(rows, header, numeric=range(4, 16), row_classes=classes, cls="kit-sort-table",
@@ -160,7 +264,7 @@ def departments_table(df: pd.DataFrame) -> str:
     radios = "".join(f'<input type="radio" name="kit-sort" id="kit-sort-{key}" class="kit-sort-{key}"'
                      f'{" checked" if i == 0 else ""}>' for i, key in enumerate(SORTS))
     labels = "".join(f'<label for="kit-sort-{key}">{t.esc(label)}</label>' for key, (label, _) in SORTS.items())
-    return f'<div class="kit-sortable">{radios}<p class="kit-sort-bar">排序：{labels}</p>{table}</div>'
+    return f'{paging}<div class="kit-sortable">{radios}<p class="kit-sort-bar">排序：{labels}</p>{table}</div>'
 
 
 def _count(v) -> str:
@@ -232,7 +336,11 @@ def failures_table(df: pd.DataFrame) -> str:
     bad = df[df["status"] != "ok"] if not df.empty else df
     if bad.empty:
         return t.note("所有部门均已生成报告。", "ok")
-    return t.table(
+    more = ""
+    if len(bad) > PAGE_ROWS:
+        more = t.note(f"共 {len(bad):,} 个部门生成失败，此处列出前 {PAGE_ROWS} 个；全部见 {LIST_CSV}（生成状态一栏）。", "warn")
+        bad = bad.head(PAGE_ROWS)
+    return more + t.table(
         [
             [r.dept_code, r.name or "—", STATUS_LABELS.get(r.status, r.status), t.text_block(r.error or "")]
             for r in bad.itertuples(index=False)

@@ -69,7 +69,7 @@ def _render_one(path: Path, args: argparse.Namespace) -> int:
 
     params = load_params(path)
     out = check_out_dir(Path(args.out), 1)
-    with on_stop_signals(request_stop) as caught:
+    with on_stop_signals(lambda _signal: request_stop()) as caught:
         try:
             result = render(params, out, timeout=args.timeout, docx=args.docx)
         except Stopped:

@@ -420,7 +420,14 @@ def render(
     kind = failure_kind(exc_seen, deadline.fired)
 
     if tmp_nb.exists():
-        nb = nbformat.read(tmp_nb, as_version=4)
+        try:
+            nb = nbformat.read(tmp_nb, as_version=4)
+        except (OSError, ValueError) as exc:  # papermill could not write it whole (a full disk)
+            tmp_nb.unlink(missing_ok=True)
+            why = exc_seen if isinstance(exc_seen, OSError) else exc
+            raise OutputError(Problem("无法写入输出文件", file=tmp_nb.name,
+                                      value=getattr(why, "strerror", None) or str(why)[:200],
+                                      expected="可写且有剩余空间的输出文件夹（--out）")) from None
         tmp_nb.unlink()
     else:  # the kernel never started: export the unexecuted notebook with the reason
         nb = nbformat.read(notebook, as_version=4)
@@ -520,7 +527,9 @@ def _warm_export(nb, extra_paths: list[str]) -> str:
     from .report.pagefont import embed
 
     body, _resources = _EXPORTER.from_notebook_node(nb, resources={"metadata": {"name": "report"}})
-    return embed(body)  # the Chinese glyphs the page uses travel with it
+    from .report.styles import prune
+
+    return embed(prune(body))  # style rules that can apply; the Chinese glyphs the page uses travel with it
 
 
 RENDER_TIME_RE = re.compile(r'(<time class="kit-render-time"[^>]*>)[^<]*(</time>)')

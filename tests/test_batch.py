@@ -210,7 +210,7 @@ def test_dask_executor_gives_the_same_manifest(tmp_path):
 def test_lock_is_exclusive_and_a_dead_holder_is_taken_over(tmp_path, monkeypatch):
     from kit.errors import KitError
 
-    monkeypatch.setattr(batch, "LOCK_WAIT", 0.2)
+    monkeypatch.setattr(batch.manifest, "LOCK_WAIT", 0.2)
     lock = batch.BatchLock(tmp_path)
     lock.path.parent.mkdir(parents=True)
     lock.path.write_text("pid 999999999, started long ago", encoding="utf-8")  # a dead batch's file
@@ -235,7 +235,7 @@ def test_out_that_cannot_take_the_batch_is_refused_before_work(tmp_path, capsys,
         out = Path("/proc/kit-test-out")
     else:
         out = tmp_path / "out"
-        monkeypatch.setattr(batch.shutil, "disk_usage", lambda p: shutil._ntuple_diskusage(10 << 30, 10 << 30, 1 << 20))
+        monkeypatch.setattr(shutil, "disk_usage", lambda p: shutil._ntuple_diskusage(10 << 30, 10 << 30, 1 << 20))
     for args in (["render", str(params), "--out", str(out), "-q"],
                  ["render", str(params / "S00001.yaml"), "--out", str(out)]):
         assert main(args) == 2

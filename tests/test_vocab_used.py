@@ -9,9 +9,10 @@ from kit.vocab import Basis, ReviewStatus, RunStatus, Severity, Status
 from conftest import ROOT
 
 KIT = ROOT / "kit"
-# kit/batch.py and kit/portfolio.py are the batch owner's this round (being split); kit/vocab.py
-# spells the words.
-SKIP = {KIT / "batch.py", KIT / "portfolio.py", KIT / "vocab.py"}
+# kit/batch/ and kit/portfolio.py are the batch owner's this round (just split; theirs to convert);
+# kit/vocab.py spells the words.
+SKIP = {KIT / "portfolio.py", KIT / "vocab.py"}
+SKIP_DIRS = {KIT / "batch"}
 WORDS = {
     "status": {m.value for m in Status} | {m.value for m in RunStatus} | {m.value for m in ReviewStatus},
     "severity": {m.value for m in Severity},
@@ -80,7 +81,7 @@ def bare_words(tree) -> list[int]:
 def test_no_bare_status_severity_basis_or_outcome():
     found = []
     for p in sorted(KIT.rglob("*.py")):
-        if p in SKIP:
+        if p in SKIP or any(d in p.parents for d in SKIP_DIRS):
             continue
         src = p.read_text(encoding="utf-8")
         found += [f"{p.relative_to(ROOT)}:{n}: {src.splitlines()[n - 1].strip()[:90]}" for n in bare_words(ast.parse(src))]

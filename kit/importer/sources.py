@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import bisect
 import hashlib
-import io
 import os
 import re
 from dataclasses import dataclass, field
@@ -18,7 +17,6 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from ..errors import FormError, Problem
-from .pdfupright import upright
 
 # Bounds checked on the file size before reading: a department's form is a few pages.
 MAX_TEXT_BYTES = 5 * 1024 * 1024
@@ -508,20 +506,28 @@ def _read_pdf(path: Path, data: bytes, digest: str) -> Form:
         raise _fail(path, "扩展名是 .pdf，但文件不是 PDF（文件头没有 %PDF- 标记）", "真正的 PDF 文件")
     if b"%%EOF" not in data[-2048:]:
         raise _fail(path, "PDF 文件不完整（末尾缺少 %%EOF 结束标记，可能下载或复制时中断）", "完整的 PDF 文件（请重新下载）")
-    import pdfplumber  # only for PDFs: the text and web-page paths never load it
+    from . import pdfguard, pdfread  # only for PDFs: the text and web-page paths never load pdfminer
 
+    bounds = pdfguard.Bounds(path)
     try:
-        pdf = pdfplumber.open(io.BytesIO(data))
+        pdfguard.check_streams(data, bounds)  # bounds on what the file unpacks into, before parsing
+        doc = pdfread.open_document(data)
+        npages = pdfread.count_pages(doc)
+        bounds.check_objects(doc)
+    except (FormError, pdfguard.Stopped):
+        raise
     except Exception as exc:  # pdfminer raises many kinds; each becomes one clear message
         raise _pdf_error(path, exc) from None
+    if npages == 0:
+        raise _fail(path, "PDF 中没有任何页面")
+    if npages > MAX_PDF_PAGES:
+        raise _fail(path, f"PDF 有 {npages} 页，不像一份部门自评表", f"不超过 {MAX_PDF_PAGES} 页")
     try:
-        return _pdf_form(path, pdf, digest, len(data))
-    except FormError:
+        return _pdf_form(path, pdfread.read_pages(doc, bounds), npages, digest, len(data))
+    except (FormError, pdfguard.Stopped):
         raise
     except Exception as exc:
         raise _pdf_error(path, exc) from None
-    finally:
-        pdf.close()
 
 
 def _pdf_error(path: Path, exc: BaseException) -> FormError:
@@ -536,12 +542,7 @@ def _pdf_error(path: Path, exc: BaseException) -> FormError:
     return _fail(path, "PDF 文件已损坏，无法解析其内容", "可以用阅读器正常打开的 PDF")
 
 
-def _pdf_form(path: Path, pdf, digest: str, size: int) -> Form:
-    npages = len(pdf.pages)
-    if npages == 0:
-        raise _fail(path, "PDF 中没有任何页面")
-    if npages > MAX_PDF_PAGES:
-        raise _fail(path, f"PDF 有 {npages} 页，不像一份部门自评表", f"不超过 {MAX_PDF_PAGES} 页")
+def _pdf_form(path: Path, pages, npages: int, digest: str, size: int) -> Form:
     lines: list[Line] = []
     free: list[Line] = []
     tables: list[Table] = []
@@ -550,20 +551,20 @@ def _pdf_form(path: Path, pdf, digest: str, size: int) -> Form:
     image_pages: list[int] = []
     turned: list[int] = []
     sideways: list[int] = []
-    for pno, page in enumerate(pdf.pages, start=1):
-        page, undone, askew = upright(pdf, page, pno)  # a page turned by /Rotate: read as written
-        if undone:
+    for page in pages:  # a page turned by /Rotate is read as written (pdfread)
+        pno = page.number
+        if page.turned:
             turned.append(pno)
-        if askew:
+        if page.sideways:
             sideways.append(pno)
-        chars = [c for c in page.chars if c.get("text")]
+        chars = [c for c in page.chars if c["text"]]
         if not any(c["text"].strip() for c in chars):
             empty_pages.append(pno)
-            if page.images:
+            if page.has_images:
                 image_pages.append(pno)
             continue
         outside = list(chars)
-        page_tables = _page_tables(page, pno, outside)  # leaves the characters outside every table
+        page_tables = _page_tables(page.tables, pno, outside)  # leaves the characters outside every table
         tables.extend(page_tables)
         # Reading order of the page: table rows and free lines by their top edge.
         items: list[tuple[float, str, bool]] = [(top, text, False) for t in page_tables for top, text in _table_text_rows(t)]
@@ -593,10 +594,10 @@ def _pages_text(pages: list[int]) -> str:
     return f"{pages[0]}–{pages[-1]}" if len(pages) > 2 and pages[-1] - pages[0] == len(pages) - 1 else "、".join(map(str, pages))
 
 
-def _page_tables(page, pno: int, chars: list[dict]) -> list[Table]:
-    """The page's ruled tables, each character given to the cell it sits in. Characters are
-    looked up on the table's grid (bisect on its edges), not tested against every cell."""
-    found = page.find_tables({"vertical_strategy": "lines", "horizontal_strategy": "lines"})
+def _page_tables(found: list, pno: int, chars: list[dict]) -> list[Table]:
+    """The page's ruled tables (pdfplumber's table finder on the page's edges), each character
+    given to the cell it sits in. Characters are looked up on the table's grid (bisect on its
+    edges), not tested against every cell."""
     out: list[Table] = []
     taken: set[int] = set()
     for ti, ft in enumerate(sorted(found, key=lambda t: (t.bbox[1], t.bbox[0])), start=1):
@@ -647,7 +648,13 @@ def _edges(values: list[float], tol: float = 1.0) -> list[float]:
 
 
 def _index(edges: list[float], v: float) -> int:
-    return min(range(len(edges)), key=lambda i: abs(edges[i] - v))
+    """The index of the edge nearest ``v`` (the lower one on a tie); ``edges`` ascending."""
+    i = bisect.bisect_left(edges, v)
+    if i == 0:
+        return 0
+    if i == len(edges):
+        return i - 1
+    return i - 1 if abs(edges[i - 1] - v) <= abs(edges[i] - v) else i
 
 
 def _line_groups(chars: list[dict]) -> list[list[dict]]:

@@ -5,12 +5,12 @@ A family (``kit/families/``) uses some of these blocks; the others stay empty.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from ..values import BLANK, Num
-from . import frames
+
+if TYPE_CHECKING:  # pandas loads when a frame is asked for (JupyterLab), never for kit --help
+    import pandas as pd
 
 
 # --- Blocks ---------------------------------------------------------------------------
@@ -233,27 +233,43 @@ class Department:
     # -- exploration helpers (JupyterLab) --
     def frames(self) -> dict[str, pd.DataFrame]:
         """Every block that holds something, as a DataFrame with the form's column names."""
+        from . import frames
+
         return frames.all_frames(self)
 
     def budget_frame(self) -> pd.DataFrame:
+        from . import frames
+
         return frames.budget_frame(self)
 
     def tasks_frame(self) -> pd.DataFrame:
+        from . import frames
+
         return frames.tasks_frame(self)
 
     def indicators_frame(self) -> pd.DataFrame:
+        from . import frames
+
         return frames.indicators_frame(self)
 
     def scores_frame(self) -> pd.DataFrame:
+        from . import frames
+
         return frames.scores_frame(self)
 
     def narrative_frame(self) -> pd.DataFrame:
+        from . import frames
+
         return frames.narrative_frame(self)
 
     def load_findings_frame(self) -> pd.DataFrame:
+        from . import frames
+
         return frames.load_findings_frame(self)
 
     def _repr_html_(self) -> str:
+        from . import frames
+
         return frames.department_html(self)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 from decimal import Decimal
+from functools import lru_cache
 
 import matplotlib
 import pandas as pd
@@ -53,10 +54,47 @@ def _fmt_wan(x: float) -> str:
     return f"{x:,.2f}"
 
 
-def _new_figure(width: float, height: float) -> Figure:
+def _new_figure(width: float, height: float, layout: str | None = "constrained") -> Figure:
+    """A figure; the report's own charts pass ``layout=None`` and place their axes with
+    ``_margins`` (constrained layout measured every label twice and drew the figure twice:
+    half of a chart's cost)."""
     setup_fonts()
-    fig = Figure(figsize=(width, height), dpi=DPI, layout="constrained")
-    return fig
+    return Figure(figsize=(width, height), dpi=DPI, layout=layout)
+
+
+@lru_cache(maxsize=1)
+def _measure_font():
+    """The chart font as a FreeType face, to measure label widths without drawing."""
+    from matplotlib.ft2font import FT2Font
+
+    return FT2Font(str(setup_fonts().path))
+
+
+def _text_inches(texts, size: float) -> float:
+    """The widest of ``texts`` at ``size`` points, in inches (the chart font's advances)."""
+    font = _measure_font()
+    widest = 0.0
+    for t in texts:
+        font.set_size(size, 72)
+        font.set_text(str(t), 0.0)
+        widest = max(widest, font.get_width_height()[0] / 64 / 72)
+    return widest
+
+
+def _tick_size() -> float:
+    """The y tick labels' size in points under the current rc (medium: 10)."""
+    from matplotlib.font_manager import FontProperties
+
+    return FontProperties(size=matplotlib.rcParams["ytick.labelsize"]).get_size_in_points()
+
+
+def _margins(fig: Figure, labels, label_size: float, right: float = 0.15, top: float = 0.38,
+             bottom: float = 0.5) -> dict[str, float]:
+    """Subplot margins (figure fractions) that leave room for the y tick ``labels``, the title
+    above and the x tick labels and axis label below; lengths in inches."""
+    w, h = fig.get_size_inches()
+    left = _text_inches(labels, label_size) * 1.06 + 0.16
+    return {"left": min(left / w, 0.6), "right": 1 - right / w, "top": 1 - top / h, "bottom": bottom / h}
 
 
 def _short(text: str, limit: int = 16) -> str:
@@ -64,10 +102,20 @@ def _short(text: str, limit: int = 16) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def _bars(ax, bars: list[tuple[float, float]], height: float, colour: str, label: str, first: float) -> None:
+    """Horizontal bars ``(y, length)`` of one series in one call; the series is named in the
+    legend when the first row has a bar (at y = ``first``), as when each bar was drawn alone."""
+    if not bars:
+        return
+    named = any(abs(y - first) < 1e-9 for y, _ in bars)
+    ax.barh([y for y, _ in bars], [v for _, v in bars], height, color=colour, label=label if named else None)
+
+
 def budget_chart(dept: Department) -> Figure:
     """年初预算 / 调整后预算 / 执行数 for 基本支出, 项目支出 and 合计 (万元), as horizontal bars."""
     parts = (("total", "部门支出合计"), ("basic", "基本支出"), ("project", "项目支出"))
-    fig = _new_figure(8.0, 3.6)
+    fig = _new_figure(8.0, 3.6, layout=None)
+    fig.subplots_adjust(**_margins(fig, [p[1] for p in parts], _tick_size()))
     ax = fig.add_subplot()
     h = 0.26
     top = bottom = 0.0
@@ -99,26 +147,36 @@ def tasks_chart(dept: Department) -> Figure:
     """Per 年度主要任务: 预算数 vs 执行数 (万元, log scale) and the execution rate."""
     tasks = list(dept.tasks)[:MAX_TASK_ROWS]
     n = max(len(tasks), 1)
-    fig = _new_figure(9.0, 1.2 + 0.38 * n)
-    ax, ax_rate = fig.subplots(1, 2, sharey=True, width_ratios=[3, 1.3])
+    fig = _new_figure(9.0, 1.2 + 0.38 * n, layout=None)
     names = [f"{i + 1}. {plain(_short(t.name))}" for i, t in enumerate(tasks)]
+    ax, ax_rate = fig.subplots(1, 2, sharey=True, width_ratios=[3, 1.3],
+                               gridspec_kw={**_margins(fig, names, 8, right=0.2), "wspace": 0.08})
     ys = list(range(len(tasks)))
     h = 0.38
+    budget: list[tuple[int, float]] = []
+    actual: list[tuple[int, float]] = []
+    rates: list[tuple[int, float, str]] = []
     for y, t in zip(ys, tasks):
         b, a = _wan(t.budget.total.value), _wan(t.actual.total.value)
         if b is not None and b > 0:
-            ax.barh(y - h / 2, b, h, color=COLOURS["adjusted"], label="预算数" if y == 0 else None)
+            budget.append((y, b))
         if a is not None and a > 0:
-            ax.barh(y + h / 2, a, h, color=COLOURS["actual"], label="执行数" if y == 0 else None)
+            actual.append((y, a))
         if b and a is not None and t.budget.total.value:
             rate = float(t.actual.total.value / t.budget.total.value * 100)
             shown = min(max(rate, 0.0), RATE_AXIS_MAX)
-            ax_rate.barh(y, shown, 0.6, color=COLOURS["adjusted"] if abs(rate - 100) < 0.005 else "#b5462f")
+            rates.append((y, shown, COLOURS["adjusted"] if abs(rate - 100) < 0.005 else "#b5462f"))
             beyond = rate > RATE_AXIS_MAX
             ax_rate.text(shown, y, f"{rate:,.2f}% " if beyond else f" {rate:,.2f}%", va="center", fontsize=7,
                          ha="right" if beyond else "left", color="white" if beyond else "black")
         else:
             ax_rate.text(0, y, " 无法计算", va="center", fontsize=7)
+    # One call per series (a call per bar cost a third of the chart); the legend names a series
+    # when the first task has its bar, as before.
+    _bars(ax, [(y - h / 2, v) for y, v in budget], h, COLOURS["adjusted"], "预算数", first=-h / 2)
+    _bars(ax, [(y + h / 2, v) for y, v in actual], h, COLOURS["actual"], "执行数", first=h / 2)
+    if rates:
+        ax_rate.barh([r[0] for r in rates], [r[1] for r in rates], 0.6, color=[r[2] for r in rates])
     ax.set_xscale("log")
     ax.set_yticks(ys, names, fontsize=8)
     ax.invert_yaxis()
@@ -141,23 +199,29 @@ def scores_chart(audit_or_scores) -> Figure:
     """Per 三级指标: 分数 (weight), 自评分数 and 复核分数; rows that cannot be recomputed are marked."""
     scores: pd.DataFrame = getattr(audit_or_scores, "scores", audit_or_scores)
     n = max(len(scores), 1)
-    fig = _new_figure(9.0, 1.3 + 0.3 * n)
+    fig = _new_figure(9.0, 1.3 + 0.3 * n, layout=None)
+    labels = [plain(_short(str(row.indicator), 14)) for row in scores.itertuples(index=False)]
+    fig.subplots_adjust(**_margins(fig, labels, 8))
     ax = fig.add_subplot()
     ys = list(range(len(scores)))
-    labels = []
+    weights: list[tuple[float, float]] = []
+    selfs: list[tuple[float, float]] = []
+    recomputed: list[tuple[float, float]] = []
     for y, row in zip(ys, scores.itertuples(index=False)):
-        labels.append(plain(_short(str(row.indicator), 14)))
         w = None if row.weight is None or pd.isna(row.weight) else float(row.weight)
         s = None if row.self_score is None or pd.isna(row.self_score) else float(row.self_score)
         r = None if row.recomputed_score is None or pd.isna(row.recomputed_score) else float(row.recomputed_score)
         if w is not None:
-            ax.barh(y, w, 0.8, color=WEIGHT_COLOUR, label="分数（权重）" if y == 0 else None)
+            weights.append((y, w))
         if s is not None:
-            ax.barh(y - 0.15, s, 0.3, color=SELF_COLOUR, label="自评分数" if y == 0 else None)
+            selfs.append((y - 0.15, s))
         if r is not None:
-            ax.barh(y + 0.15, r, 0.3, color=RECOMPUTED_COLOUR, label="复核分数" if y == 0 else None)
+            recomputed.append((y + 0.15, r))
         else:
             ax.text(0.1, y + 0.15, "无法复核", va="center", fontsize=7, color="#7a2f1f")
+    _bars(ax, weights, 0.8, WEIGHT_COLOUR, "分数（权重）", first=0)
+    _bars(ax, selfs, 0.3, SELF_COLOUR, "自评分数", first=-0.15)
+    _bars(ax, recomputed, 0.3, RECOMPUTED_COLOUR, "复核分数", first=0.15)
     ax.set_yticks(ys, labels, fontsize=8)
     ax.invert_yaxis()
     ax.set_xlabel("分值")
@@ -167,13 +231,28 @@ def scores_chart(audit_or_scores) -> Figure:
     return fig
 
 
+PNG_COLOURS = 64  # a chart has a few flat colours and antialiased text: 64 keep it as drawn
+
+
 def figure_png(fig: Figure) -> bytes:
-    """PNG bytes at a fixed dpi without the Software tag: the same figure gives the same bytes."""
-    buf = io.BytesIO()
+    """PNG bytes at a fixed dpi, no metadata: the same figure gives the same bytes. The image is
+    stored with a palette of ``PNG_COLOURS`` colours (no dithering): it looks the same and is a
+    quarter of the size of the full-colour PNG (a department's page carries three)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from PIL import Image
+
     # Labels are plain text even under a matplotlibrc with text.usetex: LaTeX would read
     # department text ('%', '_', '#', '\\') as markup. Ticks made while drawing follow the rc.
-    for text in fig.findobj(Text):
-        text.set_usetex(False)
+    if matplotlib.rcParams["text.usetex"]:  # labels made under a TeX rc (finding them makes every tick)
+        for text in fig.findobj(Text):
+            text.set_usetex(False)
     with matplotlib.rc_context({"text.usetex": False}):
-        fig.savefig(buf, format="png", dpi=DPI, metadata={"Software": None}, facecolor="white")
+        fig.set_dpi(DPI)
+        fig.set_facecolor("white")
+        canvas = FigureCanvasAgg(fig)
+        canvas.draw()
+        rgb = Image.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba()).convert("RGB")
+    image = rgb.quantize(PNG_COLOURS, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
+    buf = io.BytesIO()
+    image.save(buf, format="PNG", compress_level=6)
     return buf.getvalue()

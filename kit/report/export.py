@@ -174,9 +174,12 @@ def html_exporter(extra_paths: Iterable[str] = ()) -> HTMLExporter:
     return exporter
 
 
-def export_html(nb: nbformat.NotebookNode, extra_paths: Iterable[str] = ()) -> str:
-    """The report page for an executed notebook (its ``metadata.kit`` fills the header)."""
+def export_html(nb: nbformat.NotebookNode, extra_paths: Iterable[str] = (), prune_styles: bool = True) -> str:
+    """The report page for an executed notebook (its ``metadata.kit`` fills the header): its
+    stylesheets without the rules that cannot apply to it (``styles.prune``), and the Chinese
+    glyphs it uses (``pagefont.embed``)."""
     from .pagefont import embed
+    from .styles import prune
 
     body, _resources = html_exporter(extra_paths).from_notebook_node(nb, resources={"metadata": {"name": "report"}})
-    return embed(body)  # the Chinese glyphs the page uses travel with it
+    return embed(prune(body) if prune_styles else body)  # the Chinese glyphs the page uses travel with it

@@ -1,0 +1,503 @@
+"""A PDF's pages as characters and ruling edges: what the form reader needs, read with pdfminer.
+
+``read_pages(doc, bounds)`` yields one ``Page`` at a time: its characters (text, x0, x1, top,
+bottom, size — the same values, computed the same way, as pdfplumber's ``page.chars``), the
+ruled tables pdfplumber's ``TableFinder`` finds on its edges (lines strategy), and whether the
+page holds images. It skips what the reader does not use: pdfplumber's object-to-dict work
+(every attribute of every object resolved and copied), pdfminer's layout objects for
+characters, and pdfminer's byte-at-a-time tokenizer for content streams (a regular expression
+reads the well-formed streams every writer produces; a stream it does not fully understand —
+an inline image, a name with ``#`` escapes, anything unusual — is read by pdfminer's own
+parser, so nothing is read differently).
+
+``bounds.check()`` (``pdfguard.Bounds``) is called between pages and every few hundred
+operators: it raises to stop a parse (Ctrl-C, SIGTERM, a page's time bound). What a PDF may
+unpack into is bounded before pdfminer inflates anything (``pdfguard.check_streams``).
+"""
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass, field
+from typing import Callable, Iterator
+
+from pdfminer.converter import PDFLayoutAnalyzer
+from pdfminer.layout import LTContainer, LTCurve, LTImage, LTLine, LTRect
+from pdfminer.pdfdocument import PDFDocument
+from pdfminer.pdffont import PDFUnicodeNotDefined
+from pdfminer.pdfinterp import PDFContentParser, PDFPageInterpreter, PDFResourceManager
+from pdfminer.pdfpage import PDFPage
+from pdfminer.pdfparser import PDFParser
+from pdfminer.pdftypes import stream_value
+from pdfminer.psparser import KWD, LIT, PSEOF
+from pdfminer.utils import apply_matrix_rect, mult_matrix
+
+TABLE_SETTINGS = {"vertical_strategy": "lines", "horizontal_strategy": "lines"}
+CHECK_EVERY = 256  # operators between two calls of ``check`` inside a content stream
+FAST_MAX_BYTES = 8 << 20  # a page's content read at once by the fast tokenizer; beyond, streamed
+
+
+@dataclass
+class Page:
+    number: int  # 1-based
+    chars: list[dict]
+    tables: list  # pdfplumber.table.Table (``.bbox``, ``.cells``)
+    has_images: bool = False
+    edges: list[dict] = field(default_factory=list)
+    turned: int = 0  # degrees of /Rotate undone to read the text as written
+    sideways: bool = False  # most of the text is not upright even so (rotated or vertical content)
+
+
+# --- Content streams: a fast tokenizer for the well-formed case --------------------------------
+# Tokens as pdfminer's PSBaseParser reads them (psparser.py): numbers (int unless a '.'),
+# names (/Name → LIT), literal and hex strings (bytes), << >> [ ] and keywords (KWD).
+_TOKEN = re.compile(
+    rb"""(?=(?P<ws>[\x00\t\n\x0b\x0c\r ]*))(?P=ws)   # white space, never given back (atomic)
+    (?:(?P<n>[+-]?(?:\d+(?:\.\d*)?|\.\d+))
+    |/(?P<l>[^#/%\[\]()<>{}\x00\t\n\x0b\x0c\r ]*)
+    |\((?P<s>[^()\\]*)\)
+    |\((?P<e>(?:[^()\\]|\\.)*)\)
+    |<(?P<h>[0-9A-Fa-f\t\n\x0b\x0c\r ]*)>
+    |(?P<k><<|>>|\[|\]|[A-Za-z][^#/%\[\]()<>{}\x00\t\n\x0b\x0c\r ]*|['"])
+    |(?P<c>%[^\r\n]*)
+    |(?P<bad>.))""",
+    re.X | re.S,
+)
+_NUM, _LIT, _STR, _ESCSTR, _HEX, _KW, _COMMENT, _BAD = (_TOKEN.groupindex[g] for g in ("n", "l", "s", "e", "h", "k", "c", "bad"))
+_ESC = {ord(k): v for k, v in ((b"b", 8), (b"t", 9), (b"n", 10), (b"f", 12), (b"r", 13), (b"(", 40), (b")", 41), (b"\\", 92))}
+_SPACE = re.compile(rb"[\x00\t\n\x0b\x0c\r ]")
+_HEXPAIR = re.compile(rb"[0-9a-fA-F]{2}|.", re.S)
+_ARRAY_BEGIN, _ARRAY_END, _DICT_BEGIN, _DICT_END = KWD(b"["), KWD(b"]"), KWD(b"<<"), KWD(b">>")
+_KWDS: dict[bytes, object] = {}
+
+
+_ESCAPE = re.compile(rb"\\(?:([0-7]{1,3})|\r\n|(.))", re.S)
+
+
+def _unescape(m: re.Match) -> bytes:
+    """One escape of a literal string as pdfminer reads it: octal, the named ones; an escaped
+    line end or any other character is dropped."""
+    if m.group(1) is not None:
+        code = int(m.group(1), 8)
+        if code > 255:
+            raise _Unusual
+        return bytes((code,))
+    c = m.group(2)
+    if c is None:
+        return b""
+    v = _ESC.get(c[0])
+    return b"" if v is None else bytes((v,))
+
+
+class _Unusual(Exception):
+    """The stream holds something the fast tokenizer leaves to pdfminer."""
+
+
+def _tokens(data: bytes) -> list:
+    """Every object of a content stream in order (arrays and dicts built); ``_Unusual`` when a
+    token is one the fast path leaves to pdfminer (a string with unescaped parentheses inside,
+    a name with # escapes, an inline image, anything unknown)."""
+    out: list = []
+    stack: list[tuple[str, list]] = []
+    cur = out
+    kwds = _KWDS
+    for m in _TOKEN.finditer(data):
+        kind = m.lastindex
+        if kind == _NUM:
+            t = m.group(_NUM)
+            cur.append(float(t) if b"." in t else int(t))
+        elif kind == _KW:
+            t = m.group(_KW)
+            kw = kwds.get(t)
+            if kw is not None:
+                cur.append(kw)
+            elif t == b"[":
+                stack.append(("a", cur))
+                cur = []
+            elif t == b"<<":
+                stack.append(("d", cur))
+                cur = []
+            elif t == b"]":
+                if not stack or stack[-1][0] != "a":
+                    raise _Unusual
+                _, parent = stack.pop()
+                parent.append(cur)
+                cur = parent
+            elif t == b">>":
+                if not stack or stack[-1][0] != "d" or len(cur) % 2:
+                    raise _Unusual
+                _, parent = stack.pop()
+                d = {}
+                for k in range(0, len(cur), 2):
+                    key, value = cur[k], cur[k + 1]
+                    if not hasattr(key, "name"):
+                        raise _Unusual
+                    if value is not None:
+                        d[key.name] = value
+                parent.append(d)
+                cur = parent
+            elif t == b"true":
+                cur.append(True)
+            elif t == b"false":
+                cur.append(False)
+            elif t in (b"BI", b"ID", b"EI"):
+                raise _Unusual  # inline images: pdfminer's parser reads their binary data
+            else:
+                kw = kwds[t] = KWD(t)
+                cur.append(kw)
+        elif kind == _STR:
+            cur.append(m.group(_STR))
+        elif kind == _LIT:
+            name = m.group(_LIT)
+            try:
+                cur.append(LIT(str(name, "utf-8")))
+            except UnicodeDecodeError:
+                cur.append(LIT(name))
+        elif kind == _ESCSTR:
+            t = m.group(_ESCSTR)
+            if b"\\\\" not in t:  # every backslash starts an escape: \000 (CID text) is NUL
+                t = t.replace(b"\\000", b"\x00")
+            cur.append(_ESCAPE.sub(_unescape, t) if b"\\" in t else t)
+        elif kind == _COMMENT:
+            continue
+        elif kind == _HEX:
+            cur.append(_HEXPAIR.sub(lambda x: bytes((int(x.group(0), 16),)), _SPACE.sub(b"", m.group(_HEX))))
+        else:
+            raise _Unusual
+    if stack:
+        raise _Unusual
+    return out
+
+
+class _Interpreter(PDFPageInterpreter):
+    """pdfminer's interpreter with the fast tokenizer and a stop check between operators."""
+
+    check: Callable[[], None] = staticmethod(lambda: None)
+
+    def dup(self) -> "_Interpreter":
+        interp = self.__class__(self.rsrcmgr, self.device)
+        interp.check = self.check
+        return interp
+
+    def execute(self, streams) -> None:
+        valid = []
+        self.stream_ids.clear()
+        for obj in streams:
+            stream = stream_value(obj)
+            if stream.objid is None or stream.objid in self.parent_stream_ids:
+                continue  # as pdfminer: inline streams and circular references are not run
+            valid.append(stream)
+            self.stream_ids.add(stream.objid)
+        objs = None
+        if sum(len(s.get_data()) for s in valid) <= FAST_MAX_BYTES:
+            try:
+                objs = _tokens(b"".join(s.get_data() for s in valid))
+            except _Unusual:
+                objs = None
+        self._run(objs if objs is not None else _pdfminer_objects(valid))
+
+    def _run(self, objs) -> None:
+        """pdfminer's ``execute`` loop: operands onto the stack, each operator called with its
+        arguments; ``check`` every ``CHECK_EVERY`` operators."""
+        methods: dict = {}
+        argstack = self.argstack
+        check = self.check
+        k = 0
+        for obj in objs:
+            if obj.__class__ is not _KW_CLASS:
+                argstack.append(obj)
+                continue
+            k += 1
+            if k % CHECK_EVERY == 0:
+                check()
+            found = methods.get(obj)
+            if found is None:
+                name = obj.name.decode("latin-1") if isinstance(obj.name, bytes) else obj.name
+                method = "do_" + name.replace("*", "_a").replace('"', "_w").replace("'", "_q")
+                func = getattr(self, method, None)
+                found = methods[obj] = (func, func.__code__.co_argcount - 1) if func is not None else (None, 0)
+            func, nargs = found
+            if func is not None:
+                if nargs:
+                    args = self.pop(nargs)
+                    if len(args) == nargs:
+                        func(*args)
+                else:
+                    func()
+            argstack = self.argstack
+
+
+def _pdfminer_objects(streams):
+    """The objects of content streams as pdfminer's own parser reads them (inline images …)."""
+    try:
+        parser = PDFContentParser(streams)
+    except PSEOF:
+        return
+    while True:
+        try:
+            (_, obj) = parser.nextobject()
+        except PSEOF:
+            return
+        yield obj
+
+
+_KW_CLASS = type(KWD(b"q"))
+
+
+class _Device(PDFLayoutAnalyzer):
+    """Characters straight into dicts (pdfplumber's values, no LTChar); paths and images kept as
+    pdfminer's layout objects (a few hundred a page)."""
+
+    def __init__(self, rsrcmgr) -> None:
+        super().__init__(rsrcmgr, pageno=1, laparams=None)
+        self.chars: list[dict] = []
+        self.layout = None
+        self._glyphs: dict = {}  # font → {cid: (text, width)}
+
+    def begin_page(self, page, ctm) -> None:
+        super().begin_page(page, ctm)
+        self.chars = []
+        self.geo = _Geometry(page)
+        self.counts = [0, 0]  # characters with text: [not upright, upright]
+
+    def share_upright(self) -> float:
+        n = self.counts[0] + self.counts[1]
+        return self.counts[1] / n if n else 1.0
+
+    def receive_layout(self, ltpage) -> None:
+        self.layout = ltpage
+
+    def render_string(self, textstate, seq, ncs, graphicstate) -> None:
+        """pdfminer's ``render_string_horizontal`` with ``render_char`` and LTChar's box inlined
+        (the same operations in the same order, so the same floats); a font's characters and
+        widths looked up once. Vertical writing goes pdfminer's way."""
+        font = textstate.font
+        if font is None or font.is_vertical():
+            return super().render_string(textstate, seq, ncs, graphicstate)
+        (a, b, c, d, e, f) = mult_matrix(textstate.matrix, self.ctm)
+        fontsize = textstate.fontsize
+        scaling = textstate.scaling * 0.01
+        charspace = textstate.charspace * scaling
+        wordspace = textstate.wordspace * scaling
+        rise = textstate.rise
+        if font.is_multibyte():
+            wordspace = 0
+        dxscale = 0.001 * fontsize * scaling
+        glyphs = self._glyphs.get(font)
+        if glyphs is None:
+            glyphs = self._glyphs[font] = {}
+        descent = font.get_descent() * fontsize
+        by0, by1 = descent + rise, descent + rise + fontsize
+        out = self.chars
+        (x, y) = textstate.linematrix
+        geo = self.geo
+        height, mb_top, mb_x0 = geo.height, geo.mb_top, geo.mb_x0
+        plain = b == 0 and c == 0 and mb_x0 == 0
+        up = a > 0 and d > 0 and abs(b) < 1e-6 and abs(c) < 1e-6  # written left to right, head up
+        counts = self.counts
+        if plain:  # the text's baseline does not move along a run: its box's y is fixed
+            f2 = y * d + f
+            ya, yb = d * by0 + f2, d * by1 + f2
+            y0, y1 = (ya, yb) if ya <= yb else (yb, ya)
+            size = y1 - y0
+            top, bottom = (height - y1) + mb_top, (height - y0) + mb_top  # pdfplumber's flip
+        needcharspace = False
+        for obj in seq:
+            if isinstance(obj, (int, float)):
+                x -= obj * dxscale
+                needcharspace = True
+            elif isinstance(obj, bytes):
+                for cid in font.decode(obj):
+                    if needcharspace:
+                        x += charspace
+                    g = glyphs.get(cid)
+                    if g is None:
+                        try:
+                            text = font.to_unichr(cid)
+                        except PDFUnicodeNotDefined:
+                            text = self.handle_undefined_char(font, cid)
+                        g = glyphs[cid] = (text, font.char_width(cid), bool(text.strip()))
+                    adv = g[1] * fontsize * scaling
+                    if g[2]:
+                        counts[up] += 1
+                    if plain:
+                        # b == c == 0: the same floats as the general case below, fewer steps
+                        e2 = x * a + e
+                        xa, xb = e2, a * adv + e2
+                        x0, x1 = (xa, xb) if xa <= xb else (xb, xa)
+                        out.append({"text": g[0], "x0": x0, "x1": x1, "top": top, "bottom": bottom, "size": size})
+                    else:
+                        # translate_matrix(matrix, (x, y)), then apply_matrix_rect on (0, by0, adv, by1)
+                        e2 = x * a + y * c + e
+                        f2 = x * b + y * d + f
+                        left1, bottom1 = a * 0 + c * by0 + e2, b * 0 + d * by0 + f2
+                        right1, bottom2 = a * adv + c * by0 + e2, b * adv + d * by0 + f2
+                        right2, top1 = a * adv + c * by1 + e2, b * adv + d * by1 + f2
+                        left2, top2 = a * 0 + c * by1 + e2, b * 0 + d * by1 + f2
+                        x0, x1 = min(left1, left2, right1, right2), max(left1, left2, right1, right2)
+                        cy0, cy1 = min(bottom1, bottom2, top1, top2), max(bottom1, bottom2, top1, top2)
+                        out.append(geo.place({"text": g[0], "x0": x0, "x1": x1, "y0": cy0, "y1": cy1,
+                                              "size": cy1 - cy0}))
+                    x += adv
+                    if cid == 32 and wordspace:
+                        x += wordspace
+                    needcharspace = True
+        textstate.linematrix = (x, y)
+
+    def render_char(self, matrix, font, fontsize, scaling, rise, cid, ncs, graphicstate) -> float:
+        # The arithmetic of pdfminer's LTChar (layout.py) in the same order: the same floats.
+        try:
+            text = font.to_unichr(cid)
+        except PDFUnicodeNotDefined:
+            text = self.handle_undefined_char(font, cid)
+        adv = font.char_width(cid) * fontsize * scaling
+        if font.is_vertical():
+            (vx, vy) = font.char_disp(cid)
+            vx = fontsize * 0.5 if vx is None else vx * fontsize * 0.001
+            vy = (1000 - vy) * fontsize * 0.001
+            bbox = (-vx, vy + rise + adv, -vx + fontsize, vy + rise)
+        else:
+            descent = font.get_descent() * fontsize
+            bbox = (0, descent + rise, adv, descent + rise + fontsize)
+        (x0, y0, x1, y1) = apply_matrix_rect(matrix, bbox)
+        if x1 < x0:
+            (x0, x1) = (x1, x0)
+        if y1 < y0:
+            (y0, y1) = (y1, y0)
+        size = (x1 - x0) if font.is_vertical() else (y1 - y0)
+        if text.strip():
+            a, b, c, d = matrix[:4]
+            self.counts[a > 0 and d > 0 and abs(b) < 1e-6 and abs(c) < 1e-6] += 1
+        self.chars.append(self.geo.place({"text": text, "x0": x0, "x1": x1, "y0": y0, "y1": y1, "size": size}))
+        return adv
+
+
+def _box(raw, rotation: int) -> tuple[float, float, float, float]:
+    """pdfplumber's page box: normalised, swapped for a page turned 90° or 270°."""
+    x0, x1 = sorted((raw[0], raw[2]))
+    y0, y1 = sorted((raw[1], raw[3]))
+    return (y0, x0, y1, x1) if rotation in (90, 270) else (x0, y0, x1, y1)
+
+
+class _Geometry:
+    """pdfplumber's flip of pdfminer's coordinates (origin top-left), page.py ``process_object``."""
+
+    def __init__(self, page: PDFPage) -> None:
+        rotation = (page.rotate or 0) % 360
+        mb = _box(page.mediabox, rotation)
+        self.height = mb[3] - mb[1]
+        self.mb_x0 = mb[0]
+        self.mb_top = self.height - mb[3]
+        self.bbox = (mb[0], self.mb_top, mb[2], self.height - mb[1])
+
+    def place(self, d: dict) -> dict:
+        y0, y1 = d.pop("y0"), d.pop("y1")
+        d["top"] = (self.height - y1) + self.mb_top
+        d["bottom"] = (self.height - y0) + self.mb_top
+        if self.mb_x0 != 0:
+            d["x0"] = d["x0"] + self.mb_x0
+            d["x1"] = d["x1"] + self.mb_x0
+        return d
+
+    def point(self, pt) -> tuple[float, float]:
+        return (self.mb_x0 + pt[0], self.mb_top + self.height - pt[1])
+
+
+def _walk(objs):
+    """pdfminer's layout objects depth-first, figures opened where they stand (pdfplumber's order)."""
+    for obj in objs:
+        if isinstance(obj, LTContainer):
+            yield from _walk(obj)
+        else:
+            yield obj
+
+
+def _edges(layout, geo: _Geometry) -> tuple[list[dict], bool]:
+    """pdfplumber's ``page.edges`` (lines, then rectangle sides, then curve segments) and whether
+    the page shows an image, from pdfminer's layout objects."""
+    from pdfplumber.utils import curve_to_edges, line_to_edge, rect_to_edges
+
+    lines: list[dict] = []
+    rects: list[dict] = []
+    curves: list[dict] = []
+    images = False
+    for obj in _walk(layout):
+        if isinstance(obj, LTImage):
+            images = True
+            continue
+        if not isinstance(obj, LTCurve):  # LTLine and LTRect are LTCurves
+            continue
+        d = {"x0": obj.x0, "x1": obj.x1, "y0": obj.y0, "y1": obj.y1}
+        d = geo.place(d)
+        d["width"], d["height"] = obj.width, obj.height
+        d["doctop"] = d["top"]
+        if isinstance(obj, LTLine):
+            d["object_type"] = "line"
+            lines.append(line_to_edge(d))
+        elif isinstance(obj, LTRect):
+            d["object_type"] = "rect"
+            d["y0"], d["y1"] = obj.y0, obj.y1
+            rects.extend(rect_to_edges(d))
+        else:
+            d["object_type"] = "curve"
+            d["pts"] = [geo.point(p) for p in obj.pts]
+            curves.extend(curve_to_edges(d))
+    return lines + rects + curves, images
+
+
+class _EdgePage:
+    """What pdfplumber's TableFinder reads of a page with the lines strategy: edges and bbox."""
+
+    def __init__(self, edges: list[dict], bbox) -> None:
+        self.edges = edges
+        self.bbox = bbox
+
+
+def open_document(data: bytes) -> PDFDocument:
+    return PDFDocument(PDFParser(io.BytesIO(data)))
+
+
+def count_pages(doc: PDFDocument) -> int:
+    return sum(1 for _ in PDFPage.create_pages(doc))
+
+
+def read_pages(doc: PDFDocument, bounds=None) -> Iterator[Page]:
+    """Each page's characters, ruled tables and images, one page at a time. ``bounds`` (a
+    ``pdfguard.Bounds``) is told when a page starts and checked every ``CHECK_EVERY`` operators."""
+    from pdfplumber.table import TableFinder
+
+    rsrc = PDFResourceManager(caching=True)
+    device = _Device(rsrc)
+    interp = _Interpreter(rsrc, device)
+    if bounds is not None:
+        interp.check = bounds.check
+    for number, page in enumerate(PDFPage.create_pages(doc), start=1):
+        if bounds is not None:
+            bounds.page(number)
+        read = _read_page(interp, device, page, number, TableFinder)
+        if device.share_upright() < 0.5:
+            read.sideways = True
+            rotation = (page.rotate or 0) % 360
+            if rotation:
+                # A page turned by /Rotate (a tool or a scanner driver): pdfminer gives every
+                # character in the turned frame, one a line. Read it again without the turn.
+                page.rotate = 0
+                try:
+                    again = _read_page(interp, device, page, number, TableFinder)
+                    if device.share_upright() >= 0.5:
+                        read, read.turned = again, rotation
+                except Exception:  # noqa: BLE001 - pdfminer fails on the page read again: keep it as it was
+                    pass
+                finally:
+                    page.rotate = rotation
+        yield read
+
+
+def _read_page(interp, device, page, number: int, finder) -> Page:
+    interp.process_page(page)
+    geo = device.geo
+    chars = device.chars
+    edges, images = _edges(device.layout, geo)
+    tables = finder(_EdgePage(edges, geo.bbox), TABLE_SETTINGS).tables if edges else []
+    device.layout = None
+    return Page(number, chars, tables, images, edges)

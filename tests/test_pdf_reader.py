@@ -1,0 +1,179 @@
+"""The PDF reader of kit import (kit/importer/pdfread.py, pdfguard.py): every character and
+table cell the same as pdfplumber gave (on every layout the import tests use), the fast content
+tokenizer the same as pdfminer's, bounds on what a PDF unpacks into, and a clean stop on a
+signal in the middle of a long parse."""
+from __future__ import annotations
+
+import random
+import signal
+import subprocess
+import sys
+import time
+import zlib
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("reportlab")
+
+from formpdf import STYLES, write_form_pdf  # noqa: E402
+from formpdf_mof import LAYOUTS, LAYOUTS_2013, synth_mof, write_mof2013_pdf, write_mof_pdf  # noqa: E402
+from pdf_reference import fast_pages, pages  # noqa: E402
+
+from kit.importer import pdfguard, pdfread  # noqa: E402
+from kit.importer.sources import FormError, read_form  # noqa: E402
+from kit.synth import PLANTS, synth_document  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def sample_doc(sample):
+    from kit.model import to_document
+
+    return to_document(sample)
+
+
+def _mof2013_docs(folder: Path) -> list[dict]:
+    """Two departments of kit synth --family mof_2013 (the documents its PDF writer lays out)."""
+    from kit.load import load_department
+    from kit.model import to_document
+    from kit.synth import write_family_synthetic
+
+    write_family_synthetic("mof_2013", 2, folder, seed=3)
+    return [to_document(load_department(p)) for p in sorted((folder / "data").glob("*.yaml"))]
+
+
+def _assert_same(path: Path) -> None:
+    data = path.read_bytes()
+    want, got = pages(data), fast_pages(data)
+    assert len(got) == len(want)
+    for n, (w, g) in enumerate(zip(want, got), start=1):
+        assert g[0] == w[0], f"{path.name} page {n}: characters differ"
+        assert g[1] == w[1], f"{path.name} page {n}: tables differ"
+        assert g[2] == w[2], f"{path.name} page {n}: images differ"
+
+
+@pytest.mark.parametrize("slow_tokenizer", [False, True], ids=["fast", "pdfminer-tokenizer"])
+def test_pages_equal_pdfplumber_on_every_layout(tmp_path, sample_doc, monkeypatch, slow_tokenizer):
+    if slow_tokenizer:  # the path a page takes when its content is beyond the fast tokenizer
+        monkeypatch.setattr(pdfread, "FAST_MAX_BYTES", 0)
+    rng = random.Random(5)
+    paths = [write_form_pdf(sample_doc, tmp_path / f"s-{s.name}.pdf", s) for s in STYLES]
+    for i in range(1, 4):
+        src, _ = synth_document(sample_doc, i, rng, PLANTS[i % len(PLANTS)])
+        paths.append(write_form_pdf(src, tmp_path / f"syn{i}.pdf", STYLES[i % len(STYLES)]))
+    for k, layout in enumerate(LAYOUTS):
+        paths.append(write_mof_pdf(synth_mof(k, rng, layout), tmp_path / f"mof-{layout}.pdf", layout, STYLES[k]))
+    for k, doc in enumerate(_mof2013_docs(tmp_path / "m13")):
+        layout = LAYOUTS_2013[k % len(LAYOUTS_2013)]
+        write_mof2013_pdf(doc, tmp_path / f"m13-{k}.pdf", layout, STYLES[k % len(STYLES)])
+        paths.append(tmp_path / f"m13-{k}.pdf")
+    for p in paths:
+        _assert_same(p)
+
+
+def _stream(data: bytes):
+    from pdfminer.pdftypes import PDFStream
+
+    s = PDFStream({}, data)
+    s.objid = 1
+    return s
+
+
+@pytest.mark.parametrize("content", [
+    b"BT /F1 9 Tf 10 20 Td (plain) Tj ET",
+    b"BT (esc\\(aped\\) \\\\ \\n\\101\\0611 \\q\\\nline) Tj ET\n",
+    b"BT (\\0001\\000\\101\\00\\0\\0000) Tj (\\\\000\\000) Tj (\\\n000\\1\\000) Tj ET",
+    b"BT [(a) -250 (b) 12.5 (c)] TJ <4E2D 6587> Tj <abc> Tj ET % a comment\n q Q",
+    b"/Span << /MCID 3 /Alt (x) /ActualText <FEFF0041> >> BDC EMC -.5 +3 1. .25 0 0 cm",
+    b"0 0 m 10 10 l h S true false 1 w [1 2] 0 d",
+])
+def test_fast_tokenizer_reads_as_pdfminer(content):
+    assert pdfread._tokens(content) == list(pdfread._pdfminer_objects([_stream(content)]))
+
+
+@pytest.mark.parametrize("content", [
+    b"BT (nested (parens) inside) Tj ET",
+    b"/Name#20with#20escapes gs",
+    b"BI /W 1 /H 1 /BPC 8 /CS /G ID \x00 EI Q",
+    b"BT (unterminated Tj ET",
+])
+def test_fast_tokenizer_leaves_the_unusual_to_pdfminer(content):
+    with pytest.raises(pdfread._Unusual):
+        pdfread._tokens(content)
+
+
+def _pdf(content_compressed: bytes, path: Path) -> Path:
+    """A one-page PDF whose content stream is the given deflated bytes."""
+    objs = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << >> >>",
+            b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(content_compressed) + content_compressed
+            + b"\nendstream"]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for i, o in enumerate(objs, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % i + o + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1) + b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, xref)
+    path.write_bytes(bytes(out))
+    return path
+
+
+def _kit(args: list[str]) -> list[str]:
+    """A `kit` process that reports its own peak memory (KiB) on its last stderr line."""
+    code = ("import resource, sys; from kit.cli import main; rc = main(sys.argv[1:]); "
+            "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr); sys.exit(rc)")
+    return [sys.executable, "-c", code, *args]
+
+
+def test_a_pdf_that_inflates_to_gigabytes_is_refused_fast(tmp_path):
+    z = zlib.compressobj(1)
+    chunk = b"\0" * (1 << 20)
+    bomb = b"".join([z.compress(chunk) for _ in range(pdfguard.MAX_INFLATED * 2 >> 20)] + [z.flush()])
+    pdf = _pdf(bomb, tmp_path / "bomb.pdf")
+    assert pdf.stat().st_size < 2 << 20
+    t0 = time.monotonic()
+    proc = subprocess.run(_kit(["import", str(pdf), "--out", str(tmp_path / "out")]), capture_output=True,
+                          text=True, timeout=120)
+    took = time.monotonic() - t0
+    assert proc.returncode == 2
+    assert "压缩炸弹" in proc.stderr and "bomb.pdf" in proc.stderr and "Traceback" not in proc.stderr
+    peak_kib = int(proc.stderr.strip().splitlines()[-1])
+    assert peak_kib < 400 * 1024, peak_kib  # inflated a chunk at a time, never held whole
+    assert took < 60
+    assert not list((tmp_path / "out").glob("*.yaml")) if (tmp_path / "out").exists() else True
+
+
+def test_a_pdf_with_too_many_objects_is_refused(tmp_path, sample_doc, monkeypatch):
+    pdf = write_form_pdf(sample_doc, tmp_path / "s.pdf", STYLES[0])
+    monkeypatch.setattr(pdfguard, "MAX_OBJECTS", 5)
+    with pytest.raises(FormError, match="对象"):
+        read_form(pdf)
+
+
+def test_a_page_that_takes_too_long_is_refused(tmp_path, monkeypatch):
+    z = zlib.compressobj(1)
+    pdf = _pdf(z.compress(b"q Q\n" * 200_000) + z.flush(), tmp_path / "slow.pdf")
+    monkeypatch.setattr(pdfguard, "MAX_PAGE_SECONDS", 0.0)
+    with pytest.raises(FormError, match="第1页读取超过"):
+        read_form(pdf)
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_a_signal_stops_a_long_parse_within_a_second(tmp_path, sig):
+    z = zlib.compressobj(1)
+    pdf = _pdf(z.compress(b"q Q\n" * (5 << 20)) + z.flush(), tmp_path / "long.pdf")  # seconds of operators
+    out = tmp_path / "out"
+    proc = subprocess.Popen([sys.executable, "-m", "kit", "import", str(pdf), "--out", str(out)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(3.0)  # start-up, then inside the page's content
+    assert proc.poll() is None, "the parse ended before it could be interrupted"
+    sent = time.monotonic()
+    proc.send_signal(sig)
+    _, err = proc.communicate(timeout=60)
+    took = time.monotonic() - sent
+    assert proc.returncode == 130, err
+    assert "已中断" in err and "Traceback" not in err
+    assert took < 3.0, took  # "about a second" on a loaded machine
+    assert not (out.exists() and list(out.glob("*.yaml")))
