@@ -22,7 +22,7 @@ import time
 import zlib
 from pathlib import Path
 
-from ..errors import KitError, Problem, ReadStopped as Stopped
+from ..errors import FormError, KitError, Problem, ReadStopped as Stopped
 
 MAX_INFLATED = 128 << 20  # bytes, all non-image streams of one file together
 MAX_OBJECTS = 200_000
@@ -45,8 +45,6 @@ def clear_stop() -> None:
 
 
 def _refuse(path: Path, message: str, expected: str) -> KitError:
-    from .sources import FormError
-
     return FormError(Problem(message, file=str(path), expected=expected))
 
 
