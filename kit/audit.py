@@ -17,20 +17,23 @@ from typing import Any
 import pandas as pd
 
 from .checks import REGISTRY, TASK, Check, Context, ProseCache, checks_for, declared, run_checks
-from .errors import ParamsError
-from .families import Family, get_family
+from .errors import KitError, ParamsError
+from .families import Family, get_family, no_template_text
 from .model import BLOCK_LABELS, SUPPLEMENTARY, Department
 from .params import Params
 from .rules import RuleSet, load_rules, rules_for, validate_options, validate_overrides
 from .review import Review, assign_keys, load_review, merged_overrides, review_path
-from .scoring import EXTRA_INPUT_LABELS, Env, grade, rescore, totals
-from .vocab import Basis, Decision, FindingKind, ReviewStatus, Severity, Status
+from .scoring import EXTRA_INPUT_LABELS, Env, grade, rescore, score_rows, totals
+from .values import fmt_score
+from .vocab import Basis, Decision, FindingKind, ReviewStatus, Severity, Status, WeightSource
 
 # The grade shown when the form does not fit the chosen template: never a grade under another template.
 NO_GRADE = "不予评级"
 FIT_CHECK = "F1"  # the catalogue's check that the data file fits its rule file (kit/checks/fit.py)
 # The grade of a total that is not whole: a score not printed, or a scored table cut short on the page.
 PARTIAL_GRADE = "无法评级"
+# The grade of a form of no scoring template (a family with graded: false): identities only.
+UNGRADED = "未评级"
 
 FINDING_COLUMNS = ["check_id", "category", "title", "severity", "status", "subject", "message", "expected", "actual",
                    "difference", "location", "missing", "proxy", "key"]
@@ -146,6 +149,30 @@ class AuditResult:
     before: dict | None = None  # {'totals', 'grade'} without the auditor's overrides (None: there are none)
     extra_overrides: list = field(default_factory=list)  # the notebook's parameter-cell overrides
     given_options: dict | None = None  # the ``options`` run_audit was given (to audit again after an override)
+    fitting: tuple[str, ...] = ()  # built-in rule sets whose printed frame the form fits (when misfit)
+
+    @property
+    def graded(self) -> bool:
+        """A grade could be given: the family has a scoring template, the form fits it and its score table
+        was read (a cut table may still be 无法评级)."""
+        return not self.misfit and (self.family is None or self.family.graded) and self.totals.get("recomputed") is not None
+
+    def no_grade_reason(self) -> str:
+        """Why there is no grade ('' when graded): the template does not fit, or there is none."""
+        if self.misfit:
+            text = "本表与所选模板不符：" + "；".join(self.misfit) + "。不予评级，不给出复核总分"
+            if self.fitting:
+                text += "；与本表印出的分值相符的规则：" + "、".join(self.fitting)
+            return text
+        if self.family is not None and not self.family.graded:
+            return nearest_text(self.department)
+        if self.totals.get("recomputed") is None:
+            block = self.rules.table_rows.block if self.rules.table_rows else self.rules.score_block
+            name = BLOCK_LABELS.get(block, block)
+            if block in self.department.incomplete:
+                return f"{PARTIAL_GRADE}：“{name}”在页面截断处之前未印出任何一行，无从复核，不给出复核总分"
+            return f"{UNGRADED}：表上没有“{name}”，没有可复核的分数，不给出复核总分"
+        return ""
 
     def issues(self, kind: str | None = None, labels: str = "zh") -> pd.DataFrame:
         """Non-pass findings in the order a reviewer reads them.
@@ -364,6 +391,9 @@ class AuditResult:
             "family": {"id": self.family.id, "title": self.family.title} if self.family else None,
             "rules": {"name": self.rules.name, "source": self.rules.source},
             "fits_family": not self.misfit,
+            "graded": self.graded,
+            "no_grade_reason": self.no_grade_reason(),
+            "fitting_rules": list(self.fitting),
             "findings": [
                 {
                     "check_id": r["check_id"],
@@ -500,18 +530,22 @@ def run_audit(dept: Department, params: Params | None = None, options: dict | No
         if s.recomputed is not None:
             s.recomputed = s.recomputed.quantize(CENT, rounding=ROUND_HALF_UP)
     tot = totals(scores, rules)
-    misfit += variant_misfit(scores, rules)
-    grades = _grades(dept, rules, opts, scores, tot, misfit)
+    why_variant, misfit_names = variant_fit(scores, rules)
+    misfit += why_variant + frame_misfit(dept, rules)
+    fitting = fitting_rules(dept, exclude=rules.name) if misfit else ()
+    grades = _grades(dept, rules, opts, scores, tot, misfit, family)
     before = None
     if any(s.basis == Basis.OVERRIDE for s in scores):  # the totals and grade as the engine had them
         base = [copy.copy(s) for s in scores]
         for b in base:
             b.recomputed = b.engine_score
         btot = totals(base, rules)
-        before = {"totals": btot, "grade": _grades(dept, rules, opts, base, btot, misfit)}
-    ctx = Context(dept, rules, opts, scores, extra, prose, tot, grades, family, misfit)
+        before = {"totals": btot, "grade": _grades(dept, rules, opts, base, btot, misfit, family)}
+    ctx = Context(dept, rules, opts, scores, extra, prose, tot, grades, family, misfit, fitting)
     checks = checks_for(family.checks, rules)
     rows = run_checks(ctx, checks)
+    if misfit_names:
+        rows = [_not_under(r, misfit_names, rules.name) for r in rows]
     findings = pd.DataFrame.from_records(rows, columns=FINDING_COLUMNS).astype(object)
     findings["key"] = assign_keys(rows)
     score_rows = [
@@ -537,7 +571,7 @@ def run_audit(dept: Department, params: Params | None = None, options: dict | No
     missing = _missing_inputs(rows, scores)
     figures = _prose_figures(prose, rows, checks)
     result = AuditResult(dept, params, opts, rules, findings, scores_df, tot, grades, missing, figures, family, misfit,
-                         review, before, list(overrides_arg or ()), options)
+                         review, before, list(overrides_arg or ()), options, fitting=fitting)
     implied = [] if _implied else _rejected_scores(result, {str(o.get("indicator")) for o in wanted if isinstance(o, dict)})
     if implied:
         return run_audit(dept, params, options, rules, review, overrides_arg, tuple(implied))
@@ -559,9 +593,19 @@ def _rejected_scores(result: AuditResult, overridden: set[str]) -> list[dict]:
     return out
 
 
-def _grades(dept, rules, opts, scores, tot, misfit) -> dict:
-    if misfit:
+def _grades(dept, rules, opts, scores, tot, misfit, family) -> dict:
+    """The grades, and no recomputed total (nor row scores) where there is no grade to give."""
+    if misfit:  # never a grade nor a recomputed total under rules that do not fit
+        _withdraw_recomputed(scores, tot)
         return {"self": NO_GRADE, "recomputed": NO_GRADE}
+    if not family.graded:  # no scoring template: every identity, no grade
+        _withdraw_recomputed(scores, tot)
+        return {"self": UNGRADED, "recomputed": UNGRADED}
+    if not _table_read(dept, rules):  # no score table read (none printed, or cut before its first row)
+        block = rules.table_rows.block if rules.table_rows else rules.score_block
+        _withdraw_recomputed(scores, tot, rows=False)  # the rows re-scored from what is printed stand
+        g = PARTIAL_GRADE if block in dept.incomplete else UNGRADED
+        return {"self": g, "recomputed": g}
     cut = bool(rules.scored_blocks() & set(dept.incomplete))
     printed = [s for s in scores if s.row is not None and not s.placeholder]
     unscored = any(s.self_score is None for s in printed)
@@ -577,19 +621,91 @@ def resolve_rules(dept: Department, params: Params | None) -> RuleSet:
     return rules_for(dept.family)
 
 
-def variant_misfit(scores, rules: RuleSet) -> tuple[str, ...]:
-    """Where the department writes its own table (``table_rows``), the few weights the rule file
-    fixes differ by province (执行率 10 or 20 分): a printed weight other than the rule's means the
-    rule file is another variant's, and a score under it would be wrong."""
+def variant_fit(scores, rules: RuleSet) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(why the printed weights do not fit the rule's, names of the indicators concerned)."""
     if rules.table_rows is None:
-        return ()
-    why = []
+        return (), ()
+    why, names = [], []
     for s in scores:
         printed = s.weight_printed.value if s.weight_printed is not None else None
-        if s.weight_source == "rule" and printed is not None and s.weight and printed != s.weight:
+        if s.weight_source == WeightSource.RULE and printed is not None and s.weight and printed != s.weight:
             why.append(f"“{s.rule.name}”分值印为 {printed} 分，所选规则文件（{rules.name}）为 {s.rule.weight} 分，"
                        "应选用与本表地区版本相符的规则文件")
-    return tuple(why)
+            names.append(s.rule.name)
+    return tuple(why), tuple(names)
+
+
+def frame_misfit(dept: Department, rules: RuleSet) -> tuple[str, ...]:
+    """The 分值 the department printed on its own rows add to another total than the rule file's
+    (Σ 100 beside a 10-point execution rate where the template gives the rows 90): another frame."""
+    tr = rules.table_rows
+    if tr is None or tr.weight_total is None or tr.block in dept.incomplete:
+        return ()
+    rows = [r for r in score_rows(dept, tr.block) if r.weight.ok or r.self_score.ok]
+    if not rows or not all(r.weight.ok for r in rows):
+        return ()
+    total = sum((r.weight.value for r in rows), Decimal(0))
+    if total == tr.weight_total:
+        return ()
+    return (f"{BLOCK_LABELS.get(tr.block, tr.block)}各行分值之和印为 {fmt_score(total)} 分，所选规则文件（{rules.name}）"
+            f"为 {fmt_score(tr.weight_total)} 分",)
+
+
+def fitting_rules(dept: Department, exclude: str = "") -> tuple[str, ...]:
+    """Built-in rule sets of a scoring family whose printed frame the form fits: its blocks, the weight
+    printed for the execution rate, and the Σ of its rows' printed 分值. The data file's own family first."""
+    from .rules import rule_names
+
+    fits = []
+    present = dept.present_blocks() | set(dept.incomplete)
+    for name in rule_names():
+        if name == exclude:
+            continue
+        try:
+            rs = load_rules(name)
+            fam = get_family(rs.family)
+        except KitError:
+            continue
+        if not fam.graded or any(b not in present for b in fam.required) or present - set(fam.blocks) - {"supplementary", "stray"}:
+            continue
+        exec_rules = [i for i in rs.indicators if i.printed_in == "funds"]
+        printed = dept.funds.weight
+        if printed.ok and (not exec_rules or exec_rules[0].weight != printed.value):
+            continue
+        if frame_misfit(dept, rs):
+            continue
+        fits.append((rs.family != (dept.family or ""), name, f"{name}（{rs.title}）"))
+    return tuple(text for _, _, text in sorted(fits))
+
+
+def _table_read(dept: Department, rules: RuleSet) -> bool:
+    """The form's score table has at least one printed row: a recomputed total means something."""
+    block = rules.table_rows.block if rules.table_rows else rules.score_block
+    return bool(score_rows(dept, block))
+
+
+def _withdraw_recomputed(scores, tot: dict, rows: bool = True) -> None:
+    """No recomputed total where there is no grade to give (another template, none, or no score table
+    read), and no recomputed row scores under rules that do not fit or no template (``rows``)."""
+    for s in scores if rows else ():
+        s.recomputed = None
+    tot["recomputed"] = None
+    for v in tot["by_level1"].values():
+        v["recomputed"] = None
+
+
+def _not_under(row: dict, names: tuple[str, ...], rules_name: str) -> dict:
+    """A failure that only says the form's weight differs from the rule's (already said by F1): no
+    verdict under rules that do not fit."""
+    if row["status"] != Status.FAIL or row["check_id"] == FIT_CHECK or not str(row["subject"]).startswith(names):
+        return row
+    return {**row, "status": Status.UNVERIFIABLE.value, "severity": Severity.INFO.value,
+            "message": f"所选规则文件（{rules_name}）与本表不符，不按其作结论：{row['message']}"}
+
+
+def nearest_text(dept: Department) -> str:
+    """未评级：本表不属于已知评分模板, with the nearest family the import named and what differs."""
+    return no_template_text(dept.detection)
 
 
 def family_misfit(dept: Department, family: Family) -> tuple[str, ...]:

@@ -1,6 +1,8 @@
 """``kit check PATH [--format table|json]``: audit one department and print the result."""
 from __future__ import annotations
 
+from decimal import Decimal
+
 import argparse
 import json
 import unicodedata
@@ -53,14 +55,14 @@ def render_table(result) -> str:
     out = [f"{d.name}（部门编码 {d.code}，{d.year} 年度）{what}绩效自评复核", ""]
     counts = result.findings["status"].value_counts().to_dict()
     out.append("概况")
-    diff = "—" if t["self"] is None else fmt_score(t["recomputed"] - t["self"])
+    diff = "—" if t["self"] is None or t["recomputed"] is None else fmt_score(t["recomputed"] - t["self"])
     out.append(f"  自评总分 {fmt_score(t['self'])} 分（{g['self']}）；复核总分 {fmt_score(t['recomputed'])} 分（{g['recomputed']}）"
                f"；差 {diff} 分")
     out.append(f"  检查 {len(result.findings)} 项：通过 {counts.get('pass', 0)}，不符 {counts.get('fail', 0)}，"
                f"无法核实 {counts.get('unverifiable', 0)}；模板 {result.family.title if result.family else '—'}；"
                f"规则 {result.rules.title}（{result.rules.name}）")
-    if result.misfit:
-        out.append("  本表与所选模板不符：" + "；".join(result.misfit) + "（不予评级）")
+    if not result.graded:  # another template's rules, or none: why there is no grade and no recomputed total
+        out.append("  " + result.no_grade_reason())
     out.append("  " + money_line(d))
     out += ["", "评分复核"]
     rows = []
@@ -76,7 +78,7 @@ def render_table(result) -> str:
         rows.append([l1, "小计", fmt_score(v["weight"]), fmt_score(v["self"]), fmt_score(v["recomputed"]),
                      "", ""])
     weights = [v["weight"] for v in t["by_level1"].values()]
-    rows.append(["合计", "", fmt_score(None if None in weights else sum(weights)), fmt_score(t["self"]),
+    rows.append(["合计", "", fmt_score(None if None in weights else sum(weights, Decimal(0))), fmt_score(t["self"]),
                  fmt_score(t["recomputed"]), "", ""])
     out += ["  " + x for x in table(["一级指标", "三级指标", "权重", "自评", "复核", "差异", "依据"], rows,
                                     right={2, 3, 4, 5}, max_width={1: 30})]

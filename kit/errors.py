@@ -104,6 +104,12 @@ class FormError(KitError):
     """A published form cannot be read at all (not a PDF, encrypted, scanned, truncated ...)."""
 
 
+class NotThisLayout(FormError):
+    """A layout module found none of its family's blocks in the form: the family's printed structure
+    does not fit (kit import then tries the next family). Any other refusal of a layout — a year not
+    printed, forms that cannot be told apart, a document that does not load — stands as it is."""
+
+
 class OutputError(KitError):
     """A file could not be written into the output folder (full disk, permissions, …)."""
 

@@ -298,6 +298,12 @@ def f_target_completion(env: Env, s: IndicatorScore) -> Outcome:
     coef = coefficient_value(ind.coefficient) if getattr(ind, "coefficient", None) is not None else None
     target = read_target(ind.target, ind.unit)
     actual = read_actual(ind.actual, ind.unit)
+    bounded = next((w for w in env.rules.text.get("bounded_rates", ()) if w in ind.level3), None)
+    for side, fig, raw in (("指标值", target, ind.target), ("实际完成值", actual, ind.actual)):
+        if bounded and fig.kind == "number" and fig.unit == "%" and fig.value > HUNDRED:  # "290%" for ≥90%
+            return kept(s.self_score, Basis.UNVERIFIABLE, f"{side}“{raw}”超过 100%，{bounded}不可能超过 100%"
+                         "（多为“≥”等符号的识别错误），无法读出，保留自评分数", (f"evidence:{ind.level3}",),
+                         {**base, "target": target, "actual": actual, "status": "unreadable"})
     info = {**base, "target": target, "actual": actual}
     if coef is not None and known:
         score = w * coef
@@ -336,6 +342,9 @@ def f_target_completion(env: Env, s: IndicatorScore) -> Outcome:
         return kept(s.self_score, Basis.UNVERIFIABLE, why + "，保留自评分数", (f"evidence:{ind.level3}",), {**info, "status": status})
     lower = env.rules.text.get("lower_is_better", ())
     cmp_, why_cmp = direction(target, ind.nature, ind.level3, lower)
+    cost = next((w for w in env.rules.text.get("cost_groups", ()) if w in (ind.level2 or "")), None)
+    if not target.cmp and not NATURE_SIGNS.get(_norm(ind.nature)) and cost and _money(target.unit):
+        cmp_, why_cmp = "≤", f"{ind.level2}以金额计，越低越好"
     if target.kind == "date":
         met = {"≤": actual.date <= target.date, "<": actual.date < target.date, "=": actual.date <= target.date,
                "≥": actual.date >= target.date, ">": actual.date > target.date}[cmp_]
@@ -344,7 +353,7 @@ def f_target_completion(env: Env, s: IndicatorScore) -> Outcome:
             return _full(s, known, f"完成时限 {ind.target}，实际 {ind.actual}，按时完成", info)
         return kept(s.self_score, Basis.JUDGEMENT, f"完成时限 {ind.target}，实际 {ind.actual}，未按时完成；"
                      "时限指标不按比例计分，保留自评分数", inputs=info)
-    if target.unit and actual.unit and target.unit != actual.unit:
+    if target.unit and actual.unit and _same_unit(target.unit) != _same_unit(actual.unit):
         return kept(s.self_score, Basis.UNVERIFIABLE, f"指标值单位“{target.unit}”与实际完成值单位“{actual.unit}”不一致，无法比较，保留自评分数",
                      (f"evidence:{ind.level3}",), {**info, "status": "unit_mismatch"})
     met, ratio = completion(target, actual, cmp_)
@@ -366,6 +375,19 @@ def f_target_completion(env: Env, s: IndicatorScore) -> Outcome:
     formula_text = "目标/实际" if cmp_ in ("≤", "<") or (target.kind == "range" and actual.value > target.high) else "实际/目标"
     return Outcome(score, Basis.EXACT, what + f"，未完成：{fmt_score(w)} × {formula_text} {fmt_pct(ratio * HUNDRED)} = {fmt_score(score)} 分",
                    inputs=info)
+
+
+# Units printed for the same thing: "200万" of a cost beside "195.5万元".
+_UNIT_SAME = {"万": "万元"}
+_MONEY = frozenset({"万元", "元", "亿元"})
+
+
+def _same_unit(unit: str) -> str:
+    return _UNIT_SAME.get(unit, unit)
+
+
+def _money(unit: str) -> bool:
+    return _same_unit(unit) in _MONEY
 
 
 def _with_unit(text: str, unit: str) -> str:

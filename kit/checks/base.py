@@ -32,7 +32,7 @@ from ..vocab import Severity, Status
 
 SEVERITIES = tuple(Severity)
 CATEGORIES = {"A": "算术关系", "B": "比率与复核评分", "C": "评分表完整性", "D": "文字与表格一致性", "E": "异常数值",
-              "F": "模板与自评表结构"}
+              "F": "模板与自评表结构", "G": "表上印出的勾稽关系"}
 
 
 @dataclass
@@ -92,7 +92,7 @@ class Check:
             "category": self.category,
             "title": self.title,
             "severity": severity,
-            "status": r.status,
+            "status": _word(r.status),
             "subject": r.subject,
             "message": message,
             "expected": r.expected,
@@ -102,6 +102,11 @@ class Check:
             "missing": list(r.missing),
             "proxy": r.proxy,
         }
+
+
+def _word(v: Any) -> str:
+    """A vocabulary enum (kit.vocab) as its machine word: the rows hold plain strings."""
+    return str(getattr(v, "value", v))
 
 
 REGISTRY: list[Check] = []
@@ -205,6 +210,7 @@ class Context:
     grades: dict = field(default_factory=dict)
     family: Any = None  # kit.families.Family of the rule file
     misfit: tuple[str, ...] = ()  # why the data file does not fit the family ('' when it fits)
+    fitting: tuple[str, ...] = ()  # built-in rule sets whose printed frame the form fits (when misfit)
 
     @property
     def tol_amount(self) -> Decimal:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from ..formulas import agrees, exec_exact, round_to, shown
+from ..formulas import agrees, exec_exact, printed_places, round_to, shown
 from ..scoretypes import HUNDRED, ZERO, IndicatorScore
 from ..model import BLOCK_LABELS
 from ..scoring import grade, score_rows
@@ -65,8 +65,9 @@ def f2(ctx: Context):
     if not funds.rows:
         yield _no_funds(ctx)
         return
-    base = ctx.opts.get("exec_rate_base", "adjusted")
+    chosen = ctx.opts.get("exec_rate_base")  # None: rules with no such option (no template) — the column printed
     for i, r in enumerate(funds.rows, start=1):
+        base = chosen or ("adjusted" if r.adjusted.ok or not r.initial.ok else "initial")
         printed = funds.rate if i == 1 and funds.rate.ok else r.rate
         budget, actual = getattr(r, base), r.actual
         loc = _row_loc(i)
@@ -136,7 +137,17 @@ def f3(ctx: Context):
             precision = f"，按表上 {places} 位小数" if places < 2 else ""
             how = (f"执行率 {fmt_pct(rate)} 不低于 {fmt_score(full_at)}% 得满分" if rate >= full_at < HUNDRED
                    else f"{fmt_score(s.weight)} × {fmt_pct(min(rate, HUNDRED))}{cap}")
-            if ok:
+            printed_rate = funds.rate if funds.rate.ok else funds.rows[0].rate if funds.rows else funds.rate
+            cents = round_to(exact, 2, mode)
+            if ok and places < 2 and funds.score.value != cents and not (
+                    printed_rate.ok and exec_exact(s.weight, printed_rate.value, full_at) == funds.score.value):
+                # right only if scores are rounded to whole points (8.62 → 9): one reading holds, the other not
+                yield Result(Status.FAIL, subject, f"得分 {funds.score.raw}，复核 {how} = {fmt_score(cents)}：只有按 {places} 位小数"
+                             f"取舍时才成立（{fmt_score(cents)} → {funds.score.raw}，{'+' if funds.score.value > cents else ''}"
+                             f"{fmt_score(funds.score.value - cents)}），按不取舍的规则应为 {fmt_score(cents)} 分",
+                             cents, funds.score.value, funds.score.value - cents, loc, s.missing, severity=Severity.WARNING,
+                             proxy=proxy)
+            elif ok:
                 yield Result(Status.PASS, subject, f"得分 {funds.score.raw}，复核 {how}（{_mode_text(mode)}{precision}）一致",
                              expected, funds.score.value, funds.score.value - expected, loc, s.missing, proxy=proxy)
             else:
@@ -281,8 +292,16 @@ def f8(ctx: Context):
     rows = [s for s in _indicator_scores(ctx) if not s.item.coefficient.ok]
     if not rows:
         cut = _cut(ctx, "indicators")
+        if not cut and ctx.family is not None and not ctx.family.graded:  # no template asks for indicators
+            yield Result(Status.PASS, BLOCK_LABELS["indicators"], "本表没有绩效指标", location=BLOCK_LABELS["indicators"],
+                         severity=Severity.INFO)
+            return
         yield Result(Status.UNVERIFIABLE, BLOCK_LABELS["indicators"], cut or "没有绩效指标", location=BLOCK_LABELS["indicators"],
                      missing=() if cut else ("indicators",))
+        return
+    if not ctx.incomplete("indicators") and not any(s.item.score.ok or s.item.weight.ok or not s.item.score.blank
+                                                    for s in rows):
+        yield from _targets_only(ctx, rows)  # a form with no 分值/得分 columns: targets against actuals only
         return
     for s in rows:
         ind = s.item
@@ -305,7 +324,8 @@ def f8(ctx: Context):
             elif s.self_score >= s.weight - ctx.tol_score:
                 yield Result(Status.PASS, name, s.note, s.weight, s.self_score, s.self_score - s.weight, loc)
             else:
-                yield Result(Status.FAIL, name, f"{s.note}；自评只得 {fmt_score(s.self_score)} 分（完成指标值应得满分）",
+                why = (f"偏差原因：{ind.deviation.strip()}" if ind.deviation.strip() else "表上未写偏差原因")
+                yield Result(Status.FAIL, name, f"{s.note}；自评只得 {fmt_score(s.self_score)} 分（完成指标值应得满分，{why}）",
                              s.weight, s.self_score, s.self_score - s.weight, loc)
         elif status == "missed":
             if s.self_score is None:
@@ -315,7 +335,10 @@ def f8(ctx: Context):
                              s.self_score, None if s.engine_score is None else s.self_score - s.engine_score, loc,
                              severity=Severity.ERROR)
             elif s.engine_basis == Basis.EXACT and abs(s.self_score - s.engine_score) > ctx.tol_score:
-                yield Result(Status.FAIL, name, f"自评 {fmt_score(s.self_score)} 分；{s.note}", s.engine_score, s.self_score,
+                places = printed_places(ind.score.raw)
+                rounding = (f"（只有按 {places} 位小数取舍时才成立：{fmt_score(s.engine_score)} → {ind.score.raw}）"
+                            if places < 2 and round_to(s.engine_score, places) == s.self_score else "")
+                yield Result(Status.FAIL, name, f"自评 {fmt_score(s.self_score)} 分；{s.note}{rounding}", s.engine_score, s.self_score,
                              s.self_score - s.engine_score, loc)
             else:
                 yield Result(Status.PASS, name, f"自评 {fmt_score(s.self_score)} 分；{s.note}", s.engine_score, s.self_score,
@@ -331,6 +354,27 @@ def f8(ctx: Context):
                 note += "；得分未填写"
             yield Result(Status.UNVERIFIABLE, name, note, ind.target, ind.actual, None, loc, s.missing,
                          severity=Severity.WARNING if full else Severity.INFO)
+
+
+def _targets_only(ctx: Context, rows: list[IndicatorScore]):
+    """The indicators of a form that prints no 分值 and no 得分: nothing to re-score (said once); each
+    target against its actual — a missed target, or an actual of no figure with a 偏差原因, is a warning."""
+    label = BLOCK_LABELS["indicators"]
+    yield Result(Status.PASS, label, "表上没有分值、得分栏，没有可复核的分数；只核对各指标的完成情况", location=label, severity=Severity.INFO)
+    for s in rows:
+        ind, status = s.item, s.inputs.get("status", "")
+        name = f"{ind.level2}：{ind.level3}" if ind.level2 else ind.level3
+        why = f"；偏差原因：{ind.deviation.strip()}" if ind.deviation.strip() else "；表上未写偏差原因"
+        note = s.note.replace("，保留自评分数", "").replace("；表上没有分值，无法核对是否应得满分", "")
+        if status == "met":
+            yield Result(Status.PASS, name, note, ind.target, ind.actual, None, _ind_loc(s), severity=Severity.INFO)
+        elif status == "missed":
+            yield Result(Status.FAIL, name, f"未达到指标值：{note}{why}", ind.target, ind.actual, None, _ind_loc(s), severity=Severity.WARNING)
+        elif status in ("no_actual", "no_number") and ind.deviation.strip():
+            yield Result(Status.FAIL, name, f"未达到指标值 {ind.target}：{note}{why}", ind.target, ind.actual, None, _ind_loc(s),
+                         severity=Severity.WARNING)
+        elif status not in ("na", "qualitative"):
+            yield Result(Status.UNVERIFIABLE, name, note, ind.target, ind.actual, None, _ind_loc(s), s.missing, severity=Severity.INFO)
 
 
 def _table_rows_block(ctx: Context) -> str:
@@ -357,6 +401,13 @@ def f9(ctx: Context):
     if not any(w.ok for w in weights):
         yield Result(Status.UNVERIFIABLE, subject, f"表上没有分值（权重）栏，无法核对各指标分值之和是否为 {fmt_score(tr.weight_total)} 分"
                      "，也无法核对得分是否超过分值", tr.weight_total, None, None, label, ("weights",), severity=Severity.INFO)
+        got = [r.self_score.value for r in rows if r.self_score.ok]
+        if got:  # the weights are not printed, their total is: Σ 得分 cannot exceed it
+            s = sum(got, ZERO)
+            yield Result(Status.PASS if s <= tr.weight_total else Status.FAIL, f"{label}得分之和",
+                         f"各指标得分之和 {' + '.join(fmt_score(g) for g in got)} = {fmt_score(s)} 分，"
+                         + ("不超过" if s <= tr.weight_total else "超过") + f"其分值 {fmt_score(tr.weight_total)} 分",
+                         tr.weight_total, s, None if s <= tr.weight_total else s - tr.weight_total, label)
         return
     lacking = [str(i) for i, (r, w) in enumerate(zip(rows, weights), start=1) if not w.ok and not r.self_score.blank]
     total = sum((w.value for w in weights if w.ok), ZERO)
@@ -369,6 +420,7 @@ def f9(ctx: Context):
     else:
         yield Result(Status.FAIL, subject, f"各指标分值之和 {fmt_score(total)} 分，规则为 {fmt_score(tr.weight_total)} 分",
                      tr.weight_total, total, total - tr.weight_total, label)
+        yield from _where_the_frame_differs(ctx, rows, tr.level1_weights)
     for l1, w in tr.level1_weights.items():
         members = [r for r in rows if _same_group(r.level1, l1)]
         unnamed = [r for r in rows if not r.level1.strip()]
@@ -380,6 +432,27 @@ def f9(ctx: Context):
             yield Result(Status.PASS, f"{l1}分值", f"{l1}各指标分值之和 {fmt_score(s)} 分，与规则一致", w, s, ZERO, label)
         else:
             yield Result(Status.FAIL, f"{l1}分值", f"{l1}各指标分值之和 {fmt_score(s)} 分，规则为 {fmt_score(w)} 分", w, s, s - w, label)
+
+
+def _where_the_frame_differs(ctx: Context, rows, fixed: dict):
+    """Σ分值 is off the rule's: each first-level group against the family's printed frame
+    (``frame.level1`` of family.yaml, e.g. 产出 50 / 效益 30 / 满意度 10), to show where the points are."""
+    typical = (ctx.family.frame.get("level1") if ctx.family is not None else None) or {}
+    label = BLOCK_LABELS["indicators"]
+    for l1, w in typical.items():
+        if l1 in fixed:
+            continue  # the rule file fixes it: checked below
+        w = Decimal(str(w))
+        members = [r for r in rows if _same_group(r.level1, l1)]
+        s = sum((r.weight.value for r in members if r.weight.ok), ZERO)
+        parts = " + ".join(r.weight.raw for r in members)
+        if not members:
+            continue
+        if s == w:
+            yield Result(Status.PASS, f"{l1}分值", f"{l1}各行分值 {parts} = {fmt_score(s)} 分，与模板的一级指标分值一致", w, s, ZERO, label)
+        else:
+            yield Result(Status.FAIL, f"{l1}分值", f"{l1}各行分值 {parts} = {fmt_score(s)} 分，模板的一级指标分值为 {fmt_score(w)} 分",
+                         w, s, s - w, label)
 
 
 def _empty(r) -> bool:
@@ -419,6 +492,10 @@ def f10(ctx: Context):
     self_sum = sum((s.self_score for s in scored if s.self_score is not None), ZERO)
     unscored = [s for s in scored if s.self_score is None]
     if e.total.blank:
+        cut = cut or (_cut(ctx, "self_eval") if ctx.incomplete("self_eval") else "")
+        if not cut and not any(s.row.weight.ok or s.row.self_score.ok or not s.row.self_score.blank for s in scored):
+            yield Result(Status.PASS, "总分", "表上没有分值、得分，也没有总分：没有可核对的分数", location="总分", severity=Severity.INFO)
+            return
         if cut:
             yield Result(Status.UNVERIFIABLE, "总分", f"{cut}；总分未能读到", location="总分")
         else:

@@ -39,13 +39,13 @@ class Family:
     supplementary: tuple[str, ...] | None = None  # keys of the workbook's 补充资料 sheet (None: every key)
     workbook: dict[str, Any] = field(default_factory=dict)  # template prefills, e.g. funds_sources
     synth: dict[str, Any] = field(default_factory=dict)  # what kit synth builds fictitious departments from
+    graded: bool = True  # False: the family has no scoring template (generic): identities only, no grade
+    frame: dict[str, Any] = field(default_factory=dict)  # printed weights the family expects (funds_weight …, level1)
+    thresholds: dict[str, Any] = field(default_factory=dict)  # the printed-identity checks' limits and words
 
     def count_fields(self) -> dict[str, str]:
         """Prose count label -> profile count key, for the labels of this family (check D3)."""
         return {p["label"]: p["count_field"] for p in self.prose_labels if p.get("count_field")}
-    supplementary: tuple[str, ...] | None = None  # keys of the workbook's 补充资料 sheet (None: every key)
-    workbook: dict[str, Any] = field(default_factory=dict)  # template prefills, e.g. funds_sources
-    synth: dict[str, Any] = field(default_factory=dict)  # what kit synth builds fictitious departments from
 
     @property
     def rules_path(self) -> Path:
@@ -70,6 +70,35 @@ def get_family(family_id: str | None, file: str = "") -> Family:
         raise FamilyError(Problem("未知的模板类型（family）" + (f"，是否应为 “{hint[0]}”？" if hint else ""),
                                   file=file, field="family", value=str(fid), expected="以下之一：" + "、".join(known)))
     return _load(str(path))
+
+
+GENERIC_FAMILY = "generic"  # the family of a form that fits no scoring template (identities only)
+
+
+def thresholds(family: Family) -> dict[str, Any]:
+    """The limits and words of the printed-identity checks: the family's, over the generic family's."""
+    base = get_family(GENERIC_FAMILY).thresholds if family.id != GENERIC_FAMILY else {}
+    return {**base, **family.thresholds}
+
+
+NO_TEMPLATE = "未评级：本表不属于已知评分模板"
+
+
+def no_template_text(detection) -> str:
+    """The no-grade sentence of a form of no scoring template, naming the nearest family kit import
+    found (``detection.nearest``) and what differs (its ``tried`` row), as the data file records them."""
+    text = NO_TEMPLATE
+    nearest = getattr(detection, "nearest", "")
+    if nearest:
+        try:
+            title = get_family(nearest).title
+        except FamilyError:
+            title = nearest
+        why = next((t.why for t in detection.tried if t.family == nearest and t.why), "")
+        text += f"；最接近的模板为“{title}”（{nearest}）" + (f"，不同之处：{why}" if why else "")
+    elif getattr(detection, "reason", ""):
+        text += f"（{detection.reason}）"
+    return text
 
 
 def all_families() -> list[Family]:
@@ -97,4 +126,28 @@ def _load(path: str) -> Family:
         supplementary=tuple(doc["supplementary"] or ()) if "supplementary" in doc else None,
         workbook=dict(doc.get("workbook") or {}),
         synth=dict(doc.get("synth") or {}),
+        graded=bool(doc.get("graded", True)),
+        frame={str(k): (v if isinstance(v, dict) else tuple(str(x) for x in v) if isinstance(v, list) else str(v))
+               for k, v in (doc.get("frame") or {}).items()},
+        thresholds=dict(doc.get("thresholds") or {}),
     )
+
+
+def detect_family(text: str) -> tuple[Family | None, str]:
+    """The family whose words the printed text carries, and why (for ``kit import``).
+
+    A family matches when every word of its ``detect.all`` is present; among matches the one
+    with most ``detect.any`` words wins. None when no family matches.
+    """
+    best: tuple[int, Family] | None = None
+    for fam in all_families():
+        words_all = fam.detect.get("all", ())
+        if not words_all or not all(w in text for w in words_all):
+            continue
+        hits = sum(1 for w in fam.detect.get("any", ()) if w in text)
+        if best is None or hits > best[0]:
+            best = (hits, fam)
+    if best is None:
+        return None, "正文中没有任何模板类型的特征词"
+    fam = best[1]
+    return fam, f"含特征词 {'、'.join(fam.detect.get('all', ()))}，另有 {best[0]} 个辅助特征词"

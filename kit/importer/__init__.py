@@ -25,7 +25,7 @@ from pathlib import Path
 
 from ..errors import KitError, LoadError, Problem
 from ..families import DEFAULT_FAMILY
-from .detect import by_id, detect_all, fallback, layout_of
+from .detect import NotThisLayout, by_id, detect_all, fallback, layout_of
 from .record import Record, import_note_html
 from .sources import Form, FormError, read_form
 
@@ -47,10 +47,12 @@ def import_forms(path: str | Path, family: str | None = None) -> list[tuple[dict
         return _finish(_read(form, given, reason, chosen, found), found, path)
     for cand in found.candidates():
         try:
-            return _finish(_read(form, cand.family, cand.why, "detected", found), found, path)
-        except FormError as exc:  # the words fit, the printed structure does not: say so, try the next
+            records = _read(form, cand.family, cand.why, "detected", found)
+        except NotThisLayout as exc:  # the words fit, the printed structure does not: say so, try the next
             cand.fits = False
             cand.why = f"{cand.why}；但按该表式的版式读不出：{_first_message(exc)}"
+            continue
+        return _finish(records, found, path)  # any other refusal, and a document that does not load, stand
     fam, why = fallback(form, found)
     return _finish(_read(form, fam, why, "detected", found), found, path)
 

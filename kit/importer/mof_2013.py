@@ -34,6 +34,7 @@ from .ident import file_code
 from .mof_selfeval import UNNAMED
 from ..errors import Problem
 from .record import Record
+from .detect import NotThisLayout
 from .sources import Form, FormError
 
 FAMILY_ID = "mof_2013"
@@ -647,7 +648,7 @@ def import_form(form: Form, rec: Record) -> None:
     reader.run()
     doc = rec.doc
     if not (doc.get("scores") or doc.get("supplementary") or doc.get("profile")):
-        raise FormError(Problem("按财预〔2013〕53号框架指标表的版式，在文件中找不到任何栏目（基础数据表、部门整体支出绩效评价指标表）",
+        raise NotThisLayout(Problem("按财预〔2013〕53号框架指标表的版式，在文件中找不到任何栏目（基础数据表、部门整体支出绩效评价指标表）",
                                 file=str(form.path), expected="部门整体支出绩效评价指标表；其他表式请用 --family 指定或不指定（自动识别）"))
     dep = doc.setdefault("department", {})
     if "year" not in dep:

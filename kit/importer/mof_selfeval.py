@@ -35,6 +35,7 @@ from .cells import Grid, Tok, kind, norm, number, placements, read_grid, readabl
 from .ident import file_code, file_year
 from ..errors import Problem
 from .record import Record
+from .detect import NotThisLayout
 from .sources import Form, FormError
 
 FAMILY_ID = "mof_selfeval"
@@ -1247,7 +1248,7 @@ def import_forms(form: Form, new_record: Callable[[], Record]) -> list[Record]:
         records.append((rec, reader))
     records = [(rec, reader) for rec, reader in records if _has_content(rec.doc)]
     if not records:
-        raise FormError(Problem("按财政部式自评表的版式，在文件中找不到任何栏目（项目资金/预算执行情况、年度总体目标、绩效指标）",
+        raise NotThisLayout(Problem("按财政部式自评表的版式，在文件中找不到任何栏目（项目资金/预算执行情况、年度总体目标、绩效指标）",
                                 file=str(form.path), expected="财政部式绩效自评表；其他表式请用 --family 指定或不指定（自动识别）"))
     page_text = [t for row in grid.rows[:first] for t in row if t.text and not t.carried]
     if page_text and records:

@@ -23,6 +23,9 @@ from .record import Record, lines_source
 from .shenzhen_actuals import actual_reason, match_actuals
 from .shenzhen_cells import (
     LINE_COLUMNS,
+    amounts_line,
+    line_row,
+    stage_prefix,
     column_roles,
     is_cell_row,
     is_cell_token,
@@ -34,7 +37,6 @@ from .shenzhen_cells import (
 )
 from .shenzhen_vocab import (
     SCORE_LEVEL_LABELS,
-    AMOUNT,
     HEAD_RE,
     INDICATOR_LEVEL1,
     INDICATOR_LEVEL2,
@@ -235,7 +237,7 @@ class TextLayout:
                         rows.append((i, stage, [by_role.get(r, "") for r, _u in amount_cols]))
                         self.rec.labels_read += bool(stage)
                         continue
-            stage, toks = _stage_prefix(split_row(self.lines[i].text))
+            stage, toks = stage_prefix(split_row(self.lines[i].text))
             if stage is None and is_label(s):
                 continue
             k = 0
@@ -332,7 +334,7 @@ class TextLayout:
             self._unit("支出明细表", [u for _r, u in cols])
             row = 0
             for i in range(h + 1, end):
-                parsed = _line_row(split_row(self.lines[i].text))
+                parsed = line_row(split_row(self.lines[i].text))
                 if parsed is None or block is None:
                     continue
                 label, no, name, cells = parsed
@@ -361,8 +363,8 @@ class TextLayout:
         """Which line table a header opens, by the section label printed on its header line or on
         its first row ('项目支出 1 项目支出 …'); None when none is printed."""
         first = split_row(self.lines[h].text)[:1]
-        row = next((_line_row(split_row(self.lines[i].text)) for i in range(h + 1, end)
-                    if _line_row(split_row(self.lines[i].text))), None)
+        row = next((line_row(split_row(self.lines[i].text)) for i in range(h + 1, end)
+                    if line_row(split_row(self.lines[i].text))), None)
         for label in first + ([row[0]] if row and row[0] else []):
             block = LINE_BLOCK_LABELS.get(norm(label))
             if block and block not in taken:
@@ -388,7 +390,7 @@ class TextLayout:
                 self.label(i)
                 continue
             m = TASK_END.match(s)
-            if m or _amounts_line(s):
+            if m or amounts_line(s):
                 # A row's last line holds 完成情况 and six amounts; a line of amounts that is not
                 # six long still ends the row (its amounts are left absent, never shifted).
                 rows.append(([b for b in pending if b], i, m))
@@ -704,38 +706,6 @@ class TextLayout:
         self.rec.doc["stray"] = stray
 
 
-def _line_row(toks: list[str]) -> tuple[str, str, str, list[str]] | None:
-    """(section label, 序号, 项目名称, amount cells) of a line-table row, or None: an optional
-    label, a 序号, the name, then the amount cells (trailing cell tokens, unreadable ones too)."""
-    k = 1 if toks and not re.fullmatch(r"\d{1,3}", toks[0]) else 0
-    if len(toks) < k + 2 or not re.fullmatch(r"\d{1,3}", toks[k]):
-        return None
-    rest = toks[k + 1:]
-    n = 0
-    while n < len(rest) and is_cell_token(rest[-1 - n]):
-        n += 1
-    if n == 0:
-        return None
-    cells = rest[len(rest) - n:]
-    return (toks[0] if k else ""), toks[k], " ".join(rest[:len(rest) - n]), cells
-
-
-def _stage_prefix(toks: list[str]) -> tuple[str | None, list[str]]:
-    """(stage, the rest) when a row starts with its printed stage label ('年初预算批复（收入） 1 2 3')."""
-    for n in (1, 2):
-        key = label_key("".join(toks[:n]))
-        if key in STAGE_LABELS:
-            return STAGE_LABELS[key], toks[n:]
-    return None, toks
-
-
-def _amounts_line(s: str) -> bool:
-    """Mostly amounts: two or more, and nothing but a short status word besides."""
-    toks = s.split()
-    nums = [t for t in toks if AMOUNT.match(t) and re.search(r"\d|#", t)]
-    return len(nums) >= 2 and len(toks) - len(nums) <= 1 and all(len(t) <= 6 for t in toks if t not in nums)
-
-
 def _is_body_text(pre: str) -> bool:
     """A score row's head is a short name; a long sentence before a number is body text."""
     return text_width(pre) > 40 or any(c in pre for c in "，。；")
@@ -809,7 +779,7 @@ def _split_level3(parts: list[str], w3: int) -> tuple[str, str, str]:
         k = next(i for i, p in enumerate(parts) if p.startswith("\x00"))
         level3 = parts[:k]
         target = [parts[k][1:]] + parts[k + 1:]
-        return "".join(level3), _join_target(target), ""
+        return "".join(level3), "".join(target), ""  # a 指标值's lines are wrapped, never ended
     n = 0
     for p in parts:
         w = text_width(p)
@@ -822,9 +792,4 @@ def _split_level3(parts: list[str], w3: int) -> tuple[str, str, str]:
         if len(parts) >= 2:
             return "".join(parts[:-1]), parts[-1], "三级指标与指标值之间没有可分辨的界线；取最后一行为指标值"
         return parts[0], "", "只印出一个栏目，取作三级指标"
-    return "".join(parts[:n]), _join_target(parts[n:]), ""
-
-
-def _join_target(lines: list[str]) -> str:
-    # A 指标值 is a short phrase: its lines are wrapped, never ended by the writer.
-    return "".join(lines)
+    return "".join(parts[:n]), "".join(parts[n:]), ""

@@ -20,6 +20,7 @@ import unicodedata
 
 from ..values import parse_num
 from .record import Record
+from .shenzhen_vocab import AMOUNT, STAGE_LABELS, label_key
 
 UNITS = ("元", "万元", "亿元")
 _UNIT_IN_LABEL = re.compile(r"[（(]\s*(元|万元|亿元)\s*[)）]")
@@ -90,7 +91,7 @@ def is_cell_token(tok: str) -> bool:
         return True
     # A damaged number ('0x10', '12.3.4', '(1,234.00)') is still a cell; words are not.
     core = re.sub(r"(?:元|万元|亿元)$", "", n)
-    return bool(re.search(r"\d", n)) and not _CJK.search(core) and len(n) <= 40
+    return bool(re.search(r"\d", n)) and not _CJK.search(core)
 
 
 def is_cell_row(toks: list[str]) -> bool:
@@ -163,3 +164,35 @@ def split_row(line: str) -> list[str]:
             cells = cells[:-1]
         return cells
     return s.split()
+
+
+def line_row(toks: list[str]) -> tuple[str, str, str, list[str]] | None:
+    """(section label, 序号, 项目名称, amount cells) of a line-table row, or None: an optional
+    label, a 序号, the name, then the amount cells (trailing cell tokens, unreadable ones too)."""
+    k = 1 if toks and not re.fullmatch(r"\d{1,3}", toks[0]) else 0
+    if len(toks) < k + 2 or not re.fullmatch(r"\d{1,3}", toks[k]):
+        return None
+    rest = toks[k + 1:]
+    n = 0
+    while n < len(rest) and is_cell_token(rest[-1 - n]):
+        n += 1
+    if n == 0:
+        return None
+    cells = rest[len(rest) - n:]
+    return (toks[0] if k else ""), toks[k], " ".join(rest[:len(rest) - n]), cells
+
+
+def stage_prefix(toks: list[str]) -> tuple[str | None, list[str]]:
+    """(stage, the rest) when a row starts with its printed stage label ('年初预算批复（收入） 1 2 3')."""
+    for n in (1, 2):
+        key = label_key("".join(toks[:n]))
+        if key in STAGE_LABELS:
+            return STAGE_LABELS[key], toks[n:]
+    return None, toks
+
+
+def amounts_line(s: str) -> bool:
+    """Mostly amounts: two or more, and nothing but a short status word besides."""
+    toks = s.split()
+    nums = [t for t in toks if AMOUNT.match(t) and re.search(r"\d|#", t)]
+    return len(nums) >= 2 and len(toks) - len(nums) <= 1 and all(len(t) <= 6 for t in toks if t not in nums)

@@ -4,7 +4,7 @@
 every problem collected), ``document`` (model → document, lossless), ``frames`` (DataFrames).
 """
 from .blocks import (
-    BLOCK_KEYS, Budget, BudgetLine, BudgetRow, Department, FundRow, Funds, Goals, Header, Indicator, LoadFinding,
+    BLOCK_KEYS, Budget, BudgetLine, BudgetRow, Department, Detection, DetectionTry, FundRow, Funds, Goals, Header, Indicator, LoadFinding,
     Narrative, Profile, ScoreGroup, ScoreRow, Section, SelfEval, Source, Split, Task, present_blocks,
 )
 from .build import build_department
@@ -29,6 +29,8 @@ __all__ = [
     "DEPARTMENT_FIELDS",
     "DISCLOSURE_VALUES",
     "Department",
+    "Detection",
+    "DetectionTry",
     "FILE_KEYS",
     "FLAG_VALUES",
     "FORMAT",

@@ -97,6 +97,7 @@ class Header:
     authority: str = ""  # 主管部门
     implementer: str = ""  # 实施单位
     unit: str = ""  # unit of the amounts in funds (元 / 万元)
+    date: str = ""  # 填报日期 / 报告日期 as printed
 
 
 @dataclass(frozen=True)
@@ -120,6 +121,7 @@ class Funds:
     weight: Num = BLANK  # 分值 / 权重 printed for the execution rate
     score: Num = BLANK  # 得分 printed
     rate: Num = BLANK  # 执行率 printed for the total
+    reason: str = ""  # 原因 / 调整说明 printed beside the amounts (a template's prompt text kept as printed)
 
     @property
     def total(self) -> FundRow | None:
@@ -180,6 +182,25 @@ class Narrative:
 
 
 @dataclass(frozen=True)
+class DetectionTry:
+    """One family kit import compared the printed form with."""
+
+    family: str
+    fits: bool
+    why: str = ""
+
+
+@dataclass(frozen=True)
+class Detection:
+    """How the family was chosen (``detection:`` of a data file, written by kit import)."""
+
+    chosen: str = ""
+    reason: str = ""
+    nearest: str = ""  # the closest family, when the chosen one is generic
+    tried: tuple[DetectionTry, ...] = ()
+
+
+@dataclass(frozen=True)
 class LoadFinding:
     """A quirk met while loading: the audit report shows these (catalogue E)."""
 
@@ -225,6 +246,7 @@ class Department:
     score_groups: tuple[ScoreGroup, ...] = ()
     self_eval: SelfEval = field(default_factory=SelfEval)
     incomplete: tuple[str, ...] = ()  # block keys marked cut short on the page
+    detection: Detection = field(default_factory=Detection)  # how kit import chose the family
 
     def present_blocks(self) -> set[str]:
         """Keys of the blocks that hold something (to check a file against its family)."""

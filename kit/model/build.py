@@ -13,11 +13,12 @@ from ..errors import LoadError, ProblemCollector
 from ..families import DEFAULT_FAMILY
 from ..values import BENIGN_NOTES, NOTE_TEXT, Num, normalise_text, out_of_range, parse_num
 from .blocks import (
-    Budget, BudgetLine, BudgetRow, Department, FundRow, Funds, Goals, Header, Indicator, LoadFinding, Narrative, Profile,
+    Budget, BudgetLine, BudgetRow, Department, Detection, DetectionTry, FundRow, Funds, Goals, Header, Indicator, LoadFinding, Narrative, Profile,
     ScoreGroup, ScoreRow, Section, SelfEval, Source, Split, Task,
 )
 from .labels import (
-    BLOCK_LABELS, BUDGET_PARTS, BUDGET_STAGES, CODE_RE, COUNT_FIELDS, DEPARTMENT_FIELDS, DISCLOSURE_VALUES,
+    BLOCK_LABELS, BUDGET_PARTS, BUDGET_STAGES, CODE_RE, COUNT_FIELDS, DEPARTMENT_FIELDS, DETECTION_FIELDS,
+    DETECTION_TRY_FIELDS, DISCLOSURE_VALUES,
     FILE_KEYS, FLAG_VALUES, FORMAT, FUND_FIELDS, FUNDS_FIELDS, GOAL_FIELDS, HEADER_FIELDS, HUGE_AMOUNT,
     INDICATOR_EXTRA_FIELDS, INDICATOR_FIELDS, INDICATOR_NUM_FIELDS, LINE_FIELDS, LOAD_NOTE_TEXT, NOT_APPLICABLE,
     SCORE_GROUP_FIELDS, SELF_EVAL_FIELDS,
@@ -322,6 +323,7 @@ class _Builder:
             score_groups=score_groups,
             self_eval=self_eval,
             incomplete=incomplete,
+            detection=self._detection(doc),
         )
 
     def _duplicates(self, key: str, rows) -> None:
@@ -439,6 +441,24 @@ class _Builder:
                 keys.append(v)
         return tuple(keys)
 
+    def _detection(self, doc: dict) -> Detection:
+        d = self.mapping(doc.get("detection"), ("detection",), required=False)
+        self.unknown_keys(d, DETECTION_FIELDS, ("detection",))
+        tried = []
+        for i, t in enumerate(self.sequence(d.get("tried"), ("detection", "tried"), required=False)):
+            path = ("detection", "tried", i)
+            t = self.mapping(t, path)
+            if not t:
+                continue
+            self.unknown_keys(t, DETECTION_TRY_FIELDS, path)
+            fits = t.get("fits")
+            if not isinstance(fits, bool):
+                fits = FLAG_VALUES.get(str(fits).strip().lower())
+                if fits is None:
+                    self.problem(path + ("fits",), "此处应为是/否", t.get("fits"), "true 或 false")
+            tried.append(DetectionTry(self.text(t, "family", path, required=True), bool(fits), self.text(t, "why", path)))
+        return Detection(**{k: self.text(d, k, ("detection",)) for k in ("chosen", "reason", "nearest")}, tried=tuple(tried))
+
     def _header(self, doc: dict) -> Header:
         h = self.mapping(doc.get("header"), ("header",), required=False)
         self.unknown_keys(h, HEADER_FIELDS, ("header",))
@@ -460,7 +480,7 @@ class _Builder:
                    for k in ("initial", "adjusted", "actual", "weight", "rate", "score")},
             ))
         return Funds(rows=tuple(rows), **{k: self.num(f, k, ("funds",), kind="score", required=False, na_ok=True)
-                                          for k in ("weight", "score", "rate")})
+                                          for k in ("weight", "score", "rate")}, reason=self.text(f, "reason", ("funds",)))
 
     def _score_groups(self, doc: dict) -> tuple[ScoreGroup, ...]:
         out = []

@@ -95,12 +95,16 @@ def _family_blocks(dept: Department) -> dict:
         out["family"] = dept.family
     if dept.incomplete:
         out["incomplete"] = list(dept.incomplete)
+    det = dept.detection
+    if det.chosen or det.reason or det.nearest or det.tried:
+        out["detection"] = {"chosen": det.chosen, "reason": det.reason, "nearest": det.nearest,
+                            "tried": [{"family": t.family, "fits": t.fits, "why": t.why} for t in det.tried]}
     if "header" in present:
         out["header"] = {k: getattr(dept.header, k) for k in HEADER_FIELDS}
     if "funds" in present:
         f = dept.funds
         out["funds"] = {
-            "weight": f.weight.raw, "score": f.score.raw, "rate": f.rate.raw,
+            "weight": f.weight.raw, "score": f.score.raw, "rate": f.rate.raw, "reason": f.reason,
             "rows": [{"source": r.source, **{k: getattr(r, k).raw for k in ("initial", "adjusted", "actual", "weight", "rate", "score")}}
                      for r in f.rows],
         }

@@ -32,7 +32,10 @@ BLOCK_LABELS = {
     "self_eval": "自评结果",
 }
 # Top-level keys of a data file that are not blocks.
-FILE_KEYS = ("format", "family", "incomplete")
+FILE_KEYS = ("format", "family", "incomplete", "detection")
+# detection: how kit import chose the family (shown in the report): chosen, reason, nearest, tried rows.
+DETECTION_FIELDS = {"chosen": "所选模板", "reason": "理由", "nearest": "最接近的模板", "tried": "比对过的模板"}
+DETECTION_TRY_FIELDS = {"family": "模板", "fits": "是否相符", "why": "说明"}
 DEPARTMENT_FIELDS = {"name": "部门名称", "code": "部门编码", "year": "年度"}
 PROFILE_TEXTS = {"duties": "部门主要职责", "organisation": "组织结构", "staffing": "人员编制情况"}
 COUNT_FIELDS = {
@@ -43,6 +46,7 @@ COUNT_FIELDS = {
     "other_staff": "年末其他人员人数",
     "retired": "年末离退休人数",
     "authorized_posts": "核定编制数",
+    "actual_staff": "实有人数",
 }
 BUDGET_STAGES = {"initial": "年初预算批复", "adjusted": "全年调整后预算数", "actual": "年末执行数"}
 BUDGET_PARTS = {"total": "部门支出总金额", "basic": "部门基本支出总金额", "project": "部门项目支出总金额"}
@@ -75,7 +79,7 @@ INDICATOR_EXTRA_FIELDS = {
 }
 INDICATOR_NUM_FIELDS = ("weight", "score", "coefficient")
 HEADER_FIELDS = {"title": "表名", "project": "项目名称", "authority": "主管部门", "implementer": "实施单位",
-                 "unit": "金额单位"}
+                 "unit": "金额单位", "date": "填报日期"}
 FUND_FIELDS = {
     "source": "资金来源",
     "initial": "年初预算数",
@@ -85,7 +89,7 @@ FUND_FIELDS = {
     "rate": "执行率",
     "score": "得分",
 }
-FUNDS_FIELDS = {"weight": "分值", "score": "得分", "rate": "执行率", "rows": "资金来源各行"}
+FUNDS_FIELDS = {"weight": "分值", "score": "得分", "rate": "执行率", "reason": "原因说明", "rows": "资金来源各行"}
 SCORE_GROUP_FIELDS = {"level": "层级", "name": "指标", "parent": "上级指标", "weight": "分值", "self_score": "自评得分"}
 SELF_EVAL_FIELDS = {
     "total": "自评总分",

@@ -80,9 +80,16 @@ def conclusion(audit) -> str:
     form = d.header.title or (audit.family.text("form_name") if audit.family else "") or "自评表"
     lead = (f"{d.name}{d.year} 年度《{form}》自评总分 {_pts(tot['self'])} 分（{g['self']}），"
             f"经复核为 {_pts(tot['recomputed'])} 分（{g['recomputed']}），{_change(audit)}。")
-    if audit.misfit:  # never a grade under another template: say why first
-        lead = "本表与所选模板不符：" + "；".join(audit.misfit) + "，因此不予评级，以下分数仅供参考。" + lead
-    parts = [f'<div class="kit-conclusion"><p>{t.esc(lead)}{t.esc(coverage_sentence(audit))}</p>']
+    if not audit.graded:  # never a grade under another template nor without one: say why, and no recomputed total
+        self_part = f"自评总分 {_pts(tot['self'])} 分。" if tot["self"] is not None else ""
+        lead = f"{d.name}{d.year} 年度《{form}》{self_part}{audit.no_grade_reason()}。"
+    if audit.family is not None and not audit.family.graded:  # no template: nothing is re-scored
+        cover = ("本表没有评分表可供复核，" if audit.scores.empty else "本表没有评分模板，各项得分不予复核，") + "以下只核对表上印出的勾稽关系。"
+    elif audit.misfit:  # no score under rules that do not fit: nothing of their coverage to say
+        cover = "以下核对表上印出的勾稽关系；按所选规则的复核分数不作结论。"
+    else:
+        cover = coverage_sentence(audit)
+    parts = [f'<div class="kit-conclusion"><p>{t.esc(lead)}{t.esc(cover)}</p>']
     probs = audit.issues("problem", labels="machine")
     probs = probs[probs["decision"] != "rejected"]  # not adopted: in the appendix with the reasons
     n = s["problems"]

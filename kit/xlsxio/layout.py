@@ -174,8 +174,9 @@ INDICATOR_COLS_FULL = [
           k == "deviation") for k, v in INDICATOR_EXTRA_FIELDS.items()],
 ]
 # 年度预算执行情况: the total row's 分值 / 得分 / 执行率 on top, then one row per 资金来源.
-FUNDS_TOP = {k: v for k, v in FUNDS_FIELDS.items() if k != "rows"}
+FUNDS_TOP = {k: v for k, v in FUNDS_FIELDS.items() if k not in ("rows", "reason")}  # numbers; 原因 is text (YAML only)
 FUNDS_HEADER_ROW = len(FUNDS_TOP) + 2
+FUNDS_REASON_COL = 4  # 原因说明 (text) in D1, its value in E1: the numbers' rows stay as they were
 FUND_COLS = [Col(("source",), FUND_FIELDS["source"], width=24, wrap=True),
              *[Col((k,), v, "num", 16) for k, v in FUND_FIELDS.items() if k != "source"]]
 TABLES[S_GROUPS] = [Col((k,), v, "num" if k in ("weight", "self_score") else "text", 14)

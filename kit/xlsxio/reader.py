@@ -20,6 +20,7 @@ from ..intake import build
 from ..safeio import read_bounded
 from ..xlsxguard import check_archive
 from ..model import (
+    FUNDS_FIELDS,
     BUDGET_PARTS,
     BUDGET_STAGES,
     FORMAT,
@@ -31,7 +32,7 @@ from ..model import (
 )
 from ..yamlio import NumberText
 from .layout import (
-    ALL_INFO_ROWS, BLOCK_SHEET, BLOCK_SHEETS, BUDGET_COLS, Col, FAMILY_ROW, FUNDS_HEADER_ROW, FUNDS_TOP,
+    ALL_INFO_ROWS, BLOCK_SHEET, BLOCK_SHEETS, BUDGET_COLS, Col, FAMILY_ROW, FUNDS_HEADER_ROW, FUNDS_REASON_COL, FUNDS_TOP,
     FUND_COLS, INDICATOR_COLS_FULL, KEY_COL, MAX_XLSX_BYTES, NARRATIVE_TOTAL_LABEL, REASON_COL, SELF_ROWS,
     STAGE_COL, SUPP_COLS, S_BUDGET, S_FUNDS, S_GOALS, S_GROUPS, S_GUIDE, S_INDICATORS, S_INFO, S_LINES,
     S_NARRATIVE, S_SCORES, S_SELF, S_STRAY, S_SUPP, S_TASKS, TABLES, VALUE_COL, _drop_blank, _incomplete_keys,
@@ -375,6 +376,10 @@ class _Reader:
             v = self.cell(ws, r, 2, FUNDS_TOP[key], "num")
             self.where[("funds", key)] = (ws.title, r)
             out[key] = self.text_or_blank(v)
+        if _norm_header(ws.cell(row=1, column=FUNDS_REASON_COL).value) == _norm_header(FUNDS_FIELDS["reason"]):
+            v = self.cell(ws, 1, FUNDS_REASON_COL + 1, FUNDS_FIELDS["reason"], "text")
+            if v not in (None, ""):
+                out["reason"] = v
         out["rows"] = [r for _, r in self.table(ws, "funds", cols=FUND_COLS, prefix=("funds", "rows"))]
         return out
 

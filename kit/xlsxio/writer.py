@@ -12,6 +12,7 @@ from typing import Any
 from ..errors import KitError, Problem
 from ..safeio import replace_atomic
 from ..model import (
+    FUNDS_FIELDS,
     BUDGET_PARTS,
     BUDGET_STAGES,
     NARRATIVE_SECTIONS,
@@ -20,7 +21,7 @@ from ..model import (
     to_document,
 )
 from .layout import (
-    BUDGET_COLS, Col, DATA_SHEETS, FUNDS_HEADER_ROW, FUNDS_TOP, FUND_COLS, GUIDE_LINES, INDICATOR_COLS_FULL,
+    BUDGET_COLS, Col, DATA_SHEETS, FUNDS_HEADER_ROW, FUNDS_REASON_COL, FUNDS_TOP, FUND_COLS, GUIDE_LINES, INDICATOR_COLS_FULL,
     KEY_COL, MAX_CELL_CHARS, NARRATIVE_TOTAL_LABEL, SELF_ROWS, SUPP_COLS, S_BUDGET, S_FUNDS, S_GOALS, S_GROUPS,
     S_GUIDE, S_INDICATORS, S_INFO, S_LINES, S_NARRATIVE, S_SCORES, S_SELF, S_STRAY, S_SUPP, S_TASKS, TABLES,
     VALUE_COL, _FORMULA_LEAD, _PROSE_INFO, _TEXT, _escape, _get, _incomplete_text, _info_rows, _is_default,
@@ -208,6 +209,8 @@ class _Writer:
         for r, (key, label) in enumerate(FUNDS_TOP.items(), start=1):
             ws.cell(row=r, column=1, value=label).font = self.header_font
             self.put(ws, r, 2, f.get(key) if doc else (weight if key == "weight" else None))
+        ws.cell(row=1, column=FUNDS_REASON_COL, value=FUNDS_FIELDS["reason"]).font = self.header_font  # 原因: text, beside
+        self.put(ws, 1, FUNDS_REASON_COL + 1, f.get("reason") if doc else None, wrap=True)
         self.header(ws, FUNDS_HEADER_ROW, [c.header for c in FUND_COLS], [c.width for c in FUND_COLS])
         rows = f.get("rows", []) if doc else None
         if rows is None and family is not None and family.workbook.get("funds_sources"):
