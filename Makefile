@@ -20,16 +20,11 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install -q -e '.[test,dask]'
 	touch $(STAMP)
 
-# Chromium for the browser test (the charts' Chinese font comes with the kit).
-# Installed with apt-get when running as root on Debian/Ubuntu; otherwise a hint is printed.
+# What the suite needs from the system (Chromium, for the browser and PDF tests): installed with
+# apt-get as root on Debian/Ubuntu, waiting while another apt/dpkg holds the lock; otherwise it says
+# what to install. See tools/sysdeps.sh.
 sysdeps:
-	@if command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1; then :; \
-	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	  echo "installing chromium (apt-get) for the browser test"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
-	else \
-	  echo "note: install chromium to run the browser test"; \
-	fi
+	@sh tools/sysdeps.sh
 
 demo: $(STAMP)
 	$(VENV)/bin/kit check params/022006.yaml

@@ -16,7 +16,7 @@ from typing import Any
 
 import pandas as pd
 
-from .checks import Context, ProseCache, checks_for, run_checks
+from .checks import REGISTRY, TASK, Check, Context, ProseCache, checks_for, declared, run_checks
 from .errors import KitError, ParamsError
 from .families import Family, get_family, no_template_text
 from .model import BLOCK_LABELS, SUPPLEMENTARY, Department
@@ -25,11 +25,11 @@ from .rules import RuleSet, load_rules, rules_for, validate_options, validate_ov
 from .review import Review, assign_keys, load_review, merged_overrides, review_path
 from .scoring import EXTRA_INPUT_LABELS, Env, grade, rescore, score_rows, totals
 from .values import fmt_score
-from .vocab import Basis, Decision, FindingKind, Severity, Status, WeightSource
+from .vocab import Basis, Decision, FindingKind, ReviewStatus, Severity, Status, WeightSource
 
 # The grade shown when the form does not fit the chosen template: never a grade under another template.
 NO_GRADE = "不予评级"
-FIT_CHECK = "F1"  # the catalogue's check that the data file fits its rule file (kit/checks/structure.py)
+FIT_CHECK = "F1"  # the catalogue's check that the data file fits its rule file (kit/checks/fit.py)
 # The grade of a total that is not whole: a score not printed, or a scored table cut short on the page.
 PARTIAL_GRADE = "无法评级"
 # The grade of a form of no scoring template (a family with graded: false): identities only.
@@ -39,18 +39,14 @@ FINDING_COLUMNS = ["check_id", "category", "title", "severity", "status", "subje
                    "difference", "location", "missing", "proxy", "key"]
 SCORE_COLUMNS = ["level1", "level2", "indicator", "weight", "self_score", "recomputed_score", "basis", "note",
                  "indicator_id", "row", "check_id", "engine_score", "missing", "weight_source"]
-# How a row's weight was decided: fixed by the rule file, or the 分值 the table prints (rows no rule names).
-WEIGHT_SOURCE_TEXT = WeightSource.labels()
 SEVERITY_ORDER = Severity.orders()
 STATUS_ORDER = Status.orders()
 CENT = Decimal("0.01")
 BASES = tuple(b.value for b in Basis)
-# Quirks of the printed form met while reading it (overflow, stray characters, separators, units,
-# stray seal text, lost signs): shown as 格式与解析说明, apart from the problems.
-FORMAT_CHECKS = frozenset({"E1", "E2", "E3", "E4", "E5"})
-# Checks whose expected/actual are amounts in 元: their |difference| is the amount at stake.
-AMOUNT_CHECKS = frozenset({"A1", "A2", "A3", "A4", "A5", "A6", "A7", "A8", "A9", "B1", "B15", "D2", "D7"})
 KINDS = tuple(k.value for k in FindingKind)
+# The ids of the checks whose failures are format notes, read from their declarations (format_note=True),
+# for the batch index and the portfolio, which see findings as plain records.
+FORMAT_CHECKS = frozenset(c.id for c in REGISTRY if c.format_note)
 
 # Chinese names of the auditor-facing frames (machine names stay in the JSON and in .findings/.scores).
 LABELS = {
@@ -72,16 +68,17 @@ SCORE_COLUMNS_ZH = {
 
 def finding_kind(check_id: str, status: str) -> str:
     """'pass', 'problem', 'unverifiable' or 'format' (a quirk of the printed form, not a problem)."""
-    if status == "pass":
+    if status == Status.PASS:
         return "pass"
-    if status == "unverifiable":
+    if status == Status.UNVERIFIABLE:
         return "unverifiable"
-    return "format" if check_id in FORMAT_CHECKS else "problem"
+    c = declared(check_id)
+    return "format" if c is not None and c.format_note else "problem"
 
 
 def verdict_label(status: str, severity: str) -> str:
     """错误 / 警告 / 提示 for a failed check, 无法核实 when inputs are missing, 通过."""
-    return LABELS["severity"][severity] if status == "fail" else LABELS["status"][status]
+    return LABELS["severity"][severity] if status == Status.FAIL else LABELS["status"][status]
 
 
 def summarise(findings: list[dict], scores: list[dict], missing_inputs: list | None = None) -> dict:
@@ -119,12 +116,12 @@ def summarise(findings: list[dict], scores: list[dict], missing_inputs: list | N
     out["score_cut"] = self_total - recomputed_total  # > 0: the review lowered the total
     out["missing_inputs"] = len(missing_inputs or [])
     complete = points["unverifiable"] == 0 and not missing_inputs
-    out["status"] = "complete" if complete else "partial"
-    out["status_label"] = "已完成复核" if complete else "部分复核"
+    state = ReviewStatus.COMPLETE if complete else ReviewStatus.PARTIAL
     if out["points_total"] and not out["points_rechecked"]:  # not one score point could be re-checked
-        out["status"], out["status_label"] = "none", "未能复核"
+        state = ReviewStatus.NONE
     elif not out["points_total"]:  # no score table (none printed, or not read): only the printed identities
-        out["status"], out["status_label"] = "none", "未评分：只核对数据关系"
+        state = ReviewStatus.UNSCORED
+    out["status"], out["status_label"] = state, state.label
     return out
 
 
@@ -135,15 +132,6 @@ def _dec(v: Any) -> Decimal | None:
         return v if isinstance(v, Decimal) else Decimal(str(v))
     except ArithmeticError:
         return None
-
-# Which check compares a prose figure (by label or kind) — for the prose_figures frame.
-_FIGURE_CHECKS = {
-    "下年预算": "A9", "下年基本支出": "A9", "下年项目支出": "A9", "预算数": "D7", "合计": "A8",
-    "预算支出执行率": "D1", "预算执行率": "D1", "财政专项拨款执行率": "D1", "预算收入执行率": "D1",
-    "信访回复率": "B13", "信访及时处理率": "B13", "满意度": "B12",
-    "年末在编在职人数": "D3", "年末其他人员人数": "D3", "年末离退休人数": "D3",
-}
-
 
 @dataclass
 class AuditResult:
@@ -198,7 +186,7 @@ class AuditResult:
         names and values, as an auditor reads them; ``labels="machine"`` the machine names of
         ``findings`` plus kind, score_effect and amount.
         """
-        f = self.findings[self.findings["status"] != "pass"].copy()
+        f = self.findings[self.findings["status"] != Status.PASS].copy()
         f["kind"] = [finding_kind(c, st) for c, st in zip(f["check_id"], f["status"])]
         f["decision"] = [self._decision_of(k).value for k in f["key"]]
         effects = self._score_effects()
@@ -239,7 +227,9 @@ class AuditResult:
             b = self.department.budget
             ini, adj = b.initial.total.value, b.adjusted.total.value
             return abs(adj - ini) if ini is not None and adj is not None else Decimal(0)
-        return abs(difference) if check_id in AMOUNT_CHECKS and isinstance(difference, Decimal) else Decimal(0)
+        c = declared(check_id)
+        amounts = c is not None and c.amounts  # expected/actual in 元: |difference| is the amount at stake
+        return abs(difference) if amounts and isinstance(difference, Decimal) else Decimal(0)
 
     def _score_effects(self) -> dict[tuple[str, str], Decimal]:
         """(check id, indicator) -> |复核 − 自评| of the score that check re-scores."""
@@ -251,7 +241,7 @@ class AuditResult:
 
     def _points_at_stake(self) -> dict[str, Decimal]:
         return {r["indicator"]: r["weight"] for r in self.scores.to_dict("records")
-                if r["basis"] == "unverifiable" and r["weight"] is not None}
+                if r["basis"] == Basis.UNVERIFIABLE and r["weight"] is not None}
 
     def summary(self) -> dict:
         """Counts by kind and severity, points by basis, status (see ``summarise``)."""
@@ -302,7 +292,7 @@ class AuditResult:
         return e.summary() if e is not None else Decision.PENDING.label
 
     def _decision_json(self, key: str, status: str) -> dict:
-        if status == "pass":
+        if status == Status.PASS:
             return {}
         e = self.review.get(key)
         if e is None:
@@ -333,7 +323,7 @@ class AuditResult:
             if not 1 <= which <= len(table):
                 raise KeyError(f"序号 {which} 不在问题清单中（1–{len(table)}）")
             return table.iloc[which - 1].to_dict()
-        hit = self.findings[(self.findings["key"] == which) & (self.findings["status"] != "pass")]
+        hit = self.findings[(self.findings["key"] == which) & (self.findings["status"] != Status.PASS)]
         if not len(hit):
             raise KeyError(f"没有键为“{which}”的问题（键见 result.issues() 的“问题键”列）")
         return hit.iloc[0].to_dict()
@@ -380,7 +370,7 @@ class AuditResult:
 
     def orphans(self) -> list:
         """Decisions in the review file whose finding no longer exists (kept, listed, never dropped)."""
-        keys = self.findings.loc[self.findings["status"] != "pass", "key"]
+        keys = self.findings.loc[self.findings["status"] != Status.PASS, "key"]
         return self.review.orphans(keys)
 
     def _repr_html_(self) -> str:
@@ -410,6 +400,7 @@ class AuditResult:
                 {
                     "check_id": r["check_id"],
                     "category": r["category"],
+                    "title": r["title"],
                     "severity": r["severity"],
                     "status": r["status"],
                     "subject": r["subject"],
@@ -546,14 +537,15 @@ def run_audit(dept: Department, params: Params | None = None, options: dict | No
     fitting = fitting_rules(dept, exclude=rules.name) if misfit else ()
     grades = _grades(dept, rules, opts, scores, tot, misfit, family)
     before = None
-    if any(s.basis == "override" for s in scores):  # the totals and grade as the engine had them
+    if any(s.basis == Basis.OVERRIDE for s in scores):  # the totals and grade as the engine had them
         base = [copy.copy(s) for s in scores]
         for b in base:
             b.recomputed = b.engine_score
         btot = totals(base, rules)
         before = {"totals": btot, "grade": _grades(dept, rules, opts, base, btot, misfit, family)}
     ctx = Context(dept, rules, opts, scores, extra, prose, tot, grades, family, misfit, fitting)
-    rows = run_checks(ctx, checks_for(family.checks))
+    checks = checks_for(family.checks, rules)
+    rows = run_checks(ctx, checks)
     if misfit_names:
         rows = [_not_under(r, misfit_names, rules.name) for r in rows]
     findings = pd.DataFrame.from_records(rows, columns=FINDING_COLUMNS).astype(object)
@@ -579,7 +571,7 @@ def run_audit(dept: Department, params: Params | None = None, options: dict | No
     ]
     scores_df = pd.DataFrame.from_records(score_rows, columns=SCORE_COLUMNS).astype(object)
     missing = _missing_inputs(rows, scores)
-    figures = _prose_figures(prose, rows)
+    figures = _prose_figures(prose, rows, checks)
     result = AuditResult(dept, params, opts, rules, findings, scores_df, tot, grades, missing, figures, family, misfit,
                          review, before, list(overrides_arg or ()), options, fitting=fitting)
     implied = [] if _implied else _rejected_scores(result, {str(o.get("indicator")) for o in wanted if isinstance(o, dict)})
@@ -592,7 +584,7 @@ def _rejected_scores(result: AuditResult, overridden: set[str]) -> list[dict]:
     """Overrides keeping the self score of each indicator whose re-scoring finding was not adopted."""
     out = []
     rows = {(r["check_id"], r["indicator"]): r for r in result.scores.to_dict("records") if r["check_id"]}
-    for f in result.findings[result.findings["status"] == "fail"].to_dict("records"):
+    for f in result.findings[result.findings["status"] == Status.FAIL].to_dict("records"):
         e = result.review.get(f["key"])
         row = rows.get((f["check_id"], f["subject"]))
         if (e is None or e.decision is not Decision.REJECTED or row is None or row["self_score"] is None
@@ -629,13 +621,6 @@ def resolve_rules(dept: Department, params: Params | None) -> RuleSet:
     if params is not None and params.rules:
         return load_rules(params.rules)
     return rules_for(dept.family)
-
-
-def variant_misfit(scores, rules: RuleSet) -> tuple[str, ...]:
-    """Where the department writes its own table (``table_rows``), the few weights the rule file
-    fixes differ by province (执行率 10 or 20 分): a printed weight other than the rule's means the
-    rule file is another variant's, and a score under it would be wrong."""
-    return variant_fit(scores, rules)[0]
 
 
 def variant_fit(scores, rules: RuleSet) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -746,13 +731,13 @@ def family_misfit(dept: Department, family: Family) -> tuple[str, ...]:
 def _missing_inputs(rows: list[dict], scores) -> pd.DataFrame:
     needed: dict[str, list[str]] = {}
     for s in scores:
-        if s.basis in ("unverifiable", "proxy") or s.engine_basis in ("unverifiable", "proxy"):
+        if s.basis in (Basis.UNVERIFIABLE, Basis.PROXY) or s.engine_basis in (Basis.UNVERIFIABLE, Basis.PROXY):
             for key in s.missing:
                 needed.setdefault(key, [])
                 if s.rule.name not in needed[key]:
                     needed[key].append(s.rule.name)
     for r in rows:
-        if r["status"] == "pass":
+        if r["status"] == Status.PASS:
             continue
         for key in r["missing"]:
             needed.setdefault(key, [])
@@ -764,7 +749,7 @@ def _missing_inputs(rows: list[dict], scores) -> pd.DataFrame:
     )
 
 
-def _prose_figures(prose: ProseCache, rows: list[dict]) -> pd.DataFrame:
+def _prose_figures(prose: ProseCache, rows: list[dict], checks: list[Check]) -> pd.DataFrame:
     cols = ["source", "row", "label", "raw", "value", "unit", "printed_unit", "year", "notes", "check_id", "status"]
     try:
         figs = prose.figures
@@ -776,20 +761,17 @@ def _prose_figures(prose: ProseCache, rows: list[dict]) -> pd.DataFrame:
         # Keep the worst status per (check, subject).
         if key not in status_by or STATUS_ORDER[r["status"]] < STATUS_ORDER[status_by[key]]:
             status_by[key] = r["status"]
+    # Which check compares a figure: by its label, else by its kind (the checks' figure roles).
+    by_label = {label: c for c in checks for label in c.figures}
+    by_kind = {kind: c for c in checks for kind in c.figure_kinds}
     out = []
     for f in figs:
-        check_id = _FIGURE_CHECKS.get(f.label, "A8" if f.kind == "item" else ("D3" if f.kind == "count" else ""))
-        if f.label == "预算数" and not f.source.startswith("task:"):
-            check_id = ""
-        subject = f.label
-        if check_id in ("A8", "D7"):
-            subject = f.source.partition(":")[2]
-        elif check_id == "A9":
-            subject = "下年预算"
-        elif check_id == "B12":
-            subject = "公众或服务对象满意度"
-        elif check_id == "B13":
-            subject = "群众信访办理情况"
+        c, subject = by_label.get(f.label) or by_kind.get(f.kind), None
+        if c is not None and c.figure_subject == TASK:
+            subject = f.source.partition(":")[2] if f.source.startswith("task:") else None
+        elif c is not None:
+            subject = c.figure_subject or f.label
+        check_id = c.id if c is not None and subject is not None else ""
         status = status_by.get((check_id, subject), "not_compared") if check_id else "not_compared"
         out.append({
             "source": f.source, "row": f.row, "label": (f.qualifier or "") + f.label, "raw": f.raw, "value": f.value,

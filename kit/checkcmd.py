@@ -88,9 +88,9 @@ def render_table(result) -> str:
         out.append("  无")
     for r in issues.to_dict("records"):
         # An info-level 'fail' is a note (e.g. 万元 converted), not a discrepancy.
-        if r["status"] == "unverifiable":
+        if r["status"] == Status.UNVERIFIABLE:
             tag = "[无法核实]"  # not a discrepancy: inputs are missing (listed under 需补充资料)
-        elif r["severity"] == "info":
+        elif r["severity"] == Severity.INFO:
             tag = "[提示]"
         else:
             tag = f"[{SEVERITY_TEXT[r['severity']]}·{STATUS_TEXT[r['status']]}]"

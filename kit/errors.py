@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .vocab import FailureKind
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -83,3 +85,46 @@ class ProblemCollector:
     def raise_if_any(self, cls: type[KitError] = LoadError) -> None:
         if self.problems:
             raise cls(self.problems)
+
+
+# --- Narrow errors: every error class of the kit is defined here ----------------------------------
+class FileMissing(LoadError):
+    """The path names nothing (or a symlink to nothing): a caller may word this its own way."""
+
+
+class RulesError(KitError):
+    """A rule file is invalid (a packaging or authoring error, reported like any input error)."""
+
+
+class FamilyError(KitError):
+    """A family folder is invalid or a family id unknown."""
+
+
+class FormError(KitError):
+    """A published form cannot be read at all (not a PDF, encrypted, scanned, truncated ...)."""
+
+
+class NotThisLayout(FormError):
+    """A layout module found none of its family's blocks in the form: the family's printed structure
+    does not fit (kit import then tries the next family). Any other refusal of a layout — a year not
+    printed, forms that cannot be told apart, a document that does not load — stands as it is."""
+
+
+class OutputError(KitError):
+    """A file could not be written into the output folder (full disk, permissions, …)."""
+
+
+class Stopped(Exception):
+    """This process was asked to stop (SIGINT/SIGTERM): nothing more is written."""
+
+
+class ReadStopped(Exception):
+    """A signal asked the form reader to stop (not a fault of the file)."""
+
+
+class WarmKernelError(RuntimeError):
+    """The warm kernel could not be started or reset; ``failure_kind`` says how it failed."""
+
+    def __init__(self, message: str, failure_kind: FailureKind = FailureKind.ERROR):
+        super().__init__(message)
+        self.failure_kind = failure_kind

@@ -1,408 +1,27 @@
-"""Scoring formulas: small registered plug-ins, shared by every family's rule file.
+"""Shared scoring plug-ins: formulas that several families' rule files name.
 
-A rule file names an indicator's formula (``formula: fixed_assets``); ``@formula("name")``
-registers the function that recomputes it. Each returns an ``Outcome``: the score and its basis
-— ``exact`` (all inputs on the form or supplied), ``proxy`` (an input stands in for one the form
-lacks), ``judgement`` (discretionary: the self score is kept), ``unverifiable`` (inputs missing:
-the self score is kept and the missing inputs named).
-
-Where an indicator mixes a mechanical sub-item with judgement sub-items, the judgement part is
-assumed to be at most its full points: recomputed = min(self score, judgement points + part).
+``judgement`` (keep the self score), the execution rate of 年度预算执行情况 (``exec_rate``, with the
+printed precision and rounding of 财政部-style forms) and the department's own 绩效指标 rows
+(``target_completion``, with the reading of targets and actuals the checks share). A family's own
+formulas live beside its data (``kit/families/<id>/formulas.py``); the core types in
+``kit/scoretypes.py``.
 """
 from __future__ import annotations
 
-import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
-from typing import Any, Callable
 
-from .model import NOT_APPLICABLE, Department, ScoreRow
-from .values import Num, fmt_amount, fmt_pct, fmt_score, normalise_text
-
-ZERO = Decimal(0)
-HUNDRED = Decimal(100)
-
-
-def band_score(bands, x: Decimal) -> Decimal:
-    """The score of the first band whose condition ``x`` meets (rule files end with a fallback)."""
-    for b in bands:
-        if b.matches(x):
-            return b.score
-    raise ValueError("band table has no fallback entry")  # validated when the rule file loads
-
-
-REGISTRY: dict[str, Callable[["Env", "IndicatorScore"], "Outcome"]] = {}
-
-
-def formula(name: str):
-    """Register a scoring formula under the name rule files use."""
-    def deco(fn):
-        REGISTRY[name] = fn
-        return fn
-    return deco
-
-
-@dataclass
-class IndicatorScore:
-    rule: Any  # kit.rules.IndicatorRule (rules imports this module, not the other way)
-    row: ScoreRow | None = None  # the form's row, when found
-    row_no: int | None = None  # 1-based row of the form's scoring table
-    weight: Decimal = ZERO  # the rule's weight
-    weight_printed: Num | None = None
-    weight_implied: Decimal | None = None  # 100 − Σ other printed weights, when the weight is unreadable
-    self_score: Decimal | None = None
-    engine_score: Decimal | None = None  # recomputed by the formula (before any override)
-    recomputed: Decimal | None = None
-    basis: str = "unverifiable"
-    engine_basis: str = "unverifiable"
-    note: str = ""
-    missing: tuple[str, ...] = ()
-    inputs: dict[str, Any] = field(default_factory=dict)  # figures the checks report (ratio, band …)
-    error: str | None = None  # exception text when the formula crashed
-    override: Any = None  # kit.rules.Override
-    where: str = "评分表"  # the block the printed row is in (Chinese)
-    weight_source: str = "rule"  # 'rule': the rule file fixes the weight; 'table': the printed 分值 is the weight
-    item: Any = None  # the printed row the table-row formulas read (an Indicator, or the ScoreRow)
-
-    @property
-    def weight_known(self) -> bool:
-        """False when the weight is the printed 分值 and none can be read (a table without a weight column)."""
-        if self.weight_source != "table":
-            return True
-        return self.weight_printed is not None and self.weight_printed.value is not None
-
-    @property
-    def placeholder(self) -> bool:
-        """A printed row of the department's own table with neither 分值 nor 得分 (e.g. 指标1: / / /)."""
-        return (self.weight_source == "table" and not self.weight_known and self.row is not None
-                and self.row.self_score.value is None)
-
-    @property
-    def location(self) -> str:
-        if self.row_no:
-            return f"{self.where} 第{self.row_no}行"
-        return self.where if self.row is not None else f"{self.where}（缺少此行）"
-
-
-@dataclass
-class Outcome:
-    score: Decimal | None
-    basis: str
-    note: str
-    missing: tuple[str, ...] = ()
-    inputs: dict[str, Any] = field(default_factory=dict)
-
-
-class Env:
-    """What the formulas read: the department, the rules, the effective options, prose figures."""
-
-    def __init__(self, dept: Department, rules: Any, opts: dict, prose):
-        self.dept = dept
-        self.rules = rules
-        self.opts = opts
-        self.prose = prose  # checks.base.ProseCache
-
-    def supp(self, key: str) -> Any:
-        v = self.dept.supplementary.get(key)
-        if isinstance(v, Num):
-            return v.value
-        return v
-
-    def count(self, key: str) -> Decimal | None:
-        n = self.dept.profile.counts.get(key)
-        return n.value if n is not None else None
-
-
-def _kept(self_score: Decimal | None, basis: str, note: str, missing=(), inputs=None) -> Outcome:
-    return Outcome(self_score, basis, note, tuple(missing), inputs or {})
-
-
-def _mixed(s: IndicatorScore, judgement_points: Decimal, part: Decimal) -> Decimal:
-    """min(self, judgement points + mechanical part): the judgement part is at most full."""
-    cap = judgement_points + part
-    return cap if s.self_score is None else min(s.self_score, cap)
+from .model import NOT_APPLICABLE, Department
+from .scoretypes import HUNDRED, ZERO, Env, IndicatorScore, Outcome, formula, kept
+from .values import Num, fmt_pct, fmt_score, normalise_text
+from .vocab import Basis
 
 
 @formula("judgement")
 def f_judgement(env: Env, s: IndicatorScore) -> Outcome:
-    return _kept(s.self_score, "judgement", "主观评分项，保留自评分数（只核对分数范围与可得分值）")
+    return kept(s.self_score, Basis.JUDGEMENT, "主观评分项，保留自评分数（只核对分数范围与可得分值）")
 
-
-@formula("disclosure")
-def f_disclosure(env: Env, s: IndicatorScore) -> Outcome:
-    if env.supp("classified") is True:
-        return Outcome(s.weight, "exact", "涉密部门按规定不公开，直接得分", inputs={"classified": True})
-    parts = s.rule.params["part_scores"]
-    b, f = env.supp("budget_disclosure"), env.supp("final_disclosure")
-    missing = [k for k, v in (("budget_disclosure", b), ("final_disclosure", f)) if v is None]
-    if missing:
-        return _kept(s.self_score, "unverifiable", "缺少预决算公开情况，保留自评分数", missing)
-    score = parts[b] + parts[f]
-    return Outcome(score, "exact", f"部门预算公开“{b}”{fmt_score(parts[b])} 分 + 部门决算公开“{f}”{fmt_score(parts[f])} 分",
-                   inputs={"budget_disclosure": b, "final_disclosure": f})
-
-
-def adjustment_ratio(env: Env) -> tuple[Decimal | None, str, bool, tuple[str, ...]]:
-    """(ratio %, description, is_proxy, missing) of 调整、调剂资金累计 / 部门预算总规模."""
-    dept = env.dept
-    base = dept.budget.initial.total.value
-    if base is None or base == 0:
-        return None, "", False, ("budget.initial.total",)
-    supplied = env.supp("cumulative_adjustment")
-    if supplied is not None:
-        return supplied / base * HUNDRED, f"累计调整调剂 {fmt_amount(supplied)} 元（补充资料）", False, ()
-    measure = env.opts["adjustment_measure"]
-    if measure == "supplied":
-        return None, "", False, ("cumulative_adjustment",)
-    if measure == "net":
-        adj = dept.budget.adjusted.total.value
-        if adj is None:
-            return None, "", False, ("budget.adjusted.total",)
-        amount = abs(adj - base)
-        return amount / base * HUNDRED, f"替代口径：调整后与年初预算之差 {fmt_amount(amount)} 元", True, ()
-    lines = dept.basic_lines + dept.project_lines + dept.transfer_lines
-    if not lines or any(ln.budget.value is None or ln.adjusted.value is None for ln in lines):
-        return None, "", False, ("cumulative_adjustment",)
-    amount = sum((abs(ln.adjusted.value - ln.budget.value) for ln in lines), ZERO)
-    return amount / base * HUNDRED, f"替代口径：各支出行调整额绝对值之和 {fmt_amount(amount)} 元", True, ()
-
-
-def adjustment_points(env: Env, ratio: Decimal, full: Decimal) -> tuple[Decimal, Decimal]:
-    """(points of the 10% rule, percentage points counted as over)."""
-    threshold = env.opts["adjustment_threshold_pct"]
-    if ratio <= threshold:
-        return full, ZERO
-    over = ratio - threshold
-    mode = env.opts["over_10pct_deduction"]
-    if mode == "per_full_point":
-        over = Decimal(math.floor(over))
-    elif mode == "per_started_point":
-        over = Decimal(math.ceil(over))
-    return max(ZERO, full - env.opts["deduction_per_point"] * over), over
-
-
-@formula("adjustment_rule")
-def f_adjustment_rule(env: Env, s: IndicatorScore) -> Outcome:
-    p = s.rule.params
-    ratio, how, proxy, missing = adjustment_ratio(env)
-    if ratio is None:
-        return _kept(s.self_score, "unverifiable", "缺少调整、调剂累计数，保留自评分数", missing)
-    part, over = adjustment_points(env, ratio, p["rule_points"])
-    score = _mixed(s, p["judgement_points"], part)
-    note = (f"调整、调剂比例 {fmt_pct(ratio)}（{how}），上限 {fmt_score(env.opts['adjustment_threshold_pct'])}%，"
-            f"第2项得 {fmt_score(part)} 分；其余两项为主观评分，按不超过满分 {fmt_score(p['judgement_points'])} 分计")
-    return Outcome(score, "proxy" if proxy else "exact", note,
-                   inputs={"ratio": ratio, "part": part, "over": over, "proxy": proxy, "how": how})
-
-
-@formula("procurement")
-def f_procurement(env: Env, s: IndicatorScore) -> Outcome:
-    p = s.rule.params
-    plan, actual = env.supp("procurement_plan"), env.supp("procurement_actual")
-    missing = [k for k, v in (("procurement_plan", plan), ("procurement_actual", actual)) if v is None]
-    if missing:
-        return _kept(s.self_score, "unverifiable", "缺少政府采购计划与实际金额，保留自评分数", missing)
-    if plan == 0:
-        return _kept(s.self_score, "unverifiable", "政府采购计划金额为 0，执行率无法计算", ("procurement_plan",))
-    rate = actual / plan * HUNDRED
-    part = ZERO if actual > plan else p["rule_points"] * actual / plan
-    score = _mixed(s, p["judgement_points"], part)
-    note = f"政府采购执行率 {fmt_pct(rate)}" + ("，实际超过计划得 0 分" if actual > plan else f"，第1项得 {fmt_score(part)} 分")
-    return Outcome(score, "exact", note, inputs={"ratio": rate, "part": part})
-
-
-def _banded(s: IndicatorScore, ratio: Decimal, what: str, basis: str = "exact", extra: str = "", **inputs) -> Outcome:
-    score = band_score(s.rule.bands(), ratio)
-    return Outcome(score, basis, f"{what} {fmt_pct(ratio)} → {fmt_score(score)} 分{extra}", inputs={"ratio": ratio, **inputs})
-
-
-@formula("fixed_assets")
-def f_fixed_assets(env: Env, s: IndicatorScore) -> Outcome:
-    used, total = env.supp("fixed_assets_in_use"), env.supp("fixed_assets_total")
-    missing = [k for k, v in (("fixed_assets_in_use", used), ("fixed_assets_total", total)) if v is None]
-    if missing or total == 0:
-        return _kept(s.self_score, "unverifiable", "缺少固定资产总额，保留自评分数", missing or ("fixed_assets_total",))
-    return _banded(s, used / total * HUNDRED, "固定资产利用率")
-
-
-@formula("funded_staff")
-def f_funded_staff(env: Env, s: IndicatorScore) -> Outcome:
-    posts = env.supp("authorized_posts")
-    if posts is None:
-        posts = env.count("authorized_posts")
-    on = env.count("on_staff")
-    missing = [k for k, v in (("authorized_posts", posts), ("profile.on_staff", on)) if v is None]
-    if missing or posts == 0:
-        return _kept(s.self_score, "unverifiable", "缺少核定编制数，保留自评分数（编制床位不是人员编制）",
-                     missing or ("authorized_posts",))
-    return _banded(s, on / posts * HUNDRED, f"财政供养人员控制率（在编 {on} ÷ 核定编制 {posts}）")
-
-
-@formula("contract_staff")
-def f_contract_staff(env: Env, s: IndicatorScore) -> Outcome:
-    on = env.count("on_staff")
-    contract = env.supp("contract_staff")
-    source = "补充资料的编外人员数"
-    if contract is None and env.opts["contract_staff_source"] == "other_staff":
-        contract = env.count("other_staff")
-        source = "年末其他人员人数作为编外人员数"
-    missing = [k for k, v in (("profile.on_staff", on), ("contract_staff", contract)) if v is None]
-    if missing or on + contract == 0:
-        return _kept(s.self_score, "unverifiable", "缺少在编或编外人员数，保留自评分数", missing or ("contract_staff",))
-    ratio = contract / (on + contract) * HUNDRED
-    return _banded(s, ratio, f"编外人员控制率（编外 {contract} ÷（在编 {on} + 编外 {contract}），以{source}）",
-                   contract=contract, on_staff=on)
-
-
-def public_line(env: Env) -> tuple[Decimal | None, Decimal | None]:
-    """(adjusted, actual) of the 公用经费 line(s) of 基本支出."""
-    lines = [ln for ln in env.dept.basic_lines if "公用" in ln.name]
-    if not lines or any(ln.adjusted.value is None or ln.actual.value is None for ln in lines):
-        return None, None
-    return sum((ln.adjusted.value for ln in lines), ZERO), sum((ln.actual.value for ln in lines), ZERO)
-
-
-@formula("public_funds")
-def f_public_funds(env: Env, s: IndicatorScore) -> Outcome:
-    p = s.rule.params
-    bands = s.rule.bands()
-    tb, ta = env.supp("three_public_budget"), env.supp("three_public_actual")
-    three = None
-    if tb is not None and ta is not None and tb > 0 and ta >= 0:
-        three_ratio = ta / tb * HUNDRED
-        three = band_score(bands, three_ratio)
-    db, da = env.supp("daily_public_budget"), env.supp("daily_public_actual")
-    daily_proxy = False
-    if (db is None or da is None) and env.opts["daily_public_proxy"] == "public_line":
-        db, da = public_line(env)
-        daily_proxy = db is not None
-    daily = None
-    negative = [x for x in (db, da, tb, ta) if x is not None and x < 0]  # no control rate from a negative amount
-    if db is not None and da is not None and db > 0 and da >= 0:
-        daily_ratio = da / db * HUNDRED
-        daily = band_score(bands, daily_ratio)
-    inputs: dict[str, Any] = {"proxy": daily_proxy}
-    notes = []
-    missing = []
-    if three is None:
-        missing += ["three_public_budget", "three_public_actual"]
-        notes.append("缺少“三公”经费预算与实际数，“三公”部分按不超过满分 3 分计")
-    else:
-        inputs["three_public_ratio"] = three_ratio
-        inputs["three_public_score"] = three
-        notes.append(f"“三公”经费控制率 {fmt_pct(three_ratio)} → {fmt_score(three)} 分")
-    if daily is None:
-        missing += ["daily_public_budget", "daily_public_actual"]
-        notes.append("缺少日常公用经费数据")
-    else:
-        inputs["daily_ratio"] = daily_ratio
-        inputs["daily_score"] = daily
-        notes.append(("日常公用经费控制率（替代口径：基本支出“公用经费”行 实际 ÷ 调整后）" if daily_proxy else "日常公用经费控制率")
-                     + f" {fmt_pct(daily_ratio)} → {fmt_score(daily)} 分")
-    if negative:
-        notes.append("预算数或实际数为负（" + "、".join(fmt_amount(x) for x in negative) + " 元），该部分不计算控制率")
-    note = "；".join(notes)
-    if three is None and daily is None:
-        return _kept(s.self_score, "unverifiable", note, missing, inputs)
-    if three is not None and daily is not None:
-        return Outcome(three + daily, "proxy" if daily_proxy else "exact", note, tuple(missing), inputs)
-    known = three if three is not None else daily
-    score = _mixed(s, p["part_points"], known)
-    return Outcome(score, "proxy", note, tuple(missing), inputs)
-
-
-@formula("quarterly")
-def f_quarterly(env: Env, s: IndicatorScore) -> Outcome:
-    p = s.rule.params
-    keys = ("q1_progress", "q2_progress", "q3_progress", "q4_progress")
-    prog = [env.supp(k) for k in keys]
-    missing = [k for k, v in zip(keys, prog) if v is None]
-    if missing:
-        return _kept(s.self_score, "unverifiable", "缺少各季度末累计支出进度，保留自评分数", missing)
-    ratios = [pq / t for pq, t in zip(prog, p["schedule"])]
-    if env.opts["cap_quarterly_ratio"]:
-        ratios = [min(r, Decimal(1)) for r in ratios]
-    quarter_part = sum(ratios, ZERO) * p["quarter_points"]
-    if env.opts["quarterly_rate_mode"] == "ratio":
-        mean = sum(ratios, ZERO) / 4
-    else:
-        mean = sum(prog, ZERO) / 4 / HUNDRED
-    score = min(s.weight, quarter_part + p["mean_points"] * mean)
-    note = ("季度执行率 " + "、".join(fmt_pct(r * HUNDRED) for r in ratios)
-            + f"，季度得分 {fmt_score(quarter_part)} + 全年平均 {fmt_pct(mean * HUNDRED)} × {fmt_score(p['mean_points'])}")
-    return Outcome(score, "exact", note, inputs={"ratios": ratios, "mean": mean})
-
-
-@formula("timeliness")
-def f_timeliness(env: Env, s: IndicatorScore) -> Outcome:
-    n, k = env.supp("projects_planned"), env.supp("projects_on_time")
-    if n is not None and k is not None:
-        source = "补充资料"
-    else:
-        tasks = env.dept.tasks
-        if not tasks:
-            return _kept(s.self_score, "unverifiable", "缺少计划完成项目数，保留自评分数", ("projects_planned", "projects_on_time"))
-        done = tuple(s.rule.params.get("done_words") or ())
-        n = Decimal(len(tasks))
-        k = Decimal(sum(1 for t in tasks if t.status.strip() in done))
-        source = f"年度主要任务完成情况：{int(n)} 项中 {int(k)} 项为“已完成”"
-    if n == 0:
-        return _kept(s.self_score, "unverifiable", "计划完成项目总数为 0", ("projects_planned",))
-    score = s.weight if k >= n else s.weight * k / n
-    return Outcome(score, "exact", f"{source}，{fmt_score(s.weight)} × {k}/{n} = {fmt_score(score)} 分",
-                   inputs={"n": n, "k": k})
-
-
-@formula("key_work")
-def f_key_work(env: Env, s: IndicatorScore) -> Outcome:
-    per = s.rule.params["per_incomplete"]
-    inc = env.supp("key_tasks_incomplete")
-    if inc is not None:
-        score = max(ZERO, s.weight - per * inc)
-        return Outcome(score, "exact", f"未完成重点工作 {inc} 项（补充资料）→ {fmt_score(score)} 分", inputs={"incomplete": inc})
-    done, evidence = env.prose.key_work()
-    if done is True:
-        return Outcome(s.weight, "exact", f"自评报告称重点工作均已完成（“{evidence}”）→ {fmt_score(s.weight)} 分",
-                       inputs={"incomplete": ZERO, "evidence": evidence})
-    why = f"自评报告称有重点工作未完成（“{evidence}”），但未说明项数" if done is False else "自评报告未说明重点工作完成情况"
-    return _kept(s.self_score, "unverifiable", why + "，保留自评分数", ("key_tasks_incomplete",), {"evidence": evidence})
-
-
-@formula("satisfaction")
-def f_satisfaction(env: Env, s: IndicatorScore) -> Outcome:
-    rates = env.prose.satisfaction_rates()
-    if not rates:
-        return _kept(s.self_score, "unverifiable", "未找到满意度数值，保留自评分数", ("satisfaction_rate",))
-    values = [f.value for f in rates]
-    agg = env.opts["satisfaction_aggregate"]
-    x = min(values) if agg == "min" else sum(values, ZERO) / len(values)
-    shown = "、".join(f"{f.qualifier}{f.label} {fmt_pct(f.value)}" for f in rates)
-    how = "" if len(values) == 1 else ("，取最低值" if agg == "min" else "，取平均值")
-    return _banded(s, x, f"满意度（{shown}{how}）", rates=values)
-
-
-@formula("petitions")
-def f_petitions(env: Env, s: IndicatorScore) -> Outcome:
-    p = s.rule.params
-    reply = env.supp("petition_reply_rate")
-    timely = env.supp("petition_timely_rate")
-    found = env.prose.petition_rates()
-    reply = reply if reply is not None else found.get("reply")
-    timely = timely if timely is not None else found.get("timely")
-    missing = [k for k, v in (("petition_reply_rate", reply), ("petition_timely_rate", timely)) if v is None]
-    if missing:
-        return _kept(s.self_score, "unverifiable", "缺少信访回复率，保留自评分数", missing)
-    part = (p["reply_points"] if reply >= p["full_rate"] else ZERO) + (p["timely_points"] if timely >= p["full_rate"] else ZERO)
-    channel = env.supp("petition_channel")
-    note = f"信访办理回复率 {fmt_pct(reply)}、及时办理回复率 {fmt_pct(timely)} → {fmt_score(part)} 分"
-    if channel is None:
-        score = _mixed(s, p["channel_points"], part)
-        note += f"；渠道机制 {fmt_score(p['channel_points'])} 分为主观评分，按不超过满分计"
-    else:
-        score = part + (p["channel_points"] if channel else ZERO)
-        note += f"；渠道机制（补充资料）{'已建立' if channel else '未建立'}"
-    return Outcome(score, "exact", note, inputs={"reply": reply, "timely": timely, "part": part})
 
 
 # --- Printed precision and rounding (财政部-style forms print rates and scores to 0, 1 or 2 places) ---
@@ -470,7 +89,7 @@ def f_exec_rate(env: Env, s: IndicatorScore) -> Outcome:
     unit = env.dept.header.unit
     budget, actual, printed_rate = exec_inputs(env.dept, base)
     if budget is None:
-        return _kept(s.self_score, "unverifiable", "表上没有年度预算执行情况（资金来源各行），保留自评分数", ("funds",))
+        return kept(s.self_score, Basis.UNVERIFIABLE, "表上没有年度预算执行情况（资金来源各行），保留自评分数", ("funds",))
     if budget.ok and actual.ok and budget.value != 0:
         rate = actual.value / budget.value * HUNDRED
         score = exec_score(s.weight, rate, mode, full_at)
@@ -485,7 +104,7 @@ def f_exec_rate(env: Env, s: IndicatorScore) -> Outcome:
             if ok:  # printed to fewer places and right at that precision: the form's own figure stands
                 note += f"（表上印为 {printed.raw}，按其 {places} 位小数一致）"
                 score = printed.value
-        return Outcome(score, "exact", note, inputs={"rate": rate, "capped": capped, "base": base, "budget": budget.value,
+        return Outcome(score, Basis.EXACT, note, inputs={"rate": rate, "capped": capped, "base": base, "budget": budget.value,
                                                      "actual": actual.value})
     missing = tuple(k for k, n in ((f"funds.total.{base}", budget), ("funds.total.actual", actual)) if not n.ok)
     if budget.ok and budget.value == 0:
@@ -494,10 +113,10 @@ def f_exec_rate(env: Env, s: IndicatorScore) -> Outcome:
     if printed_rate.ok:
         rate = printed_rate.value
         score = exec_score(s.weight, rate, mode, full_at)
-        return Outcome(score, "proxy", f"{what}，执行率无法复算；按表上印出的执行率 {printed_rate.raw} 计："
+        return Outcome(score, Basis.PROXY, f"{what}，执行率无法复算；按表上印出的执行率 {printed_rate.raw} 计："
                        f"{fmt_score(s.weight)} × {fmt_pct(min(rate, HUNDRED))} = {fmt_score(round_to(score, 2, mode))} 分",
                        missing, inputs={"rate": rate, "capped": rate > HUNDRED, "base": base, "from_printed_rate": True})
-    return _kept(s.self_score, "unverifiable", f"{what}，执行率无法计算，保留自评分数", missing)
+    return kept(s.self_score, Basis.UNVERIFIABLE, f"{what}，执行率无法计算，保留自评分数", missing)
 
 
 EXEC_INPUT_LABELS = {
@@ -682,18 +301,18 @@ def f_target_completion(env: Env, s: IndicatorScore) -> Outcome:
     bounded = next((w for w in env.rules.text.get("bounded_rates", ()) if w in ind.level3), None)
     for side, fig, raw in (("指标值", target, ind.target), ("实际完成值", actual, ind.actual)):
         if bounded and fig.kind == "number" and fig.unit == "%" and fig.value > HUNDRED:  # "290%" for ≥90%
-            return _kept(s.self_score, "unverifiable", f"{side}“{raw}”超过 100%，{bounded}不可能超过 100%"
+            return kept(s.self_score, Basis.UNVERIFIABLE, f"{side}“{raw}”超过 100%，{bounded}不可能超过 100%"
                          "（多为“≥”等符号的识别错误），无法读出，保留自评分数", (f"evidence:{ind.level3}",),
                          {**base, "target": target, "actual": actual, "status": "unreadable"})
     info = {**base, "target": target, "actual": actual}
     if coef is not None and known:
         score = w * coef
-        return Outcome(score, "exact", f"{COEFFICIENT_NOTE}：{fmt_score(w)} × {ind.coefficient.raw} = {fmt_score(score)} 分",
+        return Outcome(score, Basis.EXACT, f"{COEFFICIENT_NOTE}：{fmt_score(w)} × {ind.coefficient.raw} = {fmt_score(score)} 分",
                        inputs={**info, "status": "coefficient", "coefficient": coef})
     if target.kind == "na" and actual.kind in ("na", "blank"):
-        return _kept(s.self_score, "judgement", "本行不适用（表上为“/”）", inputs={**info, "status": "na"})
+        return kept(s.self_score, Basis.JUDGEMENT, "本行不适用（表上为“/”）", inputs={**info, "status": "na"})
     if target.kind == "blank":
-        return _kept(s.self_score, "unverifiable", "指标值未填写，无从判断是否完成，保留自评分数",
+        return kept(s.self_score, Basis.UNVERIFIABLE, "指标值未填写，无从判断是否完成，保留自评分数",
                      (f"evidence:{ind.level3}",), {**info, "status": "no_target"})
     if target.kind in ("text", "vs_last_year", "several"):
         same = _norm(ind.actual) == _norm(ind.target)
@@ -701,7 +320,7 @@ def f_target_completion(env: Env, s: IndicatorScore) -> Outcome:
         note = f"{why}（指标值“{ind.target}”，实际“{ind.actual or '未填写'}”），按专业判断保留自评分数"
         if same:
             note += "；实际完成值与指标值文字相同，缺少实际情况"
-        return _kept(s.self_score, "judgement", note, inputs={**info, "status": "qualitative", "same_text": same})
+        return kept(s.self_score, Basis.JUDGEMENT, note, inputs={**info, "status": "qualitative", "same_text": same})
     miss = {
         "blank": ("实际完成值未填写", "no_actual"),
         "unreadable": (f"实际完成值无法读出（原文“{ind.actual}”）", "unreadable"),
@@ -717,10 +336,10 @@ def f_target_completion(env: Env, s: IndicatorScore) -> Outcome:
         if actual.kind in ("number", "bound"):
             actual = Figure("text", ind.actual)
         why, status = miss.get(actual.kind, (f"实际完成值“{ind.actual}”不是日期", "unit_mismatch"))
-        return _kept(s.self_score, "unverifiable", why + "，保留自评分数", (f"evidence:{ind.level3}",), {**info, "status": status})
+        return kept(s.self_score, Basis.UNVERIFIABLE, why + "，保留自评分数", (f"evidence:{ind.level3}",), {**info, "status": status})
     if target.kind != "date" and actual.kind not in ("number",):
         why, status = miss[actual.kind]
-        return _kept(s.self_score, "unverifiable", why + "，保留自评分数", (f"evidence:{ind.level3}",), {**info, "status": status})
+        return kept(s.self_score, Basis.UNVERIFIABLE, why + "，保留自评分数", (f"evidence:{ind.level3}",), {**info, "status": status})
     lower = env.rules.text.get("lower_is_better", ())
     cmp_, why_cmp = direction(target, ind.nature, ind.level3, lower)
     cost = next((w for w in env.rules.text.get("cost_groups", ()) if w in (ind.level2 or "")), None)
@@ -732,10 +351,10 @@ def f_target_completion(env: Env, s: IndicatorScore) -> Outcome:
         info.update(cmp=cmp_, status="met" if met else "missed", ratio=None, late=not met)
         if met:
             return _full(s, known, f"完成时限 {ind.target}，实际 {ind.actual}，按时完成", info)
-        return _kept(s.self_score, "judgement", f"完成时限 {ind.target}，实际 {ind.actual}，未按时完成；"
+        return kept(s.self_score, Basis.JUDGEMENT, f"完成时限 {ind.target}，实际 {ind.actual}，未按时完成；"
                      "时限指标不按比例计分，保留自评分数", inputs=info)
     if target.unit and actual.unit and _same_unit(target.unit) != _same_unit(actual.unit):
-        return _kept(s.self_score, "unverifiable", f"指标值单位“{target.unit}”与实际完成值单位“{actual.unit}”不一致，无法比较，保留自评分数",
+        return kept(s.self_score, Basis.UNVERIFIABLE, f"指标值单位“{target.unit}”与实际完成值单位“{actual.unit}”不一致，无法比较，保留自评分数",
                      (f"evidence:{ind.level3}",), {**info, "status": "unit_mismatch"})
     met, ratio = completion(target, actual, cmp_)
     what = (f"指标值 {_with_unit(ind.target, ind.unit)}" + (f"（{why_cmp}）" if why_cmp else "")
@@ -744,17 +363,17 @@ def f_target_completion(env: Env, s: IndicatorScore) -> Outcome:
     if met:
         return _full(s, known, what + "，已完成", info)
     if ratio is None:
-        return _kept(s.self_score, "unverifiable", what + "，未完成，完成比例无法计算，保留自评分数",
+        return kept(s.self_score, Basis.UNVERIFIABLE, what + "，未完成，完成比例无法计算，保留自评分数",
                      (f"evidence:{ind.level3}",), info)
     if env.opts.get("missed_target_scoring", "proportional") == "judgement":
-        return _kept(s.self_score, "judgement", what + f"，未完成（完成比例 {fmt_pct(ratio * HUNDRED)}），按专业判断扣分，保留自评分数",
+        return kept(s.self_score, Basis.JUDGEMENT, what + f"，未完成（完成比例 {fmt_pct(ratio * HUNDRED)}），按专业判断扣分，保留自评分数",
                      inputs=info)
     if not known:
-        return _kept(s.self_score, "unverifiable", what + f"，未完成（完成比例 {fmt_pct(ratio * HUNDRED)}）；表上没有分值，无法按比例计分",
+        return kept(s.self_score, Basis.UNVERIFIABLE, what + f"，未完成（完成比例 {fmt_pct(ratio * HUNDRED)}）；表上没有分值，无法按比例计分",
                      ("weights",), info)
     score = w * ratio
     formula_text = "目标/实际" if cmp_ in ("≤", "<") or (target.kind == "range" and actual.value > target.high) else "实际/目标"
-    return Outcome(score, "exact", what + f"，未完成：{fmt_score(w)} × {formula_text} {fmt_pct(ratio * HUNDRED)} = {fmt_score(score)} 分",
+    return Outcome(score, Basis.EXACT, what + f"，未完成：{fmt_score(w)} × {formula_text} {fmt_pct(ratio * HUNDRED)} = {fmt_score(score)} 分",
                    inputs=info)
 
 
@@ -778,106 +397,5 @@ def _with_unit(text: str, unit: str) -> str:
 
 def _full(s: IndicatorScore, known: bool, what: str, info: dict) -> Outcome:
     if not known:
-        return _kept(s.self_score, "unverifiable", what + "；表上没有分值，无法核对是否应得满分，保留自评分数", ("weights",), info)
-    return Outcome(s.weight, "exact", what + f"，得满分 {fmt_score(s.weight)} 分", inputs=info)
-
-
-# --- Ratios of the MOF-2013 framework, re-run from printed inputs --------------------------------
-def input_value(env: Env, key: str) -> tuple[Decimal | None, str]:
-    """A printed input by key, with its printed text: 'counts.on_staff', 'supp.three_public_budget',
-    'funds.total.adjusted', or a difference 'a - b'."""
-    if " - " in key:
-        (a, ta), (b, tb) = (input_value(env, k.strip()) for k in key.split(" - ", 1))
-        return (None if a is None or b is None else a - b), f"（{ta} − {tb}）"
-    kind, _, name = key.partition(".")
-    n: Any = None
-    unit = ""
-    if kind == "counts":
-        n = env.dept.profile.counts.get(name)
-    elif kind == "supp":
-        n = env.dept.supplementary.get(name)
-    elif kind == "funds":
-        total = env.dept.funds.total
-        n = getattr(total, name.partition(".")[2], None) if total is not None else None
-        unit = env.dept.header.unit
-    if isinstance(n, Num) and n.ok:
-        return n.value, shown(n, unit)
-    return None, ""
-
-
-def input_keys(key: str) -> list[str]:
-    """The missing-input keys of a formula input (supplementary keys, profile counts, funds cells)."""
-    out = []
-    for k in ([k.strip() for k in key.split(" - ")] if " - " in key else [key]):
-        kind, _, name = k.partition(".")
-        if kind == "supp" or (kind == "counts" and name == "authorized_posts"):
-            out.append(name)
-        elif kind == "counts":
-            out.append(f"profile.{name}")
-        else:
-            out.append(k)
-    return out
-
-
-def framework_ratio(env: Env, params: dict) -> tuple[Decimal | None, str, tuple[str, ...]]:
-    """(ratio in %, how it was computed, missing input keys) from ``ratio: {num, den}`` or
-    ``change: {current, previous}`` (变动率 = (本年 − 上年) / 上年)."""
-    change = "change" in params
-    a_key, b_key = ((params["change"]["current"], params["change"]["previous"]) if change
-                    else (params["ratio"]["num"], params["ratio"]["den"]))
-    (a, ta), (b, tb) = input_value(env, a_key), input_value(env, b_key)
-    missing = tuple(k for key, v in ((a_key, a), (b_key, b)) if v is None for k in input_keys(key))
-    if missing or b == 0:
-        return None, "", missing or tuple(input_keys(b_key))
-    if change:
-        r = (a - b) / b * HUNDRED
-        return r, f"=（{ta} − {tb}）÷ {tb} = {fmt_pct(r)}", ()
-    r = a / b * HUNDRED
-    return r, f"= {ta} ÷ {tb} = {fmt_pct(r)}", ()
-
-
-def deduction(env: Env, ratio: Decimal, full: dict, deduct: dict, weight: Decimal) -> tuple[Decimal, Decimal]:
-    """(score, distance in points) of 'full marks while the ratio meets ``full``; beyond it
-    ``points`` per ``per`` percentage points, down to 0' (每超过/低于 … 扣 … 分，扣完为止)."""
-    (op, bound), = full.items()
-    bound = Decimal(str(bound))
-    if {"le": ratio <= bound, "lt": ratio < bound, "ge": ratio >= bound, "gt": ratio > bound}[op]:
-        return weight, ZERO
-    dist = abs(ratio - bound)
-    per, points = Decimal(str(deduct.get("per", "1"))), Decimal(str(deduct["points"]))
-    steps = dist / per
-    mode = env.opts.get("deduction_steps", "proportional")
-    if mode == "full_steps":
-        steps = Decimal(math.floor(steps))
-    elif mode == "started_steps":
-        steps = Decimal(math.ceil(steps))
-    return max(ZERO, weight - points * steps), dist
-
-
-@formula("ratio_score")
-def f_ratio_score(env: Env, s: IndicatorScore) -> Outcome:
-    """A framework ratio re-run from printed inputs, scored by the rule file's bands or deduction."""
-    p = s.rule.params
-    ratio, how, missing = framework_ratio(env, p)
-    if ratio is None:
-        return _kept(s.self_score, "unverifiable", f"缺少计算“{s.rule.name}”的数据，保留自评分数", missing)
-    if "bands" in p:
-        score = band_score(p["bands"], ratio)
-        rule_text = "；".join(b.describe() for b in p["bands"])
-    else:
-        score, _ = deduction(env, ratio, p["full"], p["deduct"], s.weight)
-        (op, bound), = p["full"].items()
-        sign = {"le": "≤", "lt": "<", "ge": "≥", "gt": ">"}[op]
-        per = p["deduct"].get("per", "1")
-        rule_text = (f"{sign}{bound}% 得满分，每{'超过' if op in ('le', 'lt') else '低于'} {per} 个百分点扣 "
-                     f"{p['deduct']['points']} 分，扣完为止")
-    return Outcome(score, "exact", f"{s.rule.name} {how}；{rule_text} → {fmt_score(score)} 分", inputs={"ratio": ratio})
-
-
-@formula("ratio_judgement")
-def f_ratio_judgement(env: Env, s: IndicatorScore) -> Outcome:
-    """A framework ratio computed for the auditor to see; the local 评分标准 decides, so the self score is kept."""
-    ratio, how, missing = framework_ratio(env, s.rule.params)
-    if ratio is None:
-        return _kept(s.self_score, "judgement", "按本地评分标准评分，保留自评分数（缺少计算比率的数据）")
-    return _kept(s.self_score, "judgement", f"{s.rule.name} {how}；按本地评分标准评分，保留自评分数", inputs={"ratio": ratio})
+        return kept(s.self_score, Basis.UNVERIFIABLE, what + "；表上没有分值，无法核对是否应得满分，保留自评分数", ("weights",), info)
+    return Outcome(s.weight, Basis.EXACT, what + f"，得满分 {fmt_score(s.weight)} 分", inputs=info)

@@ -28,13 +28,12 @@ from __future__ import annotations
 import argparse
 import hashlib
 import os
-import signal
 import sys
-import threading
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from .kernels import on_stop_signals
 from .text import for_terminal, path_text
 
 RESULT_LABELS = {"full": "完整导入", "notes": "有提示", "skipped": "未改变，跳过", "failed": "失败"}
@@ -195,22 +194,11 @@ def _stop_on_signals():
     being parsed (that form is not written)."""
     from .importer import pdfguard
 
-    caught: list[str] = []
-
-    def handler(signum, _frame):
-        caught.append(signal.Signals(signum).name)
-        pdfguard.request_stop(caught[0])  # a PDF being parsed stops at its next check (< 0.1 s)
-
     pdfguard.clear_stop()
-    saved = {}
-    if threading.current_thread() is threading.main_thread():
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            saved[sig] = signal.signal(sig, handler)
     try:
-        yield caught
+        with on_stop_signals(pdfguard.request_stop) as caught:  # a PDF being parsed stops at its next check
+            yield caught
     finally:
-        for sig, old in saved.items():
-            signal.signal(sig, old)
         pdfguard.clear_stop()
 
 

@@ -21,8 +21,9 @@ import sys
 import threading
 import time
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 RUNTIME_ENV = "KIT_KERNEL_RUNTIME"
 
@@ -75,6 +76,36 @@ def remove_connection_file(km) -> None:
             os.unlink(path)
         except OSError:
             pass
+
+
+@contextmanager
+def on_stop_signals(*actions: Callable[[str], Any]) -> Iterator[list[str]]:
+    """SIGINT/SIGTERM for the block's lifetime: the kit's one signal helper.
+
+    Yields a list that receives the name of each signal caught; the first one also runs each of
+    ``actions`` with that name (an action that fails does not stop the others). The handlers before are restored
+    on leaving; outside the main thread nothing is installed (Python allows handlers only there).
+    """
+    caught: list[str] = []
+
+    def handler(signum, _frame) -> None:
+        caught.append(signal.Signals(signum).name)
+        if len(caught) == 1:
+            for fn in actions:
+                try:
+                    fn(caught[0])
+                except Exception:  # noqa: BLE001 - stopping must go on
+                    pass
+
+    saved = {}
+    if threading.current_thread() is threading.main_thread():
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            saved[sig] = signal.signal(sig, handler)
+    try:
+        yield caught
+    finally:
+        for sig, old in saved.items():
+            signal.signal(sig, old)
 
 
 def request_stop() -> None:

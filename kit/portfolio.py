@@ -15,7 +15,7 @@ from matplotlib.figure import Figure
 
 from .report import tables as t
 from .report.charts import RECOMPUTED_COLOUR, SELF_COLOUR, _new_figure, figure_png
-from .vocab import RunStatus
+from .vocab import ReviewStatus, RunStatus
 
 STATUS_LABELS = RunStatus.labels()
 SEVERITY_KEYS = ("error", "warning", "info")
@@ -112,7 +112,7 @@ def summary(df: pd.DataFrame) -> str:
         1 for a, b in zip(df.get("self_grade", []), df.get("recomputed_grade", [])) if a and b and a != b
     )
     rows = [[STATUS_LABELS.get(k, k), status.get(k, 0)] for k in STATUS_LABELS if status.get(k)]
-    rows += [[f"复核状态：{k}", review[k]] for k in ("已完成复核", "部分复核", "未能复核", "未评分：只核对数据关系") if review.get(k)]
+    rows += [[f"复核状态：{k}", review[k]] for k in (s.label for s in ReviewStatus) if review.get(k)]
     rows += [[f"复核等级：{g}", grades.get(g, 0)] for g in ("优", "良", "中", "差") if grades.get(g)]
     rows.append(["复核后等级变化的部门", changed])
     totals = [[label, int(sum(_num(v) for v in df[col]))] for col, label in

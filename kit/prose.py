@@ -28,15 +28,10 @@ from decimal import Decimal, InvalidOperation, localcontext
 from functools import lru_cache
 from typing import Iterable
 
-from .values import NOTE_TEXT
 
 MAX_SCAN = 20_000  # characters scanned per text (section, task content, profile text)
 CONTEXT_CHARS = 24  # characters of context kept on each side of a figure
 
-# The quirks of figures in prose (kit.values.QUIRKS is the one table).
-PROSE_NOTE_TEXT = {code: NOTE_TEXT[code].format(limit=MAX_SCAN) for code in (
-    "separator_quirk", "numbering_gap", "approximate", "several_amounts", "trailing_junk", "fullwidth", "thousands",
-    "wan", "truncated")}
 
 _WAN = Decimal(10000)
 _YI = Decimal(100000000)

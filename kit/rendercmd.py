@@ -12,11 +12,11 @@ from __future__ import annotations
 import argparse
 import functools
 import math
-import signal
 import sys
-import threading
-from contextlib import contextmanager
 from pathlib import Path
+
+from .kernels import on_stop_signals, request_stop
+from .vocab import RunStatus
 
 DEFAULT_TIMEOUT = 300.0
 MAX_JOBS = 256
@@ -61,27 +61,6 @@ def cmd_render(args: argparse.Namespace) -> int:
     return _render_batch(paths, args)
 
 
-@contextmanager
-def _stop_on_signals():
-    """SIGINT/SIGTERM while one department renders here: kill its kernel, write nothing more."""
-    from . import kernels
-
-    caught: list[str] = []
-
-    def handler(signum, _frame):
-        caught.append(signal.Signals(signum).name)
-        kernels.request_stop()
-
-    saved = {}
-    if threading.current_thread() is threading.main_thread():
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            saved[sig] = signal.signal(sig, handler)
-    try:
-        yield caught
-    finally:
-        for sig, old in saved.items():
-            signal.signal(sig, old)
-
 
 def _render_one(path: Path, args: argparse.Namespace) -> int:
     from .batch import check_out_dir
@@ -90,7 +69,7 @@ def _render_one(path: Path, args: argparse.Namespace) -> int:
 
     params = load_params(path)
     out = check_out_dir(Path(args.out), 1)
-    with _stop_on_signals() as caught:
+    with on_stop_signals(lambda _signal: request_stop()) as caught:
         try:
             result = render(params, out, timeout=args.timeout, docx=args.docx)
         except Stopped:
@@ -160,7 +139,7 @@ def _render_batch(paths: list[Path], args: argparse.Namespace) -> int:
         return 1
     bar.close()
     index = out / "index.html"
-    failed = [r for r in rows if r["status"] != "ok"]
+    failed = [r for r in rows if r["status"] != RunStatus.OK]
     skipped = sum(1 for r in rows if r.get("skipped"))
     print(f"共 {len(rows)} 个部门：已生成 {len(rows) - len(failed)}（其中 {skipped} 个输入未变、沿用上次结果），失败 {len(failed)}")
     print(f"汇总页：{index}；清单：{out / batch.MANIFEST}")
@@ -169,10 +148,10 @@ def _render_batch(paths: list[Path], args: argparse.Namespace) -> int:
         print(f"  失败 {r['dept_code']}（{r['status']}）：{reason[:300]}", file=sys.stderr)
     from .report.workbook import write_batch_workbook
 
-    sheets = [out / f"{r['dept_code']}-问题清单.xlsx" for r in rows if r["status"] == "ok"]
+    sheets = [out / f"{r['dept_code']}-问题清单.xlsx" for r in rows if r["status"] == RunStatus.OK]
     tracking = write_batch_workbook([p for p in sheets if p.is_file()], out / "问题清单.xlsx")
     print(f"问题清单（整改跟踪，全部部门）：{tracking}")
-    pages = [out / r["report"] for r in rows if r["status"] == "ok" and r.get("report")] + [index]
+    pages = [out / r["report"] for r in rows if r["status"] == RunStatus.OK and r.get("report")] + [index]
     pdf_status = _pdf([p for p in pages if p.is_file()], args)
     return 1 if failed or pdf_status else 0
 
@@ -203,7 +182,7 @@ def _pdf(pages: list[Path], args: argparse.Namespace) -> int:
 def _status_text(status: str) -> str:
     from .vocab import FailureKind
 
-    if status == "ok":
+    if status == RunStatus.OK:
         return "已完成"
     try:
         return f"失败（{FailureKind(status).label}）" if status != FailureKind.NOT_REACHED else FailureKind(status).label

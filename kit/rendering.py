@@ -26,10 +26,11 @@ from pathlib import Path
 from typing import Any
 
 from .version import __version__
-from .errors import KitError, Problem
+from .errors import KitError, OutputError, Problem, Stopped
 from .kernels import Deadline, begin_commit, quiet_kernel_manager, stopping
 from .params import Params, load_params
-from .vocab import FailureKind
+from .safeio import replace_all_atomic
+from .vocab import FailureKind, RunStatus
 
 NOTEBOOK_ENV = "KIT_NOTEBOOK"
 SHARE_SUBDIR = Path("share/audit-notebook-kit")
@@ -91,14 +92,6 @@ class RenderResult:
     outputs: dict[str, str] = field(default_factory=dict)  # file name -> SHA-256 of what was written
 
 
-class Stopped(Exception):
-    """This process was asked to stop (SIGINT/SIGTERM): nothing more is written."""
-
-
-class OutputError(KitError):
-    """A file could not be written into the output folder (full disk, permissions, …)."""
-
-
 RESERVED_CODES = ("index", "manifest")  # the batch's own index.* and manifest.json
 
 
@@ -122,28 +115,20 @@ def write_all_atomic(files: dict[Path, bytes]) -> dict[str, str]:
 
     if stopping():
         raise Stopped()
-    staged: list[tuple[Path, Path]] = []
-    try:
-        for path, data in files.items():
-            tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-            staged.append((tmp, path))
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp.write_bytes(data)
+
+    def commit() -> None:
         if stopping():
             raise Stopped()
         begin_commit()  # a worker reports these files before it obeys a stop signal
-        for tmp, path in staged:
-            os.replace(tmp, path)
+
+    try:
+        replace_all_atomic(files, before_commit=commit)
     except OSError as exc:
-        name = staged[-1][1].name if staged else ""
+        failed = Path(str(exc.filename or "")).name
+        name = next((p.name for p in files if failed == p.name or failed.startswith(f".{p.name}.")),
+                    next(iter(files)).name if files else "")
         raise OutputError(Problem("无法写入输出文件", file=name, value=exc.strerror or str(exc),
                                   expected="可写且有剩余空间的输出文件夹（--out）")) from None
-    finally:
-        for tmp, _path in staged:
-            try:
-                tmp.unlink()
-            except OSError:
-                pass
     return {path.name: hashlib.sha256(data).hexdigest() for path, data in files.items()}
 
 
@@ -198,7 +183,7 @@ def _header(params: Params, result: dict[str, Any] | None, status: str, failure:
         "code": params.dept_code,
         "year": params.fiscal_year,
         "status": status,
-        "status_label": "已完成复核" if status == "ok" else "生成失败",
+        "status_label": "已完成复核" if status == RunStatus.OK else "生成失败",
         "failure": failure,
         "kit_version": __version__,
         "data_file": params.data.name,
@@ -214,7 +199,7 @@ def _header(params: Params, result: dict[str, Any] | None, status: str, failure:
     if totals.get("recomputed") is not None:
         meta["grade"] = line.get("grade") or (f"{totals['recomputed']}（{grade.get('recomputed', '')}）；"
                                               f"自评 {totals.get('self')}（{grade.get('self', '')}）")
-    if status == "ok" and line:  # also with no recomputed total: never "已完成复核" for a form not re-scored
+    if status == RunStatus.OK and line:  # also with no recomputed total: never "已完成复核" for a form not re-scored
         meta.update(status_label=line["status_label"], review_status=line["review_status"])
     return meta
 
@@ -461,7 +446,7 @@ def render(
             kind, failure = FailureKind.ERROR, scrub_paths(f"审核结果无法生成：{audit_error}", scrub_extra)
     ok = kind is None
 
-    nb.metadata["kit"] = _header(params, result, "ok" if ok else "failed", failure, render_time)
+    nb.metadata["kit"] = _header(params, result, RunStatus.OK if ok else kind, failure, render_time)
     nb.metadata["title"] = (
         f"{nb.metadata['kit']['department']}（{code}）{params.fiscal_year} 年度{nb.metadata['kit']['form']}复核报告"
     )

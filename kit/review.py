@@ -161,9 +161,6 @@ class Review:
         self.overrides = [x for x in self.overrides if x.get("indicator") != o["indicator"]] + [o]
         return o
 
-    def drop_override(self, indicator: str) -> None:
-        self.overrides = [x for x in self.overrides if x.get("indicator") != indicator]
-
     # --- file ---
     def to_doc(self, params_name: str = "") -> dict:
         doc: dict[str, Any] = {"format": FORMAT}

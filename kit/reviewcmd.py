@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import LoadError, Problem
-from .vocab import Decision
+from .vocab import Decision, Status
 
 MAX_XLSX_BYTES = 20 * 1024 * 1024
 
@@ -32,7 +32,7 @@ class ImportReport:
 
 def _workbook(path: Path):
     """The openpyxl workbook of a returned 问题清单, guarded like every workbook (kit.xlsxguard)."""
-    from .xlsxio import _open
+    from .xlsxio.reader import _open
     from .safeio import read_bounded
 
     data = read_bounded(path, MAX_XLSX_BYTES, "问题清单工作簿")
@@ -61,7 +61,7 @@ def _date(value: Any) -> str | None:
 def read_replies(path: Path) -> tuple[list[dict], list[Problem]]:
     """Rows of the 问题清单 sheet with a key: {row, key, explanation, status, date}."""
     from .report.workbook import KEY, SHEET, STATUS_CHOICES
-    from .xlsxio import _unescape
+    from .xlsxio.layout import _unescape
 
     wb = _workbook(path)
     name = str(path)
@@ -109,7 +109,7 @@ def import_replies(workbook: str | Path, params_path: str | Path, reviewer: str 
     params, dept = open_path(params_path)
     audit = run_audit(dept, params)
     replies, problems = read_replies(workbook)
-    live = audit.findings[audit.findings["status"] != "pass"]
+    live = audit.findings[audit.findings["status"] != Status.PASS]
     about = {k: f"{subj}：{msg}" for k, subj, msg in zip(live["key"], live["subject"], live["message"])}
     keys = set(about)
     rep = ImportReport(problems=problems)

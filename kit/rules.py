@@ -12,27 +12,40 @@ from __future__ import annotations
 
 import difflib
 import hashlib
-import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
+from importlib import import_module
 from pathlib import Path
 from typing import Any
 
-from .errors import KitError, Problem
+from .errors import KitError, Problem, RulesError
 from .families import FAMILIES_DIR, DEFAULT_FAMILY, get_family
-from .formulas import REGISTRY as FORMULAS
-from .values import fmt_score
+from .scoretypes import REGISTRY
+from .values import fmt_score, norm_label
 from .yamlio import parse_yaml
+
+# The kit's one label normaliser (kit.values.norm_label), under the name the form readers import.
+norm_name = norm_label
+
+def formulas() -> dict:
+    """Every scoring formula a rule file may name: the shared plug-ins (``kit/formulas.py``) and the
+    plug-in module of each family folder that has one (``kit/families/<id>/formulas.py``), loaded
+    into ``kit.scoretypes.REGISTRY`` on first use."""
+    if not _PLUGINS_LOADED:
+        import_module("kit.formulas")
+        for path in sorted(FAMILIES_DIR.glob("*/formulas.py")):
+            import_module(f"kit.families.{path.parent.name}.formulas")
+        _PLUGINS_LOADED.append(True)
+    return REGISTRY
+
+
+_PLUGINS_LOADED: list[bool] = []
 
 FORMAT = "kit-rules/1"
 GRADES = ("优", "良", "中")  # 差 is everything below the 中 cut point
 # Rule files are read with a size bound: they are small, and a path can be given by a user.
 MAX_RULES_BYTES = 1_000_000
-
-
-class RulesError(KitError):
-    """A rule file is invalid (a packaging or authoring error, reported like any input error)."""
 
 
 @dataclass(frozen=True)
@@ -132,22 +145,11 @@ class RuleSet:
 
     def indicator(self, key: str) -> IndicatorRule | None:
         """By id, name or alias (normalised); None when unknown."""
-        k = norm_name(key)
+        k = norm_label(key)
         for ind in self.indicators:
-            if k == ind.id or k == norm_name(ind.name) or k in (norm_name(a) for a in ind.aliases):
+            if k == ind.id or k == norm_label(ind.name) or k in (norm_label(a) for a in ind.aliases):
                 return ind
         return None
-
-    def indicator_keys(self) -> list[str]:
-        return [ind.name for ind in self.indicators] + [ind.id for ind in self.indicators]
-
-
-_PUNCT = re.compile(r"[\s\u3000]+")
-
-
-def norm_name(s: str) -> str:
-    """Indicator names compare without whitespace (PDF extraction breaks lines inside them)."""
-    return _PUNCT.sub("", str(s)).replace("（", "(").replace("）", ")")
 
 
 # --- Loading -----------------------------------------------------------------------------
@@ -293,9 +295,9 @@ def _load_rules_cached(path: str) -> RuleSet:
         name_ = str(d.get("name") or d.get("id") or "")
         where = f"indicators[{i}]（{name_}）" if name_ else where
         formula = d.get("formula", "")
-        if formula not in FORMULAS:
+        if formula not in formulas():
             problems.append(Problem("未知的计算公式", file=path, field=where + ".formula", value=str(formula),
-                                    expected="、".join(sorted(FORMULAS)), line=_line(d, "formula")))
+                                    expected="、".join(sorted(formulas())), line=_line(d, "formula")))
         from_table = str(d.get("weight", "")).strip() == "table"
         weight = Decimal(0) if from_table else _dec(d.get("weight"), where + ".weight", problems, path, _line(d, "weight"))
         _non_negative(weight, "权重", where + ".weight", problems, path, _line(d, "weight"))
@@ -455,9 +457,9 @@ def _table_rows(raw: Any, problems: list[Problem], path: str, line: int | None =
                                 line=line))
         return None
     formula = str(raw.get("formula", ""))
-    if formula not in FORMULAS:
+    if formula not in formulas():
         problems.append(Problem("未知的计算公式", file=path, field="table_rows.formula", value=formula,
-                                expected="、".join(sorted(FORMULAS)), line=_line(raw, "formula")))
+                                expected="、".join(sorted(formulas())), line=_line(raw, "formula")))
     wt = raw.get("weight_total")
     weight_total = (_dec(wt, "table_rows.weight_total", problems, path, _line(raw, "weight_total"))
                     if wt not in (None, "") else None)

@@ -19,10 +19,12 @@ from __future__ import annotations
 
 import errno
 import os
+import secrets
 import stat
 from pathlib import Path
+from typing import Callable
 
-from .errors import LoadError, Problem
+from .errors import FileMissing, LoadError, Problem
 from .text import has_surrogates, path_text
 
 _KINDS = (
@@ -31,10 +33,6 @@ _KINDS = (
     (stat.S_ISFIFO, "命名管道（FIFO）"),
     (stat.S_ISSOCK, "套接字"),
 )
-
-
-class FileMissing(LoadError):
-    """The path names nothing (or a symlink to nothing): a caller may word this its own way."""
 
 
 def _what(mode: int) -> str:
@@ -145,13 +143,32 @@ def resolve(path: Path, kind: str = "数据文件") -> Path:
 
 def replace_atomic(path: Path, data: bytes) -> Path:
     """Write ``data`` to ``path`` via a temporary file in the same folder and a rename: a reader
-    never sees half a file, and no temporary file is left behind."""
+    never sees half a file, and no temporary file is left behind. The kit's one atomic write."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        tmp.write_bytes(data)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
+    replace_all_atomic({path: data})
     return path
+
+
+def replace_all_atomic(files: dict[Path, bytes], before_commit: Callable[[], None] | None = None) -> None:
+    """Several files written together: every temporary file first (beside its target), then the
+    renames back to back, so an interruption leaves all of them old or all new.
+
+    ``before_commit`` runs between the two (it may raise to write nothing). An ``OSError`` is
+    raised as it is; no temporary file is left behind either way.
+    """
+    staged: list[tuple[Path, Path]] = []
+    try:
+        for path, data in files.items():
+            path = Path(path)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            # A name of its own (pid and a random part), its mode the umask's as for any file written.
+            tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+            staged.append((tmp, path))
+            tmp.write_bytes(data)
+        if before_commit is not None:
+            before_commit()
+        for tmp, path in staged:
+            os.replace(tmp, path)
+    finally:
+        for tmp, _path in staged:
+            tmp.unlink(missing_ok=True)

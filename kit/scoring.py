@@ -18,10 +18,12 @@ from __future__ import annotations
 import difflib
 from decimal import Decimal
 
-from .formulas import INPUT_LABELS, REGISTRY, ZERO, Env, IndicatorScore
+from .formulas import INPUT_LABELS
+from .scoretypes import ZERO, Env, IndicatorScore
 from .model import Department, ScoreRow
-from .rules import Override, RuleSet, norm_name
-from .values import fmt_score
+from .rules import Override, RuleSet, formulas
+from .values import fmt_score, norm_label
+from .vocab import Basis
 
 
 # Labels of inputs that are neither supplementary keys nor form fields (missing-input list).
@@ -74,8 +76,8 @@ def match_rows(rows: list[ScoreRow], rules: RuleSet) -> tuple[dict[str, tuple[in
     # Second pass: close matches for names damaged in extraction.
     extra = []
     for i, row in left:
-        free = {norm_name(r.name): r for r in table_named if r.id not in matched}
-        hit = difflib.get_close_matches(norm_name(row.level3), list(free), n=1, cutoff=0.8)
+        free = {norm_label(r.name): r for r in table_named if r.id not in matched}
+        hit = difflib.get_close_matches(norm_label(row.level3), list(free), n=1, cutoff=0.8)
         if hit:
             matched[free[hit[0]].id] = (i, row)
         else:
@@ -141,7 +143,7 @@ def rescore(env: Env, overrides: list[Override] = ()) -> tuple[list[IndicatorSco
     for s in plan:
         rule = s.rule
         try:
-            o = REGISTRY[rule.formula](env, s)
+            o = formulas()[rule.formula](env, s)
             if o.score is not None:
                 o.score = max(ZERO, o.score)
                 if s.weight_known:  # a recomputed score never exceeds the weight (when one is printed)
@@ -149,14 +151,13 @@ def rescore(env: Env, overrides: list[Override] = ()) -> tuple[list[IndicatorSco
             s.engine_score, s.engine_basis, s.note, s.missing, s.inputs = o.score, o.basis, o.note, o.missing, o.inputs
         except Exception as exc:  # a formula that crashes keeps the self score; the check reports it
             s.error = f"{type(exc).__name__}: {exc}"
-            s.engine_score, s.engine_basis, s.note = s.self_score, "unverifiable", f"复核计算出错：{s.error}"
-        if s.self_score is None and s.engine_basis in ("judgement", "unverifiable"):
+            s.engine_score, s.engine_basis, s.note = s.self_score, Basis.UNVERIFIABLE, f"复核计算出错：{s.error}"
+        if s.self_score is None and s.engine_basis in (Basis.JUDGEMENT, Basis.UNVERIFIABLE):
             s.missing = tuple(dict.fromkeys(s.missing + ("self_score",)))
         s.recomputed, s.basis = s.engine_score, s.engine_basis
         ov = by_override.get(rule.id)
         if ov is not None:
-            s.override = ov
-            s.recomputed, s.basis = ov.score, "override"
+            s.recomputed, s.basis = ov.score, Basis.OVERRIDE
             s.note = (f"审核调整为 {fmt_score(ov.score)} 分（理由：{ov.reason}）；"
                       f"程序复核 {fmt_score(s.engine_score)} 分（{s.engine_basis}）：{s.note}")
         out.append(s)

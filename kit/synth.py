@@ -20,6 +20,7 @@ from .errors import KitError, Problem
 from .load import load_department
 from .model import to_document
 from .yamlio import dump_yaml
+from .vocab import Basis
 
 CENT = Decimal("0.01")
 SAMPLE_NAME = "022006-2022.yaml"
@@ -78,7 +79,7 @@ def _align_scores(doc: dict) -> None:
 
     scores = run_audit(build_department(doc)).scores
     recomputed = {
-        r.indicator: r.recomputed_score for r in scores.itertuples(index=False) if r.basis in ("exact", "proxy")
+        r.indicator: r.recomputed_score for r in scores.itertuples(index=False) if r.basis in (Basis.EXACT, Basis.PROXY)
     }
     for srow in doc["scores"]:
         value = recomputed.get(srow["level3"])
@@ -107,15 +108,15 @@ def synth_document(base: dict, index: int, rng: random.Random, plant: str | None
     b["actual"] = {"total": _money(actual_basic + actual_project), "basic": _money(actual_basic), "project": _money(actual_project)}
     b["adjustment_reason"] = "" if adj == 0 else "年中追加（追减）预算，按财政批复调整。"
 
-    def lines(basic_or_project: str, amounts: tuple[Decimal, Decimal, Decimal], names: list[str]) -> list[dict]:
+    def lines(amounts: tuple[Decimal, Decimal, Decimal], names: list[str]) -> list[dict]:
         splits = [_split(a, len(names), rng) for a in amounts]
         return [
             {"no": str(i + 1), "name": n, "budget": _money(splits[0][i]), "adjusted": _money(splits[1][i]), "actual": _money(splits[2][i])}
             for i, n in enumerate(names)
         ]
 
-    doc["basic_lines"] = lines("basic", (initial_basic, adjusted_basic, actual_basic), ["人员经费", "公用经费"])
-    doc["project_lines"] = lines("project", (initial_project, adjusted_project, actual_project), ["项目支出"])
+    doc["basic_lines"] = lines((initial_basic, adjusted_basic, actual_basic), ["人员经费", "公用经费"])
+    doc["project_lines"] = lines((initial_project, adjusted_project, actual_project), ["项目支出"])
 
     # Tasks: a subset of the sample's tasks (texts kept), amounts re-split to cover the whole.
     n_tasks = rng.randint(min(3, len(base["tasks"])), len(base["tasks"]))  # a small base may have < 3
@@ -311,7 +312,7 @@ def _align_family(doc: dict, rules) -> None:
     funds_ids = {i.id for i in rules.indicators if i.printed_in == "funds"}
     block = rules.table_rows.block if rules.table_rows else rules.score_block
     for s in run_audit(dept, rules=rules).scores.itertuples(index=False):
-        if s.basis != "exact" or s.recomputed_score is None:
+        if s.basis != Basis.EXACT or s.recomputed_score is None:
             continue
         value = _plain(Decimal(s.recomputed_score))
         if s.indicator_id in funds_ids:

@@ -112,11 +112,6 @@ def _lost(old: str, new: str) -> bool:
     return new.count(REPLACEMENT) > old.count(REPLACEMENT)
 
 
-def name_is_utf8(path: os.PathLike | str) -> bool:
-    """Whether a file name is valid UTF-8 (on POSIX a non-UTF-8 name arrives surrogate-escaped)."""
-    return not has_surrogates(os.fspath(path))
-
-
 def path_text(path: os.PathLike | str | bytes) -> str:
     """A path as encodable text for messages and records: bytes that are not UTF-8 written as
     ``\\xff`` (other characters kept; ``for_terminal`` escapes controls when it is printed)."""

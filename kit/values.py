@@ -94,6 +94,16 @@ class Num:
 BLANK = Num("", None)
 
 
+_LABEL_DROP = re.compile(r"[\s*]+")
+
+
+def norm_label(text: object) -> str:
+    """A printed label as the kit compares it: NFKC (full-width brackets, colons and digits to ASCII),
+    no white space (PDF extraction breaks lines inside labels), no required-field marks (*).
+    The kit's one label normaliser: both sides of a comparison go through it."""
+    return _LABEL_DROP.sub("", unicodedata.normalize("NFKC", str(text or "")))
+
+
 def normalise_text(text: str) -> str:
     """Full-width digits and punctuation to ASCII (NFKC), keeping CJK as is."""
     return unicodedata.normalize("NFKC", text)

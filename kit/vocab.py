@@ -18,6 +18,12 @@ class _Labelled(str, Enum):
         obj.order = order
         return obj
 
+    def __str__(self) -> str:  # the machine word in text, f-strings and CSS classes (as enum.StrEnum does)
+        return str.__str__(self)
+
+    def __format__(self, spec: str) -> str:
+        return str.__format__(str.__str__(self), spec)
+
     @classmethod
     def labels(cls) -> dict[str, str]:
         return {m.value: m.label for m in cls}
@@ -25,13 +31,6 @@ class _Labelled(str, Enum):
     @classmethod
     def orders(cls) -> dict[str, int]:
         return {m.value: m.order for m in cls}
-
-    @classmethod
-    def label_of(cls, value: str) -> str:
-        try:
-            return cls(value).label
-        except ValueError:
-            return str(value)
 
 
 class Status(_Labelled):
@@ -56,6 +55,15 @@ class Basis(_Labelled):
     JUDGEMENT = ("judgement", "专业判断（保留自评分）", 2)
     UNVERIFIABLE = ("unverifiable", "资料不足，无法复核", 3)
     OVERRIDE = ("override", "审核人员调整", 4)
+
+
+class ReviewStatus(_Labelled):
+    """Whether a department's review is whole (every point re-checked, no input missing), partial, or none."""
+
+    COMPLETE = ("complete", "已完成复核", 0)
+    PARTIAL = ("partial", "部分复核", 1)
+    NONE = ("none", "未能复核", 2)  # not one score point could be re-checked
+    UNSCORED = ("unscored", "未评分：只核对数据关系", 3)  # no score table printed or read: identities only
 
 
 class WeightSource(_Labelled):

@@ -36,7 +36,8 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from .vocab import FailureKind
+from .errors import WarmKernelError
+from .vocab import FailureKind, RunStatus
 
 ENGINE_NAME = "kit_warm"
 # Departments per kernel before it is replaced (memory stays flat; see benchmarks/batch.py --memory).
@@ -169,14 +170,6 @@ def kernel_reset(cwd: str) -> None:
 # Worker side: the kernel a worker process keeps, and the papermill engine that uses it.
 
 
-class WarmKernelError(RuntimeError):
-    """The warm kernel could not be started or reset; ``failure_kind`` says how it failed."""
-
-    def __init__(self, message: str, failure_kind: FailureKind = FailureKind.ERROR):
-        super().__init__(message)
-        self.failure_kind = failure_kind
-
-
 def _quiet_manager(kernel_name: str):
     from .kernels import quiet_kernel_manager
 
@@ -243,7 +236,7 @@ class WarmKernel:
             if reply.get("parent_header", {}).get("msg_id") != msg_id:
                 continue
             content = reply["content"]
-            if content.get("status") != "ok":
+            if content.get("status") != RunStatus.OK:
                 raise WarmKernelError(f"{content.get('ename', '')}: {content.get('evalue', '')}")
             return
 

@@ -81,3 +81,56 @@ from hypothesis import settings as _hyp_settings  # noqa: E402
 _hyp_settings.register_profile("ci", derandomize=True)
 if __import__("os").environ.get("CI"):
     _hyp_settings.load_profile("ci")
+
+
+# --- The fast lane starts no kernel ----------------------------------------------------------------
+# A test that starts a Jupyter kernel is marked `kernel` (make test-fast runs -m "not kernel"). Every
+# other test runs with a kernelspec "python3" first on JUPYTER_PATH that only leaves a trip file and
+# exits, in this process and in every process it starts: such a test fails, naming itself.
+_GUARD_KERNEL = ("import os, sys; d = os.environ.get('KIT_TEST_KERNEL_TRIPS'); "
+                 "d and open(os.path.join(d, str(os.getpid())), 'w').close(); sys.exit(3)")
+
+
+def _kernel_guard(root: Path) -> tuple[Path, Path]:
+    import json
+    import sys
+
+    spec = root / "kernels" / "python3"
+    spec.mkdir(parents=True, exist_ok=True)
+    (spec / "kernel.json").write_text(json.dumps({
+        "argv": [sys.executable, "-c", _GUARD_KERNEL, "-f", "{connection_file}"],
+        "display_name": "fast-lane guard", "language": "python"}), encoding="utf-8")
+    trips = root / "trips"
+    trips.mkdir(exist_ok=True)
+    return root, trips
+
+
+def pytest_configure(config):
+    import os
+    import tempfile
+
+    if "not kernel" in (config.option.markexpr or ""):  # the whole fast lane, session fixtures included
+        root, trips = _kernel_guard(Path(tempfile.mkdtemp(prefix="kit-no-kernel-")))
+        os.environ["JUPYTER_PATH"] = str(root)
+        os.environ["KIT_TEST_KERNEL_TRIPS"] = str(trips)
+
+
+@pytest.fixture(autouse=True)
+def _starts_no_kernel_unless_marked(request, tmp_path_factory, monkeypatch):
+    import os
+
+    if request.node.get_closest_marker("kernel"):
+        yield
+        return
+    trips = Path(os.environ["KIT_TEST_KERNEL_TRIPS"]) if "KIT_TEST_KERNEL_TRIPS" in os.environ else None
+    if trips is None:
+        root, trips = _kernel_guard(tmp_path_factory.mktemp("no-kernel"))
+        monkeypatch.setenv("JUPYTER_PATH", str(root))
+        monkeypatch.setenv("KIT_TEST_KERNEL_TRIPS", str(trips))
+    yield
+    started = list(trips.iterdir())
+    for p in started:
+        p.unlink()
+    if started:
+        pytest.fail(f"{request.node.nodeid} started {len(started)} Jupyter kernel(s) but is not marked kernel "
+                    "(mark it @pytest.mark.kernel, or test without a kernel)", pytrace=False)

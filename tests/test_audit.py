@@ -114,10 +114,10 @@ def test_json_contract(result):
     assert j["rules"] == {"name": "shenzhen_2022", "source": "kit/families/shenzhen_2022/rules.yaml"}
     assert j["department"] == {"code": "022006", "name": "深圳市龙岗中心医院", "year": 2022}
     for f in j["findings"]:
-        base = {"check_id", "category", "severity", "status", "subject", "message", "expected", "actual", "key"}
+        base = {"check_id", "category", "title", "severity", "status", "subject", "message", "expected", "actual", "key"}
         assert set(f) == (base if f["status"] == "pass" else base | {"decision"})
         assert f["status"] == "pass" or f["decision"] == "pending"
-        assert all(isinstance(f[k], str) for k in ("check_id", "category", "severity", "status", "subject", "message"))
+        assert all(isinstance(f[k], str) for k in ("check_id", "category", "title", "severity", "status", "subject", "message"))
         assert f["expected"] is None or isinstance(f["expected"], str)
         assert f["actual"] is None or isinstance(f["actual"], str)
     assert len(j["scores"]) == 21

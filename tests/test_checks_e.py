@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from audit_variants import audit, rows, sample_doc, score_row, section, statuses, task
 
-from kit import scoring
+from kit import rules
 from kit.checks import Check, Result
 
 
@@ -104,7 +104,7 @@ def test_crashing_formula_keeps_the_run(monkeypatch):
     def boom(env, s):
         raise RuntimeError("formula broke")
 
-    monkeypatch.setitem(scoring.REGISTRY, "contract_staff", boom)
+    monkeypatch.setitem(rules.formulas(), "contract_staff", boom)
     r = audit()
     (row,) = rows(r, "B4")
     assert row["status"] == "fail" and "formula broke" in row["message"]

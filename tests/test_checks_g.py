@@ -237,6 +237,6 @@ def test_a_form_with_no_score_table_is_never_called_completely_reviewed():
     audit = run_audit(load_department(data))
     assert not audit.graded
     line = headline(audit)
-    assert line["status_label"] == "未评分：只核对数据关系" and line["review_status"] == "none"
+    assert line["status_label"] == "未评分：只核对数据关系" and line["review_status"] == "unscored"
     text = conclusion(audit)
     assert "只核对表上印出的勾稽关系" in text and "评分表共 0 项" not in text and "已完成复核" not in text

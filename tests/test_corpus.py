@@ -333,6 +333,7 @@ def test_any_amount_the_loader_accepts_is_reported(pair, tmp_path):
         str(part).encode("utf-8")
 
 
+@pytest.mark.kernel
 def test_render_of_everything_hostile(tmp_path, capsys):
     """`kit render` on a department holding every hostile text and extreme amount: exit 0, a report,
     the JSON readable, the terminal lines escaped (surrogates ended kit render in UnicodeEncodeError)."""

@@ -163,6 +163,7 @@ def test_synth_cli_family(tmp_path, capsys):
 
 
 # --- a batch mixing families ------------------------------------------------------------------------
+@pytest.mark.kernel
 def test_mixed_family_batch(tmp_path):
     params = tmp_path / "params"
     params.mkdir()

@@ -65,6 +65,7 @@ HEADER = ["部门编码", "部门名称", "生成状态", "复核状态", "自�
           "错误", "警告", "提示", "无法核实", "无法复核分数", "格式说明", "已决定", "待定"]
 
 
+@pytest.mark.kernel
 def test_index_counts_equal_each_departments_report(batch):
     code, out, _ = batch
     assert code == 1  # 'bad' failed; everything else is written
@@ -89,6 +90,7 @@ def test_index_counts_equal_each_departments_report(batch):
     assert not [c for c in manifest["022006"]["failing_checks"] if c.split(" ")[0] in ("E1", "E2", "E3", "E4", "E5")]
 
 
+@pytest.mark.kernel
 def test_index_summary_adds_up_the_reports(batch):
     _, out, _ = batch
     page = (out / "index.html").read_text(encoding="utf-8")
@@ -102,6 +104,7 @@ def test_index_summary_adds_up_the_reports(batch):
     assert f"无法核实 {totals['无法核实']}" in text
 
 
+@pytest.mark.kernel
 def test_riskiest_first_and_every_ordering_ranked(batch):
     _, out, _ = batch
     rows = index_rows(out)
@@ -118,6 +121,7 @@ def test_riskiest_first_and_every_ordering_ranked(batch):
     assert "<script" not in page and 'type="radio"' in page  # sorted by CSS, no script
 
 
+@pytest.mark.kernel
 def test_batch_pdfs_for_every_report_and_the_index(batch):
     _, out, pdf = batch
     if not pdf:
@@ -144,6 +148,7 @@ def test_missing_figures_of_failed_departments_are_absent_not_nan(tmp_path):
     assert "B2" in portfolio.departments_table(df) and "部门数" in portfolio.summary(df)
 
 
+@pytest.mark.kernel
 def test_batch_tracking_workbook(batch):
     from openpyxl import load_workbook
 

@@ -253,6 +253,7 @@ def _table(page: str, caption_start: str) -> list[list[str]]:
     return [[" ".join(_text(c).split()) for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", r, re.S)] for r in rows]
 
 
+@pytest.mark.kernel
 def test_conclusion_and_sign_off_open_the_report(page):
     """复核结论: totals, coverage in points, the material problems, what to supply; then the sign-off."""
     text = _text(page)
@@ -273,6 +274,7 @@ def test_conclusion_and_sign_off_open_the_report(page):
     assert "复核签署" in conclusion and "复核人" in conclusion and "复核意见" in conclusion
 
 
+@pytest.mark.kernel
 def test_coverage_table_adds_up_to_the_rule_total(page):
     rows = _table(page, "复核覆盖")
     by = {r[0]: r for r in rows[1:]}
@@ -282,6 +284,7 @@ def test_coverage_table_adds_up_to_the_rule_total(page):
     assert rows[0][2:5] == ["部门决策", "部门管理", "部门绩效"]  # the rule set's level-1 names
 
 
+@pytest.mark.kernel
 def test_findings_split_ordered_and_signed_like_the_score_table(page):
     problems = _table(page, "问题（")
     assert problems[0] == ["序号", "结论", "问题", "应为（复核）", "实际（填报）", "差异（复核−填报）", "表内位置", "整改建议",
@@ -310,6 +313,7 @@ def test_findings_split_ordered_and_signed_like_the_score_table(page):
     assert not [r for r in problems if "医院公章" in " ".join(r)]
 
 
+@pytest.mark.kernel
 def test_overall_goals_block_is_shown(page):
     text = _text(page)
     assert "预期目标" in text and "目标完成实际情况" in text

@@ -91,6 +91,7 @@ def test_status_is_complete_only_when_nothing_is_unverifiable(result):
     assert summarise(findings, scores, [{"input": "authorized_posts"}])["status_label"] == "部分复核"
 
 
+@pytest.mark.kernel
 def test_executed_notebook_outputs_carry_styles_and_the_page_has_them_once(tmp_path_factory):
     sample = rendered(tmp_path_factory.getbasetemp(), "sample")
     nb = nbformat.read(sample.ipynb, as_version=4)

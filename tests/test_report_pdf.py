@@ -22,6 +22,19 @@ A4 = {(595, 842), (842, 595)}
 COMPONENTS_CSS = ROOT / "kit" / "templates" / "kit_report" / "static" / "components.css"
 
 
+@pytest.fixture(scope="module", autouse=True)
+def only_the_bundled_font(tmp_path_factory):
+    """Chromium sees no font of this machine, only the one the kit ships (kit.report.pdf adds it):
+    the pages, and so these tests, are the same on any machine, with or without CJK fonts."""
+    folder = tmp_path_factory.mktemp("no-system-fonts")
+    conf = folder / "fonts.conf"
+    conf.write_text('<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n'
+                    f"<fontconfig><cachedir>{folder / 'cache'}</cachedir></fontconfig>\n", encoding="utf-8")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("FONTCONFIG_FILE", str(conf))
+        yield
+
+
 @pytest.fixture(scope="module")
 def chromium() -> str:
     path = chromium_path()
@@ -105,6 +118,7 @@ def test_header_cell_reader_sees_a_missing_column(chromium, tmp_path):
     assert "第0栏标题" in seen and "第39栏标题" not in seen
 
 
+@pytest.mark.kernel  # renders the sample
 def test_every_table_keeps_every_column_header(sample, pages):
     """Each table's caption is found on a page, and every one of its column headers is there in a header cell."""
     tables = html_tables(sample.html.read_text(encoding="utf-8"))
@@ -117,6 +131,7 @@ def test_every_table_keeps_every_column_header(sample, pages):
         assert not missing, f"表格“{caption}”在 PDF 中缺少列：{missing}"
 
 
+@pytest.mark.kernel  # renders the sample
 def test_a4_portrait_summary_then_landscape_details(pages):
     sizes = [(round(w), round(h)) for w, h, _, _ in pages]
     assert set(sizes) <= A4
@@ -126,6 +141,7 @@ def test_a4_portrait_summary_then_landscape_details(pages):
     assert wide and all(sizes[i] == (842, 595) for i in wide)
 
 
+@pytest.mark.kernel  # renders the sample
 def test_headings_are_kept_with_what_follows(sample, pages):
     page_html = sample.html.read_text(encoding="utf-8")
     body = page_html[page_html.index("<main>"):]
@@ -143,6 +159,7 @@ def test_headings_are_kept_with_what_follows(sample, pages):
             assert len(lines) - k >= 3, f"标题“{heading}”在第 {i + 1} 页底部，与内容分开"
 
 
+@pytest.mark.kernel  # renders the sample
 def test_text_layer_reads_as_written(pages):
     """Copying from the PDF gives the characters shown, not look-alike radicals (⾦ for 金)."""
     text = "".join(t for _, _, t, _ in pages)
@@ -152,6 +169,7 @@ def test_text_layer_reads_as_written(pages):
         assert _norm(phrase) in _norm(text), phrase
 
 
+@pytest.mark.kernel  # renders the sample
 def test_nothing_scrolls_when_printed(chromium, sample, tmp_path):
     """Laid out for print at A4 landscape width, no element needs a scrollbar and no table sticks out."""
     b = Browser(chromium, tmp_path / "profile")
@@ -178,6 +196,7 @@ def test_nothing_scrolls_when_printed(chromium, sample, tmp_path):
     assert found == []
 
 
+@pytest.mark.kernel  # renders the sample
 def test_no_table_header_ends_a_page(pdf_path):
     """Under the lowest header row of every page there is a table row (not only the page number)."""
     colour = _head_colour()

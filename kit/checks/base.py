@@ -1,9 +1,22 @@
-"""The check base: a small declarative object per catalogue entry, and the context it reads.
+"""The check base: one declaration per check, and the context it reads.
 
-A check is declared with ``@check(id, title, category, severity)`` on a function
-``fn(ctx) -> iterable of Result``. ``run_checks`` runs the checks it is given (the catalogue,
-``kit.checks``, selects those the department's family lists); a check that raises becomes one
-failed row carrying the exception text (its id and category kept), never an aborted run.
+A check is declared once, with ``@check(id, title, category, severity, advice=..., <roles>)`` on
+a function ``fn(ctx) -> iterable of Result``. The declaration holds everything the kit knows of
+the check: its 整改建议 (``advice``, may name ``{subject}``) and its roles, read by the audit, the
+report, the workbook and the batch index from ``REGISTRY``:
+
+- ``amounts``: expected/actual are amounts in 元, so |difference| is the amount at stake;
+- ``format_note``: a failure is a note on the printed form's format (格式与解析说明), not a problem;
+- ``rescores``: it reports a rule-file indicator's re-score (advice asks for the recomputed score);
+- ``figures`` / ``figure_kinds`` / ``figure_subject``: the prose figures it compares (by label,
+  then by kind) and the subject its rows carry for them ('' the figure's label, ``TASK`` the task
+  the text belongs to, else a fixed text);
+- ``table``: the report table its rows join (``INDICATORS_TABLE``, ``GOALS_TABLE``).
+
+``run_checks`` runs the checks it is given (``kit.checks.checks_for`` selects those the
+department's family lists, and makes the re-score checks its rule file names); a check that
+raises becomes one failed row carrying the exception text (its id and category kept), never an
+aborted run.
 """
 from __future__ import annotations
 
@@ -14,9 +27,10 @@ from typing import Any, Callable, Iterable
 
 from ..model import Department
 from ..rules import RuleSet
-from ..formulas import IndicatorScore
+from ..scoretypes import IndicatorScore
+from ..vocab import Severity, Status
 
-SEVERITIES = ("error", "warning", "info")
+SEVERITIES = tuple(Severity)
 CATEGORIES = {"A": "算术关系", "B": "比率与复核评分", "C": "评分表完整性", "D": "文字与表格一致性", "E": "异常数值",
               "F": "模板与自评表结构", "G": "表上印出的勾稽关系"}
 
@@ -37,25 +51,41 @@ class Result:
     proxy: bool = False  # the result rests on a proxy input: reported as a warning
 
 
+# The subject of a figure's rows is the task whose text prints it (figure_subject=TASK).
+TASK = "task"
+# Report tables a check's rows join (``table=``).
+INDICATORS_TABLE = "indicators"
+GOALS_TABLE = "goals"
+
+
 @dataclass(frozen=True)
 class Check:
     id: str
     title: str  # Chinese
-    category: str  # 'A'..'E'
+    category: str  # 'A'..'F'
     severity: str  # default severity of a failure
     fn: Callable[["Context"], Iterable[Result]]
+    advice: str = ""  # 整改建议, in the form's terms; may name {subject}
+    advice_warning: str = ""  # the request when a finding is downgraded to a warning ('' = advice)
+    amounts: bool = False
+    format_note: bool = False
+    rescores: bool = False
+    figures: tuple[str, ...] = ()
+    figure_kinds: tuple[str, ...] = ()
+    figure_subject: str = ""
+    table: str = ""
 
     def run(self, ctx: "Context") -> list[dict]:
         try:
             results = list(self.fn(ctx))
         except Exception as exc:  # reported as a failed row, the run goes on
-            results = [Result("fail", self.title, f"检查程序出错：{type(exc).__name__}: {exc}", severity="error")]
+            results = [Result(Status.FAIL, self.title, f"检查程序出错：{type(exc).__name__}: {exc}", severity=Severity.ERROR)]
         return [self.row(r) for r in results]
 
     def row(self, r: Result) -> dict:
-        severity = _word(r.severity or self.severity)
-        if r.proxy and severity == "error":
-            severity = "warning"  # a proxy input never makes an error (domain.md §6.4)
+        severity = r.severity or self.severity
+        if r.proxy and severity == Severity.ERROR:
+            severity = Severity.WARNING  # a proxy input never makes an error (domain.md §6.4)
         message = ("【替代口径】" + r.message) if r.proxy and not r.message.startswith("【替代口径】") else r.message
         return {
             "check_id": self.id,
@@ -82,15 +112,31 @@ def _word(v: Any) -> str:
 REGISTRY: list[Check] = []
 
 
-def check(id: str, title: str, category: str, severity: str = "error"):
-    """Declare a check: ``@check("A1", "部门支出总额 = 基本支出 + 项目支出", "A")``."""
-    assert category in CATEGORIES and severity in SEVERITIES
+def check(id: str, title: str, category: str, severity: str = Severity.ERROR, *, advice: str, advice_warning: str = "",
+          amounts: bool = False, format_note: bool = False, figures: tuple[str, ...] = (), figure_kinds: tuple[str, ...] = (),
+          figure_subject: str = "", table: str = ""):
+    """Declare a check: ``@check("A1", "部门支出总额 = 基本支出 + 项目支出", "A", advice="核对……")``."""
+    assert category in CATEGORIES and severity in SEVERITIES and advice.strip(), id
+    assert all(c.id != id for c in REGISTRY), f"check {id} declared twice"
 
     def deco(fn):
-        REGISTRY.append(Check(id, title, category, severity, fn))
+        REGISTRY.append(Check(id, title, category, severity, fn, advice=advice, advice_warning=advice_warning, amounts=amounts,
+                              format_note=format_note, figures=tuple(figures), figure_kinds=tuple(figure_kinds),
+                              figure_subject=figure_subject, table=table))
         return fn
 
     return deco
+
+
+_INDEX: dict[str, Check] = {}
+
+
+def declared(check_id: str) -> Check | None:
+    """The declared check of this id (None for a re-score check a rule file makes, or an unknown id)."""
+    if len(_INDEX) != len(REGISTRY):
+        _INDEX.clear()
+        _INDEX.update((c.id, c) for c in REGISTRY)
+    return _INDEX.get(check_id)
 
 
 class ProseCache:
@@ -113,7 +159,7 @@ class ProseCache:
 
     @cached_property
     def rates(self) -> dict:
-        """Label -> first figure, for the rates the checks compare (execution, 信访)."""
+        """Label -> first figure, for the rates the checks and formulas compare (execution rates …)."""
         return self._prose.select_rates(self.figures)
 
     @cached_property
@@ -149,14 +195,6 @@ class ProseCache:
                 if key not in seen:  # the same rate repeated in the narrative counts once
                     seen.add(key)
                     out.append(f)
-        return out
-
-    def petition_rates(self) -> dict[str, Decimal]:
-        out: dict[str, Decimal] = {}
-        for key, name in (("reply", "信访回复率"), ("timely", "信访及时处理率")):
-            f = self.rates.get(name)
-            if f is not None and f.value is not None:
-                out[key] = f.value
         return out
 
 

@@ -23,7 +23,8 @@ import re
 from decimal import Decimal
 
 from ..families import thresholds
-from ..formulas import HUNDRED, ZERO, agrees, exec_exact, round_to
+from ..formulas import agrees, exec_exact, round_to
+from ..scoretypes import HUNDRED, ZERO
 from ..model import BLOCK_LABELS
 from ..prose import stated_sums
 from ..values import Num, fmt_pct, fmt_score
@@ -45,17 +46,14 @@ def _amt(ctx: Context, n: Num) -> str:
     return raw + (unit if unit and not raw.endswith(unit) else "")
 
 
-def _cut_text(ctx: Context, block: str) -> str:
-    return f"表格不完整（“{BLOCK_LABELS.get(block, block)}”在页面截断处未印全），无法核实"
-
-
 def is_prompt(text: str, words) -> bool:
     """A cell holding the template's own instructions (说明…(100字以内)), not the department's words."""
     t = (text or "").strip()
     return bool(t) and any(w in t for w in words)
 
 
-@check("G1", "总额印为 0 或空白而分项有数", "G")
+@check("G1", "总额印为 0 或空白而分项有数", "G",
+       advice="补填“{subject}”：年度资金总额（总分）应等于其下各资金来源（各项得分）之和，不应印为 0 或空白。")
 def g1(ctx: Context):
     rows = ctx.dept.funds.rows
     if len(rows) >= 2:
@@ -81,7 +79,8 @@ def g1(ctx: Context):
                      got - e.total.value, "总分")
 
 
-@check("G2", "预算调整幅度超过限度须说明原因", "G", "warning")
+@check("G2", "预算调整幅度超过限度须说明原因", "G", Severity.WARNING,
+       advice="在年度预算执行情况的“原因”栏写明预算调整（追加或调减）的原因，并附预算调整批复文件。")
 def g2(ctx: Context):
     total = ctx.dept.funds.total
     if total is None or not (total.initial.ok and total.adjusted.ok):
@@ -113,7 +112,8 @@ def g2(ctx: Context):
                  limit, change, None, f"{FUNDS} 第1行")
 
 
-@check("G3", "上年结转资金年初未列、年中才有", "G", "warning")
+@check("G3", "上年结转资金年初未列、年中才有", "G", Severity.WARNING,
+       advice="将“{subject}”列入年初预算数；如确系年中才确定的结转资金，请说明原因。")
 def g3(ctx: Context):
     words = tuple(_limits(ctx).get("carry_over_words", ()))
     for i, r in enumerate(ctx.dept.funds.rows[1:], start=2):
@@ -128,7 +128,8 @@ def g3(ctx: Context):
                          r.adjusted.value, r.initial.value, None, f"{FUNDS} 第{i}行")
 
 
-@check("G4", "实有人数不超过核定编制", "G", "warning")
+@check("G4", "实有人数不超过核定编制", "G", Severity.WARNING,
+       advice="核对部门基本情况中的“{subject}”与核定编制数；超编的，说明超编原因及消化措施。")
 def g4(ctx: Context):
     counts = ctx.dept.profile.counts
     posts = counts.get("authorized_posts")
@@ -158,7 +159,8 @@ def _texts(ctx: Context) -> list[tuple[str, str]]:
     return [(w, t) for w, t in out if t and t.strip()]
 
 
-@check("G5", "文字所述总数 = 所列分项之和", "G")
+@check("G5", "文字所述总数 = 所列分项之和", "G",
+       advice="更正{subject}中的总数或所列分项，使所述总数等于各分项之和；有未列出的分项的，应逐项写明。")
 def g5(ctx: Context):
     for where, text in _texts(ctx):
         for s in stated_sums(text):
@@ -183,7 +185,8 @@ def g5(ctx: Context):
 _DATE = re.compile(r"((?:19|20)\d\d)\s*[年.\-/]\s*(\d{1,2})\s*[月.\-/]\s*(\d{1,2})")
 
 
-@check("G6", "报告日期在年度结束之后", "G", "warning")
+@check("G6", "报告日期在年度结束之后", "G", Severity.WARNING,
+       advice="核对自评表的填报日期；年度自评应在年度结束、决算数据确定后据实填报。")
 def g6(ctx: Context):
     raw = ctx.dept.header.date.strip()
     if not raw or not ctx.dept.year:
@@ -202,7 +205,8 @@ def g6(ctx: Context):
         yield Result(Status.PASS, "报告日期", f"报告日期 {raw} 在 {year} 年度结束之后", None, raw, None, BLOCK_LABELS["header"])
 
 
-@check("G7", "执行率得分 = 表上印出的分值 × 执行率", "G")
+@check("G7", "执行率得分 = 表上印出的分值 × 执行率", "G",
+       advice="按“分值 × 执行率”（不超过分值）更正年度预算执行情况的得分，或更正执行数、预算数。")
 def g7(ctx: Context):
     if any(s.rule.printed_in == "funds" for s in ctx.scores):
         return  # the family's own rule scores it (F3)
@@ -245,7 +249,8 @@ def score_under_weight(ctx: Context, subject: str, weight: Decimal, rate: Decima
                   score.value - round_to(exact, 2), loc, severity=Severity.WARNING)
 
 
-@check("G8", "栏目仍为模板的填写说明", "G", "warning")
+@check("G8", "栏目仍为模板的填写说明", "G", Severity.WARNING,
+       advice="删除“{subject}”栏中模板的填写说明，按实际情况填写该栏内容。")
 def g8(ctx: Context):
     words = tuple(_limits(ctx).get("prompt_words", ()))
     d = ctx.dept
@@ -261,7 +266,8 @@ def g8(ctx: Context):
 _BARE_NUMBER = re.compile(r"^[+-]?\d+(?:\.\d+)?%?$")
 
 
-@check("G9", "文字栏填的是数字", "G", "warning")
+@check("G9", "文字栏填的是数字", "G", Severity.WARNING,
+       advice="在“{subject}”的文字栏中用文字写明偏差原因（或目标、完成情况），不要只填数字。")
 def g9(ctx: Context):
     d = ctx.dept
     for i, ind in enumerate(d.indicators, start=1):

@@ -9,9 +9,10 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from ..model import BUDGET_PARTS
 from ..values import fmt_score
-from ..formulas import HUNDRED, IndicatorScore
+from ..scoretypes import HUNDRED
 from ..values import fmt_amount, fmt_pct, parse_num
-from .base import Context, Result, check
+from .base import Context, INDICATORS_TABLE, Result, check
+from ..vocab import Severity, Status
 
 
 CENT = Decimal("0.01")
@@ -38,25 +39,25 @@ def _stage_pairs(ctx: Context, first: str, second: str):
                    getattr(ln, _LINE_COLUMN[second]).value, f"{block} 第{i}行")
 
 
-@check("B1", "预算支出执行率（执行数 ÷ 调整后预算数）", "B", "warning")
+@check("B1", "预算支出执行率（执行数 ÷ 调整后预算数）", "B", Severity.WARNING, advice="说明执行数超过调整后预算的原因，并提供追加预算的批复文件。", amounts=True)
 def b1(ctx: Context):
     for subject, adjusted, actual, loc in _stage_pairs(ctx, "adjusted", "actual"):
         r = rate(actual, adjusted)
         if r is None:
             if adjusted == 0 and actual == 0:
                 continue  # an empty line (e.g. no transfer payments): nothing to execute
-            yield Result("unverifiable", subject, "调整后预算数或执行数缺失（或为 0），无法计算执行率", location=loc,
+            yield Result(Status.UNVERIFIABLE, subject, "调整后预算数或执行数缺失（或为 0），无法计算执行率", location=loc,
                          missing=("budget.adjusted.total",) if adjusted is None else ())
             continue
         if actual > adjusted + ctx.tol_amount:
-            yield Result("fail", subject, f"执行数 {fmt_amount(actual)} 元超过调整后预算 {fmt_amount(adjusted)} 元（执行率 {fmt_pct(r)}）",
+            yield Result(Status.FAIL, subject, f"执行数 {fmt_amount(actual)} 元超过调整后预算 {fmt_amount(adjusted)} 元（执行率 {fmt_pct(r)}）",
                          adjusted, actual, adjusted - actual, loc)
         else:
             r = r.quantize(CENT, rounding=ROUND_HALF_UP)  # stored as shown: to the hundredth of a point
-            yield Result("pass", subject, f"执行率 {fmt_pct(r)}", HUNDRED, r, HUNDRED - r, loc)
+            yield Result(Status.PASS, subject, f"执行率 {fmt_pct(r)}", HUNDRED, r, HUNDRED - r, loc)
 
 
-@check("B2", "预算调整幅度（调整后 ÷ 年初 − 1）", "B", "info")
+@check("B2", "预算调整幅度（调整后 ÷ 年初 − 1）", "B", Severity.INFO, advice="在“预算调整（如有）原因及情况说明”中说明该项调整的原因和依据。")
 def b2(ctx: Context):
     threshold = ctx.opts["adjustment_threshold_pct"]
     for subject, initial, adjusted, loc in _stage_pairs(ctx, "initial", "adjusted"):
@@ -64,95 +65,14 @@ def b2(ctx: Context):
         if r is None:
             if initial == 0 and adjusted == 0:
                 continue
-            yield Result("unverifiable", subject, "年初预算或调整后预算缺失（或为 0），无法计算调整幅度", location=loc)
+            yield Result(Status.UNVERIFIABLE, subject, "年初预算或调整后预算缺失（或为 0），无法计算调整幅度", location=loc)
             continue
         change = (r - HUNDRED).quantize(CENT, rounding=ROUND_HALF_UP)
         text = f"调整幅度 {'+' if change > 0 else ''}{fmt_pct(change)}（年初 {fmt_amount(initial)} → 调整后 {fmt_amount(adjusted)} 元）"
-        status = "fail" if abs(change) > threshold + ctx.tol_rate else "pass"
-        if status == "fail":
+        status = Status.FAIL if abs(change) > threshold + ctx.tol_rate else Status.PASS
+        if status == Status.FAIL:
             text += f"，超过 {fmt_score(threshold)}%"
         yield Result(status, subject, text, threshold, change, threshold - abs(change), loc)
-
-
-def rescore_results(ctx: Context, check_id: str):
-    """One row per indicator whose rule names ``check_id``: the recomputed score vs the self score."""
-    for s in ctx.scores:
-        if s.rule.check != check_id:
-            continue
-        yield rescore_result(ctx, s)
-
-
-def rescore_result(ctx: Context, s: IndicatorScore) -> Result:
-    name = s.rule.name
-    if s.error:
-        return Result("fail", name, f"复核计算出错：{s.error}", location=s.location, severity="error")
-    if s.engine_basis == "unverifiable":
-        return Result("unverifiable", name, f"无法复核：{s.note}", actual=s.self_score, location=s.location, missing=s.missing)
-    proxy = s.engine_basis == "proxy"
-    if s.self_score is None:
-        return Result("fail", name, f"自评分数缺失；复核应得 {fmt_score(s.engine_score)} 分（{s.note}）",
-                      s.engine_score, None, None, s.location, s.missing, proxy=proxy)
-    diff = s.engine_score - s.self_score
-    if abs(diff) <= ctx.tol_score:
-        return Result("pass", name, f"自评 {fmt_score(s.self_score)} 分，复核相符（{s.note}）", s.engine_score, s.self_score, diff,
-                      s.location, s.missing, proxy=proxy)
-    return Result("fail", name, f"自评 {fmt_score(s.self_score)} 分，复核应得 {fmt_score(s.engine_score)} 分（{s.note}）",
-                  s.engine_score, s.self_score, diff, s.location, s.missing, proxy=proxy)
-
-
-@check("B3", "财务合规性：调整、调剂累计不超过预算总规模 10%", "B")
-def b3(ctx: Context):
-    yield from rescore_results(ctx, "B3")
-
-
-@check("B4", "编外人员控制率分档", "B")
-def b4(ctx: Context):
-    yield from rescore_results(ctx, "B4")
-
-
-@check("B5", "财政供养人员控制率", "B")
-def b5(ctx: Context):
-    yield from rescore_results(ctx, "B5")
-
-
-@check("B6", "固定资产利用率分档", "B")
-def b6(ctx: Context):
-    yield from rescore_results(ctx, "B6")
-
-
-@check("B7", "政府采购执行率", "B")
-def b7(ctx: Context):
-    yield from rescore_results(ctx, "B7")
-
-
-@check("B8", "公用经费控制率（“三公”经费、日常公用经费）", "B")
-def b8(ctx: Context):
-    yield from rescore_results(ctx, "B8")
-
-
-@check("B9", "预算执行率（季度序时进度）", "B")
-def b9(ctx: Context):
-    yield from rescore_results(ctx, "B9")
-
-
-@check("B10", "项目完成及时性", "B")
-def b10(ctx: Context):
-    yield from rescore_results(ctx, "B10")
-
-
-@check("B11", "重点工作完成情况", "B")
-def b11(ctx: Context):
-    yield from rescore_results(ctx, "B11")
-
-
-@check("B12", "公众或服务对象满意度分档", "B")
-def b12(ctx: Context):
-    yield from rescore_results(ctx, "B12")
-
-
-@check("B13", "群众信访办理情况", "B")
-def b13(ctx: Context):
-    yield from rescore_results(ctx, "B13")
 
 
 # --- B14: indicator targets -----------------------------------------------------------------
@@ -181,36 +101,36 @@ def indicator_outcome(target: str, actual: str) -> tuple[str, str, Decimal | Non
     return "text", "", None, []
 
 
-@check("B14", "绩效指标是否达到指标值", "B", "warning")
+@check("B14", "绩效指标是否达到指标值", "B", Severity.WARNING, advice="说明“{subject}”未达到指标值的原因，并在效果性评分中相应扣分。", table=INDICATORS_TABLE)
 def b14(ctx: Context):
     if not ctx.dept.indicators:
-        yield Result("unverifiable", "年度绩效指标", "没有年度绩效指标", location="年度绩效指标完成情况", missing=("indicators",))
+        yield Result(Status.UNVERIFIABLE, "年度绩效指标", "没有年度绩效指标", location="年度绩效指标完成情况", missing=("indicators",))
         return
     for i, ind in enumerate(ctx.dept.indicators, start=1):
         loc = f"年度绩效指标完成情况 第{i}行"
         subject = f"{ind.level2}：{ind.level3}"
         kind, cmp_, tv, values = indicator_outcome(ind.target, ind.actual)
         if kind == "met":
-            yield Result("pass", subject, f"指标值 {ind.target}，实际 {ind.actual}，已达到", ind.target, ind.actual, None, loc)
+            yield Result(Status.PASS, subject, f"指标值 {ind.target}，实际 {ind.actual}，已达到", ind.target, ind.actual, None, loc)
         elif kind == "missed":
             worst = min(values) if cmp_ in ("≥", ">") else max(values)
-            yield Result("fail", subject, f"指标值 {ind.target}，实际 {ind.actual}，未达到", ind.target, ind.actual,
+            yield Result(Status.FAIL, subject, f"指标值 {ind.target}，实际 {ind.actual}，未达到", ind.target, ind.actual,
                          tv - worst, loc)
         elif kind == "vs_last_year":
-            yield Result("unverifiable", subject, f"指标值“{ind.target}”需与上年实际值比较，实际“{ind.actual}”",
+            yield Result(Status.UNVERIFIABLE, subject, f"指标值“{ind.target}”需与上年实际值比较，实际“{ind.actual}”",
                          ind.target, ind.actual, None, loc, (f"prior_year:{ind.level3}",))
         elif kind == "same_text":
-            yield Result("unverifiable", subject, f"实际完成值照抄指标值“{ind.target}”，没有实际数据",
+            yield Result(Status.UNVERIFIABLE, subject, f"实际完成值照抄指标值“{ind.target}”，没有实际数据",
                          ind.target, ind.actual, None, loc, (f"evidence:{ind.level3}",))
         else:
-            yield Result("unverifiable", subject, f"定性指标：指标值“{ind.target}”，实际“{ind.actual}”，无法以数值比较",
-                         ind.target, ind.actual, None, loc, (f"evidence:{ind.level3}",), severity="info")
+            yield Result(Status.UNVERIFIABLE, subject, f"定性指标：指标值“{ind.target}”，实际“{ind.actual}”，无法以数值比较",
+                         ind.target, ind.actual, None, loc, (f"evidence:{ind.level3}",), severity=Severity.INFO)
 
 
-@check("B15", "年度主要任务执行数不超过预算数", "B", "warning")
+@check("B15", "年度主要任务执行数不超过预算数", "B", Severity.WARNING, advice="说明“{subject}”执行数超过预算数的原因及审批依据。", amounts=True)
 def b15(ctx: Context):
     if not ctx.dept.tasks:
-        yield Result("unverifiable", "年度主要任务", "没有年度主要任务", location="年度主要任务完成情况", missing=("tasks",))
+        yield Result(Status.UNVERIFIABLE, "年度主要任务", "没有年度主要任务", location="年度主要任务完成情况", missing=("tasks",))
         return
     for i, t in enumerate(ctx.dept.tasks, start=1):
         loc = f"年度主要任务完成情况 第{i}行"
@@ -227,13 +147,13 @@ def b15(ctx: Context):
                 over.append((label, bud, act))
         bt, at = t.budget.total.value, t.actual.total.value
         if bt is None or at is None:
-            yield Result("unverifiable", t.name, "预算数或执行数缺失，无法计算执行率", location=loc)
+            yield Result(Status.UNVERIFIABLE, t.name, "预算数或执行数缺失，无法计算执行率", location=loc)
         elif over:
             label, bud, act = over[0]
-            yield Result("fail", t.name, f"{label}执行数 {fmt_amount(act)} 元超过预算数 {fmt_amount(bud)} 元",
+            yield Result(Status.FAIL, t.name, f"{label}执行数 {fmt_amount(act)} 元超过预算数 {fmt_amount(bud)} 元",
                          bud, act, bud - act, loc)
         else:
-            yield Result("pass", t.name, "执行率：" + ("、".join(parts) if parts else "无预算无支出"),
+            yield Result(Status.PASS, t.name, "执行率：" + ("、".join(parts) if parts else "无预算无支出"),
                          bt, at, bt - at, loc)
 
 
@@ -252,27 +172,27 @@ def _execution_pairs(ctx: Context):
             yield f"年度主要任务完成情况 第{i}行·{label}", getattr(t.budget, part).value, getattr(t.actual, part).value
 
 
-@check("B16", "执行数与调整后预算数逐项相等（以支定调）", "B", "warning")
+@check("B16", "执行数与调整后预算数逐项相等（以支定调）", "B", Severity.WARNING, advice="提供年度预算调整、调剂的批复文件，说明调整后预算与执行数逐项相等的原因（是否按实际支出调整预算）。")
 def b16(ctx: Context):
     """Every 执行数 equal to its 调整后预算 to the cent, after an adjustment: budgets fitted to spending."""
     pairs = [(w, a, x) for w, a, x in _execution_pairs(ctx) if a is not None and x is not None and (a or x)]
     loc = "部门预算总表、支出明细、年度主要任务完成情况"
     if len(pairs) < 3:
-        yield Result("unverifiable", "执行数与调整后预算", "可比较的调整后预算数与执行数不足 3 组", location=loc)
+        yield Result(Status.UNVERIFIABLE, "执行数与调整后预算", "可比较的调整后预算数与执行数不足 3 组", location=loc)
         return
     unequal = [(w, a, x) for w, a, x in pairs if a != x]
     ini, adj = ctx.dept.budget.initial.total.value, ctx.dept.budget.adjusted.total.value
     adjusted = ini is not None and adj is not None and adj != ini
     if unequal:
         w, a, x = unequal[0]
-        yield Result("pass", "执行数与调整后预算", f"{len(pairs)} 组中 {len(unequal)} 组执行数与调整后预算数不同（如{w}）",
+        yield Result(Status.PASS, "执行数与调整后预算", f"{len(pairs)} 组中 {len(unequal)} 组执行数与调整后预算数不同（如{w}）",
                      None, len(unequal), None, loc)
     elif not adjusted:
-        yield Result("pass", "执行数与调整后预算", f"{len(pairs)} 组执行数均等于预算数，且预算未作调整", None, len(pairs), None, loc)
+        yield Result(Status.PASS, "执行数与调整后预算", f"{len(pairs)} 组执行数均等于预算数，且预算未作调整", None, len(pairs), None, loc)
     else:
         change = rate(adj - ini, ini)
         yield Result(
-            "fail", "执行数与调整后预算",
+            Status.FAIL, "执行数与调整后预算",
             f"部门总表、支出明细和各任务共 {len(pairs)} 组执行数与调整后预算数（任务为预算数）全部相等、精确到分，"
             f"而调整后预算比年初{'增加' if adj > ini else '减少'} {fmt_amount(abs(adj - ini))} 元"
             f"（{'+' if adj > ini else ''}{fmt_pct(change)}）：预算可能是按实际支出调整的（以支定调）",
@@ -290,32 +210,32 @@ def catch_all_limit(ctx: Context) -> Decimal:
     return Decimal(str(raw[0]))
 
 
-@check("B17", "名为“其他”的任务不应承担大部分支出", "B", "warning")
+@check("B17", "名为“其他”的任务不应承担大部分支出", "B", Severity.WARNING, advice="将“{subject}”按实际用途分解为具体任务，分别列明预算数、执行数和完成情况。")
 def b17(ctx: Context):
     tasks = ctx.dept.tasks
     loc = "年度主要任务完成情况"
     total = sum((t.actual.total.value for t in tasks if t.actual.total.value is not None), Decimal(0))
     if not tasks or total <= 0:
-        yield Result("unverifiable", "名为“其他”的任务", "没有可计算占比的任务执行数", location=loc, missing=("tasks",))
+        yield Result(Status.UNVERIFIABLE, "名为“其他”的任务", "没有可计算占比的任务执行数", location=loc, missing=("tasks",))
         return
     names = catch_all_names(ctx)
     limit = catch_all_limit(ctx)
     hits = [(i, t) for i, t in enumerate(tasks, start=1)
             if re.sub(r"\s+", "", t.name) in names and t.actual.total.value is not None]
     if not hits:
-        yield Result("pass", "名为“其他”的任务", "没有名为“其他”的任务", location=loc)
+        yield Result(Status.PASS, "名为“其他”的任务", "没有名为“其他”的任务", location=loc)
         return
     for i, t in hits:
         share = rate(t.actual.total.value, total)
         where = f"{loc} 第{i}行"
         if share > limit:
             yield Result(
-                "fail", t.name,
+                Status.FAIL, t.name,
                 f"名为“{t.name}”的任务执行数 {fmt_amount(t.actual.total.value)} 元，占各任务执行数合计 "
                 f"{fmt_amount(total)} 元的 {fmt_pct(share)}（超过 {fmt_score(limit)}%）：大部分支出没有归入具体任务，"
                 "无法据此评价任务完成情况",
                 f"≤ {fmt_score(limit)}%", fmt_pct(share), None, where,
             )
         else:
-            yield Result("pass", t.name, f"“{t.name}”占各任务执行数的 {fmt_pct(share)}，未超过 {fmt_score(limit)}%",
+            yield Result(Status.PASS, t.name, f"“{t.name}”占各任务执行数的 {fmt_pct(share)}，未超过 {fmt_score(limit)}%",
                          f"≤ {fmt_score(limit)}%", fmt_pct(share), None, where)

@@ -14,17 +14,13 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from ..errors import KitError, Problem
+from ..errors import FamilyError, Problem
 from ..yamlio import parse_yaml
 
 FAMILIES_DIR = Path(__file__).resolve().parent
 FORMAT = "kit-family/1"
 # The family of a data file that names none (files written before families existed).
 DEFAULT_FAMILY = "shenzhen_2022"
-
-
-class FamilyError(KitError):
-    """A family folder is invalid or a family id unknown."""
 
 
 @dataclass(frozen=True)

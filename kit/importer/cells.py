@@ -21,6 +21,8 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from typing import Callable, Sequence
 
+from ..model import NA_MARKS
+from ..values import norm_label as norm  # noqa: F401 (the kit's one label normaliser, as the readers name it)
 from .record import cell_source
 from .sources import Form, Line
 from .wrap import join_cell_lines
@@ -69,11 +71,6 @@ class Grid:
     def keeps_blanks(self) -> bool:
         """Whether a blank cell is still a cell (its neighbours stay in their printed columns)."""
         return self.style != "space"
-
-
-def norm(s: str) -> str:
-    """A label as compared: NFKC (full-width brackets and colons to ASCII), no spaces."""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", s))
 
 
 # --- reading -------------------------------------------------------------------------------------
@@ -197,7 +194,6 @@ def _finish(grid: Grid) -> Grid:
 
 
 # --- what a cell holds -------------------------------------------------------------------------
-DASHES = frozenset({"-", "/", "—", "－", "／", "\\", "--", "——", "－－", "//"})
 _PCT = re.compile(r"^[-+]?\d[\d,]*(?:\.\d+)?\s*[%％]$")
 # A number, perhaps with up to two stray characters after it as printed: 100分, 864.2万, 7.50., 98.82&
 _NUM = re.compile(r"^[-+]?\d[\d,]*(?:\.\d*)?[^\d\s%％]{0,2}$")
@@ -209,7 +205,7 @@ def kind(text: str) -> str:
     s = unicodedata.normalize("NFKC", text).strip()
     if not s:
         return "blank"
-    if s in DASHES or text.strip() in DASHES:
+    if s in NA_MARKS or text.strip() in NA_MARKS:
         return "dash"
     if _PCT.match(s):
         return "pct"

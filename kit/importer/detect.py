@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass, field
 from importlib.util import find_spec
 
-from ..errors import Problem
+from ..errors import NotThisLayout, Problem  # noqa: F401  (NotThisLayout re-exported for the layouts)
 from ..families import Family, FamilyError, all_families, get_family
 from .sources import Form, FormError
 
@@ -26,12 +26,6 @@ MIN_SHARE = 0.6
 GENERIC = "generic"
 _WS = re.compile(r"\s+")
 FRAME_NAMES = {"funds_weight": "预算执行（执行率）分值", "indicators_weight": "绩效指标分值", "total": "总分"}
-
-
-class NotThisLayout(FormError):
-    """A layout module found none of its family's blocks in the form: the family's printed structure
-    does not fit (kit import then tries the next family). Any other refusal of a layout — a year not
-    printed, forms that cannot be told apart, a document that does not load — stands as it is."""
 
 
 @dataclass

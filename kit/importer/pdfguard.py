@@ -22,7 +22,7 @@ import time
 import zlib
 from pathlib import Path
 
-from ..errors import KitError, Problem
+from ..errors import FormError, KitError, Problem, ReadStopped as Stopped
 
 MAX_INFLATED = 128 << 20  # bytes, all non-image streams of one file together
 MAX_OBJECTS = 200_000
@@ -31,10 +31,6 @@ CHUNK = 1 << 20
 
 _STOP = threading.Event()
 _STOP_REASON: list[str] = []
-
-
-class Stopped(Exception):
-    """A signal asked the reader to stop (not a fault of the file)."""
 
 
 def request_stop(reason: str = "") -> None:
@@ -49,8 +45,6 @@ def clear_stop() -> None:
 
 
 def _refuse(path: Path, message: str, expected: str) -> KitError:
-    from .sources import FormError
-
     return FormError(Problem(message, file=str(path), expected=expected))
 
 

@@ -37,7 +37,6 @@ from ..model import (
 )
 
 RECORD_FORMAT = "kit-import/1"
-HOW_LABELS = {"layout": "按版式", "inferred": "推断", "absent": "缺失", "not_placed": "未归位"}
 _SHOWN = 60  # characters of a long text kept in the record beside its source
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 
-from ..errors import KitError, Problem
+from ..errors import FormError, Problem
 
 # Bounds checked on the file size before reading: a department's form is a few pages.
 MAX_TEXT_BYTES = 5 * 1024 * 1024
@@ -32,10 +32,6 @@ TEXT_SUFFIXES = (".txt",)
 HTML_SUFFIXES = (".html", ".htm")
 PDF_SUFFIXES = (".pdf",)
 SUFFIXES = TEXT_SUFFIXES + HTML_SUFFIXES + PDF_SUFFIXES
-
-
-class FormError(KitError):
-    """A published form cannot be read at all (not a PDF, encrypted, scanned, truncated ...)."""
 
 
 @dataclass(frozen=True)

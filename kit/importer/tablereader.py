@@ -250,9 +250,6 @@ class Table:
     closed_by: Tok | None = None  # the label that closed the table (总分 …), None when the page ended
     wraps: list[list[Tok]] = field(default_factory=list)  # header lines continued below the header row
 
-    def role_cols(self) -> list[str]:
-        return [c.role for c in self.columns]
-
 
 def header_of(row: list[Tok], pdf: bool = False) -> tuple[str, list[Column]] | None:
     """(block, columns) when a printed row is a table's header row. ``pdf``: cells stand under their

@@ -25,6 +25,7 @@ from .labels import (
     NARRATIVE_SECTIONS, PROFILE_TEXTS, SCORE_FIELDS, SUPPLEMENTARY,
     TASK_AMOUNT_PARTS, TASK_FIELDS,
 )
+from ..vocab import Severity
 
 
 # --- Building from a document -----------------------------------------------------------
@@ -144,7 +145,7 @@ class _Builder:
             self.findings.append(
                 LoadFinding(
                     code=note,
-                    severity="info" if note in BENIGN_NOTES else "warning",
+                    severity=Severity.INFO if note in BENIGN_NOTES else Severity.WARNING,
                     block=block,
                     row=row,
                     field=fld,

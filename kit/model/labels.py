@@ -99,8 +99,13 @@ SELF_EVAL_FIELDS = {
     "problems": "存在问题",
     "measures": "改进措施",
 }
-# Cells that mean "not applicable" in the 财政部-style tables: kept as printed, no value.
-NOT_APPLICABLE = frozenset({"-", "/", "—", "－", "／", "--", "——", "无"})
+# The kit's one "not applicable" set. NA_MARKS: the marks a form prints for "not applicable"
+# (dashes and slashes, single or doubled); the importer reads a cell holding one as a dash.
+# NOT_APPLICABLE: what a number field (分值, 得分, an amount) or an indicator's 指标值/实际完成值
+# reads as "not applicable": the marks, and the word 无 (a text field that says 无 keeps it as text).
+# Kept as printed, no value: never 0.
+NA_MARKS = frozenset({"-", "/", "—", "－", "／", "\\", "--", "——", "－－", "//"})
+NOT_APPLICABLE = NA_MARKS | {"无"}
 SCORE_FIELDS = {
     "level1": "一级指标",
     "level2": "二级指标",

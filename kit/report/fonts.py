@@ -147,3 +147,21 @@ def setup_fonts() -> CJKFont:
     # CJK fonts lack U+2212 (the typographic minus); use the ASCII hyphen-minus.
     rc["axes.unicode_minus"] = False
     return CJKFont(family, path, bundled)
+
+
+def fontconfig_with_bundled(folder: Path) -> Path:
+    """A fontconfig file (written in ``folder``) that adds the kit's own font to the fonts the
+    machine has: the one that ``FONTCONFIG_FILE`` names, else the system's. Chromium then finds a
+    Chinese face on a machine with none installed (a PDF would otherwise print boxes)."""
+    from xml.sax.saxutils import escape
+
+    base = os.environ.get("FONTCONFIG_FILE") or "/etc/fonts/fonts.conf"
+    folder.mkdir(parents=True, exist_ok=True)
+    conf = folder / "fonts.conf"
+    conf.write_text(
+        '<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n<fontconfig>\n'
+        f'  <include ignore_missing="yes">{escape(str(base))}</include>\n'
+        f"  <dir>{escape(str(BUNDLED[1].parent))}</dir>\n"
+        f"  <cachedir>{escape(str(folder / 'cache'))}</cachedir>\n"
+        "</fontconfig>\n", encoding="utf-8")
+    return conf

@@ -29,6 +29,7 @@ from pathlib import Path
 
 from ..errors import KitError, Problem
 from ..safeio import replace_atomic
+from .fonts import fontconfig_with_bundled
 
 CHROMIUM_ENV = "KIT_CHROMIUM"
 CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome")
@@ -87,6 +88,8 @@ class Browser:
             args, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
             # Python's own fds are non-inheritable, so only the dup2'd 3 and 4 reach the browser.
             preexec_fn=wire_fds, close_fds=False,
+            # The kit's own Chinese font beside the machine's: a PDF never prints boxes for lack of one.
+            env={**os.environ, "FONTCONFIG_FILE": str(fontconfig_with_bundled(profile / "fontconfig"))},
         )
         os.close(cmd_r)
         os.close(out_w)
@@ -363,13 +366,6 @@ def repair_text_layer(pdf: bytes) -> bytes:
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
-
-
-def html_to_pdf(html_path: str | Path, pdf_path: str | Path | None = None) -> Path:
-    """One page to PDF (``report.html`` → ``report.pdf`` beside it unless ``pdf_path`` is given)."""
-    pdf_path = Path(pdf_path) if pdf_path else Path(html_path).with_suffix(".pdf")
-    with Printer() as printer:
-        return printer.print_page(html_path, pdf_path)
 
 
 def pages_to_pdf(html_paths, skip_current: bool = True, jobs: int = 1) -> list[tuple[Path, str]]:

@@ -25,13 +25,13 @@ def workbook_rows(dept: Department) -> dict[tuple[str, int], tuple[str, int]]:
     try:
         import hashlib
 
-        from .. import xlsxio
+        from ..xlsxio import reader as xlsx_reader
 
         path = Path(src.path)
         data = path.read_bytes()
         if src.sha256 and hashlib.sha256(data).hexdigest() != src.sha256:
             return {}
-        reader = xlsxio._Reader(str(path), xlsxio._open(path, data))  # the reader's own row record
+        reader = xlsx_reader._Reader(str(path), xlsx_reader._open(path, data))  # the reader's own row record
         reader.read()
     except Exception:  # noqa: BLE001 - a citation aid only: without it the form's row is still cited
         return {}

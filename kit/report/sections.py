@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from ..checks import GOALS_TABLE, INDICATORS_TABLE, table_checks
 from ..model import BUDGET_PARTS, BUDGET_STAGES, Department
-from ..vocab import WeightSource
+from ..vocab import Status, WeightSource
 from . import tables as t
 from .charts import budget_chart, figure_png, tasks_chart
 from .summary import coverage_table
@@ -253,13 +254,14 @@ ASSESSMENT = {"pass": ("met", "达成"), "fail": ("missed", "未达成"), "unver
 
 
 def indicators_table(audit) -> str:
-    """年度绩效指标: target vs actual, and whether the target was met (check B14, or F8 where the
-    family's indicators carry 分值 and 得分: then those columns too)."""
+    """年度绩效指标: target vs actual, and whether the target was met (the checks declared with
+    ``table=INDICATORS_TABLE``: B14, or F8 where the family's indicators carry 分值 and 得分: then
+    those columns too)."""
     dept = audit.department
     if not dept.indicators:
         return t.note("本表没有年度绩效指标" + ("（表格在页面截断处未印全）。" if "indicators" in dept.incomplete else "。"))
     f = audit.findings
-    b14 = f[f["check_id"].astype(str).isin(["B14", "F8"])]
+    b14 = f[f["check_id"].astype(str).isin(table_checks(INDICATORS_TABLE))]
     scored = any(not (i.weight.blank and i.score.blank) for i in dept.indicators)
     rows = []
     for i, ind in enumerate(dept.indicators, 1):
@@ -316,7 +318,7 @@ def scores_figure(audit) -> str:
 
 def verdict(status: str, severity: str) -> t.Raw:
     """One label for a finding: 错误/警告/提示 when it fails, 无法核实 when inputs are missing."""
-    if status == "fail":
+    if status == Status.FAIL:
         return t.badge(severity)
     return t.badge(status)
 
@@ -498,11 +500,11 @@ def goals_section(audit) -> str:
     """年度总体目标: 预期目标 beside 目标完成实际情况, with the D8 verdict."""
     g = audit.department.goals
     f = audit.findings
-    d8 = f[f["check_id"] == "D8"]
+    d8 = f[f["check_id"].astype(str).isin(table_checks(GOALS_TABLE))]
     pair = (f'<div class="kit-pair"><div><h4>预期目标</h4>{t.esc(t.text_block(g.expected))}</div>'
             f'<div><h4>目标完成实际情况</h4>{t.esc(t.text_block(g.actual))}</div></div>')
-    notes = [t.note(r.message, "warning" if r.status == "fail" else "info") for r in d8.itertuples(index=False)
-             if r.status != "pass"]
+    notes = [t.note(r.message, "warning" if r.status == Status.FAIL else "info") for r in d8.itertuples(index=False)
+             if r.status != Status.PASS]
     return pair + "".join(notes)
 
 

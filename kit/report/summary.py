@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from ..vocab import ReviewStatus, Severity
 from . import tables as t
 from .facts import facts
 
@@ -62,7 +63,7 @@ def coverage_sentence(audit) -> str:
             f"合计 {_pts(s['points_rechecked'])} 分得到复核；{_pts(p['judgement'])} 分为专业判断项，保留自评分数；"
             f"{_pts(p['unverifiable'])} 分因缺少资料无法复核，保留自评分数。")
     kept = p["judgement"] + p["unverifiable"]
-    if s["status"] == "partial":
+    if s["status"] == ReviewStatus.PARTIAL:
         text += (f"因此本次为部分复核：复核总分中有 {_pts(kept)} 分沿用自评分数（其中 {_pts(p['unverifiable'])} 分"
                  "有待补充资料后复核），复核总分不是对全部评分的确认。")
     else:
@@ -147,7 +148,7 @@ def material_list(groups) -> str:
     out = []
     for n, kind in enumerate(k for k in KIND_ORDER if any(g.kind == k for g in groups)):
         mine = [g for g in groups if g.kind == kind]
-        shown = [g for g in mine if g.severity != "info"][:PER_KIND] or mine[:1]
+        shown = [g for g in mine if g.severity != Severity.INFO][:PER_KIND] or mine[:1]
         rest = len(mine) - len(shown)
         tail = f'<p class="kit-muted">另有 {rest} 项（见“问题清单”）。</p>' if rest > 0 else ""
         out.append(f'<p class="kit-kind"><strong>{NUMERALS[n]}、{t.esc(kind)}（{len(mine)} 项）</strong></p>'
@@ -238,7 +239,7 @@ def result_html(audit) -> str:
     d = audit.department
     s = audit.summary()
     head = (f'<p class="kit-result-title"><strong>{t.esc(d.name)}</strong>（{t.esc(d.code)}）{t.esc(d.year)} 年度 · '
-            f'{t.badge("pass" if s["status"] == "complete" else "unverifiable", s["status_label"])}</p>')
+            f'{t.badge("pass" if s["status"] == ReviewStatus.COMPLETE else "unverifiable", s["status_label"])}</p>')
     all_ = audit.issues(labels="machine")
     probs = all_[all_["kind"] == "problem"].head(8)
     # 序号 as in result.issues(): what result.decide(序号, …) takes

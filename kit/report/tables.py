@@ -172,10 +172,6 @@ def note(text: str, kind: str = "info") -> str:
     return f'<p class="kit-note kit-note-{html.escape(kind)}">{html.escape(text)}</p>'
 
 
-def paragraph(text: str) -> str:
-    return f"<p>{html.escape(text)}</p>"
-
-
 @functools.lru_cache(maxsize=1)
 def component_css() -> str:
     """The styles of the report's components, every rule scoped under ``.kit-out``."""

@@ -19,7 +19,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, Iterable
 
 from ..safeio import replace_atomic
-from ..xlsxio import _FORMULA_LEAD, MAX_CELL_CHARS, _escape  # one escaping rule for every workbook the kit writes
+from ..xlsxio.layout import _FORMULA_LEAD, MAX_CELL_CHARS, _escape  # one escaping rule for every workbook the kit writes
 
 SHEET = "问题清单"
 FORMAT_SHEET = "格式与解析说明"
@@ -164,7 +164,7 @@ def write_batch_workbook(paths: Iterable[str | Path], path: str | Path) -> Path:
 
 
 def _unescaped(v: Any) -> str:
-    from ..xlsxio import _unescape
+    from ..xlsxio.layout import _unescape
 
     return "" if v is None else _unescape(str(v))
 
