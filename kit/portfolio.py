@@ -161,7 +161,7 @@ def _cells(r: dict) -> list:
     return [
         link, r.get("name") or "—",
         t.badge("pass" if r["status"] == "ok" else "fail", STATUS_LABELS.get(r["status"], r["status"])),
-        t.badge("pass" if review == "已完成复核" else "unverifiable", review) if review else "—",
+        t.badge("pass" if review == ReviewStatus.COMPLETE.label else "unverifiable", review) if review else "—",
         t.score(s) if s is not None else "—", t.score(c) if c is not None else "—",
         _signed(r.get("diff")), grade,
         *(_count(r.get(k)) for k in ("errors", "warnings", "infos", "unverifiable")),
