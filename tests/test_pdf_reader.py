@@ -121,9 +121,12 @@ def _pdf(content_compressed: bytes, path: Path) -> Path:
 
 
 def _kit(args: list[str]) -> list[str]:
-    """A `kit` process that reports its own peak memory (KiB) on its last stderr line."""
-    code = ("import resource, sys; from kit.cli import main; rc = main(sys.argv[1:]); "
-            "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr); sys.exit(rc)")
+    """A `kit` process that reports its own peak memory (KiB) on its last stderr line. VmHWM, not
+    ru_maxrss: Linux carries ru_maxrss across fork and exec, so a child of a large pytest process
+    would report the parent's size."""
+    code = ("import re, sys; from kit.cli import main; rc = main(sys.argv[1:]); "
+            "print(re.search(r'VmHWM:\\s+(\\d+)', open('/proc/self/status').read()).group(1), file=sys.stderr); "
+            "sys.exit(rc)")
     return [sys.executable, "-c", code, *args]
 
 
