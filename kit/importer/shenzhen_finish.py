@@ -135,23 +135,18 @@ def _score_levels(rec: Record) -> None:
     for r, row in enumerate(rows):
         lv = known.get(norm_name(row.get("level3", "")))
         src = next((e.source for e in rec.entries if e.field == f"scores.{r}.level3"), {})
-        if "level1" not in row:
+        for k, name in ((1, "一级"), (2, "二级")):  # merged cells printed apart from the rows
+            field, prev = f"level{k}", (prev1, prev2)[k - 1]
+            if field in row:
+                continue
             if lv:
-                rec.place(("scores", r, "level1"), lv[0], src, "inferred",
-                          "一级指标为合并单元格，与各行分开印出；按评分规则表中该三级指标所属归入")
-            elif prev1:
-                rec.place(("scores", r, "level1"), prev1, src, "inferred", "三级指标不在评分规则表中；沿用上一行（合并单元格）")
+                rec.place(("scores", r, field), lv[k - 1], src, "inferred",
+                          f"{name}指标为合并单元格，与各行分开印出；按评分规则表中该三级指标所属归入")
+            elif prev:
+                rec.place(("scores", r, field), prev, src, "inferred", "三级指标不在评分规则表中；沿用上一行（合并单元格）")
             else:
-                rec.absent(("scores", r, "level1"), "", src, "无法确定一级指标", blank="")
-        if "level2" not in row:
-            if lv:
-                rec.place(("scores", r, "level2"), lv[1], src, "inferred",
-                          "二级指标为合并单元格，与各行分开印出；按评分规则表中该三级指标所属归入")
-            elif prev2:
-                rec.place(("scores", r, "level2"), prev2, src, "inferred", "三级指标不在评分规则表中；沿用上一行（合并单元格）")
-            else:
-                rec.absent(("scores", r, "level2"), "", src, "无法确定二级指标", blank="")
-        elif lv and row["level2"] != lv[1]:
+                rec.absent(("scores", r, field), "", src, f"无法确定{name}指标", blank="")
+        if "level2" in row and lv and row["level2"] != lv[1]:
             rec.note(f"评分表第{r + 1}行：印出的二级指标“{row['level2']}”与评分规则表（{lv[1]}）不同，按印出的保留")
         if known and not lv:
             rec.note(f"评分表第{r + 1}行：三级指标“{row.get('level3', '')}”不在评分规则表中，请核对")
