@@ -7,6 +7,7 @@ file are reported together, and prints as plain Chinese lines without a tracebac
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from .vocab import FailureKind
 
@@ -116,6 +117,24 @@ class OutputError(KitError):
 
 class Stopped(Exception):
     """This process was asked to stop (SIGINT/SIGTERM): nothing more is written."""
+
+
+class BatchInterrupted(Stopped):
+    """A batch was stopped by SIGINT or SIGTERM (workers and kernels stopped, manifest written):
+    ``done`` of ``total`` departments of this run were recorded."""
+
+    def __init__(self, signame: str, done: int, total: int):
+        super().__init__(signame)
+        self.signame, self.done, self.total = signame, done, total
+
+
+class BatchHalted(OutputError):
+    """The output folder failed mid-batch (e.g. the disk is full): every department has a status in
+    ``rows``; ``manifest_written`` says whether the manifest could still say so."""
+
+    def __init__(self, reason: str, rows: list[dict[str, Any]], manifest_written: bool):
+        super().__init__(reason)
+        self.reason, self.rows, self.manifest_written = reason, rows, manifest_written
 
 
 class ReadStopped(Exception):

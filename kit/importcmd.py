@@ -173,19 +173,12 @@ def _interrupted(caught: list[str], outcomes: list, left: int) -> int:
 
 
 def _lock_unsafe(out_dir: Path) -> str:
-    """Why the folder's lock file may not be opened ('' when it may): the lock is opened for
-    writing, so a symlink there (``.kit`` or ``.kit/lock`` → someone's file) would overwrite
-    the file it points to."""
-    from .batch import LOCK_FILE, STATE_DIR
+    """Why the folder's lock file may not be opened ('' when it may): ``kit.batch.BatchLock``'s own
+    look (a symlink there would have the lock overwrite the file it points to)."""
+    from .batch import BatchLock
 
-    for p in (out_dir / STATE_DIR, out_dir / STATE_DIR / LOCK_FILE):
-        if p.is_symlink():
-            return (f"输出文件夹的锁 {shown(p)} 是一个符号链接（指向 {shown(os.readlink(p))}），不打开它"
-                    "（打开时会改写它指向的文件）；请删除这个链接后重试")
-    lock = out_dir / STATE_DIR / LOCK_FILE
-    if lock.exists() and not lock.is_file():
-        return f"输出文件夹的锁 {shown(lock)} 不是普通文件；请删除它后重试"
-    return ""
+    problem = BatchLock(out_dir).unsafe()
+    return "" if problem is None else str(problem)
 
 
 @contextmanager

@@ -48,7 +48,7 @@ def _department_counts(folder: Path, row: dict) -> dict:
     from .audit import summarise
 
     empty = dict.fromkeys(COUNT_COLUMNS)
-    if row.get("status") != "ok":
+    if row.get("status") != RunStatus.OK:
         return empty
     try:
         doc = json.loads((folder / f"{row['dept_code']}.json").read_text(encoding="utf-8"))
@@ -69,7 +69,7 @@ def _department_counts(folder: Path, row: dict) -> dict:
 
 
 SORTS = {  # key -> (label, sort key of a row): the first is the default
-    "risk": ("风险（默认）", lambda r: (r["status"] == "ok", _num(r["diff"]), -_num(r["errors"]),
+    "risk": ("风险（默认）", lambda r: (r["status"] == RunStatus.OK, _num(r["diff"]), -_num(r["errors"]),
                                         -_num(r["points_unverifiable"]), -_num(r["warnings"]), r["dept_code"])),
     "diff": ("复核−自评（降分多的在前）", lambda r: (_num(r["diff"], 10 ** 6), r["dept_code"])),
     "errors": ("错误数", lambda r: (-_num(r["errors"]), r["dept_code"])),
@@ -160,7 +160,7 @@ def _cells(r: dict) -> list:
     review = r.get("review_status") if isinstance(r.get("review_status"), str) else None
     return [
         link, r.get("name") or "—",
-        t.badge("pass" if r["status"] == "ok" else "fail", STATUS_LABELS.get(r["status"], r["status"])),
+        t.badge("pass" if r["status"] == RunStatus.OK else "fail", STATUS_LABELS.get(r["status"], r["status"])),
         t.badge("pass" if review == ReviewStatus.COMPLETE.label else "unverifiable", review) if review else "—",
         t.score(s) if s is not None else "—", t.score(c) if c is not None else "—",
         _signed(r.get("diff")), grade,
@@ -192,7 +192,7 @@ def write_department_lists(df: pd.DataFrame, folder: str | Path = ".") -> list[P
         nav = " ".join(f'<a href="{list_page_name(i + 1)}">{i + 1}</a>' if i != k else f"<strong>{i + 1}</strong>"
                        for i in range(pages))
         body = t.table([_cells(r) for r in chunk], LIST_HEADER, numeric=range(4, 16),
-                       row_classes=["" if r["status"] == "ok" else "kit-row-fail" for r in chunk],
+                       row_classes=["" if r["status"] == RunStatus.OK else "kit-row-fail" for r in chunk],
                        caption=f"全部部门（按部门编码）第 {k + 1}/{pages} 页：{chunk[0]['dept_code']}–{chunk[-1]['dept_code']}",
                        col_classes=["kit-code", "kit-w-name"])
         page = (f'<!DOCTYPE html>\n<html lang="zh"><head><meta charset="utf-8"><meta name="generator" content="kit">'
@@ -253,7 +253,7 @@ def departments_table(df: pd.DataFrame) -> str:
     rows, classes, styles = [], [], []
     for r in recs:
         rows.append(_cells(r))
-        classes.append("" if r["status"] == "ok" else "kit-row-fail")
+        classes.append("" if r["status"] == RunStatus.OK else "kit-row-fail")
         styles.append(";".join(f"--kit-o-{key}:{ranks[key][r['dept_code']]}" for key in SORTS))
     header = LIST_HEADER
     # The rank of every ordering rides on each row; the checked radio button picks one (no script).
@@ -333,7 +333,7 @@ def chart(fig: Figure | None, alt: str) -> str:
 
 
 def failures_table(df: pd.DataFrame) -> str:
-    bad = df[df["status"] != "ok"] if not df.empty else df
+    bad = df[df["status"] != RunStatus.OK] if not df.empty else df
     if bad.empty:
         return t.note("所有部门均已生成报告。", "ok")
     more = ""

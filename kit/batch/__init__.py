@@ -21,6 +21,7 @@ names what the rest of the kit uses.
 """
 from __future__ import annotations
 
+from ..errors import BatchHalted, BatchInterrupted
 from .daskrun import connect_dask
 from .job import error_page, render_index, render_job
 from .manifest import (
@@ -28,7 +29,7 @@ from .manifest import (
     read_manifest, write_manifest,
 )
 from .plan import (
-    DASK_LOST_AFTER, FREE_PER_DEPARTMENT, HARD_LIMIT_GRACE, MIN_FREE, BatchHalted, BatchInterrupted, Job, Row,
+    DASK_LOST_AFTER, FREE_PER_DEPARTMENT, HARD_LIMIT_GRACE, MIN_FREE, Job, Row,
     check_out_dir, collect_params, fingerprint, plan_batch,
 )
 from .pool import run_batch

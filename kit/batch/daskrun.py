@@ -8,8 +8,7 @@ import time
 from pathlib import Path
 
 from .. import kernels
-from ..errors import KitError, Problem
-from ..rendering import Stopped
+from ..errors import KitError, Problem, Stopped
 from .manifest import STATE_DIR
 from .plan import DASK_LOST_AFTER, Job
 from .stop import _crash_row, _Stop

@@ -9,9 +9,10 @@ from pathlib import Path
 from typing import Any
 
 from .. import kernels
+from ..errors import KitError, OutputError, Stopped
+from ..rendering import write_atomic
 from ..version import __version__
-from ..errors import KitError
-from ..rendering import OutputError, Stopped, write_atomic
+from ..vocab import Decision, RunStatus, Severity, Status
 from .manifest import MANIFEST, read_manifest
 from .plan import Job, Row
 
@@ -48,7 +49,7 @@ def render_job(job: Job) -> dict[str, Any]:
         row.error = f"{type(exc).__name__}: {exc}"
         return _finish(row, started, job, page=True)
     row.report = result.html.name
-    row.status = "ok" if result.failure_kind is None else result.failure_kind.value
+    row.status = RunStatus.OK if result.failure_kind is None else result.failure_kind
     row.error = result.failure
     row.outputs = dict(result.outputs)
     if result.audit is not None:
@@ -62,16 +63,15 @@ def _fill_from_audit(row: Row, doc: dict[str, Any]) -> None:
     totals, grade = doc.get("totals", {}), doc.get("grade", {})
     row.self_total, row.recomputed_total = totals.get("self"), totals.get("recomputed")
     row.self_grade, row.recomputed_grade = grade.get("self"), grade.get("recomputed")
-    from ..checks import all_checks
-
-    titles = {c.id: c.title for c in all_checks()}
     from ..audit import FORMAT_CHECKS, summarise
 
+    # Each finding carries its check's title in the JSON (no need to load the check catalogue).
     failing: list[str] = []
     for f in doc.get("findings", []):
-        if (f.get("status") == "fail" and f.get("severity") in ("error", "warning") and f.get("decision") != "rejected"
+        if (f.get("status") == Status.FAIL and f.get("severity") in (Severity.ERROR, Severity.WARNING)
+                and f.get("decision") != Decision.REJECTED
                 and f.get("check_id") not in FORMAT_CHECKS):  # format notes are not problems
-            failing.append(f"{f.get('check_id')} {titles.get(f.get('check_id'), '')}".strip())
+            failing.append(f"{f.get('check_id')} {f.get('title') or ''}".strip())
     # The counts the department's page shows (kit.audit.summarise): problems by severity, then
     # 无法核实, 格式与解析说明 and the reviewer's decisions (待定 = awaiting one).
     sm = summarise(doc.get("findings", []), doc.get("scores", []), doc.get("missing_inputs", []))
@@ -109,8 +109,8 @@ def error_page(job: Job, row: Row) -> str:
 
     nb = new_notebook(cells=[new_markdown_cell("## 生成失败\n\n本部门的审核报告未能生成，原因见上方说明。修正后重新运行批量生成即可。")])
     nb.metadata["kit"] = {
-        "department": row.name or job.dept_code, "code": job.dept_code, "year": "", "status": "failed",
-        "status_label": "生成失败", "failure": row.error, "kit_version": __version__,
+        "department": row.name or job.dept_code, "code": job.dept_code, "year": "",
+        "status": row.status if row.status != RunStatus.OK else RunStatus.ERROR, "status_label": "生成失败", "failure": row.error, "kit_version": __version__,
         "data_file": "", "data_sha256": "", "render_time": now_text(), "params_file": row.params,
         "rules": "", "grade": "",
     }
@@ -145,7 +145,7 @@ def render_index(out_dir: Path, render_time: str, timeout: float = 300, isolatio
         raise Stopped()
     nb = nbformat.read(tmp_nb if tmp_nb.exists() else notebook, as_version=4)
     tmp_nb.unlink(missing_ok=True)
-    ok = sum(1 for r in rows.values() if r.get("status") == "ok")
+    ok = sum(1 for r in rows.values() if r.get("status") == RunStatus.OK)
     nb.metadata["kit"] = {
         "kind": "portfolio", "title": "批量复核汇总", "count": len(rows), "ok": ok, "failed": len(rows) - ok,
         "kit_version": __version__, "render_time": render_time,

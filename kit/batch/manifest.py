@@ -6,13 +6,16 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import stat
 import time
 from pathlib import Path
 from typing import Any
 
+from ..safeio import replace_atomic
+from ..text import path_text
 from ..version import __version__
-from ..errors import KitError, Problem
-from ..rendering import OutputError
+from ..errors import KitError, OutputError, Problem
+from ..vocab import RunStatus
 from .plan import Job, _sha
 
 MANIFEST = "manifest.json"
@@ -22,19 +25,42 @@ LOCK_FILE = "lock"
 LOCK_WAIT = 3.0  # seconds a new batch waits for the folder's lock before saying it is in use
 
 class BatchLock:
-    """One batch per output folder: ``--out/.kit/lock``, held with ``flock`` while the batch runs.
+    """One batch (or import) per output folder: ``--out/.kit/lock``, held with ``flock`` while it runs.
 
     The lock goes with its process (even killed by -9), so a lock file left behind by a dead
-    batch is simply taken over; the file names the holder for the message.
+    batch is simply taken over; the file names the holder for the message. The lock is opened
+    for writing, so a symlink there (``.kit`` or ``.kit/lock`` → someone's file) is refused,
+    never followed (``unsafe``; ``O_NOFOLLOW`` for one made after that look).
     """
 
     def __init__(self, out_dir: Path):
         self.path = out_dir / STATE_DIR / LOCK_FILE
         self._fd: int | None = None
 
+    def unsafe(self) -> Problem | None:
+        """Why the lock file may not be opened (None when it may)."""
+        for p in (self.path.parent, self.path):
+            if p.is_symlink():
+                return Problem(f"输出文件夹的锁是一个符号链接（指向 {path_text(os.readlink(p))}），不打开它"
+                               "（打开时会改写它指向的文件）", file=path_text(p), expected="删除这个链接后重试")
+        if os.path.lexists(self.path) and not self.path.is_file():
+            return Problem("输出文件夹的锁不是普通文件", file=path_text(self.path), expected="删除它后重试")
+        return None
+
     def acquire(self) -> None:
+        problem = self.unsafe()
+        if problem is not None:
+            raise KitError(problem)
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0),
+                         0o644)
+        except OSError as exc:  # ELOOP: a link put there since unsafe() looked
+            raise KitError(self.unsafe() or Problem("无法打开输出文件夹的锁", file=path_text(self.path),
+                                                    value=exc.strerror or str(exc))) from None
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            os.close(fd)
+            raise KitError(Problem("输出文件夹的锁不是普通文件", file=path_text(self.path), expected="删除它后重试"))
         try:
             import fcntl
         except ImportError:  # pragma: no cover - no flock (Windows): no lock
@@ -97,19 +123,12 @@ def write_manifest(out_dir: Path, rows: list[dict[str, Any]]) -> None:
     doc = {"kit_version": __version__, "departments": sorted(rows, key=lambda r: r["dept_code"])}
     # The manifest is written even while stopping: it must say what happened.
     data = json.dumps(doc, ensure_ascii=False, indent=1).encode("utf-8")
-    tmp = out_dir / f".{MANIFEST}.{os.getpid()}.tmp"
     try:
-        tmp.write_bytes(data)
-        os.replace(tmp, out_dir / MANIFEST)
+        replace_atomic(out_dir / MANIFEST, data)
         (out_dir / JOURNAL).unlink(missing_ok=True)
     except OSError as exc:
         raise OutputError(Problem("无法写入输出文件", file=MANIFEST, value=exc.strerror or str(exc),
                                   expected="可写且有剩余空间的输出文件夹（--out）")) from None
-    finally:
-        try:
-            tmp.unlink()
-        except OSError:
-            pass
 
 
 def append_manifest(out_dir: Path, row: dict[str, Any]) -> None:
@@ -145,7 +164,7 @@ def clear_stale(out_dir: Path, state_too: bool = True) -> None:
 
 def is_current(job: Job, previous: dict[str, Any] | None, out_dir: Path) -> bool:
     """Skipped: rendered ok from the same inputs, and every output is there as it was written."""
-    if not (previous and previous.get("status") == "ok" and previous.get("fingerprint") == job.fingerprint
+    if not (previous and previous.get("status") == RunStatus.OK and previous.get("fingerprint") == job.fingerprint
             and previous.get("report")):
         return False
     outputs = previous.get("outputs") or {}

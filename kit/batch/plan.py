@@ -1,5 +1,5 @@
 """Planning a batch: the jobs (one per parameter file, read once), the output folder checked
-before anything runs, the manifest's row and the batch's own exceptions."""
+before anything runs and the manifest's row."""
 from __future__ import annotations
 
 import hashlib
@@ -15,7 +15,7 @@ from ..errors import KitError, ParamsError, Problem
 from ..params import Params, load_params, valid_code
 from ..rendering import RESERVED_CODES
 from ..review import review_path  # the auditor's decisions decide a report too
-from ..vocab import FailureKind
+from ..vocab import RunStatus
 
 # Free space asked of --out before a batch starts: the manifest and index, plus this much for
 # each department to render (a report with its notebook and JSON is ~0.5 MB).
@@ -47,7 +47,7 @@ class Row:
 
     dept_code: str
     name: str = ""
-    status: str = FailureKind.ERROR.value  # ok, or a FailureKind value
+    status: str = RunStatus.ERROR  # a kit.vocab.RunStatus member
     seconds: float = 0.0
     self_total: str | None = None
     recomputed_total: str | None = None
@@ -60,22 +60,6 @@ class Row:
     fingerprint: str = ""
     params: str = ""
     outputs: dict[str, str] = field(default_factory=dict)  # file name -> SHA-256 as written
-
-
-class BatchInterrupted(Exception):
-    """The batch was stopped by SIGINT or SIGTERM; ``rows`` is the manifest as written."""
-
-    def __init__(self, signame: str, done: int, total: int):
-        super().__init__(signame)
-        self.signame, self.done, self.total = signame, done, total
-
-
-class BatchHalted(Exception):
-    """The output folder failed mid-batch (e.g. the disk is full); every department has a status."""
-
-    def __init__(self, reason: str, rows: list[dict[str, Any]], manifest_written: bool):
-        super().__init__(reason)
-        self.reason, self.rows, self.manifest_written = reason, rows, manifest_written
 
 
 # ----------------------------------------------------------------------------------------------

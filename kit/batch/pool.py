@@ -12,11 +12,11 @@ from pathlib import Path
 from typing import Any, Callable
 
 from .. import kernels
-from ..rendering import OutputError, Stopped
+from ..errors import BatchHalted, BatchInterrupted, OutputError, Stopped
 from ..vocab import FailureKind
 from .daskrun import _run_dask
 from .manifest import STATE_DIR, BatchLock, append_manifest, clear_stale, is_current, read_manifest, write_manifest
-from .plan import HARD_LIMIT_GRACE, BatchHalted, BatchInterrupted, Job, Row
+from .plan import HARD_LIMIT_GRACE, Job, Row
 from .stop import _crash_row, _Interrupt, _Stop
 
 # ----------------------------------------------------------------------------------------------
@@ -99,7 +99,7 @@ def _run_locked(jobs, out_dir, work, jobs_n, force, executor, scheduler, progres
                 old = previous.get(job.dept_code) or {}
                 report = old.get("report", "") if (out_dir / old.get("report", "-")).is_file() else ""
                 rows[job.dept_code] = asdict(Row(job.dept_code, name=old.get("name", ""),
-                                                 status=FailureKind.NOT_REACHED.value, report=report, error=reason,
+                                                 status=FailureKind.NOT_REACHED, report=report, error=reason,
                                                  params=Path(job.params_path).name))
         try:
             write_manifest(out_dir, list(rows.values()))
@@ -110,7 +110,7 @@ def _run_locked(jobs, out_dir, work, jobs_n, force, executor, scheduler, progres
     try:
         write_manifest(out_dir, list(rows.values()))
     except OutputError as exc:
-        raise BatchHalted(str(exc), [rows.get(j.dept_code) or asdict(Row(j.dept_code, status="not_reached"))
+        raise BatchHalted(str(exc), [rows.get(j.dept_code) or asdict(Row(j.dept_code, status=FailureKind.NOT_REACHED))
                                      for j in jobs], False) from None
     try:
         if executor == "dask":
@@ -129,14 +129,12 @@ def _run_locked(jobs, out_dir, work, jobs_n, force, executor, scheduler, progres
 # ----------------------------------------------------------------------------------------------
 # The local pool: one process per worker, one department at a time, owned by this process.
 
+DONE, RAISED = "done", "raised"  # a worker's answer: the task's value, or the text of what it raised
+
 
 def _worker_main(conn, parent_pid: int) -> None:
     """A worker: render what the main process sends until it says stop or goes away."""
-    from .. import warm
-
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group: the main decides
-
-    def on_term(*_args) -> None:
+    def on_term(_signame: str) -> None:
         kernels.request_stop()  # kill this worker's kernels, write nothing more
         if not kernels.committing():
             os._exit(143)
@@ -150,7 +148,16 @@ def _worker_main(conn, parent_pid: int) -> None:
         except ProcessLookupError:
             os._exit(143)
     kernels.die_with_parent(os.getppid(), kernels.kill_all)
-    signal.signal(signal.SIGTERM, on_term)
+    # SIGTERM from the main process (or Ctrl-C, which reaches the whole group; the main stops
+    # the workers then too) ends this worker now, unless it is reporting files it renamed.
+    with kernels.on_stop_signals(on_term):
+        _serve(conn)
+
+
+def _serve(conn) -> None:
+    """The worker's loop: each task's answer is (``DONE``, value) or (``RAISED``, text)."""
+    from .. import warm
+
     try:
         while True:
             try:
@@ -162,11 +169,11 @@ def _worker_main(conn, parent_pid: int) -> None:
             fn, arg = task
             kernels.end_commit()
             try:
-                result = ("ok", fn(arg) if arg is not None else fn())
+                result = (DONE, fn(arg) if arg is not None else fn())
             except Stopped:
                 break
             except BaseException as exc:  # noqa: BLE001 - reported to the main process
-                result = ("error", f"{type(exc).__name__}: {exc}")
+                result = (RAISED, f"{type(exc).__name__}: {exc}")
             try:
                 conn.send(result)
             except (OSError, ValueError):
@@ -209,8 +216,8 @@ class _Worker:
                 self.proc.join(grace)
         try:
             while drain is not None and self.job is not None and self.conn.poll():
-                status, value = self.conn.recv()
-                if status == "ok" and isinstance(value, dict):
+                tag, value = self.conn.recv()
+                if tag == DONE and isinstance(value, dict):
                     self.job = None
                     drain(value)
         except (EOFError, OSError, ValueError):
@@ -270,14 +277,14 @@ def _run_local(todo: list[Job], work, record, jobs_n: int, final, stop: _Stop, h
                     continue
                 if w.conn in ready or w.conn.poll():
                     try:
-                        status, value = w.conn.recv()
+                        tag, value = w.conn.recv()
                     except (EOFError, OSError):
-                        status, value = "crash", "渲染进程异常退出"
-                    if status == "ok":
+                        tag, value = "", "渲染进程异常退出"
+                    if tag == DONE:
                         w.job = None
                         record(value)
                         continue
-                    why = f"渲染进程出错：{value}" if status == "error" else value
+                    why = f"渲染进程出错：{value}" if tag == RAISED else value
                 elif not w.proc.is_alive():
                     why = f"渲染进程异常退出（退出码 {w.proc.exitcode}）"
                 elif time.monotonic() - w.started > job.timeout + HARD_LIMIT_GRACE:
@@ -314,9 +321,9 @@ def _final_on_worker(workers: list[_Worker], final, stop: _Stop) -> None:
         while True:
             stop.check()
             if wait([w.conn, w.proc.sentinel], timeout=0.2):
-                status, _value = w.conn.recv()
+                tag, _value = w.conn.recv()
                 w.job = None
-                if status == "ok":
+                if tag == DONE:
                     return
                 break
     except (EOFError, OSError):

@@ -2,14 +2,13 @@
 department a worker could not finish."""
 from __future__ import annotations
 
-import signal
-import threading
 import time
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any, Callable
 
-from ..rendering import OutputError, Stopped
+from ..errors import OutputError, Stopped
+from ..kernels import on_stop_signals
 from ..vocab import FailureKind
 from .job import error_page
 from .plan import Job, Row
@@ -20,43 +19,44 @@ class _Interrupt(Exception):
 
 
 class _Stop:
-    """SIGINT/SIGTERM handlers for the batch's lifetime: note the signal, stop the workers now."""
+    """SIGINT/SIGTERM for the batch's lifetime (``kit.kernels.on_stop_signals``): note the signal and
+    run ``on_signal`` (stop the workers now)."""
 
     def __init__(self):
-        self.signame = ""
         self.on_signal: list[Callable[[], Any]] = []
-        self._saved: dict[int, Any] = {}
+        self._caught: list[str] = []
+        self._signals = None
+
+    @property
+    def signame(self) -> str:
+        return self._caught[0] if self._caught else ""
 
     @property
     def requested(self) -> bool:
-        return bool(self.signame)
+        return bool(self._caught)
 
     def check(self) -> None:
-        if self.signame:
+        if self._caught:
             raise _Interrupt()
 
-    def _handler(self, signum, _frame) -> None:
-        if not self.signame:
-            self.signame = signal.Signals(signum).name
-            for fn in self.on_signal:
-                try:
-                    fn()
-                except Exception:  # noqa: BLE001 - stopping must go on
-                    pass
+    def _run(self, _signame: str) -> None:
+        for fn in list(self.on_signal):
+            try:
+                fn()
+            except Exception:  # noqa: BLE001 - stopping must go on
+                pass
 
     def __enter__(self) -> _Stop:
-        if threading.current_thread() is threading.main_thread():
-            for sig in (signal.SIGINT, signal.SIGTERM):
-                self._saved[sig] = signal.signal(sig, self._handler)
+        self._signals = on_stop_signals(self._run)
+        self._caught = self._signals.__enter__()
         return self
 
     def __exit__(self, *exc) -> None:
-        for sig, old in self._saved.items():
-            signal.signal(sig, old)
+        self._signals.__exit__(*exc)
 
 
 def _crash_row(job: Job, why: str, started: float, kind: FailureKind = FailureKind.ERROR) -> dict[str, Any]:
-    row = Row(job.dept_code, status=kind.value, seconds=round(time.monotonic() - started, 2), error=why,
+    row = Row(job.dept_code, status=kind, seconds=round(time.monotonic() - started, 2), error=why,
               fingerprint=job.fingerprint, params=Path(job.params_path).name)
     try:
         row.report = error_page(job, row)
