@@ -358,3 +358,16 @@ def failing_checks_table(df: pd.DataFrame) -> str:
         parts.append(t.table([[label, n] for label, n in notes], ["检查", "部门数"], numeric=[1],
                              caption="格式与解析说明（表上印刷或提取的问题，不是问题）"))
     return "".join(parts)
+
+
+def refused_table(manifest_file: str | Path) -> str:
+    """The files of the batch's parameter folders that were not read as departments, with why
+    (the manifest's ``refused``, from ``kit.batch.collect_params``)."""
+    try:
+        refused = json.loads(Path(manifest_file).read_text(encoding="utf-8")).get("refused") or []
+    except (OSError, ValueError, AttributeError):
+        refused = []
+    rows = [[r.get("file", ""), r.get("reason", "")] for r in refused if isinstance(r, dict)]
+    if not rows:
+        return t.note("所给参数文件夹中的文件均已读取（隐藏文件和与参数文件同名的复核文件除外）。", "ok")
+    return t.table(rows, ["文件", "原因"], caption=f"未作为部门读取的文件 {len(rows)} 个")

@@ -94,6 +94,7 @@ def _render_batch(paths: list[Path], args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
     from . import batch
+    from .text import for_terminal
     from .rendering import locate_notebook, now_text
     from .families import FAMILIES_DIR
 
@@ -101,7 +102,8 @@ def _render_batch(paths: list[Path], args: argparse.Namespace) -> int:
     notebook = locate_notebook()
     # Every family's rule and layout files: a change to any of them re-renders (they are small).
     inputs = [notebook, locate_notebook("portfolio.ipynb"), *sorted(FAMILIES_DIR.glob("*/*.yaml"))]
-    jobs = batch.plan_batch(paths, out, args.timeout, extra_files=inputs, isolation=args.isolation)
+    refused: list[dict[str, str]] = []  # files of the folders given that are not parameter files
+    jobs = batch.plan_batch(paths, out, args.timeout, extra_files=inputs, isolation=args.isolation, refused=refused)
     for job in jobs:
         job.docx = args.docx
     if not jobs:
@@ -122,7 +124,7 @@ def _render_batch(paths: list[Path], args: argparse.Namespace) -> int:
     try:
         rows = batch.run_batch(
             jobs, out, batch.render_job, jobs_n=args.jobs, force=args.force,
-            executor=args.executor, scheduler=args.scheduler, progress=progress, final=index_job,
+            executor=args.executor, scheduler=args.scheduler, progress=progress, final=index_job, refused=refused,
         )
     except batch.BatchInterrupted as stop:
         bar.close()
@@ -143,6 +145,9 @@ def _render_batch(paths: list[Path], args: argparse.Namespace) -> int:
     skipped = sum(1 for r in rows if r.get("skipped"))
     print(f"共 {len(rows)} 个部门：已生成 {len(rows) - len(failed)}（其中 {skipped} 个输入未变、沿用上次结果），失败 {len(failed)}")
     print(f"汇总页：{index}；清单：{out / batch.MANIFEST}")
+    if refused:
+        print(for_terminal(f"未读取的文件 {len(refused)} 个（汇总页“未读取的输入”一节列出）："
+                           + "、".join(r["file"] for r in refused[:10]) + ("……" if len(refused) > 10 else "")))
     for r in failed:
         reason = " ".join((r.get("error") or "").split())
         print(f"  失败 {r['dept_code']}（{r['status']}）：{reason[:300]}", file=sys.stderr)

@@ -40,6 +40,8 @@ def broken_batch(tmp_path_factory):
     broken = broken.replace("format: kit-dept/1", "format: kit-dept/1\nbudget_typo: 1", 1)
     (base / "in" / "data" / "X9.yaml").write_text(broken, encoding="utf-8")
     (params / "X9.yaml").write_text('dept_code: "X9"\nfiscal_year: 2022\ndata: ../data/X9.yaml\n', encoding="utf-8")
+    (params / "S00001.review.yaml").write_text("decisions: []\n", encoding="utf-8")  # read with S00001, not a department
+    (params / "说明<b>.txt").write_text("不是参数文件\n", encoding="utf-8")  # not read: listed on the index page
     out = base / "out"
     code = main(["render", str(params), "--out", str(out), "-j", "2", "-q"])
     return code, out, json.loads((out / "manifest.json").read_text(encoding="utf-8"))
@@ -71,6 +73,9 @@ def test_index_lists_every_department_with_links_and_failures(broken_batch):
     for row in manifest["departments"]:
         assert f'href="{row["report"]}"' in page
     assert "生成失败的部门" in page and "budget_typo" in page
+    # The file of the folder that is not a parameter file is listed with why (escaped), not silently passed over.
+    assert manifest["refused"] == [{"file": "说明<b>.txt", "reason": "不是参数文件（*.yaml、*.yml），未读取"}]
+    assert "未读取的输入" in page and "说明&lt;b&gt;.txt" in page and "不是参数文件" in page
     assert "<script" not in page and external_references(page) == []
     assert str(out) not in page
 
@@ -220,6 +225,51 @@ def test_lock_is_exclusive_and_a_dead_holder_is_taken_over(tmp_path, monkeypatch
         assert f"pid {os.getpid()}" in lock.path.read_text(encoding="utf-8")
     with batch.BatchLock(tmp_path):  # released: free again
         pass
+
+
+def test_files_of_a_folder_that_are_not_departments_are_refused_with_why(tmp_path):
+    from kit import portfolio
+
+    params = _synth(tmp_path / "in", 2)
+    (params / "S00001.review.yaml").write_text("decisions: []\n", encoding="utf-8")  # its department's
+    (params / "S00009.review.yaml").write_text("decisions: []\n", encoding="utf-8")  # no S00009.yaml
+    (params / "部门.xlsx").write_bytes(b"PK")
+    (params / "old").mkdir()
+    (params / "gone.yaml").symlink_to(tmp_path / "nowhere.yaml")
+    (params / ".DS_Store").write_bytes(b"x")
+    refused: list = []
+    jobs = batch.plan_batch([params], tmp_path / "out", 60, refused=refused)
+    assert sorted(j.dept_code for j in jobs) == ["S00001", "S00002"]  # the review file is no department
+    why = {r["file"]: r["reason"] for r in refused}
+    assert set(why) == {"S00009.review.yaml", "部门.xlsx", "old/", "gone.yaml"}
+    assert "S00009.yaml" in why["S00009.review.yaml"] and "子文件夹" in why["old/"]
+    assert "不是普通文件" in why["gone.yaml"] and "不是参数文件" in why["部门.xlsx"]
+    batch.write_manifest(tmp_path, [], refused)
+    table = portfolio.refused_table(tmp_path / batch.MANIFEST)
+    assert table.count("<tr") == 5 and "部门.xlsx" in table
+    batch.write_manifest(tmp_path, [])
+    assert "均已读取" in portfolio.refused_table(tmp_path / batch.MANIFEST)
+
+
+@pytest.mark.parametrize("link", [".kit/lock", ".kit"])
+def test_render_never_follows_a_symlinked_lock(tmp_path, capsys, link):
+    """The lock is opened for writing: a symlink there (to someone's file, or .kit to someone's
+    folder) would have the batch overwrite what it points to. Refused before any work, as kit import does."""
+    params = _synth(tmp_path / "in", 2)
+    out = tmp_path / "out"
+    victim = tmp_path / "victim"
+    victim.mkdir()
+    (victim / "lock").write_text("别人的文件\n", encoding="utf-8")
+    (out / ".kit").parent.mkdir(parents=True)
+    if link == ".kit":
+        (out / ".kit").symlink_to(victim)
+    else:
+        (out / ".kit").mkdir()
+        (out / ".kit" / "lock").symlink_to(victim / "lock")
+    assert main(["render", str(params), "--out", str(out), "-q"]) == 2
+    err = capsys.readouterr().err
+    assert "符号链接" in err and "Traceback" not in err
+    assert (victim / "lock").read_text(encoding="utf-8") == "别人的文件\n" and not (out / "manifest.json").exists()
 
 
 @pytest.mark.parametrize("case", ["a file", "under a file", "under /proc", "no space"])

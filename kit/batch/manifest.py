@@ -117,10 +117,12 @@ def read_manifest(out_dir: Path) -> dict[str, dict[str, Any]]:
     return found
 
 
-def write_manifest(out_dir: Path, rows: list[dict[str, Any]]) -> None:
+def write_manifest(out_dir: Path, rows: list[dict[str, Any]], refused: list[dict[str, str]] | None = None) -> None:
     """The whole manifest, atomically; the journal it now includes is removed. Written at the
-    start of a batch, after its last department and when it stops: O(N) a few times a batch."""
-    doc = {"kit_version": __version__, "departments": sorted(rows, key=lambda r: r["dept_code"])}
+    start of a batch, after its last department and when it stops: O(N) a few times a batch.
+    ``refused``: the files of the parameter folders that were not read (``plan.collect_params``)."""
+    doc = {"kit_version": __version__, "departments": sorted(rows, key=lambda r: r["dept_code"]),
+           "refused": list(refused or [])}
     # The manifest is written even while stopping: it must say what happened.
     data = json.dumps(doc, ensure_ascii=False, indent=1).encode("utf-8")
     try:

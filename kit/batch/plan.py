@@ -14,7 +14,7 @@ from ..version import __version__
 from ..errors import KitError, ParamsError, Problem
 from ..params import Params, load_params, valid_code
 from ..rendering import RESERVED_CODES
-from ..review import review_path  # the auditor's decisions decide a report too
+from ..review import SUFFIX as REVIEW_SUFFIX, review_path  # the auditor's decisions decide a report too
 from ..vocab import RunStatus
 
 # Free space asked of --out before a batch starts: the manifest and index, plus this much for
@@ -96,17 +96,49 @@ def check_out_dir(out: Path, departments: int = 0) -> Path:
     return out
 
 
-def collect_params(paths: Iterable[str | Path]) -> list[Path]:
-    """Parameter files named directly or found (``*.yaml``/``*.yml``) in the folders named."""
+def collect_params(paths: Iterable[str | Path], refused: list[dict[str, str]] | None = None) -> list[Path]:
+    """Parameter files named directly or found (``*.yaml``/``*.yml``) in the folders named.
+
+    In a folder, review files (``*.review.yaml``) are read with their department's parameter file,
+    not as departments; hidden files are passed over. Everything else there that is not read
+    (other files, sub-folders, a ``*.yaml`` that is not a regular file, a review file with no
+    parameter file) is appended to ``refused`` as ``{"file": name, "reason": why}``: the index
+    page lists them, so that a file left out is seen.
+    """
     out: list[Path] = []
     for p in map(Path, paths):
         if p.is_dir():
-            out.extend(sorted(q for q in p.iterdir() if q.suffix.lower() in (".yaml", ".yml") and q.is_file()))
+            for q in sorted(p.iterdir()):
+                why = _not_a_department(q)
+                if why is None:
+                    out.append(q)
+                elif why and refused is not None:
+                    refused.append({"file": path_text(q.name) + ("/" if q.is_dir() else ""), "reason": why})
         elif p.is_file():
             out.append(p)
         else:
             raise KitError(Problem("找不到参数文件或文件夹", file=str(p)))
     return [p.absolute() for p in out]
+
+
+def _not_a_department(path: Path) -> str | None:
+    """None for a parameter file of a folder; '' for a file passed over silently (hidden, or a
+    review file beside its parameter file); else why it is not read."""
+    name = path.name
+    if name.startswith("."):
+        return ""
+    if name.lower().endswith(REVIEW_SUFFIX):
+        stem = name[: -len(REVIEW_SUFFIX)]
+        if any((path.parent / f"{stem}{ext}").is_file() for ext in (".yaml", ".yml")):
+            return ""
+        return f"复核文件没有对应的参数文件（应有 {path_text(stem)}.yaml），未读取"
+    if path.is_dir():
+        return "子文件夹：批量只读取所给文件夹中的参数文件（*.yaml），不读取子文件夹"
+    if path.suffix.lower() not in (".yaml", ".yml"):
+        return "不是参数文件（*.yaml、*.yml），未读取"
+    if not path.is_file():
+        return "不是普通文件（如指向不存在文件的链接），未读取"
+    return None
 
 
 def _sha(path: Path) -> str:
@@ -125,8 +157,9 @@ def fingerprint(params_path: Path, data_path: Path | None, extra_files: Iterable
 
 
 def plan_batch(paths: Iterable[str | Path], out_dir: Path, timeout: float, extra_files: Iterable[Path] = (),
-               isolation: str = "warm") -> list[Job]:
-    """Read every parameter file; a broken one becomes a job that only records its error.
+               isolation: str = "warm", refused: list[dict[str, str]] | None = None) -> list[Job]:
+    """Read every parameter file; a broken one becomes a job that only records its error. Files of
+    a folder that are not read go to ``refused`` (``collect_params``).
 
     Raises ParamsError (before anything runs) when two files name the same dept_code, codes
     that differ only in case (their files would collide on macOS and Windows), or a code the
@@ -135,8 +168,8 @@ def plan_batch(paths: Iterable[str | Path], out_dir: Path, timeout: float, extra
     extra = list(extra_files)
     jobs: list[Job] = []
     seen: dict[str, Path] = {}
-    refused: list[Problem] = []
-    for path in collect_params(paths):
+    clashes: list[Problem] = []
+    for path in collect_params(paths, refused):
         try:
             params: Params | None = load_params(path)
             code, data = params.dept_code, params.data
@@ -147,14 +180,14 @@ def plan_batch(paths: Iterable[str | Path], out_dir: Path, timeout: float, extra
             params, data, error = None, None, str(exc)
         key = code.casefold()
         if key in RESERVED_CODES:
-            refused.append(Problem("部门编码与批量输出文件重名（index.html、manifest.json）", file=str(path),
+            clashes.append(Problem("部门编码与批量输出文件重名（index.html、manifest.json）", file=str(path),
                                    field="dept_code", value=code, expected="其他编码"))
             continue
         if key in seen:
             same = seen[key].name
             other = next(j.dept_code for j in jobs if j.dept_code.casefold() == key)
             what = "同一批次中部门编码重复" if other == code else "同一批次中部门编码仅大小写不同（文件名会冲突）"
-            refused.append(Problem(what, file=str(path), field="dept_code", value=code,
+            clashes.append(Problem(what, file=str(path), field="dept_code", value=code,
                                    expected=f"唯一（已见于 {same}：{other}）"))
             continue
         seen[key] = path
@@ -164,6 +197,6 @@ def plan_batch(paths: Iterable[str | Path], out_dir: Path, timeout: float, extra
             Job(code, shown, str(out_dir.absolute()), timeout,
                 fingerprint(path, data, [*extra, review_path(path)]), error, isolation, params)
         )
-    if refused:
-        raise ParamsError(refused)
+    if clashes:
+        raise ParamsError(clashes)
     return jobs

@@ -33,11 +33,13 @@ def run_batch(
     scheduler: str | None = None,
     progress: Callable[[str, dict[str, Any]], None] | None = None,
     final: Callable[[], Any] | None = None,
+    refused: list[dict[str, str]] | None = None,
 ) -> list[dict[str, Any]]:
     """Render every job (skipping current ones unless ``force``); returns the manifest rows.
 
     ``final`` (picklable, e.g. the index page) runs once after every department is recorded,
     in one of the same workers (so it can use that worker's warm kernel); when that fails, here.
+    ``refused`` (the files of the parameter folders not read) goes into the manifest for the index.
 
     Raises ``KitError`` when another batch holds the folder, ``BatchInterrupted`` after SIGINT
     or SIGTERM (workers and kernels stopped, manifest written), ``BatchHalted`` when the
@@ -49,7 +51,8 @@ def run_batch(
         saved_env = os.environ.get(kernels.RUNTIME_ENV)
         os.environ[kernels.RUNTIME_ENV] = str(runtime)  # kernels' connection files (workers inherit it)
         try:
-            return _run_locked(jobs, out_dir, work, jobs_n, force, executor, scheduler, progress, final, stop)
+            return _run_locked(jobs, out_dir, work, jobs_n, force, executor, scheduler, progress, final, stop,
+                               refused or [])
         finally:
             if saved_env is None:
                 os.environ.pop(kernels.RUNTIME_ENV, None)
@@ -59,7 +62,8 @@ def run_batch(
             clear_stale(out_dir, state_too=False)
 
 
-def _run_locked(jobs, out_dir, work, jobs_n, force, executor, scheduler, progress, final, stop) -> list[dict]:
+def _run_locked(jobs, out_dir, work, jobs_n, force, executor, scheduler, progress, final, stop,
+                refused) -> list[dict]:
     previous = read_manifest(out_dir)
     rows: dict[str, dict[str, Any]] = {}
     todo: list[Job] = []
@@ -85,7 +89,7 @@ def _run_locked(jobs, out_dir, work, jobs_n, force, executor, scheduler, progres
         try:
             append_manifest(out_dir, row)
             if len(done) == len(todo):  # the last one: the whole manifest, before the index reads it
-                write_manifest(out_dir, list(rows.values()))
+                write_manifest(out_dir, list(rows.values()), refused)
         except OutputError as exc:
             if not halt:
                 halt.append(str(exc))
@@ -102,13 +106,13 @@ def _run_locked(jobs, out_dir, work, jobs_n, force, executor, scheduler, progres
                                                  status=FailureKind.NOT_REACHED, report=report, error=reason,
                                                  params=Path(job.params_path).name))
         try:
-            write_manifest(out_dir, list(rows.values()))
+            write_manifest(out_dir, list(rows.values()), refused)
             return True
         except OutputError:
             return False
 
     try:
-        write_manifest(out_dir, list(rows.values()))
+        write_manifest(out_dir, list(rows.values()), refused)
     except OutputError as exc:
         raise BatchHalted(str(exc), [rows.get(j.dept_code) or asdict(Row(j.dept_code, status=FailureKind.NOT_REACHED))
                                      for j in jobs], False) from None
