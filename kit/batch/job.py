@@ -150,7 +150,7 @@ def render_index(out_dir: Path, render_time: str, timeout: float = 300, isolatio
         "kind": "portfolio", "title": "批量复核汇总", "count": len(rows), "ok": ok, "failed": len(rows) - ok,
         "kit_version": __version__, "render_time": render_time,
     }
-    nb.metadata["title"] = "部门整体支出绩效自评复核 · 批量汇总"
+    nb.metadata["title"] = "绩效自评复核 · 批量汇总"  # no family named: a batch may hold several
     clean_metadata(nb, notebook.name, "index.ipynb")
     page = export_html(nb, extra_paths=[str(out_dir.absolute())])
     write_atomic(out_dir / "index.html", page.encode("utf-8"))
