@@ -148,7 +148,7 @@ def run_batch(n: int, jobs: int, minutes: float, interval: float, work: Path) ->
 def window_figures(run: dict, window: int, target: int) -> dict:
     seen, samples = run["seen"], run["samples"]
     done = len(seen)
-    w = min(window, max(1, done // 3))
+    w = min(window, max(1, done // 2))  # two windows that do not overlap
     ok = sum(1 for _, _, r in seen if r["status"] == "ok")
 
     def span(a: int, b: int) -> dict:
@@ -266,6 +266,9 @@ def main() -> None:
         run = run_batch(args.n, args.jobs, args.minutes, args.interval, work)
         fig = window_figures(run, args.window, args.target)
         report["batch"] = {**{k: v for k, v in run.items() if k not in ("samples", "seen")}, **fig}
+        # The raw series, to compute other windows again: (t, CPU, RSS, done, load) and (t, CPU, code, seconds).
+        (work / "series.json").write_text(json.dumps({"samples": run["samples"], "seen": [
+            (t, c, r["dept_code"], r["seconds"]) for t, c, r in run["seen"]]}), encoding="utf-8")
         f, la, ex = fig["first"], fig["last"], fig["extrapolated"]
         print(f"batch: {fig['done']} of {args.n} departments done ({fig['ok']} ok) in {run['end'] / 60:.1f} min"
               f"{' (stopped by SIGINT after the time limit)' if run['stopped_at'] else ''}; exit {run['exit']}; "
