@@ -110,7 +110,8 @@ def error_page(job: Job, row: Row) -> str:
     nb = new_notebook(cells=[new_markdown_cell("## 生成失败\n\n本部门的审核报告未能生成，原因见上方说明。修正后重新运行批量生成即可。")])
     nb.metadata["kit"] = {
         "department": row.name or job.dept_code, "code": job.dept_code, "year": "",
-        "status": row.status if row.status != RunStatus.OK else RunStatus.ERROR, "status_label": "生成失败", "failure": row.error, "kit_version": __version__,
+        "status": row.status if row.status != RunStatus.OK else RunStatus.ERROR,  # the manifest's word for it
+        "status_label": "生成失败", "failure": row.error, "kit_version": __version__,
         "data_file": "", "data_sha256": "", "render_time": now_text(), "params_file": row.params,
         "rules": "", "grade": "",
     }
