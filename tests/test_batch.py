@@ -272,6 +272,20 @@ def test_render_never_follows_a_symlinked_lock(tmp_path, capsys, link):
     assert (victim / "lock").read_text(encoding="utf-8") == "别人的文件\n" and not (out / "manifest.json").exists()
 
 
+def test_a_lock_that_is_no_regular_file_is_refused_not_waited_on(tmp_path):
+    """A FIFO or a folder where the lock should be: refused at once (opening a FIFO would block)."""
+    from kit.errors import KitError
+
+    for name, make in (("fifo", os.mkfifo), ("dir", os.mkdir)):
+        out = tmp_path / name
+        (out / batch.STATE_DIR).mkdir(parents=True)
+        make(out / batch.STATE_DIR / batch.LOCK_FILE)
+        t0 = time.monotonic()
+        with pytest.raises(KitError, match="不是普通文件"):
+            batch.BatchLock(out).acquire()
+        assert time.monotonic() - t0 < batch.LOCK_WAIT
+
+
 @pytest.mark.parametrize("case", ["a file", "under a file", "under /proc", "no space"])
 def test_out_that_cannot_take_the_batch_is_refused_before_work(tmp_path, capsys, monkeypatch, case):
     params = _synth(tmp_path / "in", 2)
