@@ -31,7 +31,7 @@ from decimal import Decimal, ROUND_HALF_UP
 
 from .cells import Grid, Tok, kind, norm, number, read_grid, readable_number
 from .ident import file_code
-from .mof_selfeval import UNNAMED
+from .mof_selfeval.words import UNNAMED
 from ..errors import Problem
 from .record import Record
 from .detect import NotThisLayout
