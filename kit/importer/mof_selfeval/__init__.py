@@ -40,12 +40,15 @@ from ..sources import Form
 from .finish import finish
 from .reader import FormReader
 from .split import Part, split_forms
+from .words import opens_block
 
 __all__ = ["import_forms"]
 
 
 def import_forms(form: Form, new_record: Callable[[], Record]) -> list[Record]:
     grid = read_grid(form)
+    if not any(opens_block(t.key) for row in grid.rows for t in row if t.text and not t.carried):
+        raise _not_this_layout(form)  # no label opens a block: reading the form would find none (kit import tries the next)
     parts, first = split_forms(grid)
     if not parts:
         parts = [Part(0, len(grid.rows))]
@@ -60,8 +63,7 @@ def import_forms(form: Form, new_record: Callable[[], Record]) -> list[Record]:
         records.append((rec, reader))
     records = [(rec, reader) for rec, reader in records if _has_content(rec.doc)]
     if not records:
-        raise NotThisLayout(Problem("按财政部式自评表的版式，在文件中找不到任何栏目（项目资金/预算执行情况、年度总体目标、绩效指标）",
-                                file=str(form.path), expected="财政部式绩效自评表；其他表式请用 --family 指定或不指定（自动识别）"))
+        raise _not_this_layout(form)
     page_text = [t for row in grid.rows[:first] for t in row if t.text and not t.carried]
     if page_text and records:
         rec0 = records[0][0]
@@ -78,3 +80,7 @@ def import_forms(form: Form, new_record: Callable[[], Record]) -> list[Record]:
 def _has_content(doc: dict) -> bool:
     return bool(doc.get("funds", {}).get("rows") or doc.get("indicators") or doc.get("goals"))
 
+
+def _not_this_layout(form: Form) -> NotThisLayout:
+    return NotThisLayout(Problem("按财政部式自评表的版式，在文件中找不到任何栏目（项目资金/预算执行情况、年度总体目标、绩效指标）",
+                                 file=str(form.path), expected="财政部式绩效自评表；其他表式请用 --family 指定或不指定（自动识别）"))

@@ -102,6 +102,13 @@ def ind_col(key: str) -> str | None:
     return match_column(IND_COLS, key)
 
 
+def opens_block(key: str) -> bool:
+    """A label at which ``FormReader.scan`` opens a block that can hold content (funds, goals,
+    indicators): a form printing none has nothing this layout can read."""
+    return bool(FUNDS_START.match(key) or funds_col(key) in FUNDS_SPECIFIC or GOALS_START.match(key)
+                or IND_START.match(key) or ind_col(key) == "level1")
+
+
 def level2_parent(name: str) -> str | None:
     k = norm(name)
     k = k[:-2] if k.endswith("指标") else k
