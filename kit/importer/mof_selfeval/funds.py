@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
+from ...model import FUNDS_FIELDS
 from ..cells import Tok, kind, number
 from .place import NUMERIC, Placed, place_row, span_src
 from .words import FUNDS_LABEL, FUNDS_START, GOAL_COLS, GOALS_START, SOURCE, match_column, funds_col
@@ -137,8 +138,6 @@ class FundsReading:
     def _column_text(self, f: str, c: Tok, label: Tok) -> None:
         """Texts of the 原因 / 得分计算方法 column: 原因 to ``funds.reason`` where the model has it (the
         first printed, as printed: often the template's prompt); otherwise recorded, not placed."""
-        from ...model import FUNDS_FIELDS
-
         if f == "reason" and "reason" in FUNDS_FIELDS and "reason" not in self.rec.doc.get("funds", {}):
             self.rec.place(("funds", "reason"), c.text, c.src)
             self.take(c)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Callable
 
+from ...model import BLOCK_LABELS
 from ..sources import Form
 from ..cells import Grid, Tok, kind, norm, readable_number
 from ..record import Record
@@ -315,7 +316,5 @@ class FormReader(FundsReading, IndicatorReading, TableDecisions):
             self.stray_rows(left)
 
 def block_label(b: str) -> str:
-    from ...model import BLOCK_LABELS
-
     return BLOCK_LABELS.get(b, b)
 
