@@ -593,6 +593,8 @@ def _inherit(t: Table) -> None:
     above: dict[str, Tok] = {}
     for row in t.rows:
         if row.open:  # cells whose column is unknown: which merged cell the row belongs under is unknown too
+            if any(is_level(c.text) or _GROUP.match(label(c.text)) for c in row.open):
+                above.clear()  # and a level name or group weight among them may open a new run: none carries past it
             continue
         for col in t.columns:
             if col.kind not in LEADING:
