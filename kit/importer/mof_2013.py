@@ -30,8 +30,7 @@ import re
 from decimal import Decimal, ROUND_HALF_UP
 
 from .cells import Grid, Tok, kind, norm, number, read_grid, readable_number
-from .ident import file_code
-from .mof_selfeval.words import UNNAMED
+from .ident import UNNAMED, file_code
 from ..errors import NotThisLayout, Problem
 from .record import Record
 from .sources import Form, FormError

@@ -10,7 +10,6 @@ import re
 
 from ..values import norm_label as norm  # the kit's one label normaliser: NFKC, no spaces, no '*'
 
-FAMILY_ID = "shenzhen_2022"
 TITLE = "深圳市部门整体支出绩效自评表（100 分制）"
 
 _UNIT_LABEL = re.compile(r"[（(](?:元|万元|亿元)[)）]")

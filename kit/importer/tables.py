@@ -21,14 +21,13 @@ from typing import Callable
 
 from ..errors import Problem
 from .cells import Grid, Tok, kind, norm, read_grid, readable_number
-from .ident import file_code, file_year
+from .ident import UNNAMED, file_code, file_year
 from .record import Record
 from .sources import Form, FormError
 from .tablereader import (
     Row, Table, header_of, is_placeholder, label, read_tables, unit_in, vocab,
 )
 
-UNNAMED = "（表上未印单位名称）"
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年度")
 _YEAR_LOOSE = re.compile(r"((?:19|20)\d{2})\s*年(?![\d月])")
 _TITLE = re.compile(r"(自评表|自评报告|评价报告|绩效评价|评分表|得分表)")

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from ...errors import Problem
 from ..sources import Form, FormError
-from ..ident import file_code, file_year
+from ..ident import UNNAMED, file_code, file_year
 from ..record import Record
-from .words import UNNAMED
 
 
 def finish(form: Form, rec: Record, cut_top: bool, all_recs: list[Record], k: int) -> None:

@@ -9,8 +9,6 @@ import re
 
 from ..cells import norm
 
-FAMILY_ID = "mof_selfeval"
-UNNAMED = "（表上未印单位名称）"
 BLOCK_ORDER = ("header", "funds", "goals", "indicators", "self_eval")
 
 # --- the form's printed vocabulary (compared after cells.norm: NFKC, no spaces) -------------------
