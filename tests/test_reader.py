@@ -100,6 +100,8 @@ def test_a_merged_cell_is_not_carried_past_a_row_naming_another_level():
     rows = {r["level3"]: r for r in doc["indicators"]}
     assert rows["指标2:完成农业综合水价改革项目"]["level2"] == "数量指标"  # the row just below it: carried
     assert rows["指标1:服务对象满意度"]["level2"] == ""
+    (why,) = [a["reason"] for a in rec.absent_entries if a["field"] == "indicators.2.level2"]
+    assert "无法确定" in why  # absent, saying why, not a blank read from the layout
     assert not [e for e in rec.entries if e.value == "数量指标" and e.field != "indicators.0.level2"
                 and e.field != "indicators.1.level2"]
 

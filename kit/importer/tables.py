@@ -288,6 +288,8 @@ class FormMapper:
                     a = row.inherited[lv]
                     self.rec.place(path + (lv,), _group(a.text)[0], a.src, "inferred",
                                    "合并单元格，只在本组第一行印出；属于上一行的" + ("一级指标" if lv == "level1" else "二级指标"))
+                elif lv in row.doubt:
+                    self.rec.absent(path + (lv,), "", l3.src, row.doubt[lv], blank="")
                 elif lv in cols:
                     self.rec.place(path + (lv,), "", l3.src, "layout")
             self.put(path + ("level3",), l3, how=row.how.get("level3", ("layout", ""))[0],
