@@ -47,10 +47,10 @@ __all__ = ["import_forms"]
 
 def import_forms(form: Form, new_record: Callable[[], Record]) -> list[Record]:
     grid = read_grid(form)
-    if not any(opens_block(t.key) for row in grid.rows for t in row if t.text and not t.carried):
-        raise _not_this_layout(form)  # no label opens a block: reading the form would find none (kit import tries the next)
     parts, first = split_forms(grid)
-    if not parts:
+    if not parts:  # no form's head nor table row: read it all, unless no label opens a block at all
+        if not any(opens_block(t.key) for row in grid.rows for t in row if t.text and not t.carried):
+            raise _not_this_layout(form)  # reading it would find nothing (kit import tries the next layout)
         parts = [Part(0, len(grid.rows))]
         first = 0
     records: list[Record] = []
