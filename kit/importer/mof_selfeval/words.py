@@ -5,6 +5,7 @@ the headers that name each column, the names of 一级/二级指标, and the few
 """
 from __future__ import annotations
 
+import functools
 import re
 
 from ..cells import norm
@@ -92,10 +93,12 @@ def match_column(rules, key: str) -> str | None:
     return None
 
 
+@functools.lru_cache(maxsize=4096)
 def funds_col(key: str) -> str | None:
     return match_column(FUNDS_COLS, key)
 
 
+@functools.lru_cache(maxsize=4096)
 def ind_col(key: str) -> str | None:
     return match_column(IND_COLS, key)
 
