@@ -17,30 +17,25 @@ class FundsReading:
 
     def funds(self, toks: list[Tok]) -> None:
         cols: list[tuple[str, Tok]] = []
-        i = 0
-        block_weight: tuple[str, Tok] | None = None
-        while i < len(toks):
-            t = toks[i]
+        block_weight: list[tuple[str, Tok]] = []  # '(20分)' printed in a label: the block's 分值
+
+        def head(_i: int, t: Tok) -> bool:
             k = t.key
-            if not t.text:
-                i += 1
-                continue
             f = funds_col(k)
-            if FUNDS_START.match(k) or FUNDS_LABEL.match(k) or (f and not SOURCE.match(k)):
-                self.take(t)
-                self.rec.labels_read += 1
-                if "万元" in k:
-                    self._unit("万元", t)
-                elif "(元)" in k:
-                    self._unit("元", t)
-                m = re.search(r"\((\d+(?:\.\d+)?)分\)", k)
-                if m and (FUNDS_START.match(k) or f == "weight") and block_weight is None:
-                    block_weight = (m.group(1), t)
-                if f and f not in [c[0] for c in cols]:
-                    cols.append((f, t))
-                i += 1
-                continue
-            break
+            if not (FUNDS_START.match(k) or FUNDS_LABEL.match(k) or (f and not SOURCE.match(k))):
+                return False
+            if "万元" in k:
+                self._unit("万元", t)
+            elif "(元)" in k:
+                self._unit("元", t)
+            m = re.search(r"\((\d+(?:\.\d+)?)分\)", k)
+            if m and (FUNDS_START.match(k) or f == "weight") and not block_weight:
+                block_weight.append((m.group(1), t))
+            if f and f not in [c[0] for c in cols]:
+                cols.append((f, t))
+            return True
+
+        i = self.head_labels(toks, head)
         if not cols:
             self.rec.note("年度预算执行情况：找不到栏目名称（年初预算数、全年预算数、全年执行数……），该栏未导入")
             return
@@ -82,8 +77,8 @@ class FundsReading:
                 else:
                     self.take(c)
             self._open(placed, ("funds", "rows", r))
-        if block_weight is not None:
-            w, t = block_weight
+        if block_weight:
+            w, t = block_weight[0]
             have = self.rec.doc.get("funds", {}).get("weight")
             if have is None:
                 self.rec.place(("funds", "weight"), w, t.src, "layout", "", verify=t.text)
@@ -152,21 +147,16 @@ class FundsReading:
 
     def goals(self, toks: list[Tok]) -> None:
         cols: list[str] = []
-        i = 0
-        while i < len(toks):
-            t = toks[i]
-            if not t.text:
-                i += 1
-                continue
+
+        def head(i: int, t: Tok) -> bool:
             f = match_column(GOAL_COLS, t.key)
-            if i == 0 or GOALS_START.match(t.key) or f:
-                self.take(t)
-                self.rec.labels_read += 1
-                if f and i > 0 and f not in cols:
-                    cols.append(f)
-                i += 1
-                continue
-            break
+            if not (i == 0 or GOALS_START.match(t.key) or f):
+                return False
+            if f and i > 0 and f not in cols:
+                cols.append(f)
+            return True
+
+        i = self.head_labels(toks, head)
         values = [t for t in toks[i:] if t.text]
         if not cols:
             cols = ["expected"]  # '年度目标1:(80分) | 目标': the label names the goal itself
@@ -180,6 +170,6 @@ class FundsReading:
                                 f"年度总体目标：印出 {len(values)} 段文字，栏目为 {len(cols)} 栏（文字中的空格也可能是分栏），无法确定")
             self.take(*values)
 
-    # indicators ---------------------------------------------------------------------------------
+
 _FUND_NAMES = {"initial": "年初预算数", "adjusted": "全年预算数", "actual": "全年执行数"}
 

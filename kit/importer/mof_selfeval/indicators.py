@@ -14,25 +14,20 @@ class IndicatorReading:
     ``resolve``) and of the 总分 row."""
 
     def indicators(self, toks: list[Tok]) -> None:
-        i = 0
         fields: list[str] = []
         heads: dict[str, Tok] = {}
-        while i < len(toks):
-            t = toks[i]
+
+        def head(_i: int, t: Tok) -> bool:
             k = t.key
-            if not t.text:
-                i += 1
-                continue
             f = ind_col(k)
-            if IND_START.match(k) or f or (IND_WRAP.match(k) and fields):
-                self.take(t)
-                self.rec.labels_read += 1
-                if f and f not in fields:
-                    fields.append(f)
-                    heads[f] = t
-                i += 1
-                continue
-            break
+            if not (IND_START.match(k) or f or (IND_WRAP.match(k) and fields)):
+                return False
+            if f and f not in fields:
+                fields.append(f)
+                heads[f] = t
+            return True
+
+        i = self.head_labels(toks, head)
         self.ind_fields = fields
         self.heads = heads
         if "level3" not in fields:

@@ -108,6 +108,21 @@ class FormReader(FundsReading, IndicatorReading, TableDecisions):
         if "header" in self.blocks and "header" not in self.order:
             self.order.insert(0, "header")
 
+    def head_labels(self, toks: list[Tok], is_head: Callable[[int, Tok], bool]) -> int:
+        """A block's header labels at its start (blank cells passed over), each taken and counted;
+        ``is_head(i, cell)`` says whether the cell is one (and notes what it names). Returns the
+        index of the first cell after them."""
+        i = 0
+        while i < len(toks):
+            t = toks[i]
+            if t.text:
+                if not is_head(i, t):
+                    break
+                self.take(t)
+                self.rec.labels_read += 1
+            i += 1
+        return i
+
     def _value_run(self, toks: list[Tok], i: int, stop_at: Callable[[str], bool]) -> tuple[list[Tok], int]:
         """Cells after a label up to the next label (and, where rows are printed, the row's end)."""
         out = []
