@@ -58,6 +58,7 @@ from .shenzhen_vocab import (
 from .sources import Form, Line
 from .wrap import capacity_of, clean_line, join_lines, printed_width, text_width
 
+
 # --- the text layer -------------------------------------------------------------------------
 class TextLayout:
     def __init__(self, form: Form, record: Record):
@@ -562,6 +563,7 @@ class TextLayout:
                     break
                 body.append(i)
             rows.append((head, weight, post, body, self_i))
+
         def body_of(post, body):
             texts = ([post] if post else []) + [self.text[i] for i in body]
             widths = ([text_width(post)] if post else []) + [self.width[i] for i in body]

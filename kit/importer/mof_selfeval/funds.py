@@ -172,4 +172,3 @@ class FundsReading:
 
 
 _FUND_NAMES = {"initial": "年初预算数", "adjusted": "全年预算数", "actual": "全年执行数"}
-

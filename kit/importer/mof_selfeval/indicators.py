@@ -237,4 +237,3 @@ class IndicatorReading:
         self.closed.add("indicators")
         if rest:
             self.stray_rows(rest)
-

@@ -13,6 +13,7 @@ from typing import Callable
 from ..cells import Tok, kind, norm, number, placements
 from .words import GROUP, NATURES, is_level
 
+
 # --- what each column can hold (to place cells whose blank neighbours left no trace) --------------
 def _small(t: str) -> bool:
     v = number(t)
@@ -109,7 +110,6 @@ def place_row(cells: list[Tok], fields: list[str], block: str, keeps_blanks: boo
     return out
 
 
-
 def lead_shifts(cells: list[Tok], lead: list[str], n_fields: int) -> list[int]:
     """The ways a row of cells standing in their columns (blank cells kept) can leave out its first
     merged 一级/二级 cells: each number of left-out columns for which the cells then under 一级/二级
@@ -125,7 +125,6 @@ def lead_shifts(cells: list[Tok], lead: list[str], n_fields: int) -> list[int]:
         if l3.text and not is_level(l3.text) and not GROUP.match(l3.key):
             out.append(s)
     return out
-
 
 
 def span_src(toks: list[Tok]) -> dict:
@@ -150,4 +149,3 @@ def where(src: dict) -> str:
     if "table" in src:
         return f"第{src['page']}页表{src['table']}第{src['row']}行"
     return ""
-

@@ -330,6 +330,6 @@ class FormReader(FundsReading, IndicatorReading, TableDecisions):
         if left:
             self.stray_rows(left)
 
+
 def block_label(b: str) -> str:
     return BLOCK_LABELS.get(b, b)
-

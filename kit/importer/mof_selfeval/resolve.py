@@ -185,4 +185,3 @@ class TableDecisions:
                         p.how[f] = ("inferred", why)
                         p.open_cells.remove(c)
                 p.open_fields = [f for f in p.open_fields if f not in p.cells]
-

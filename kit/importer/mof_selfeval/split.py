@@ -5,7 +5,8 @@ import re
 from dataclasses import dataclass
 
 from ..cells import Grid, Tok
-from .words import IND_START, TITLE_CONT, funds_col, FUNDS_SPECIFIC, is_title
+from .words import FUNDS_SPECIFIC, IND_START, TITLE_CONT, funds_col, is_title
+
 
 @dataclass
 class Part:
@@ -16,7 +17,6 @@ class Part:
 
 def _row_keys(row: list[Tok]) -> list[str]:
     return [t.key for t in row if not t.carried and t.text]
-
 
 
 FORM_HEAD = ("项目名称", "部门(单位)名称", "部门名称", "单位名称", "单位(盖章)")
@@ -67,4 +67,3 @@ def split_forms(grid: Grid) -> tuple[list[Part], int]:
         parts.append(Part(begin, starts[k + 1][0] if k + 1 < len(starts) else len(grid.rows)))
     first = parts[0].start if parts else len(grid.rows)
     return parts, first
-

@@ -121,10 +121,8 @@ def is_level(name: str) -> bool:
     return bool(LEVEL1.match(k) or level2_parent(k) or LEVEL_ANY.match(k))
 
 
-
 def is_title(key: str) -> bool:
     return bool(TITLE.search(key)) and len(key) <= 40
-
 
 
 def group_name(text: str) -> str:
@@ -139,4 +137,3 @@ def level1_name(key: str) -> bool:
 
 def unnumbered(text: str) -> str:
     return re.sub(r"^\d[.、]\s*", "", text)
-
