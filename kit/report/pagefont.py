@@ -20,8 +20,11 @@ MARK = "kit-page-font"
 
 
 def page_chars(page: str) -> str:
-    """The characters beyond ASCII the page shows (sorted, unique)."""
-    return "".join(sorted({c for c in page if ord(c) > 0x7F}))
+    """The characters beyond ASCII the page shows (sorted, unique), written as characters or as
+    character references (``&#x4e2d;``)."""
+    import html
+
+    return "".join(sorted({c for c in html.unescape(page) if ord(c) > 0x7F}))
 
 
 @lru_cache(maxsize=32)
