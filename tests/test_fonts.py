@@ -150,3 +150,29 @@ def test_font_file_named_by_environment(monkeypatch, tmp_path):
     monkeypatch.setenv(fonts.ENV_VAR, str(tmp_path / "none.ttf"))
     with pytest.raises(KitError, match="字体文件不存在"):
         fonts.find_cjk_font()
+
+
+def test_page_font_subset_is_the_same_without_removing_hints_again():
+    """The bundled font has no hints: the page's subset skips removing them (kit.report.pagefont)
+    and is byte for byte what removing them gives."""
+    import io
+
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+
+    from kit.report.pagefont import subset_woff
+
+    chars = "部门预算：年初批复、调整后与年末执行（万元）"
+    font = TTFont(str(fonts.BUNDLED[1]), recalcBBoxes=False, recalcTimestamp=False)
+    opts = subset.Options()
+    opts.flavor, opts.layout_features, opts.name_IDs = "woff", [], [0, 1, 2, 13, 14]
+    opts.hinting, opts.notdef_outline = False, True
+    sub = subset.Subsetter(opts)
+    sub.populate(unicodes=[ord(c) for c in chars])
+    sub.subset(font)
+    buf = io.BytesIO()
+    font.save(buf)
+    ours = TTFont(io.BytesIO(subset_woff.__wrapped__(chars)))
+    theirs = TTFont(io.BytesIO(buf.getvalue()))
+    assert ours.getTableData("CFF ") == theirs.getTableData("CFF ")
+    assert ours.getBestCmap() == theirs.getBestCmap()

@@ -21,7 +21,6 @@ from .charts import DPI, LEGEND_SIZE, TEXT_COLOUR, TICK_SIZE, TITLE_SIZE, Chart,
 PT = 72.0                 # points per inch: the viewBox unit
 TICK = 3.5                # tick length and label pad, points
 LEGEND_ROW = 0.2          # inches added above the plot for the legend row
-SPINE = "#000000"
 SPACE = 0.224             # the font's space, in em (a text's leading or trailing space is an offset)
 
 
