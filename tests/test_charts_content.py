@@ -99,3 +99,26 @@ def test_department_text_in_a_chart_is_text_as_written(tmp_path):
     assert "<script" not in svg and "<b>" not in svg
     texts = _texts(svg)
     assert "1. $x^2$ & <b>" in texts and "2. <script>alert(1…" in texts
+
+
+LOADABLE_AMOUNTS = ("amount-extremes-mixed", "amount-junk-digits", "amount-negative", "amount-huge",
+                    "amount-negative-huge", "amount-wan-mixed", "dollar-math-in-names")
+
+
+@pytest.mark.parametrize("data", sorted((ROOT / "data").glob("*.yaml"))
+                         + [ROOT / "tests" / "corpus" / "yaml" / f"{n}.yaml" for n in LOADABLE_AMOUNTS],
+                         ids=lambda p: p.stem)
+def test_every_amount_axis_has_at_least_two_labelled_ticks(data):
+    """An amount axis a reader can read: two or more labelled values, inside the axis' limits,
+    however narrow or wide the amounts (a log axis over less than a decade, or over 27)."""
+    from kit.audit import run_audit
+    from kit.load import load_department
+    from kit.report import charts
+    from kit.report.svg import log_ticks, nice_ticks
+
+    dept = load_department(data)
+    for chart in (charts.budget_chart(dept), charts.tasks_chart(dept), charts.scores_chart(run_audit(dept))):
+        for p in chart.panels:
+            lo, hi = p.xlim
+            ticks = log_ticks(lo, hi, 400)[0] if p.xscale == "log" else nice_ticks(lo, hi, 400)
+            assert len(ticks) >= 2 and all(lo * (1 - 1e-9) <= t <= hi * (1 + 1e-9) for t in ticks), (p.title, p.xlim, ticks)

@@ -67,17 +67,20 @@ def nice_ticks(lo: float, hi: float, length: float) -> list[float]:
 
 
 def log_ticks(lo: float, hi: float, length: float) -> tuple[list[float], list[float]]:
-    """Major ticks at powers of ten (with 2 and 5 between when fewer than two fit) and the
-    minor ticks between them."""
+    """Major ticks at powers of ten (at 2 and 5 times them, or at every step, when fewer than
+    two fit; evenly spaced values within a single step) and the minor ticks between them."""
     a, b = math.ceil(math.log10(lo) - 1e-9), math.floor(math.log10(hi) + 1e-9)
     decades = list(range(a, b + 1))
     stride = max(1, math.ceil(len(decades) / max(1, min(9, int(length // (TICK_SIZE * 3))))))
     major = [10.0 ** k for k in decades[::stride]]
     span = math.floor(math.log10(lo)), math.ceil(math.log10(hi))
     steps = [m * 10.0 ** k for k in range(span[0], span[1] + 1) for m in range(1, 10)]
-    if len(major) < 2:
-        major = [v for v in steps if lo <= v <= hi and round(v / 10 ** math.floor(math.log10(v) + 1e-9)) in (1, 2, 5)]
-    minor = [v for v in steps if lo <= v <= hi and v not in major] if span[1] - span[0] <= 10 else []
+    inside = [v for v in steps if lo <= v <= hi]
+    if len(major) < 2:  # less than a decade shown: 1, 2 and 5 times a power of ten, else every step
+        major = [v for v in inside if round(v / 10 ** math.floor(math.log10(v) + 1e-9)) in (1, 2, 5)]
+        if len(major) < 2:
+            major = inside if len(inside) >= 2 else nice_ticks(lo, hi, length)
+    minor = [v for v in inside if v not in major] if span[1] - span[0] <= 10 else []
     return major, minor
 
 
