@@ -1,9 +1,11 @@
 """The fast batch path: one warm kernel per worker process, reset between departments.
 
-Where the time of a fresh-kernel render goes (``kit render`` one department, this 2-core
-machine; see benchmarks/batch.py): ~3.7 s executing the notebook, of which ~0.6 s is the audit
-and the charts and the rest is starting a python3 kernel and importing pandas and the kit in it;
-~0.2 s exporting the page. A warm kernel pays the start-up once per worker.
+A fresh kernel costs most of a department's time in starting python3 and importing pandas
+and the kit in it; a warm kernel pays that once per worker. What a warm render then costs a
+department (benchmarks/batch.py, CPU-seconds, 12 synthetic departments): ~0.9 in all, of which
+~0.22 is the notebook's own work (the floor: audit, sections, charts, the published result),
+~0.44 the page and files written on the host (of that ~0.33 the page's font subset) and ~0.25
+running the cells through papermill, nbclient and the kernel's messages.
 
 How it stays equivalent to a fresh kernel:
 
