@@ -350,11 +350,16 @@ def _engine_class():
                 stdout_file=stdout_file, stderr_file=stderr_file, **kwargs,
             )
             client.kc = kernel.kc
+            # papermill writes the whole notebook after every cell (about 30 times a department);
+            # it is written once, when the run ends, failed or not (papermill's notebook_complete).
+            output_path, nb_man.output_path = nb_man.output_path, None
             try:
                 client.execute()
             except BaseException:
                 kernel.discard()  # timed out (still busy), died, or interrupted: never reused
                 raise
+            finally:
+                nb_man.output_path = output_path
             if _notebook_failed(nb_man.nb):
                 kernel.discard()
             return nb_man.nb
