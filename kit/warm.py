@@ -3,8 +3,8 @@
 A fresh kernel costs most of a department's time in starting python3 and importing pandas
 and the kit in it; a warm kernel pays that once per worker. What a warm render then costs a
 department (benchmarks/batch.py, CPU-seconds, 12 synthetic departments): ~0.9 in all, of which
-~0.22 is the notebook's own work (the floor: audit, sections, charts, the published result),
-~0.44 the page and files written on the host (of that ~0.33 the page's font subset) and ~0.25
+~0.2–0.3 is the notebook's own work (the floor: audit, sections, charts, the published result),
+~0.45 the page and files written on the host (of that ~0.33 the page's font subset) and ~0.2
 running the cells through papermill, nbclient and the kernel's messages.
 
 How it stays equivalent to a fresh kernel:
