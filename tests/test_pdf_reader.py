@@ -71,6 +71,63 @@ def test_pages_equal_pdfplumber_on_every_layout(tmp_path, sample_doc, monkeypatc
         _assert_same(p)
 
 
+
+def _random_edges(rng: random.Random) -> list[dict]:
+    """Edges as pdfplumber gives them for ruled tables drawn the ways writers draw them: cell
+    rectangles and lines, sides a little off the grid (within and beyond the snap tolerance),
+    gaps within and beyond the join tolerance, repeated sides, short ticks and diagonals."""
+    def edge(x0, top, x1, bottom, kind):
+        return {"x0": x0, "x1": x1, "top": top, "bottom": bottom, "width": x1 - x0, "height": bottom - top,
+                "orientation": kind, "object_type": "line"}
+
+    out = []
+    for _ in range(rng.randint(1, 3)):
+        left, top = rng.uniform(0, 300), rng.uniform(0, 500)
+        xs = [left]
+        for _ in range(rng.randint(1, 6)):
+            xs.append(xs[-1] + rng.choice([rng.uniform(2, 8), rng.uniform(20, 120)]))
+        ys = [top]
+        for _ in range(rng.randint(1, 8)):
+            ys.append(ys[-1] + rng.choice([rng.uniform(2, 8), rng.uniform(12, 40)]))
+        def jit():
+            return rng.choice([0, 0, 0, rng.uniform(-3.5, 3.5), round(rng.uniform(-2, 2), 1)])
+        for r in range(len(ys) - 1):
+            for c in range(len(xs) - 1):
+                if rng.random() < 0.1:
+                    continue  # a cell not drawn
+                x0, x1, y0, y1 = xs[c] + jit(), xs[c + 1] + jit(), ys[r] + jit(), ys[r + 1] + jit()
+                x0, x1, y0, y1 = min(x0, x1), max(x0, x1), min(y0, y1), max(y0, y1)
+                out += [edge(x0, y0, x1, y0, "h"), edge(x0, y1, x1, y1, "h"), edge(x0, y0, x0, y1, "v"), edge(x1, y0, x1, y1, "v")]
+        for y in ys:  # ruling lines across, sometimes broken by a gap
+            cut = rng.uniform(xs[0], xs[-1])
+            gap = rng.choice([0, 1.5, 2.9, 3.1, 6])
+            out += [edge(xs[0] + jit(), y + jit(), cut, y, "h"), edge(cut + gap, y, xs[-1] + jit(), y, "h")]
+        if rng.random() < 0.5:
+            out.append(edge(xs[0], ys[0], xs[0] + 1.5, ys[0], "h"))  # a tick shorter than the minimum
+            out.append(edge(xs[0], ys[0], xs[-1], ys[-1], "v"))  # a diagonal line (pdfplumber calls it v)
+    rng.shuffle(out)
+    return out + out[: rng.randint(0, 5)]  # sides drawn twice
+
+
+def test_table_grid_equals_pdfplumber_table_finder():
+    """kit.importer.pdfgrid finds the same tables, cells and boxes as pdfplumber's TableFinder
+    (lines strategy) on random rulings around every tolerance it applies."""
+    from pdfplumber.table import TableFinder
+
+    from kit.importer import pdfgrid
+
+    rng = random.Random(11)
+    found = 0
+    for case in range(300):
+        edges = _random_edges(rng)
+        want = TableFinder(pdfread._EdgePage(edges, (0, 0, 900, 900)), pdfread.TABLE_SETTINGS).tables
+        got = pdfgrid.find_tables(edges)
+        assert [(t.bbox, t.cells) for t in got] == [(t.bbox, t.cells) for t in want], f"case {case}"
+        found += sum(len(t.cells) for t in want)
+    assert found > 3000  # the cases hold tables, not only rulings that make none
+    assert pdfgrid.find_tables([{"x0": float("inf"), "x1": float("inf"), "top": 0, "bottom": 9, "width": 0,
+                                 "height": 9, "orientation": "v"}]) is None  # left to pdfplumber
+
 def _stream(data: bytes):
     from pdfminer.pdftypes import PDFStream
 

@@ -32,6 +32,8 @@ from pdfminer.pdftypes import stream_value
 from pdfminer.psparser import KWD, LIT, PSEOF
 from pdfminer.utils import apply_matrix_rect, mult_matrix
 
+from .pdfgrid import find_tables
+
 TABLE_SETTINGS = {"vertical_strategy": "lines", "horizontal_strategy": "lines"}
 CHECK_EVERY = 256  # operators between two calls of ``check`` inside a content stream
 FAST_MAX_BYTES = 8 << 20  # a page's content read at once by the fast tokenizer; beyond, streamed
@@ -498,6 +500,8 @@ def _read_page(interp, device, page, number: int, finder) -> Page:
     geo = device.geo
     chars = device.chars
     edges, images = _edges(device.layout, geo)
-    tables = finder(_EdgePage(edges, geo.bbox), TABLE_SETTINGS).tables if edges else []
+    tables = find_tables(edges) if edges else []
+    if tables is None:
+        tables = finder(_EdgePage(edges, geo.bbox), TABLE_SETTINGS).tables
     device.layout = None
     return Page(number, chars, tables, images, edges)
