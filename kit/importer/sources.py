@@ -596,10 +596,12 @@ def _pages_text(pages: list[int]) -> str:
 
 def _page_tables(found: list, pno: int, chars: list[dict]) -> list[Table]:
     """The page's ruled tables (pdfplumber's table finder on the page's edges), each character
-    given to the cell it sits in. Characters are looked up on the table's grid (bisect on its
-    edges), not tested against every cell."""
+    given to the cell it sits in: to the first table (top to bottom, then left to right) whose
+    grid has a cell under the character's centre. Characters are looked up on each table's grid
+    (bisect on its edges), not tested against every cell; each character's centre is computed
+    once, and a character taken is not looked at again."""
     out: list[Table] = []
-    taken: set[int] = set()
+    grids = []
     for ti, ft in enumerate(sorted(found, key=lambda t: (t.bbox[1], t.bbox[0])), start=1):
         boxes = [tuple(c) for c in ft.cells if c]
         if not boxes:
@@ -616,17 +618,21 @@ def _page_tables(found: list, pno: int, chars: list[dict]) -> list[Table]:
                 for c in range(c0, c0 + cell.colspan):
                     grid[(r, c)] = len(cells)
             cells.append(cell)
-        inside: list[list[dict]] = [[] for _ in cells]
-        bx0, btop, bx1, bbottom = ft.bbox
-        for ch in chars:
-            cx = (ch["x0"] + ch["x1"]) / 2
-            cy = (ch["top"] + ch["bottom"]) / 2
-            if not (bx0 <= cx <= bx1 and btop <= cy <= bbottom) or id(ch) in taken:
-                continue
-            k = grid.get((bisect.bisect_right(ys, cy) - 1, bisect.bisect_right(xs, cx) - 1))
-            if k is not None:
-                inside[k].append(ch)
-                taken.add(id(ch))
+        grids.append((ti, ft.bbox, xs, ys, grid, cells, [[] for _ in cells]))
+    free: list[dict] = []
+    bisect_right = bisect.bisect_right
+    for ch in chars:
+        cx = (ch["x0"] + ch["x1"]) / 2
+        cy = (ch["top"] + ch["bottom"]) / 2
+        for _, (bx0, btop, bx1, bbottom), xs, ys, grid, _, inside in grids:
+            if bx0 <= cx <= bx1 and btop <= cy <= bbottom:
+                k = grid.get((bisect_right(ys, cy) - 1, bisect_right(xs, cx) - 1))
+                if k is not None:
+                    inside[k].append(ch)
+                    break
+        else:
+            free.append(ch)
+    for ti, (bx0, btop, bx1, bbottom), xs, ys, _, cells, inside in grids:
         for cell, cell_chars in zip(cells, inside):
             cell.lines = [_cell_line(group) for group in _line_groups(cell_chars)]
         cells.sort(key=lambda c: (c.row, c.col))
@@ -635,7 +641,7 @@ def _page_tables(found: list, pno: int, chars: list[dict]) -> list[Table]:
         t.pad = max(0.0, min(starts)) if starts else 2.0
         out.append(t)
     # Characters outside every cell are the page's free text.
-    chars[:] = [ch for ch in chars if id(ch) not in taken]
+    chars[:] = free
     return out
 
 
