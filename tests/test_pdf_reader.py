@@ -143,6 +143,10 @@ def _stream(data: bytes):
     b"BT [(a) -250 (b) 12.5 (c)] TJ <4E2D 6587> Tj <abc> Tj ET % a comment\n q Q",
     b"/Span << /MCID 3 /Alt (x) /ActualText <FEFF0041> >> BDC EMC -.5 +3 1. .25 0 0 cm",
     b"0 0 m 10 10 l h S true false 1 w [1 2] 0 d",
+    # octal escapes as reportlab writes CJK text, read by Python's bytes escapes; then strings
+    # with one escape that path does not take (\( \q \7, a line continuation)
+    b"BT (m\\361W3^\\002\\237\\231\\\\\\227N-_\\303S;\\000 ) Tj (\\377\\000\\101\\n\\r\\t\\b\\f\\\\061) Tj ET",
+    b"BT (\\061\\() Tj (\\061\\q) Tj (\\7x) Tj (\\061\\\nz) Tj (\\\\\\)) Tj ET",
 ])
 def test_fast_tokenizer_reads_as_pdfminer(content):
     assert pdfread._tokens(content) == list(pdfread._pdfminer_objects([_stream(content)]))
@@ -153,6 +157,7 @@ def test_fast_tokenizer_reads_as_pdfminer(content):
     b"/Name#20with#20escapes gs",
     b"BI /W 1 /H 1 /BPC 8 /CS /G ID \x00 EI Q",
     b"BT (unterminated Tj ET",
+    b"BT (\\061\\400) Tj ET",  # an octal escape beyond a byte
 ])
 def test_fast_tokenizer_leaves_the_unusual_to_pdfminer(content):
     with pytest.raises(pdfread._Unusual):

@@ -16,6 +16,7 @@ unpack into is bounded before pdfminer inflates anything (``pdfguard.check_strea
 """
 from __future__ import annotations
 
+import codecs
 import io
 import re
 from dataclasses import dataclass, field
@@ -24,7 +25,8 @@ from typing import Callable, Iterator
 from pdfminer.converter import PDFLayoutAnalyzer
 from pdfminer.layout import LTContainer, LTCurve, LTImage, LTLine, LTRect
 from pdfminer.pdfdocument import PDFDocument
-from pdfminer.pdffont import PDFUnicodeNotDefined
+from pdfminer.cmapdb import CMap
+from pdfminer.pdffont import PDFCIDFont, PDFUnicodeNotDefined
 from pdfminer.pdfinterp import PDFContentParser, PDFPageInterpreter, PDFResourceManager
 from pdfminer.pdfpage import PDFPage
 from pdfminer.pdfparser import PDFParser
@@ -74,6 +76,11 @@ _KWDS: dict[bytes, object] = {}
 
 
 _ESCAPE = re.compile(rb"\\(?:([0-7]{1,3})|\r\n|(.))", re.S)
+# A string whose every backslash starts a three-digit octal escape below \400 or one of \n \r
+# \t \b \f \\ (or an escaped parenthesis, written as its octal escape first) reads the same
+# with Python's bytes escapes: one C call, no callback per escape.
+_NOT_C_ESCAPE = re.compile(rb"\\(?![0-3][0-7][0-7]|[nrtbf\\])")
+_c_unescape = codecs.escape_decode  # type: ignore[attr-defined]
 
 
 def _unescape(m: re.Match) -> bytes:
@@ -157,6 +164,11 @@ def _tokens(data: bytes) -> list:
                 cur.append(LIT(name))
         elif kind == _ESCSTR:
             t = m.group(_ESCSTR)
+            # An escaped parenthesis (every parenthesis here is escaped) as its octal escape.
+            c = t.replace(b"\\(", b"\\050").replace(b"\\)", b"\\051") if b"(" in t or b")" in t else t
+            if _NOT_C_ESCAPE.search(c) is None:
+                cur.append(_c_unescape(c)[0])
+                continue
             if b"\\\\" not in t:  # every backslash starts an escape: \000 (CID text) is NUL
                 t = t.replace(b"\\000", b"\x00")
             cur.append(_ESCAPE.sub(_unescape, t) if b"\\" in t else t)
@@ -254,7 +266,7 @@ class _Device(PDFLayoutAnalyzer):
         super().__init__(rsrcmgr, pageno=1, laparams=None)
         self.chars: list[dict] = []
         self.layout = None
-        self._glyphs: dict = {}  # font → {cid: (text, width)}
+        self._glyphs: dict = {}  # font → ({cid: (text, width, not blank)}, decode)
 
     def begin_page(self, page, ctm) -> None:
         super().begin_page(page, ctm)
@@ -285,9 +297,10 @@ class _Device(PDFLayoutAnalyzer):
         if font.is_multibyte():
             wordspace = 0
         dxscale = 0.001 * fontsize * scaling
-        glyphs = self._glyphs.get(font)
-        if glyphs is None:
-            glyphs = self._glyphs[font] = {}
+        known = self._glyphs.get(font)
+        if known is None:
+            known = self._glyphs[font] = ({}, _decoder(font))
+        glyphs, decode = known
         descent = font.get_descent() * fontsize
         by0, by1 = descent + rise, descent + rise + fontsize
         out = self.chars
@@ -309,7 +322,7 @@ class _Device(PDFLayoutAnalyzer):
                 x -= obj * dxscale
                 needcharspace = True
             elif isinstance(obj, bytes):
-                for cid in font.decode(obj):
+                for cid in decode(obj):
                     if needcharspace:
                         x += charspace
                     g = glyphs.get(cid)
@@ -372,6 +385,32 @@ class _Device(PDFLayoutAnalyzer):
             self.counts[a > 0 and d > 0 and abs(b) < 1e-6 and abs(c) < 1e-6] += 1
         self.chars.append(self.geo.place({"text": text, "x0": x0, "x1": x1, "y0": y0, "y1": y1, "size": size}))
         return adv
+
+
+def _decoder(font) -> Callable[[bytes], list]:
+    """``font.decode``: for a CID font with a CMap, the same walk of the CMap's code tree as
+    pdfminer's ``CMap.decode`` into a list (pdfminer yields one code at a time and logs each
+    call); any other font decodes its own way."""
+    cmap = getattr(font, "cmap", None)
+    if not isinstance(cmap, CMap) or type(cmap).decode is not CMap.decode or type(font).decode is not PDFCIDFont.decode:
+        return font.decode
+    top = cmap.code2cid
+
+    def decode(code: bytes) -> list:
+        out = []
+        d = top
+        for i in code:
+            x = d.get(i)
+            if x is None:
+                d = top
+            elif isinstance(x, int):
+                out.append(x)
+                d = top
+            else:
+                d = x
+        return out
+
+    return decode
 
 
 def _box(raw, rotation: int) -> tuple[float, float, float, float]:
