@@ -164,6 +164,25 @@ def test_fast_tokenizer_leaves_the_unusual_to_pdfminer(content):
         pdfread._tokens(content)
 
 
+
+def test_ascii85_content_decodes_as_pdfminer():
+    """pdfread's ASCII85 decoding (reportlab's content streams) gives pdfminer's bytes, and leaves
+    to pdfminer what it does not decode whole (z groups, stray characters, overflow)."""
+    import base64
+
+    from pdfminer.ascii85 import ascii85decode
+
+    rng = random.Random(3)
+    cases = [b"  <~ 87cU\nRD]i,\"Ebo80 ~ >  ", b"87cURD]i,\"Ebo8~", b"s8W-!~>", b"!!~>", b"!~>", b"~>"]
+    for _ in range(1500):
+        raw = bytes(rng.randrange(256) for _ in range(rng.randint(1, 80)))
+        enc = base64.a85encode(raw, wrapcol=rng.choice([0, 9, 75]), adobe=rng.random() < 0.5).replace(b"z", b"!!!!!")
+        cases.append(enc[:-1] if rng.random() < 0.1 else enc)
+    for enc in cases:
+        assert pdfread._a85(enc) == ascii85decode(enc), enc
+    for unusual in (b"z!!~>", b"uuuuu~>", b"87cU\x0cRD~>", b"87cU{RD~>"):
+        assert pdfread._a85(unusual) is None, unusual
+
 def _pdf(content_compressed: bytes, path: Path) -> Path:
     """A one-page PDF whose content stream is the given deflated bytes."""
     objs = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",

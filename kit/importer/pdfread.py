@@ -19,6 +19,8 @@ from __future__ import annotations
 import codecs
 import io
 import re
+import struct
+import zlib
 from dataclasses import dataclass, field
 from typing import Callable, Iterator
 
@@ -27,10 +29,11 @@ from pdfminer.layout import LTContainer, LTCurve, LTImage, LTLine, LTRect
 from pdfminer.pdfdocument import PDFDocument
 from pdfminer.cmapdb import CMap
 from pdfminer.pdffont import PDFCIDFont, PDFUnicodeNotDefined
-from pdfminer.pdfinterp import PDFContentParser, PDFPageInterpreter, PDFResourceManager
+from pdfminer import settings
+from pdfminer.pdfinterp import PDFContentParser, PDFInterpreterError, PDFPageInterpreter, PDFResourceManager
 from pdfminer.pdfpage import PDFPage
 from pdfminer.pdfparser import PDFParser
-from pdfminer.pdftypes import stream_value
+from pdfminer.pdftypes import LITERALS_ASCII85_DECODE, LITERALS_FLATE_DECODE, stream_value
 from pdfminer.psparser import KWD, LIT, PSEOF
 from pdfminer.utils import apply_matrix_rect, mult_matrix
 
@@ -203,12 +206,24 @@ class _Interpreter(PDFPageInterpreter):
             valid.append(stream)
             self.stream_ids.add(stream.objid)
         objs = None
-        if sum(len(s.get_data()) for s in valid) <= FAST_MAX_BYTES:
+        if sum(len(_data(s)) for s in valid) <= FAST_MAX_BYTES:
             try:
                 objs = _tokens(b"".join(s.get_data() for s in valid))
             except _Unusual:
                 objs = None
         self._run(objs if objs is not None else _pdfminer_objects(valid))
+
+    def do_TJ(self, seq) -> None:
+        """pdfminer's, without a copy of the graphic state for every string: the device reads
+        nothing of it (characters carry no colour here) and keeps no reference to it."""
+        if self.textstate.font is None:
+            if settings.STRICT:
+                raise PDFInterpreterError("No font specified!")
+            return
+        self.device.render_string(self.textstate, seq, self.graphicstate.ncs, self.graphicstate)
+
+    def do_Tj(self, s) -> None:
+        self.do_TJ([s])
 
     def _run(self, objs) -> None:
         """pdfminer's ``execute`` loop: operands onto the stack, each operator called with its
@@ -239,6 +254,49 @@ class _Interpreter(PDFPageInterpreter):
                 else:
                     func()
             argstack = self.argstack
+
+
+# --- ASCII85 content streams (reportlab writes them): whole groups at once --------------------
+_A85_START = re.compile(rb"^\s*<?\s*~\s*")  # pdfminer.ascii85's framing, stripped the same way
+_A85_END = re.compile(rb"\s*~\s*>?\s*$")
+_A85_IGNORED = b" \t\n\r\x0b"  # base64.a85decode's ignorechars
+_A85_DIGITS = bytes(range(33, 118))  # "!" .. "u"
+_A85_VALUES = bytes((c - 33) % 256 for c in range(256))
+
+
+def _a85(data: bytes) -> bytes | None:
+    """What ``pdfminer.ascii85.ascii85decode`` gives (``base64.a85decode`` of the unframed data),
+    computed a group of five digits at a time instead of a digit at a time; ``None`` when the data
+    holds anything but digits and white space ("z", a stray character) or a group overflows:
+    pdfminer then decodes it its own way, errors included."""
+    b = _A85_END.sub(b"", _A85_START.sub(b"", data)).translate(None, _A85_IGNORED)
+    if not b or b.translate(None, _A85_DIGITS):
+        return None
+    pad = -len(b) % 5  # the last group is filled with "u" and as many bytes dropped
+    v = (b + b"u" * pad).translate(_A85_VALUES)
+    words = [(((p * 85 + q) * 85 + r) * 85 + s) * 85 + t for p, q, r, s, t in zip(v[0::5], v[1::5], v[2::5], v[3::5], v[4::5])]
+    if max(words) > 0xFFFFFFFF:
+        return None
+    out = struct.pack(f">{len(words)}I", *words)
+    return out[:-pad] if pad else out
+
+
+def _data(stream) -> bytes:
+    """``stream.get_data()``; a stream filtered by ASCII85 then Flate (no parameters, not
+    encrypted) decoded here with ``_a85``, the result kept on the stream as pdfminer keeps it."""
+    if stream.data is None and stream.rawdata is not None and not stream.decipher:
+        filters = stream.get_filters()
+        if (len(filters) == 2 and filters[0][0] in LITERALS_ASCII85_DECODE and filters[1][0] in LITERALS_FLATE_DECODE
+                and not filters[0][1] and not filters[1][1]):
+            raw = _a85(stream.rawdata)
+            if raw is not None:
+                try:
+                    data = zlib.decompress(raw)
+                except zlib.error:
+                    return stream.get_data()  # pdfminer's own recovery of a damaged stream
+                stream.data, stream.rawdata = data, None
+                return data
+    return stream.get_data()
 
 
 def _pdfminer_objects(streams):
