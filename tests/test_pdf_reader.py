@@ -128,6 +128,33 @@ def test_table_grid_equals_pdfplumber_table_finder():
     assert pdfgrid.find_tables([{"x0": float("inf"), "x1": float("inf"), "top": 0, "bottom": 9, "width": 0,
                                  "height": 9, "orientation": "v"}]) is None  # left to pdfplumber
 
+
+def test_line_groups_as_the_plain_sort_makes_them():
+    """sources._line_groups (one line at once, tops rounded once) groups characters exactly as
+    sorting by rounded top then x0 and cutting at each jump of the top does, NaN and infinite
+    coordinates of a hostile PDF included."""
+    from kit.importer.sources import _line_groups
+
+    def reference(chars):
+        groups = []
+        for ch in sorted(chars, key=lambda c: (round(c["top"], 1), c["x0"])):
+            if groups and abs(groups[-1][0]["top"] - ch["top"]) <= max(1.5, ch["size"] * 0.3):
+                groups[-1].append(ch)
+            else:
+                groups.append([ch])
+        for g in groups:
+            g.sort(key=lambda c: c["x0"])
+        return groups
+
+    rng = random.Random(2)
+    odd = [float("nan"), float("inf"), -float("inf")]
+    for _ in range(5000):
+        tops = [rng.choice([10.0, 10.04, 10.06, 11.2, 12.1, 30.0, *odd]) for _ in range(3)]
+        chars = [{"top": rng.choice(tops[: rng.randint(1, 3)]), "x0": rng.choice([1.0, 2.0, 3.0, 4.5, odd[0]]),
+                  "size": rng.choice([9.0, 12.0, *odd]), "n": k} for k in range(rng.randint(0, 8))]
+        want = [[c["n"] for c in g] for g in reference(chars)]
+        assert [[c["n"] for c in g] for g in _line_groups(chars)] == want, chars
+
 def _stream(data: bytes):
     from pdfminer.pdftypes import PDFStream
 

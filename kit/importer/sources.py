@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import bisect
 import hashlib
+import math
+import operator
 import os
 import re
 from dataclasses import dataclass, field
@@ -663,10 +665,22 @@ def _index(edges: list[float], v: float) -> int:
     return i - 1 if abs(edges[i - 1] - v) <= abs(edges[i] - v) else i
 
 
+_X0 = operator.itemgetter("x0")
+
+
 def _line_groups(chars: list[dict]) -> list[list[dict]]:
     """Characters grouped into printed lines (same baseline), each sorted left to right."""
+    tops = {ch["top"] for ch in chars}
+    plain = all(math.isfinite(t) for t in tops)  # NaN is no key; inf − inf is not a distance
+    if len(tops) == 1 and plain:  # one line (most cells): what the loop below makes of it
+        return [sorted(chars, key=_X0)]
+    if plain:  # the characters of a line share their top: rounded once
+        rounded = {t: round(t, 1) for t in tops}
+        ordered = sorted(chars, key=lambda c: (rounded[c["top"]], c["x0"]))
+    else:
+        ordered = sorted(chars, key=lambda c: (round(c["top"], 1), c["x0"]))
     groups: list[list[dict]] = []
-    for ch in sorted(chars, key=lambda c: (round(c["top"], 1), c["x0"])):
+    for ch in ordered:
         if groups and abs(groups[-1][0]["top"] - ch["top"]) <= max(1.5, ch["size"] * 0.3):
             groups[-1].append(ch)
         else:
