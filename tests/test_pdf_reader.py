@@ -210,10 +210,10 @@ def test_ascii85_content_decodes_as_pdfminer():
     for unusual in (b"z!!~>", b"uuuuu~>", b"87cU\x0cRD~>", b"87cU{RD~>"):
         assert pdfread._a85(unusual) is None, unusual
 
-def _pdf(content_compressed: bytes, path: Path) -> Path:
+def _pdf(content_compressed: bytes, path: Path, mediabox: bytes = b"[0 0 595 842]") -> Path:
     """A one-page PDF whose content stream is the given deflated bytes."""
     objs = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << >> >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox %s /Contents 4 0 R /Resources << >> >>" % mediabox,
             b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(content_compressed) + content_compressed
             + b"\nendstream"]
     out = bytearray(b"%PDF-1.4\n")
@@ -227,6 +227,44 @@ def _pdf(content_compressed: bytes, path: Path) -> Path:
     path.write_bytes(bytes(out))
     return path
 
+
+
+# Paths as writers draw ruled tables and what else a page holds: rectangles by re and by m l l l h,
+# closed by h or by a fourth l, a path closing on its start (not a rectangle), lines, a curve,
+# several subpaths in one path, a path ended without painting, shapes under a scaling and a
+# turning cm, and an inline image.
+SHAPES = (b"10 10 100 50 re S 10 100 m 110 100 l S 20 200 m 120 200 l 120 250 l 20 250 l h f "
+          b"30 300 m 130 300 l 130 350 l 30 300 l h S 40 400 m 140 400 l 140 450 l 40 450 l 40 400 l S "
+          b"0 0 m 50 50 30 0 100 0 c S 5 500 m 20 500 l 60 520 15 15 re 90 520 m 90 560 l B 7 7 7 7 re n "
+          b"q 2 0 0 2 10 600 cm 0 0 30 10 re S 0 20 m 40 20 l S Q q 0 1 -1 0 500 100 cm 0 0 80 20 re S Q "
+          b"60 700 m 60 750 l 60 750 l 60 700 l h S "  # closes on its start and looks square: a curve
+          b"q 10 0 0 10 300 300 cm BI /W 1 /H 1 /BPC 8 /CS /G ID \x00 EI Q")
+
+
+def _edge_values(edges: list[dict]) -> list[tuple]:
+    return [tuple(e[k] for k in ("x0", "x1", "top", "bottom", "width", "height", "orientation")) for e in edges]
+
+
+def test_edges_and_images_equal_pdfplumber(tmp_path, sample_doc):
+    """The edges pdfread takes as paths are painted (rectangles straight into their sides) are
+    pdfplumber's ``page.edges``, value for value and in order, and a page shows an image exactly
+    when pdfplumber finds one: on a shifted media box, on content drawn turned, on a form."""
+    import pdfplumber
+    from formpdf import ROTATED
+
+    paths = [_pdf(zlib.compress(SHAPES), tmp_path / "shapes.pdf", b"[-20 15 600 860]"),
+             _pdf(zlib.compress(SHAPES), tmp_path / "shapes0.pdf"),
+             write_form_pdf(sample_doc, tmp_path / "turned.pdf", ROTATED[-1]),
+             write_form_pdf(sample_doc, tmp_path / "plain.pdf", STYLES[1])]
+    seen = []
+    for path in paths:
+        with pdfplumber.open(path) as pdf:
+            want = [(_edge_values(page.edges), bool(page.images)) for page in pdf.pages]
+        got = [(_edge_values(page.edges), page.has_images)
+               for page in pdfread.read_pages(pdfread.open_document(path.read_bytes()))]
+        assert got == want, path.name
+        seen.append(want[0])
+    assert len(seen[0][0]) >= 30 and seen[0][1] and not seen[2][1]  # the shapes page: its edges, its image
 
 def _kit(args: list[str]) -> list[str]:
     """A `kit` process that reports its own peak memory (KiB) on its last stderr line. VmHWM, not

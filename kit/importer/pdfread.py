@@ -5,10 +5,13 @@ bottom, size — the same values, computed the same way, as pdfplumber's ``page.
 ruled tables pdfplumber's ``TableFinder`` finds on its edges (lines strategy), and whether the
 page holds images. It skips what the reader does not use: pdfplumber's object-to-dict work
 (every attribute of every object resolved and copied), pdfminer's layout objects for
-characters, and pdfminer's byte-at-a-time tokenizer for content streams (a regular expression
-reads the well-formed streams every writer produces; a stream it does not fully understand —
-an inline image, a name with ``#`` escapes, anything unusual — is read by pdfminer's own
-parser, so nothing is read differently).
+characters and rectangles, and pdfminer's byte-at-a-time tokenizer for content streams (a
+regular expression reads the well-formed streams every writer produces; a stream it does not
+fully understand — an inline image, a name with ``#`` escapes, anything unusual — is read by
+pdfminer's own parser, so nothing is read differently). The tables are found on the edges by
+``pdfgrid`` (pdfplumber's table finder, same arithmetic, indexed lookups). Strings with plain
+escapes, CID text and ASCII85 streams are decoded in a few C calls where pdfminer loops in
+Python; anything else goes pdfminer's way.
 
 ``bounds.check()`` (``pdfguard.Bounds``) is called between pages and every few hundred
 operators: it raises to stop a parse (Ctrl-C, SIGTERM, a page's time bound). What a PDF may
@@ -25,7 +28,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Iterator
 
 from pdfminer.converter import PDFLayoutAnalyzer
-from pdfminer.layout import LTContainer, LTCurve, LTImage, LTLine, LTRect
+from pdfminer.layout import LTCurve, LTLine, LTRect
 from pdfminer.pdfdocument import PDFDocument
 from pdfminer.cmapdb import CMap
 from pdfminer.pdffont import PDFCIDFont, PDFUnicodeNotDefined
@@ -35,7 +38,7 @@ from pdfminer.pdfpage import PDFPage
 from pdfminer.pdfparser import PDFParser
 from pdfminer.pdftypes import LITERALS_ASCII85_DECODE, LITERALS_FLATE_DECODE, stream_value
 from pdfminer.psparser import KWD, LIT, PSEOF
-from pdfminer.utils import apply_matrix_rect, mult_matrix
+from pdfminer.utils import apply_matrix_pt, apply_matrix_rect, get_bound, mult_matrix
 
 from .pdfgrid import find_tables
 
@@ -317,8 +320,8 @@ _KW_CLASS = type(KWD(b"q"))
 
 
 class _Device(PDFLayoutAnalyzer):
-    """Characters straight into dicts (pdfplumber's values, no LTChar); paths and images kept as
-    pdfminer's layout objects (a few hundred a page)."""
+    """Characters straight into dicts (pdfplumber's values, no LTChar); paths straight into
+    pdfplumber's edges as they are painted (a rectangle without an LTRect); images noted."""
 
     def __init__(self, rsrcmgr) -> None:
         super().__init__(rsrcmgr, pageno=1, laparams=None)
@@ -331,6 +334,86 @@ class _Device(PDFLayoutAnalyzer):
         self.chars = []
         self.geo = _Geometry(page)
         self.counts = [0, 0]  # characters with text: [not upright, upright]
+        self.lines: list[dict] = []  # pdfplumber's page.edges, by kind, in the order painted
+        self.rects: list[dict] = []
+        self.curves: list[dict] = []
+        self.images = False
+
+    def edges(self) -> list[dict]:
+        """pdfplumber's ``page.edges``: lines, then rectangle sides, then curve segments, each in
+        the order pdfminer's layout holds them (the order painted: a Form XObject's figure stands
+        where it was drawn)."""
+        return self.lines + self.rects + self.curves
+
+    def render_image(self, name, stream) -> None:
+        self.images = True
+        super().render_image(name, stream)
+
+    def paint_path(self, gstate, stroke, fill, evenodd, path) -> None:
+        """pdfminer's ``paint_path`` with its edges taken at once. A rectangle drawn as ``re`` (or
+        m l l l h) that pdfminer would make an ``LTRect`` becomes its four sides directly, with
+        the same arithmetic as the ``LTRect`` and pdfplumber's ``rect_to_edges``; every other path
+        goes pdfminer's way and its objects are turned into edges as they are added."""
+        shape = "".join(x[0] for x in path)
+        if shape[:1] != "m":
+            return  # as pdfminer: not a path
+        if shape.count("m") > 1:  # as pdfminer: each subpath painted on its own
+            for m in re.finditer(r"m[^m]+", shape):
+                self.paint_path(gstate, stroke, fill, evenodd, path[m.start(0): m.end(0)])
+            return
+        if shape == "mlllh":
+            ctm = self.ctm
+            pts = [apply_matrix_pt(ctm, p[-2:] if p[0] != "h" else path[0][-2:]) for p in path]
+            if not pts[-2] == pts[0]:  # else pdfminer drops the closing l: not a rectangle
+                (x0, y0), (x1, y1), (x2, y2), (x3, y3), _ = pts
+                if pts[0] == pts[4] and ((x0 == x1 and y1 == y2 and x2 == x3 and y3 == y0)
+                                         or (y0 == y1 and x1 == x2 and y2 == y3 and x3 == x0)):
+                    self._rect(get_bound([(x0, y0), (x2, y0), (x2, y2), (x0, y2)]))
+                    return
+        objs = self.cur_item._objs
+        n = len(objs)
+        super().paint_path(gstate, stroke, fill, evenodd, path)
+        for obj in objs[n:]:
+            self._shape(obj)
+
+    def _rect(self, bbox) -> None:
+        """The four sides of an ``LTRect`` of this box, as pdfplumber's ``rect_to_edges`` gives them
+        (the keys the table finder reads)."""
+        ox0, oy0, ox1, oy1 = bbox
+        width, height = ox1 - ox0, oy1 - oy0
+        geo = self.geo
+        top = (geo.height - oy1) + geo.mb_top
+        bottom = (geo.height - oy0) + geo.mb_top
+        if geo.mb_x0 != 0:
+            ox0, ox1 = ox0 + geo.mb_x0, ox1 + geo.mb_x0
+        self.rects += (
+            {"x0": ox0, "x1": ox1, "top": top, "bottom": top, "width": width, "height": 0, "orientation": "h"},
+            {"x0": ox0, "x1": ox1, "top": top + height, "bottom": bottom, "width": width, "height": 0, "orientation": "h"},
+            {"x0": ox0, "x1": ox0, "top": top, "bottom": bottom, "width": 0, "height": height, "orientation": "v"},
+            {"x0": ox1, "x1": ox1, "top": top, "bottom": bottom, "width": 0, "height": height, "orientation": "v"},
+        )
+
+    def _shape(self, obj) -> None:
+        """A line, rectangle or curve pdfminer made: its edges as pdfplumber derives them."""
+        from pdfplumber.utils import curve_to_edges, line_to_edge, rect_to_edges
+
+        if not isinstance(obj, LTCurve):  # LTLine and LTRect are LTCurves
+            return
+        geo = self.geo
+        d = geo.place({"x0": obj.x0, "x1": obj.x1, "y0": obj.y0, "y1": obj.y1})
+        d["width"], d["height"] = obj.width, obj.height
+        d["doctop"] = d["top"]
+        if isinstance(obj, LTLine):
+            d["object_type"] = "line"
+            self.lines.append(line_to_edge(d))
+        elif isinstance(obj, LTRect):
+            d["object_type"] = "rect"
+            d["y0"], d["y1"] = obj.y0, obj.y1
+            self.rects.extend(rect_to_edges(d))
+        else:
+            d["object_type"] = "curve"
+            d["pts"] = [geo.point(p) for p in obj.pts]
+            self.curves.extend(curve_to_edges(d))
 
     def share_upright(self) -> float:
         n = self.counts[0] + self.counts[1]
@@ -502,48 +585,6 @@ class _Geometry:
         return (self.mb_x0 + pt[0], self.mb_top + self.height - pt[1])
 
 
-def _walk(objs):
-    """pdfminer's layout objects depth-first, figures opened where they stand (pdfplumber's order)."""
-    for obj in objs:
-        if isinstance(obj, LTContainer):
-            yield from _walk(obj)
-        else:
-            yield obj
-
-
-def _edges(layout, geo: _Geometry) -> tuple[list[dict], bool]:
-    """pdfplumber's ``page.edges`` (lines, then rectangle sides, then curve segments) and whether
-    the page shows an image, from pdfminer's layout objects."""
-    from pdfplumber.utils import curve_to_edges, line_to_edge, rect_to_edges
-
-    lines: list[dict] = []
-    rects: list[dict] = []
-    curves: list[dict] = []
-    images = False
-    for obj in _walk(layout):
-        if isinstance(obj, LTImage):
-            images = True
-            continue
-        if not isinstance(obj, LTCurve):  # LTLine and LTRect are LTCurves
-            continue
-        d = {"x0": obj.x0, "x1": obj.x1, "y0": obj.y0, "y1": obj.y1}
-        d = geo.place(d)
-        d["width"], d["height"] = obj.width, obj.height
-        d["doctop"] = d["top"]
-        if isinstance(obj, LTLine):
-            d["object_type"] = "line"
-            lines.append(line_to_edge(d))
-        elif isinstance(obj, LTRect):
-            d["object_type"] = "rect"
-            d["y0"], d["y1"] = obj.y0, obj.y1
-            rects.extend(rect_to_edges(d))
-        else:
-            d["object_type"] = "curve"
-            d["pts"] = [geo.point(p) for p in obj.pts]
-            curves.extend(curve_to_edges(d))
-    return lines + rects + curves, images
-
-
 class _EdgePage:
     """What pdfplumber's TableFinder reads of a page with the lines strategy: edges and bbox."""
 
@@ -596,7 +637,7 @@ def _read_page(interp, device, page, number: int, finder) -> Page:
     interp.process_page(page)
     geo = device.geo
     chars = device.chars
-    edges, images = _edges(device.layout, geo)
+    edges, images = device.edges(), device.images
     tables = find_tables(edges) if edges else []
     if tables is None:
         tables = finder(_EdgePage(edges, geo.bbox), TABLE_SETTINGS).tables
