@@ -116,11 +116,15 @@ def _tokens(data: bytes) -> list:
     stack: list[tuple[str, list]] = []
     cur = out
     kwds = _KWDS
+    nums: dict[bytes, int | float] = {}  # a page repeats its numbers (sizes, coordinates): read once
     for m in _TOKEN.finditer(data):
         kind = m.lastindex
         if kind == _NUM:
             t = m.group(_NUM)
-            cur.append(float(t) if b"." in t else int(t))
+            v = nums.get(t)
+            if v is None:
+                v = nums[t] = float(t) if b"." in t else int(t)
+            cur.append(v)
         elif kind == _KW:
             t = m.group(_KW)
             kw = kwds.get(t)
@@ -458,6 +462,7 @@ class _Device(PDFLayoutAnalyzer):
             size = y1 - y0
             top, bottom = (height - y1) + mb_top, (height - y0) + mb_top  # pdfplumber's flip
         needcharspace = False
+        shown = 0  # characters with text
         for obj in seq:
             if isinstance(obj, (int, float)):
                 x -= obj * dxscale
@@ -468,20 +473,17 @@ class _Device(PDFLayoutAnalyzer):
                         x += charspace
                     g = glyphs.get(cid)
                     if g is None:
-                        try:
-                            text = font.to_unichr(cid)
-                        except PDFUnicodeNotDefined:
-                            text = self.handle_undefined_char(font, cid)
-                        g = glyphs[cid] = (text, font.char_width(cid), bool(text.strip()))
+                        g = glyphs[cid] = self._glyph(font, cid)
                     adv = g[1] * fontsize * scaling
-                    if g[2]:
-                        counts[up] += 1
+                    shown += g[2]
                     if plain:
                         # b == c == 0: the same floats as the general case below, fewer steps
-                        e2 = x * a + e
-                        xa, xb = e2, a * adv + e2
-                        x0, x1 = (xa, xb) if xa <= xb else (xb, xa)
-                        out.append({"text": g[0], "x0": x0, "x1": x1, "top": top, "bottom": bottom, "size": size})
+                        xa = x * a + e
+                        xb = a * adv + xa
+                        if xa <= xb:
+                            out.append({"text": g[0], "x0": xa, "x1": xb, "top": top, "bottom": bottom, "size": size})
+                        else:
+                            out.append({"text": g[0], "x0": xb, "x1": xa, "top": top, "bottom": bottom, "size": size})
                     else:
                         # translate_matrix(matrix, (x, y)), then apply_matrix_rect on (0, by0, adv, by1)
                         e2 = x * a + y * c + e
@@ -498,7 +500,16 @@ class _Device(PDFLayoutAnalyzer):
                     if cid == 32 and wordspace:
                         x += wordspace
                     needcharspace = True
+        counts[up] += shown
         textstate.linematrix = (x, y)
+
+    def _glyph(self, font, cid: int) -> tuple[str, float, bool]:
+        """A character's text, width and whether it shows anything (looked up once a font)."""
+        try:
+            text = font.to_unichr(cid)
+        except PDFUnicodeNotDefined:
+            text = self.handle_undefined_char(font, cid)
+        return (text, font.char_width(cid), bool(text.strip()))
 
     def render_char(self, matrix, font, fontsize, scaling, rise, cid, ncs, graphicstate) -> float:
         # The arithmetic of pdfminer's LTChar (layout.py) in the same order: the same floats.
