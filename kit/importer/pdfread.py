@@ -398,26 +398,32 @@ class _Device(PDFLayoutAnalyzer):
         )
 
     def _shape(self, obj) -> None:
-        """A line, rectangle or curve pdfminer made: its edges as pdfplumber derives them."""
-        from pdfplumber.utils import curve_to_edges, line_to_edge, rect_to_edges
-
+        """A line, rectangle or curve pdfminer made: its edges as pdfplumber derives them
+        (utils/geometry.py ``line_to_edge``, ``rect_to_edges``, ``curve_to_edges``: the keys the
+        table finder reads)."""
         if not isinstance(obj, LTCurve):  # LTLine and LTRect are LTCurves
             return
         geo = self.geo
         d = geo.place({"x0": obj.x0, "x1": obj.x1, "y0": obj.y0, "y1": obj.y1})
-        d["width"], d["height"] = obj.width, obj.height
-        d["doctop"] = d["top"]
+        x0, x1, top, bottom = d["x0"], d["x1"], d["top"], d["bottom"]
+        width, height = obj.width, obj.height
         if isinstance(obj, LTLine):
-            d["object_type"] = "line"
-            self.lines.append(line_to_edge(d))
+            self.lines.append({"x0": x0, "x1": x1, "top": top, "bottom": bottom, "width": width, "height": height,
+                               "orientation": "h" if top == bottom else "v"})
         elif isinstance(obj, LTRect):
-            d["object_type"] = "rect"
-            d["y0"], d["y1"] = obj.y0, obj.y1
-            self.rects.extend(rect_to_edges(d))
+            self.rects += (
+                {"x0": x0, "x1": x1, "top": top, "bottom": top, "width": width, "height": 0, "orientation": "h"},
+                {"x0": x0, "x1": x1, "top": top + height, "bottom": bottom, "width": width, "height": 0, "orientation": "h"},
+                {"x0": x0, "x1": x0, "top": top, "bottom": bottom, "width": 0, "height": height, "orientation": "v"},
+                {"x0": x1, "x1": x1, "top": top, "bottom": bottom, "width": 0, "height": height, "orientation": "v"},
+            )
         else:
-            d["object_type"] = "curve"
-            d["pts"] = [geo.point(p) for p in obj.pts]
-            self.curves.extend(curve_to_edges(d))
+            pts = [geo.point(p) for p in obj.pts]
+            self.curves += (
+                {"x0": min(p0[0], p1[0]), "x1": max(p0[0], p1[0]), "top": min(p0[1], p1[1]),
+                 "bottom": max(p0[1], p1[1]), "width": abs(p0[0] - p1[0]), "height": abs(p0[1] - p1[1]),
+                 "orientation": "v" if p0[0] == p1[0] else ("h" if p0[1] == p1[1] else None)}
+                for p0, p1 in zip(pts, pts[1:]))
 
     def share_upright(self) -> float:
         n = self.counts[0] + self.counts[1]
@@ -615,8 +621,6 @@ def count_pages(doc: PDFDocument) -> int:
 def read_pages(doc: PDFDocument, bounds=None) -> Iterator[Page]:
     """Each page's characters, ruled tables and images, one page at a time. ``bounds`` (a
     ``pdfguard.Bounds``) is told when a page starts and checked every ``CHECK_EVERY`` operators."""
-    from pdfplumber.table import TableFinder
-
     rsrc = PDFResourceManager(caching=True)
     device = _Device(rsrc)
     interp = _Interpreter(rsrc, device)
@@ -625,7 +629,7 @@ def read_pages(doc: PDFDocument, bounds=None) -> Iterator[Page]:
     for number, page in enumerate(PDFPage.create_pages(doc), start=1):
         if bounds is not None:
             bounds.page(number)
-        read = _read_page(interp, device, page, number, TableFinder)
+        read = _read_page(interp, device, page, number)
         if device.share_upright() < 0.5:
             read.sideways = True
             rotation = (page.rotate or 0) % 360
@@ -634,7 +638,7 @@ def read_pages(doc: PDFDocument, bounds=None) -> Iterator[Page]:
                 # character in the turned frame, one a line. Read it again without the turn.
                 page.rotate = 0
                 try:
-                    again = _read_page(interp, device, page, number, TableFinder)
+                    again = _read_page(interp, device, page, number)
                     if device.share_upright() >= 0.5:
                         read, read.turned = again, rotation
                 except Exception:  # noqa: BLE001 - pdfminer fails on the page read again: keep it as it was
@@ -644,13 +648,15 @@ def read_pages(doc: PDFDocument, bounds=None) -> Iterator[Page]:
         yield read
 
 
-def _read_page(interp, device, page, number: int, finder) -> Page:
+def _read_page(interp, device, page, number: int) -> Page:
     interp.process_page(page)
     geo = device.geo
     chars = device.chars
     edges, images = device.edges(), device.images
     tables = find_tables(edges) if edges else []
-    if tables is None:
-        tables = finder(_EdgePage(edges, geo.bbox), TABLE_SETTINGS).tables
+    if tables is None:  # an edge beyond the finite: pdfplumber's own finder, as before
+        from pdfplumber.table import TableFinder
+
+        tables = TableFinder(_EdgePage(edges, geo.bbox), TABLE_SETTINGS).tables
     device.layout = None
     return Page(number, chars, tables, images, edges)
