@@ -229,9 +229,6 @@ class _Interpreter(PDFPageInterpreter):
             return
         self.device.render_string(self.textstate, seq, self.graphicstate.ncs, self.graphicstate)
 
-    def do_Tj(self, s) -> None:
-        self.do_TJ([s])
-
     def _run(self, objs) -> None:
         """pdfminer's ``execute`` loop: operands onto the stack, each operator called with its
         arguments; ``check`` every ``CHECK_EVERY`` operators."""
