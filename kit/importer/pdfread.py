@@ -251,8 +251,9 @@ class _Interpreter(PDFPageInterpreter):
                 found = methods[obj] = (func, func.__code__.co_argcount - 1) if func is not None else (None, 0)
             func, nargs = found
             if func is not None:
-                if nargs:
-                    args = self.pop(nargs)
+                if nargs:  # pdfminer's ``pop``: the last n operands, the stack a new list without them
+                    args = argstack[-nargs:]
+                    self.argstack = argstack[:-nargs]
                     if len(args) == nargs:
                         func(*args)
                 else:
