@@ -174,6 +174,9 @@ def _stream(data: bytes):
     # with one escape that path does not take (\( \q \7, a line continuation)
     b"BT (m\\361W3^\\002\\237\\231\\\\\\227N-_\\303S;\\000 ) Tj (\\377\\000\\101\\n\\r\\t\\b\\f\\\\061) Tj ET",
     b"BT (\\061\\() Tj (\\061\\q) Tj (\\7x) Tj (\\061\\\nz) Tj (\\\\\\)) Tj ET",
+    # every kind of token told by its first byte; white space and a comment at the very end
+    b"[] [[1] (a)] << /A [<> ()] /B << >> >> -1 +.5 -0. 007 /  /a 'b' \" true false%c\n \x00\r\n  ",
+    b"q 1 0 0 1 5 5 cm Q % the end",
 ])
 def test_fast_tokenizer_reads_as_pdfminer(content):
     assert pdfread._tokens(content) == list(pdfread._pdfminer_objects([_stream(content)]))
@@ -185,6 +188,7 @@ def test_fast_tokenizer_reads_as_pdfminer(content):
     b"BI /W 1 /H 1 /BPC 8 /CS /G ID \x00 EI Q",
     b"BT (unterminated Tj ET",
     b"BT (\\061\\400) Tj ET",  # an octal escape beyond a byte
+    b"1 - 2 re", b"1 . 2 re", b"+", b"< 1 >> Tj", b"1 > 2", b"{ }", b"(open", b"1 2 ) 3", b"] x", b"<< /A >>",
 ])
 def test_fast_tokenizer_leaves_the_unusual_to_pdfminer(content):
     with pytest.raises(pdfread._Unusual):

@@ -61,19 +61,23 @@ class Page:
 # --- Content streams: a fast tokenizer for the well-formed case --------------------------------
 # Tokens as pdfminer's PSBaseParser reads them (psparser.py): numbers (int unless a '.'),
 # names (/Name → LIT), literal and hex strings (bytes), << >> [ ] and keywords (KWD).
+_WHITE = b"\x00\t\n\x0b\x0c\r "
+# One token a match, its white space before it skipped. No alternative starts with white space and
+# the last takes any other byte, so once the data's trailing white space is cut, the white space
+# is never given back (no backtracking) and every token is one of these, told by its first byte.
 _TOKEN = re.compile(
-    rb"""(?=(?P<ws>[\x00\t\n\x0b\x0c\r ]*))(?P=ws)   # white space, never given back (atomic)
-    (?:(?P<n>[+-]?(?:\d+(?:\.\d*)?|\.\d+))
-    |/(?P<l>[^#/%\[\]()<>{}\x00\t\n\x0b\x0c\r ]*)
-    |\((?P<s>[^()\\]*)\)
-    |\((?P<e>(?:[^()\\]|\\.)*)\)
-    |<(?P<h>[0-9A-Fa-f\t\n\x0b\x0c\r ]*)>
-    |(?P<k><<|>>|\[|\]|[A-Za-z][^#/%\[\]()<>{}\x00\t\n\x0b\x0c\r ]*|['"])
-    |(?P<c>%[^\r\n]*)
-    |(?P<bad>.))""",
+    rb"""[\x00\t\n\x0b\x0c\r ]*
+    ([+-]?(?:\d+(?:\.\d*)?|\.\d+)                      # number
+    |/[^#/%\[\]()<>{}\x00\t\n\x0b\x0c\r ]*              # name
+    |\((?:[^()\\]|\\.)*\)                            # literal string, no bare parenthesis inside
+    |<[0-9A-Fa-f\t\n\x0b\x0c\r ]*>                     # hex string
+    |<<|>>|\[|\]|[A-Za-z][^#/%\[\]()<>{}\x00\t\n\x0b\x0c\r ]*|['"]   # keyword
+    |%[^\r\n]*                                         # comment
+    |[^\x00\t\n\x0b\x0c\r ])                           # anything else: left to pdfminer""",
     re.X | re.S,
 )
-_NUM, _LIT, _STR, _ESCSTR, _HEX, _KW, _COMMENT, _BAD = (_TOKEN.groupindex[g] for g in ("n", "l", "s", "e", "h", "k", "c", "bad"))
+_NUMBER_START = frozenset(b"+-.0123456789")
+_KEYWORD_START = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz'\"")
 _ESC = {ord(k): v for k, v in ((b"b", 8), (b"t", 9), (b"n", 10), (b"f", 12), (b"r", 13), (b"(", 40), (b")", 41), (b"\\", 92))}
 _SPACE = re.compile(rb"[\x00\t\n\x0b\x0c\r ]")
 _HEXPAIR = re.compile(rb"[0-9a-fA-F]{2}|.", re.S)
@@ -117,44 +121,12 @@ def _tokens(data: bytes) -> list:
     cur = out
     kwds = _KWDS
     nums: dict[bytes, int | float] = {}  # a page repeats its numbers (sizes, coordinates): read once
-    for m in _TOKEN.finditer(data):
-        kind = m.lastindex
-        if kind == _NUM:
-            t = m.group(_NUM)
-            v = nums.get(t)
-            if v is None:
-                v = nums[t] = float(t) if b"." in t else int(t)
-            cur.append(v)
-        elif kind == _KW:
-            t = m.group(_KW)
+    for t in _TOKEN.findall(data.rstrip(_WHITE)):
+        c = t[0]
+        if c in _KEYWORD_START:
             kw = kwds.get(t)
             if kw is not None:
                 cur.append(kw)
-            elif t == b"[":
-                stack.append(("a", cur))
-                cur = []
-            elif t == b"<<":
-                stack.append(("d", cur))
-                cur = []
-            elif t == b"]":
-                if not stack or stack[-1][0] != "a":
-                    raise _Unusual
-                _, parent = stack.pop()
-                parent.append(cur)
-                cur = parent
-            elif t == b">>":
-                if not stack or stack[-1][0] != "d" or len(cur) % 2:
-                    raise _Unusual
-                _, parent = stack.pop()
-                d = {}
-                for k in range(0, len(cur), 2):
-                    key, value = cur[k], cur[k + 1]
-                    if not hasattr(key, "name"):
-                        raise _Unusual
-                    if value is not None:
-                        d[key.name] = value
-                parent.append(d)
-                cur = parent
             elif t == b"true":
                 cur.append(True)
             elif t == b"false":
@@ -164,28 +136,62 @@ def _tokens(data: bytes) -> list:
             else:
                 kw = kwds[t] = KWD(t)
                 cur.append(kw)
-        elif kind == _STR:
-            cur.append(m.group(_STR))
-        elif kind == _LIT:
-            name = m.group(_LIT)
+        elif c in _NUMBER_START:
+            v = nums.get(t)
+            if v is None:
+                if len(t) == 1 and t in b"+-.":
+                    raise _Unusual  # a sign or a dot alone: no number
+                v = nums[t] = float(t) if b"." in t else int(t)
+            cur.append(v)
+        elif c == 40:  # ( a literal string
+            if len(t) == 1:
+                raise _Unusual  # not closed
+            t = t[1:-1]
+            if 92 in t:  # a backslash: escapes
+                # An escaped parenthesis (every parenthesis here is escaped) as its octal escape.
+                e = t.replace(b"\\(", b"\\050").replace(b"\\)", b"\\051") if b"(" in t or b")" in t else t
+                if _NOT_C_ESCAPE.search(e) is None:
+                    t = _c_unescape(e)[0]
+                else:
+                    if b"\\\\" not in t:  # every backslash starts an escape: \000 (CID text) is NUL
+                        t = t.replace(b"\\000", b"\x00")
+                    t = _ESCAPE.sub(_unescape, t)
+            cur.append(t)
+        elif c == 47:  # /Name
+            name = t[1:]
             try:
                 cur.append(LIT(str(name, "utf-8")))
             except UnicodeDecodeError:
                 cur.append(LIT(name))
-        elif kind == _ESCSTR:
-            t = m.group(_ESCSTR)
-            # An escaped parenthesis (every parenthesis here is escaped) as its octal escape.
-            c = t.replace(b"\\(", b"\\050").replace(b"\\)", b"\\051") if b"(" in t or b")" in t else t
-            if _NOT_C_ESCAPE.search(c) is None:
-                cur.append(_c_unescape(c)[0])
-                continue
-            if b"\\\\" not in t:  # every backslash starts an escape: \000 (CID text) is NUL
-                t = t.replace(b"\\000", b"\x00")
-            cur.append(_ESCAPE.sub(_unescape, t) if b"\\" in t else t)
-        elif kind == _COMMENT:
+        elif t == b"[":
+            stack.append(("a", cur))
+            cur = []
+        elif t == b"]":
+            if not stack or stack[-1][0] != "a":
+                raise _Unusual
+            _, parent = stack.pop()
+            parent.append(cur)
+            cur = parent
+        elif t == b"<<":
+            stack.append(("d", cur))
+            cur = []
+        elif t == b">>":
+            if not stack or stack[-1][0] != "d" or len(cur) % 2:
+                raise _Unusual
+            _, parent = stack.pop()
+            d = {}
+            for k in range(0, len(cur), 2):
+                key, value = cur[k], cur[k + 1]
+                if not hasattr(key, "name"):
+                    raise _Unusual
+                if value is not None:
+                    d[key.name] = value
+            parent.append(d)
+            cur = parent
+        elif c == 60 and len(t) > 1:  # <hex>
+            cur.append(_HEXPAIR.sub(lambda x: bytes((int(x.group(0), 16),)), _SPACE.sub(b"", t[1:-1])))
+        elif c == 37:  # % a comment
             continue
-        elif kind == _HEX:
-            cur.append(_HEXPAIR.sub(lambda x: bytes((int(x.group(0), 16),)), _SPACE.sub(b"", m.group(_HEX))))
         else:
             raise _Unusual
     if stack:
