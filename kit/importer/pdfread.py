@@ -294,8 +294,9 @@ def _a85(data: bytes) -> bytes | None:
 
 def _data(stream) -> bytes:
     """``stream.get_data()``; a stream filtered by ASCII85 then Flate (no parameters, not
-    encrypted) decoded here with ``_a85``, the result kept on the stream as pdfminer keeps it."""
-    if stream.data is None and stream.rawdata is not None and not stream.decipher:
+    encrypted, at most ``FAST_MAX_BYTES`` as stored) decoded here with ``_a85``, the result kept
+    on the stream as pdfminer keeps it."""
+    if stream.data is None and stream.rawdata is not None and not stream.decipher and len(stream.rawdata) <= FAST_MAX_BYTES:
         filters = stream.get_filters()
         if (len(filters) == 2 and filters[0][0] in LITERALS_ASCII85_DECODE and filters[1][0] in LITERALS_FLATE_DECODE
                 and not filters[0][1] and not filters[1][1]):
