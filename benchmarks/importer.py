@@ -17,7 +17,7 @@ of ``--runs`` passes; the import record is built but not written to disk.
 The PDF reader is also measured side by side with the former ways in the same run: pdfplumber's
 page objects (tests/pdf_reference.py ``legacy_reader``) and the reader as it was at
 ``BEFORE_REV`` (loaded from git), on the sample as reportlab writes it (ASCII85 + Flate), the
-same sample with Flate alone (as most writers compress) and 10 synthetic departments, in
+same sample with Flate alone (as most writers compress) and (up to) 10 synthetic departments, in
 CPU-seconds beside wall-clock: the machine may be shared, the ratios are the figures to trust.
 """
 from __future__ import annotations
@@ -152,14 +152,14 @@ def side_by_side(text: Path, samples: dict[str, Path], synthetic: list[Path], ru
             with ways[name]():
                 for label, pdf in samples.items():
                     rows.setdefault(f"{label}, {name}", []).append(cpu_wall([pdf] * 3, 1))
-                rows.setdefault(f"10 synthetic, {name}", []).append(cpu_wall(synthetic, 1))
+                rows.setdefault(f"{len(synthetic)} synthetic, {name}", []).append(cpu_wall(synthetic, 1))
     med = {k: (statistics.median(c for c, _ in v), statistics.median(w for _, w in v)) for k, v in rows.items()}
     t = med["text layer"][0]
     out = [f"PDF reader three ways, same run, median of {runs} (per form: CPU-s, wall in brackets; x = CPU over the text layer's):"]
     for k, (c, w) in med.items():
         out.append(f"  {k:44}: {c * 1000:7.1f} ms CPU ({w * 1000:7.1f} ms wall)  {1 / c:5.1f} forms per CPU-second  {c / t:5.2f}x")
     now = "reader now"
-    for label in [*samples, "10 synthetic"]:
+    for label in [*samples, f"{len(synthetic)} synthetic"]:
         parts = [f"{name} {med[f'{label}, {name}'][0] / med[f'{label}, {now}'][0]:4.2f}x" for name in ways if name != now]
         out.append(f"  {label}: the reader now is faster than " + ", ".join(parts))
     same = [name for name in ways if docs[name] == docs[now]]
