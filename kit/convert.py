@@ -6,6 +6,7 @@ from pathlib import Path
 from .errors import LoadError, Problem
 from .load import XLSX_SUFFIXES, YAML_SUFFIXES, load_department
 from .model import Department, to_document
+from .safeio import replace_atomic
 from .yamlio import dump_yaml
 
 
@@ -14,9 +15,7 @@ def write_department(dept: Department, dst: Path) -> None:
     suffix = dst.suffix.lower()
     if suffix in YAML_SUFFIXES:
         text = "# 部门整体支出绩效自评表（kit-dept/1），数值均按表上印刷原样保存\n" + dump_yaml(to_document(dept))
-        tmp = dst.with_name(dst.name + ".tmp")
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(dst)
+        replace_atomic(dst, text.encode("utf-8"))
     elif suffix in XLSX_SUFFIXES:
         from .xlsxio import write_workbook
 

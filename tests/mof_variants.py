@@ -1,9 +1,14 @@
-"""Helpers for the 财政部-style family tests: a small consistent form, edited per test."""
+"""Helpers for the 财政部-style family tests: a small consistent form, edited per test; the audits of
+the real forms' transcriptions (data/, with their params in tests/assets/params) by name."""
 from __future__ import annotations
 
 import copy
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Callable
 
-from kit.audit import run_audit
+from conftest import ROOT
+from kit.audit import audit_path, run_audit
+from kit.load import load_department
 from kit.families import get_family
 from kit.model import build_department
 
@@ -63,3 +68,33 @@ def statuses(result, check_id: str, subject: str | None = None) -> set[str]:
 def score(result, indicator: str) -> dict:
     s = result.scores
     return s[s["indicator"] == indicator].iloc[0].to_dict()
+
+
+DATA = ROOT / "data"
+PARAMS = ROOT / "tests" / "assets" / "params"
+CENT = Decimal("0.01")
+
+
+def pct(num: str, den: str) -> Decimal:
+    """A rate in percent at the printed precision (two decimals, half up)."""
+    return (Decimal(num) / Decimal(den) * 100).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def audits_by_name() -> Callable[[str], object]:
+    """``get(name)``: the audit of a transcribed form, through its params file when it has one, else its
+    data file; each audited once (a module-scoped fixture returns this)."""
+    cache: dict[str, object] = {}
+
+    def get(name: str):
+        if name not in cache:
+            p = PARAMS / f"{name}.yaml"
+            cache[name] = audit_path(p) if p.is_file() else run_audit(load_department(DATA / f"{name}.yaml"))
+        return cache[name]
+
+    return get
+
+
+def errors(result) -> list[dict]:
+    """Failed checks above info level (what the report lists as 不符)."""
+    f = result.findings
+    return f[(f["status"] == "fail") & (f["severity"] != "info")].to_dict("records")

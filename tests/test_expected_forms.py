@@ -8,16 +8,12 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 
-from conftest import ROOT
-from kit.audit import audit_path, run_audit
+from kit.audit import run_audit
 from kit.load import load_department
 from kit.rules import load_rules
-from mof_variants import rows
+from mof_variants import CENT, DATA, audits_by_name, errors, pct, rows
 
 D = Decimal
-DATA = ROOT / "data"
-PARAMS = ROOT / "tests" / "assets" / "params"
-CENT = D("0.01")
 
 NOT_CHECKED = {
     "tianchang_tanghu #1": "基本支出总额 + 项目支出总额: the head line is kept as stray text (no block holds it)",
@@ -26,21 +22,9 @@ NOT_CHECKED = {
 }
 
 
-def pct(num: str, den: str) -> Decimal:
-    return (D(num) / D(den) * 100).quantize(CENT, rounding=ROUND_HALF_UP)
-
-
 @pytest.fixture(scope="module")
 def audit():
-    cache: dict[str, object] = {}
-
-    def get(name: str):
-        if name not in cache:
-            p = PARAMS / f"{name}.yaml"
-            cache[name] = audit_path(p) if p.is_file() else run_audit(load_department(DATA / f"{name}.yaml"))
-        return cache[name]
-
-    return get
+    return audits_by_name()
 
 
 def ok(result, check_id: str, subject: str | None = None) -> list[dict]:
@@ -66,11 +50,6 @@ def unverifiable(result, check_id: str, subject: str | None = None) -> list[dict
     return found
 
 
-def problems(result) -> list[dict]:
-    f = result.findings
-    return f[(f["status"] == "fail") & (f["severity"] != "info")].to_dict("records")
-
-
 # --- hubei-huangshi (hubei_project): the clean control case --------------------------------------------
 def test_huangshi_clean_control(audit):
     r = audit("hubei-huangshi-2022")
@@ -88,7 +67,7 @@ def test_huangshi_clean_control(audit):
     (row,) = rows(r, "F9", "分值之和")                                      # 6 weights not printed: said, not failed
     assert row["status"] == "unverifiable" and row["severity"] == "info" and "没有分值" in row["message"]
     # 7 偏差原因 cut: text only, nothing raised; the whole form raises nothing but the "99.55分" format note
-    assert {p["check_id"] for p in problems(r)} <= {"E2"}
+    assert {p["check_id"] for p in errors(r)} <= {"E2"}
     assert r.grade == {"self": "优", "recomputed": "优"} and r.totals["recomputed"] == D("99.55")
 
 
@@ -105,7 +84,7 @@ def test_tanghu_under_its_own_variant(audit):
     assert row["status"] == "unverifiable" and row["severity"] == "info"
     for name in ("办结信访案件", "拆除活人墓", "群众对政府工作满意度"):        # 7 full marks where met
         assert all(x["status"] != "fail" for x in rows(r, "F8", name))
-    assert not [p for p in problems(r) if p["check_id"] != "E5"]           # 8 备注 text cut: nothing raised
+    assert not [p for p in errors(r) if p["check_id"] != "E5"]           # 8 备注 text cut: nothing raised
     ok(r, "G6")                                                             # 填报日期 2021.5.18: after FY2020
 
 
@@ -117,7 +96,7 @@ def test_tanghu_under_the_national_rules_shows_no_recomputed_total_and_names_the
     (f1,) = rows(r, "F1")
     assert f1["status"] == "fail" and "20" in f1["message"] and "mof_selfeval_anhui_township" in f1["message"]
     # the errors that came from scoring it under 10 points are withdrawn: F1 alone says it
-    assert [p["check_id"] for p in problems(r) if p["severity"] == "error"] == ["F1"]
+    assert [p["check_id"] for p in errors(r) if p["severity"] == "error"] == ["F1"]
     j = r.to_json_dict()
     assert j["totals"]["recomputed"] is None and not j["graded"] and "不给出复核总分" in j["no_grade_reason"]
 
@@ -210,7 +189,7 @@ def test_wanglu(audit):
     ok(r, "F14", "在职人员控制率")                                          # 1, 2 95.10% → 8
     ok(r, "G4", "在编在职人数")                                             # 136 ≤ 143 (the same fact, G4)
     assert {x["status"] for x in rows(r, "F12", "（二级）") if "预算配置" in x["subject"]} == {"pass"}  # 15 8 + 8 = 16
-    assert not [p for p in problems(r) if p["check_id"] in ("F12", "F14", "G4")]  # 8, 10–13 hold
+    assert not [p for p in errors(r) if p["check_id"] in ("F12", "F14", "G4")]  # 8, 10–13 hold
     assert any(x["status"] == "unverifiable" for x in rows(r, "F12"))      # 17 产出/效果 cut
 
 
@@ -245,7 +224,7 @@ def test_yueyangxian_narrative_no_grade(audit):
     row = raised(r, "G6", "报告日期", "warning")                            # 2 WARN dated 2021-12-31 for FY2021
     assert "2021年12月31日" in row["message"]
     unverifiable(r, "F4")                                                   # 3 amounts cut
-    assert not [p for p in problems(r) if p["check_id"] not in ("G4", "G6")]
+    assert not [p for p in errors(r) if p["check_id"] not in ("G4", "G6")]
 
 
 def test_a_narrative_report_is_never_graded_poor():
@@ -275,7 +254,7 @@ def test_langfang_whole_point_rounding_is_a_warning_not_an_error(audit):
     assert len(zeros) == 3 and all("“0”" in x["message"] for x in zeros)
     assert {x["severity"] for x in rows(r, "G9", "年度总体目标")} == {"info"}  # 8 amounts as the goal (info)
     ok(r, "F4")                                                             # 9 其中 row = total row
-    assert not [p for p in problems(r) if p["severity"] == "error"]         # rounding never an error
+    assert not [p for p in errors(r) if p["severity"] == "error"]         # rounding never an error
 
 
 # --- hunan-hengshan (generic: a county form with no score columns) --------------------------------------
@@ -291,7 +270,7 @@ def test_hengshan_no_scores_to_check(audit):
     assert "100%" in row["message"] and "无" in row["message"] and "没有轮换、动用库存" in row["message"]
     (row,) = rows(r, "F8", "市民满意度调查")                                # 5 "290%" never read as 290%
     assert row["status"] == "unverifiable" and "“290%”超过 100%" in row["message"] and "无法读出" in row["message"]
-    assert not [p for p in problems(r) if p["check_id"] not in ("E5", "F8")]
+    assert not [p for p in errors(r) if p["check_id"] not in ("E5", "F8")]
 
 
 # --- hubei-qu (hubei_project, OCR'd): the printed frame holds ----------------------------------------------
@@ -309,4 +288,4 @@ def test_hubei_qu(audit):
         assert x["status"] != "fail" and "已完成" in x["message"]
     (x,) = rows(r, "F8", "满意度")                                         # 5 "290%" never read as 290%
     assert x["status"] == "unverifiable" and "“290%”超过 100%" in x["message"]
-    assert not [p for p in problems(r) if p["check_id"] != "E5"] and r.grade["self"] == "优"
+    assert not [p for p in errors(r) if p["check_id"] != "E5"] and r.grade["self"] == "优"

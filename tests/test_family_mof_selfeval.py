@@ -6,40 +6,17 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 
-from kit.audit import audit_path, run_audit
+from kit.audit import run_audit
 from kit.load import load_department
 from kit.rules import load_rules
-from mof_variants import rows, score, statuses
-
-from conftest import ROOT
+from mof_variants import CENT, DATA, audits_by_name, errors, pct, rows, score, statuses
 
 D = Decimal
-DATA = ROOT / "data"
-PARAMS = ROOT / "tests" / "assets" / "params"
-CENT = D("0.01")
-
-
-def pct(num: str, den: str) -> Decimal:
-    return (D(num) / D(den) * 100).quantize(CENT, rounding=ROUND_HALF_UP)
-
-
-def errors(result) -> list[dict]:
-    """Failed checks above info level (what the report lists as 不符)."""
-    f = result.findings
-    return f[(f["status"] == "fail") & (f["severity"] != "info")].to_dict("records")
 
 
 @pytest.fixture(scope="module")
 def audits():
-    cache: dict[str, object] = {}
-
-    def get(name: str):
-        if name not in cache:
-            p = PARAMS / f"{name}.yaml"
-            cache[name] = audit_path(p) if p.is_file() else run_audit(load_department(DATA / f"{name}.yaml"))
-        return cache[name]
-
-    return get
+    return audits_by_name()
 
 
 # --- 天长市水利局 2022 (Anhui project form): consistent; the printed total is reproduced ---------------

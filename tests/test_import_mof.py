@@ -137,6 +137,48 @@ def test_forms_of_no_known_family_import_as_generic_saying_why(name):
     assert "找不到任何栏目" in str(exc.value)
 
 
+def test_a_form_no_label_of_the_layout_opens_is_refused_before_it_is_read(monkeypatch):
+    """Detection lets mof_selfeval try the hengshan form (its words fit; its table's cells ran together):
+    no label of the layout opens a block there, so the layout refuses at once instead of reading the
+    form, and the generic reader reads it, the refusal said in the detection."""
+    from kit.importer.mof_selfeval import reader
+
+    read = []
+    real = reader.FormReader.run
+    monkeypatch.setattr(reader.FormReader, "run", lambda self: read.append(self) or real(self))
+    (doc, record), = import_forms(FORMS / "hunan-hengshan_shangwuliangshiju-chubeiliang_2020.txt")
+    assert doc["family"] == "generic" and record.detection["nearest"] == "mof_selfeval"
+    tried = {t["family"]: t for t in record.detection["tried"]}
+    assert not tried["mof_selfeval"]["fits"] and "找不到任何栏目" in tried["mof_selfeval"]["why"]
+    assert read == []  # the generic reader read it; the 财政部-style reader never ran
+
+
+def test_refusing_early_changes_no_verdict(monkeypatch):
+    """The early refusal is only a shortcut: on every shared form the layout says the same (the same
+    documents, or the same refusal) with it and without."""
+    import kit.importer.mof_selfeval as mof
+    from kit.errors import KitError
+    from kit.importer.record import Record
+    from kit.importer.sources import read_form
+
+    def outcome(form):
+        try:
+            return [rec.doc for rec in mof.import_forms(form, lambda: Record(source={}))]
+        except KitError as exc:
+            return (type(exc).__name__, [p.message for p in exc.problems])
+
+    forms = [read_form(p) for p in sorted(FORMS.glob("*.txt"))]
+    refused = 0
+    for form in forms:
+        early = outcome(form)
+        with monkeypatch.context() as m:
+            m.setattr(mof, "opens_block", lambda key: True)  # read every form in full
+            full = outcome(form)
+        assert early == full, form.name
+        refused += isinstance(early, tuple)
+    assert refused >= 3  # narrative reports, the scrambled layer, the glued table
+
+
 def test_a_scrambled_text_layer_is_refused_plainly():
     """A Sichuan 得分表 whose text layer is out of order: no table, no head, no sections to read."""
     name = "wanglu-bumen-defenbiao_2017.txt"

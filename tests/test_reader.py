@@ -92,6 +92,20 @@ def test_hebei_rows_whose_merged_cells_print_blank_stand_under_their_headers(imp
     assert gen["funds"]["rows"][0]["actual"] == "37.24" and gen["funds"]["rate"] == "86%"
 
 
+def test_a_merged_cell_is_not_carried_past_a_row_naming_another_level():
+    """Tianchang read by the generic reader: its rows printed with runs of spaces are mostly left open
+    (cells of unknown column), and some of them print level names (质量指标 … 满意度指标). The 二级指标
+    数量指标 printed above them does not carry past them onto 服务对象满意度: that cell stays blank."""
+    (doc, rec), = import_forms(FORMS / "tianchang-shuiliju-fangyu_2022.txt", "generic")
+    rows = {r["level3"]: r for r in doc["indicators"]}
+    assert rows["指标2:完成农业综合水价改革项目"]["level2"] == "数量指标"  # the row just below it: carried
+    assert rows["指标1:服务对象满意度"]["level2"] == ""
+    (why,) = [a["reason"] for a in rec.absent_entries if a["field"] == "indicators.2.level2"]
+    assert "无法确定" in why  # absent, saying why, not a blank read from the layout
+    assert not [e for e in rec.entries if e.value == "数量指标" and e.field != "indicators.0.level2"
+                and e.field != "indicators.1.level2"]
+
+
 @pytest.mark.parametrize("family", [None, "generic"])
 def test_huangshi_funds_and_eight_indicators_without_a_weight_column(family):
     (doc, rec), = import_forms(FORMS / "hubei-huangshi_zhujianju-haimian_2022.txt", family)

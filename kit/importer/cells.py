@@ -15,6 +15,7 @@ worked out (``placements``) or left open. Nothing here interprets the form.
 """
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field, replace
@@ -55,8 +56,8 @@ class Tok:
         centre = (self.x0 + self.x1) / 2
         return head.x0 - 1 <= centre <= head.x1 + 1
 
-    @property
-    def key(self) -> str:
+    @functools.cached_property
+    def key(self) -> str:  # the text never changes (frozen): normalised once
         return norm(self.text)
 
 

@@ -1,4 +1,5 @@
-"""Department code and year when the form does not print them: taken from the file name (inferred)."""
+"""Department code and year when the form does not print them: taken from the file name (inferred);
+the name written when none is printed (``UNNAMED``: the data file says so, the record flags it)."""
 from __future__ import annotations
 
 import re
@@ -6,6 +7,7 @@ import re
 from .record import Record
 from .sources import Form
 
+UNNAMED = "（表上未印单位名称）"
 YEAR_FILE = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 
 

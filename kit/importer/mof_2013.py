@@ -30,11 +30,9 @@ import re
 from decimal import Decimal, ROUND_HALF_UP
 
 from .cells import Grid, Tok, kind, norm, number, read_grid, readable_number
-from .ident import file_code
-from .mof_selfeval import UNNAMED
-from ..errors import Problem
+from .ident import UNNAMED, file_code
+from ..errors import NotThisLayout, Problem
 from .record import Record
-from .detect import NotThisLayout
 from .sources import Form, FormError
 
 FAMILY_ID = "mof_2013"

@@ -9,6 +9,7 @@ printed text that fits nowhere. ``to_dict`` is what is written beside the data f
 """
 from __future__ import annotations
 
+import functools
 import html
 import re
 from dataclasses import dataclass, field
@@ -230,14 +231,10 @@ def _path_text(path: tuple) -> str:
 _NARRATIVE_FIELDS = {"budget_total": "部门预算总额", "key": "部分", "part": "部分标题", "title": "标题", "text": "内容"}
 
 
-def field_label(path: tuple) -> str:
-    """A document path in the form's terms: 年度主要任务完成情况 第2行 预算数·总数."""
-    block = path[0]
-    words = [BLOCK_LABELS.get(block, str(block))]
-    rest = list(path[1:])
-    if (block, rest[:1]) in (("narrative", ["sections"]), ("funds", ["rows"])):
-        rest = rest[1:]
-    names = {
+@functools.cache
+def _field_names() -> dict[str, dict[str, str]]:
+    """Each block's field names in the form's terms (the model's label tables, built once)."""
+    return {
         "department": DEPARTMENT_FIELDS,
         "profile": {**PROFILE_TEXTS, **COUNT_FIELDS, "counts": "人员及机构数"},
         "budget": {**BUDGET_STAGES, **BUDGET_PARTS, "adjustment_reason": "预算调整原因"},
@@ -254,7 +251,17 @@ def field_label(path: tuple) -> str:
         "score_groups": SCORE_GROUP_FIELDS,
         "self_eval": SELF_EVAL_FIELDS,
         "supplementary": {k: v[0] for k, v in SUPPLEMENTARY.items()},
-    }.get(block, {})
+    }
+
+
+def field_label(path: tuple) -> str:
+    """A document path in the form's terms: 年度主要任务完成情况 第2行 预算数·总数."""
+    block = path[0]
+    words = [BLOCK_LABELS.get(block, str(block))]
+    rest = list(path[1:])
+    if (block, rest[:1]) in (("narrative", ["sections"]), ("funds", ["rows"])):
+        rest = rest[1:]
+    names = _field_names().get(block, {})
     fields = []
     for p in rest:
         if isinstance(p, int):

@@ -15,12 +15,12 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections import Counter
 from typing import Iterable
 
 from ..model import BUDGET_PARTS, BUDGET_STAGES, NARRATIVE_SECTIONS
 from .record import Record, lines_source
 from .shenzhen_actuals import actual_reason, match_actuals
+from .shenzhen_rows import desc_lines, is_body_text, mode_width, score_names, split_inline, split_level3, starts_score_row
 from .shenzhen_cells import (
     LINE_COLUMNS,
     amounts_line,
@@ -47,7 +47,6 @@ from .shenzhen_vocab import (
     PART_NUMERALS,
     PART_RE,
     PROFILE_LABELS,
-    SCORE_LEVEL1,
     STAGE_LABELS,
     TASK_END,
     TITLE_RE,
@@ -55,10 +54,10 @@ from .shenzhen_vocab import (
     is_label,
     label_key,
     norm,
-    rules_levels,
 )
 from .sources import Form, Line
 from .wrap import capacity_of, clean_line, join_lines, printed_width, text_width
+
 
 # --- the text layer -------------------------------------------------------------------------
 class TextLayout:
@@ -463,7 +462,7 @@ class TextLayout:
             rest = first_line[len(level2):].strip()
             parts = [p for p in ([rest] if rest else []) + [self.text[i] for i in row[1:]]]
             parsed.append((row, level2, parts))
-        w3 = _mode_width([p for _, _, parts in parsed for p in _split_inline(parts)[:-1]])
+        w3 = mode_width([p for _, _, parts in parsed for p in split_inline(parts)[:-1]])
         k = 0
         for row, level2, parts in parsed:
             self.take(row)
@@ -471,7 +470,7 @@ class TextLayout:
                 self.rec.labels_read += 1
                 self.rec.note(f"绩效指标“{level2}”一行没有三级指标、指标值和实际完成值，略过")
                 continue
-            level3, target, how = _split_level3(_split_inline(parts), w3)
+            level3, target, how = split_level3(split_inline(parts), w3)
             src = self.src(row)
             l1 = INDICATOR_LEVEL2[level2]
             why = "一级指标为合并单元格，与各行分开印出（" + "、".join(printed_l1) + "）；按二级指标所属归入" if printed_l1 else \
@@ -541,7 +540,7 @@ class TextLayout:
                     continue
                 m = WEIGHT_LINE.match(s)
                 head.append(i)
-                if m and (m.group("pre") or len(head) > 1) and not _is_body_text(m.group("pre")):
+                if m and (m.group("pre") or len(head) > 1) and not is_body_text(m.group("pre")):
                     weight, post = m.group("w"), m.group("post")
                     break
                 if LONE_SCORE.match(s) and len(head) > 1:
@@ -556,7 +555,7 @@ class TextLayout:
             self_i = None
             while k < len(items):
                 i = items[k]
-                if _starts_score_row(self.text[i]):
+                if starts_score_row(self.text[i]):
                     break  # the next row begins: this one printed no 自评分数
                 k += 1
                 if LONE_SCORE.match(self.text[i]):
@@ -564,24 +563,25 @@ class TextLayout:
                     break
                 body.append(i)
             rows.append((head, weight, post, body, self_i))
+
         def body_of(post, body):
             texts = ([post] if post else []) + [self.text[i] for i in body]
             widths = ([text_width(post)] if post else []) + [self.width[i] for i in body]
             return texts, widths
 
-        desc_w = _mode_width([body_of(post, body)[1][0] for _h, _w, post, body, _s in rows if len(body) + bool(post) >= 2])
+        desc_w = mode_width([body_of(post, body)[1][0] for _h, _w, post, body, _s in rows if len(body) + bool(post) >= 2])
         crit_widths = []
         split_rows = []
         for head, weight, post, body, self_i in rows:
             texts, widths = body_of(post, body)
-            n_desc = _desc_lines(widths, desc_w)
+            n_desc = desc_lines(widths, desc_w)
             split_rows.append(n_desc)
             crit_widths += widths[n_desc:]
         crit_w = capacity_of(crit_widths)
         for r, ((head, weight, post, body, self_i), n_desc) in enumerate(zip(rows, split_rows)):
             head_texts = [self.text[i] for i in head]
             head_texts[-1] = WEIGHT_LINE.match(head_texts[-1]).group("pre") if not LONE_SCORE.match(head_texts[-1]) else ""
-            level2, level3 = _score_names([t for t in head_texts if t])
+            level2, level3 = score_names([t for t in head_texts if t])
             src = self.src(head)
             if level2:
                 self.rec.place(("scores", r, "level2"), level2, src)
@@ -704,92 +704,3 @@ class TextLayout:
             stray.append(s)
             self.rec.not_placed(s, self.src([i]), "不属于任何栏目的文字（印章、页码等），列入“无归属文字”")
         self.rec.doc["stray"] = stray
-
-
-def _is_body_text(pre: str) -> bool:
-    """A score row's head is a short name; a long sentence before a number is body text."""
-    return text_width(pre) > 40 or any(c in pre for c in "，。；")
-
-
-def _starts_score_row(s: str) -> bool:
-    """A line that opens a score row: a known 三级指标 (after an optional 二级指标) and its 分数."""
-    m = WEIGHT_LINE.match(s)
-    if not m or not m.group("pre"):
-        return False
-    _l2, name = _score_names(m.group("pre").split())
-    from ..rules import norm_name
-
-    return norm_name(name) in rules_levels()
-
-
-def _score_names(head: list[str]) -> tuple[str, str]:
-    """(二级指标 or '', 三级指标) from a score row's head lines: '制度管理 管理制度健全性', or
-    '效果性' on a line of its own before the wrapped 三级指标."""
-    words: list[str] = []
-    for t in head:
-        words += t.split()
-    level2 = ""
-    while words and words[0] in SCORE_LEVEL_LABELS and len(words) > 1:
-        w = words.pop(0)
-        if w not in SCORE_LEVEL1:
-            level2 = w
-    return level2, "".join(words)
-
-
-def _mode_width(values: list) -> int:
-    """The most frequent printed width (the narrower on a tie); lines or widths."""
-    widths = Counter(v if isinstance(v, int) else text_width(v) for v in values if v)
-    if not widths:
-        return 0
-    best = max(widths.values())
-    return min(w for w, c in widths.items() if c == best)
-
-
-def _desc_lines(widths: list[int], desc_w: int) -> int:
-    """How many of a score row's body lines are 指标说明 (the rest are 评分标准): the
-    description's lines are full at its column width, its last line shorter."""
-    if not widths:
-        return 0
-    n = 0
-    for w in widths:
-        if w > desc_w + 1:
-            break
-        n += 1
-        if w < desc_w - 2:
-            break
-    return max(1, n) if len(widths) > 1 else 1
-
-
-def _split_inline(parts: list[str]) -> list[str]:
-    """An indicator row's lines; a line holding two cells ('公立医院平均住院日 较上年提高') is split."""
-    out = []
-    for i, p in enumerate(parts):
-        toks = p.split(" ")
-        if i == 0 and len(toks) == 2:
-            out += [toks[0], "\x00" + toks[1]]  # \x00: starts a new cell
-        else:
-            out.append(p)
-    return out
-
-
-def _split_level3(parts: list[str], w3: int) -> tuple[str, str, str]:
-    """(三级指标, 指标值, reason when inferred) from an indicator row's lines: the 三级指标's
-    lines are full at its column width until its last line."""
-    if any(p.startswith("\x00") for p in parts):
-        k = next(i for i, p in enumerate(parts) if p.startswith("\x00"))
-        level3 = parts[:k]
-        target = [parts[k][1:]] + parts[k + 1:]
-        return "".join(level3), "".join(target), ""  # a 指标值's lines are wrapped, never ended
-    n = 0
-    for p in parts:
-        w = text_width(p)
-        if n and w > w3:
-            break
-        n += 1
-        if w < w3 - 1:
-            break
-    if n >= len(parts):
-        if len(parts) >= 2:
-            return "".join(parts[:-1]), parts[-1], "三级指标与指标值之间没有可分辨的界线；取最后一行为指标值"
-        return parts[0], "", "只印出一个栏目，取作三级指标"
-    return "".join(parts[:n]), "".join(parts[n:]), ""

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from ..values import parse_num
+from ..values import norm_label, parse_num
 from .record import Record
 from .shenzhen_vocab import AMOUNT, STAGE_LABELS, label_key
 
@@ -55,7 +55,7 @@ def strip_unit(label: str) -> str:
 
 
 def role_of(label: str, vocabulary=BUDGET_COLUMNS) -> str | None:
-    key = re.sub(r"[\s*＊]+", "", strip_unit(label))
+    key = norm_label(strip_unit(label))
     for words, role in vocabulary:
         if words in key:
             return role

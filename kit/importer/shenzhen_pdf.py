@@ -293,7 +293,7 @@ class CellLayout:
         for row in t.rows():
             for k, c in enumerate(row[:-1]):
                 label = norm(c.raw)
-                if label_key(c.raw).replace("（元）", "") == "部门预算总额":
+                if label_key(c.raw).replace("(元)", "") == "部门预算总额":
                     self.place(("narrative", "budget_total"), t, row[k + 1], amount=True, unit=unit_of(label))
                 elif label in ("部门名称", "部门编码"):
                     key = "name" if label == "部门名称" else "code"
@@ -386,7 +386,7 @@ def classify_table(t: Table) -> str | None:
     labels = {label_key(c.raw) for c in t.cells if c.row <= 3 and is_label(c.raw)}
     if {"部门名称", "部门编码"} <= labels:
         return "narr_head" if any(x.startswith("部门预算总额") for x in labels) else "info"
-    if "部门支出总金额（元）" in labels:
+    if label_key("部门支出总金额（元）") in labels:
         return "budget"
     if "序号" in labels and "项目名称" in labels:
         return "lines"

@@ -8,13 +8,25 @@ from __future__ import annotations
 import functools
 import re
 
-FAMILY_ID = "shenzhen_2022"
+from ..values import norm_label as norm  # the kit's one label normaliser: NFKC, no spaces, no '*'
+
 TITLE = "深圳市部门整体支出绩效自评表（100 分制）"
 
-# --- the form's printed vocabulary ----------------------------------------------------------
+_UNIT_LABEL = re.compile(r"[（(](?:元|万元|亿元)[)）]")
+
+
+@functools.lru_cache(maxsize=4096)
+def label_key(s: str) -> str:
+    """A label as looked up (``norm``), its printed unit made canonical ((万元) and (元) name the same column)."""
+    return _UNIT_LABEL.sub("(元)", norm(s))
+
+
+# --- the form's printed vocabulary (as printed; every lookup table is keyed by label_key) -------
 PROFILE_LABELS = {"部门主要职责": "duties", "组织结构": "organisation", "人员编制情况": "staffing"}
-STAGE_LABELS = {"年初预算批复（收入）": "initial", "年初预算批复": "initial", "全年调整后预算数": "adjusted", "年末执行数": "actual"}
-LINE_BLOCK_LABELS = {"部门基本支出": "basic_lines", "项目支出": "project_lines", "拨付下属单位转移支付项目支出（如有）": "transfer_lines"}
+STAGE_LABELS = {label_key(k): v for k, v in {
+    "年初预算批复（收入）": "initial", "年初预算批复": "initial", "全年调整后预算数": "adjusted", "年末执行数": "actual"}.items()}
+LINE_BLOCK_LABELS = {label_key(k): v for k, v in {
+    "部门基本支出": "basic_lines", "项目支出": "project_lines", "拨付下属单位转移支付项目支出（如有）": "transfer_lines"}.items()}
 LINE_BLOCKS = ("basic_lines", "project_lines", "transfer_lines")
 # 年度绩效指标: 二级指标 → 一级指标 of the Shenzhen template.
 INDICATOR_LEVEL2 = {
@@ -24,7 +36,7 @@ INDICATOR_LEVEL2 = {
 }
 INDICATOR_LEVEL1 = ("产出", "效益", "满意度")
 # Printed labels that hold no value (recognised, counted, not placed).
-LABELS = {
+LABELS = frozenset(label_key(k) for k in (
     "部门名称", "部门编码", "部门主要职责", "组织结构", "人员编制情况", "部门支出总金额（元）",
     "部门基本支出总金额（元）", "部门项目支出总金额（元）", "预算调整（如有）原因及情况说明",
     *STAGE_LABELS, *LINE_BLOCK_LABELS, "项目基本支出", "序号", "项目名称", "预算金额（元）",
@@ -35,7 +47,7 @@ LABELS = {
     "评价指标", "分数", "指标说明", "评分标准", "自评分数", "评分表",
     "一、部门（单位）基本情况", "二、部门（单位）主要履职绩效分析", "三、总体评价和整改措施",
     "部门整体支出绩效自评表", "部门整体支出绩效自评报告", "部门预算总额", "部门预算总额（元）",
-}
+))
 NARRATIVE_ORDER = (
     ("functions", "annual_work", "budget_preparation", "budget_execution"),
     ("duty_goals", "duty_performance", "performance_analysis"),
@@ -66,20 +78,6 @@ PART_RE = re.compile(r"^([一二三四五])、\s*(\S.*)$")
 YEAR_TITLE = re.compile(r"((?:19|20)\d{2})\s*年度?\s*部门整体支出绩效")
 YEAR_EXEC = re.compile(r"((?:19|20)\d{2})\s*年度部门预算")
 YEAR_FILE = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
-
-
-def norm(s: str) -> str:
-    """A label as compared: no asterisks (required-field marks), no spaces."""
-    return re.sub(r"[\s*＊]+", "", s)
-
-
-@functools.lru_cache(maxsize=4096)
-def label_key(s: str) -> str:
-    """A label as looked up: its printed unit made canonical (（万元） and （元） name the same column)."""
-    return _UNIT_LABEL.sub("（元）", norm(s))
-
-
-_UNIT_LABEL = re.compile(r"[（(](?:元|万元|亿元)[)）]")
 
 
 def is_label(text: str) -> bool:

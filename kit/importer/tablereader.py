@@ -591,8 +591,12 @@ def _finish_row(t: Table, out: Row, placed: dict[str, tuple[Tok, str, str]]) -> 
 def _inherit(t: Table) -> None:
     """Merged 一级/二级指标 (and group) cells printed blank or left out belong to the row above."""
     above: dict[str, Tok] = {}
+    broken: set[str] = set()  # runs cut by a row of unknown columns printing a level name: unknown below
     for row in t.rows:
         if row.open:  # cells whose column is unknown: which merged cell the row belongs under is unknown too
+            if any(is_level(c.text) or _GROUP.match(label(c.text)) for c in row.open):
+                broken |= set(above)  # and a level name or group weight among them may open a new run
+                above.clear()
             continue
         for col in t.columns:
             if col.kind not in LEADING:
@@ -600,12 +604,16 @@ def _inherit(t: Table) -> None:
             c = row.cells.get(col.role)
             if c is not None and c.text:
                 above[col.role] = c
+                broken.discard(col.role)
                 # a new 一级 name starts a new run: the 二级 above it does not carry over
                 for lower in t.columns[t.columns.index(col) + 1:]:
                     if lower.kind in LEADING and not (row.cells.get(lower.role) and row.cells[lower.role].text):
                         above.pop(lower.role, None)
+                        broken.discard(lower.role)
             elif col.role in above:
                 row.inherited[col.role] = above[col.role]
+            elif col.role in broken:
+                row.doubt[col.role] = "合并单元格只在本组第一行印出，但上方有未能归栏的行印出了指标名称或分值，本行属于哪一组无法确定，未导入"
 
 
 def frame_printed(text: str) -> dict[str, tuple[str, str]]:

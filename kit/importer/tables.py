@@ -21,14 +21,13 @@ from typing import Callable
 
 from ..errors import Problem
 from .cells import Grid, Tok, kind, norm, read_grid, readable_number
-from .ident import file_code, file_year
+from .ident import UNNAMED, file_code, file_year
 from .record import Record
 from .sources import Form, FormError
 from .tablereader import (
     Row, Table, header_of, is_placeholder, label, read_tables, unit_in, vocab,
 )
 
-UNNAMED = "（表上未印单位名称）"
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年度")
 _YEAR_LOOSE = re.compile(r"((?:19|20)\d{2})\s*年(?![\d月])")
 _TITLE = re.compile(r"(自评表|自评报告|评价报告|绩效评价|评分表|得分表)")
@@ -289,6 +288,8 @@ class FormMapper:
                     a = row.inherited[lv]
                     self.rec.place(path + (lv,), _group(a.text)[0], a.src, "inferred",
                                    "合并单元格，只在本组第一行印出；属于上一行的" + ("一级指标" if lv == "level1" else "二级指标"))
+                elif lv in row.doubt:
+                    self.rec.absent(path + (lv,), "", l3.src, row.doubt[lv], blank="")
                 elif lv in cols:
                     self.rec.place(path + (lv,), "", l3.src, "layout")
             self.put(path + ("level3",), l3, how=row.how.get("level3", ("layout", ""))[0],
