@@ -1,15 +1,18 @@
-"""The report's three charts, before (benchmarks/legacy_charts.py: constrained layout, one bar
-call per bar) and after (kit/report/charts.py), side by side in the same run.
+"""The report's three charts, before (benchmarks/legacy_charts.py: matplotlib figures written as
+PNG) and after (kit/report/charts.py + kit/report/svg.py: the chart's content written as an
+inline SVG by the kit), side by side in the same run.
 
     .venv/bin/python benchmarks/charts.py [--runs 7]
 
-Per department of data/ (the sample first): CPU-seconds and wall-clock for building the three
-figures and writing their PNGs, medians of ``--runs`` alternating passes; the ratio is the
-figure to trust on a shared machine. Prints one JSON line at the end.
+For the sample: CPU-seconds and wall-clock for building the three charts and writing them
+(PNG bytes before, SVG text after), medians of ``--runs`` alternating passes, and what the
+page carries for them (PNG as base64 before, the SVG markup after); the CPU ratio is the figure
+to trust on a shared machine. Prints one JSON line at the end.
 """
 from __future__ import annotations
 
 import argparse
+import base64
 import json
 import os
 import statistics
@@ -27,10 +30,15 @@ import legacy_charts  # noqa: E402
 from kit.audit import run_audit  # noqa: E402
 from kit.load import load_department  # noqa: E402
 from kit.report import charts  # noqa: E402
+from kit.report.svg import chart_svg  # noqa: E402
 
 
 def three(mod, dept, audit) -> int:
-    return sum(len(mod.figure_png(f)) for f in (mod.budget_chart(dept), mod.tasks_chart(dept), mod.scores_chart(audit)))
+    """Bytes the page carries for the three charts."""
+    if mod is legacy_charts:
+        return sum(len(base64.b64encode(mod.figure_png(f)))
+                   for f in (mod.budget_chart(dept), mod.tasks_chart(dept), mod.scores_chart(audit)))
+    return sum(len(chart_svg(c).encode()) for c in (mod.budget_chart(dept), mod.tasks_chart(dept), mod.scores_chart(audit)))
 
 
 def main(argv=None) -> int:
@@ -52,10 +60,13 @@ def main(argv=None) -> int:
     med = {k: (statistics.median(c for c, _, _ in v), statistics.median(w for _, w, _ in v), v[0][2]) for k, v in res.items()}
     print(f"three charts of the sample, median of {args.runs} alternating runs:")
     for k, (c, w, size) in med.items():
-        print(f"  {k:6}: {c:6.3f} CPU-s ({w:6.3f} s wall), PNGs {size / 1024:6.1f} KiB")
+        print(f"  {k:6}: {c:6.3f} CPU-s ({w:6.3f} s wall), {'PNG (base64)' if k == 'before' else 'SVG'} in the page "
+              f"{size / 1024:6.1f} KiB")
     ratio = med["before"][0] / med["after"][0]
-    print(f"  after costs {1 / ratio:.2f} of before ({ratio:.2f}x faster); load average {os.getloadavg()[0]:.2f}")
+    print(f"  after costs {1 / ratio:.3f} of before ({ratio:.2f}x faster); load average {os.getloadavg()[0]:.2f}")
     print(json.dumps({"charts_before_cpu": med["before"][0], "charts_after_cpu": med["after"][0], "ratio": ratio,
+                      "charts_before_wall": med["before"][1], "charts_after_wall": med["after"][1],
+                      "page_kib_before": med["before"][2] / 1024, "page_kib_after": med["after"][2] / 1024,
                       "load": os.getloadavg()[0]}))
     return 0
 

@@ -14,9 +14,11 @@ of ``--runs`` passes; the import record is built but not written to disk.
 
     .venv/bin/python benchmarks/importer.py [--n 100] [--runs 3] [--seed 7] [--quick]
 
-The PDF reader is also measured side by side with the former way (pdfplumber's page objects,
-tests/pdf_reference.py ``legacy_reader``) in the same run, in CPU-seconds beside wall-clock:
-the machine may be shared, the ratio is the figure to trust.
+The PDF reader is also measured side by side with the former ways in the same run: pdfplumber's
+page objects (tests/pdf_reference.py ``legacy_reader``) and the reader as it was at
+``BEFORE_REV`` (loaded from git), on the sample as reportlab writes it (ASCII85 + Flate), the
+same sample with Flate alone (as most writers compress) and (up to) 10 synthetic departments, in
+CPU-seconds beside wall-clock: the machine may be shared, the ratios are the figures to trust.
 """
 from __future__ import annotations
 
@@ -76,31 +78,92 @@ def cpu_wall(paths: list[Path], runs: int) -> tuple[float, float]:
     return statistics.median(cpu), statistics.median(wall)
 
 
-def side_by_side(text: Path, pdf: Path, synthetic: list[Path], runs: int) -> list[str]:
-    """The PDF reader before (pdfplumber objects, tests/pdf_reference.py) and after (pdfread), in
-    the same run, alternating, against the text layer of the same form; CPU-seconds and wall."""
+# main when this round's reader work began: the sample PDF took 165–178 ms, 6.8–7.5× its text layer.
+BEFORE_REV = "64aebce"
+
+
+class reader_at:
+    """Within ``with reader_at(rev):`` kit import reads PDFs with ``kit/importer/pdfread.py`` and
+    the PDF part of ``kit/importer/sources.py`` as they were at git revision ``rev`` (loaded from
+    ``git show``), everything after the reading unchanged: the former way, in the same run."""
+
+    def __init__(self, rev: str) -> None:
+        import subprocess
+        import types
+
+        from kit.importer import sources
+
+        def load(path: str, name: str) -> types.ModuleType:
+            text = subprocess.run(["git", "-C", str(ROOT), "show", f"{rev}:{path}"], capture_output=True,
+                                  text=True, check=True).stdout
+            mod = types.ModuleType(f"kit.importer.{name}")
+            mod.__package__ = "kit.importer"
+            sys.modules[mod.__name__] = mod  # dataclasses look their module up while defined
+            exec(compile(text, f"{rev}:{path}", "exec"), mod.__dict__)
+            return mod
+
+        self.pdfread = load("kit/importer/pdfread.py", "_pdfread_before")
+        self.sources = load("kit/importer/sources.py", "_sources_before")
+        for k, v in vars(sources).items():  # the same Form, Line, Table … classes as the rest of kit
+            if isinstance(v, type) and k in vars(self.sources):
+                setattr(self.sources, k, v)
+
+    def __enter__(self):
+        import kit.importer as pkg
+        from kit.importer import sources
+
+        self._saved = (pkg.pdfread, sys.modules["kit.importer.pdfread"], sources._read_pdf)
+        pkg.pdfread = sys.modules["kit.importer.pdfread"] = self.pdfread  # what ``from . import pdfread`` finds
+        sources._read_pdf = self.sources._read_pdf
+        return self
+
+    def __exit__(self, *exc):
+        import kit.importer as pkg
+        from kit.importer import sources
+
+        pkg.pdfread, sys.modules["kit.importer.pdfread"], sources._read_pdf = self._saved
+        return False
+
+
+def side_by_side(text: Path, samples: dict[str, Path], synthetic: list[Path], runs: int) -> list[str]:
+    """The PDF reader three ways in the same run, the order turning each run: pdfplumber's page
+    objects (tests/pdf_reference.py, before issue 23), the reader at ``BEFORE_REV`` and the reader
+    now; each against the text layer of the same form. CPU-seconds, wall in brackets; medians."""
+    from contextlib import nullcontext
+
     from pdf_reference import legacy_reader
 
-    rows: dict[str, list[tuple[float, float]]] = {"text": [], "pdf before": [], "pdf after": [],
-                                                   "synthetic before": [], "synthetic after": []}
+    ways = {"pdfplumber objects": legacy_reader, f"reader at {BEFORE_REV}": None, "reader now": nullcontext}
+    try:
+        before = reader_at(BEFORE_REV)
+        ways[f"reader at {BEFORE_REV}"] = lambda: before
+    except Exception as exc:  # noqa: BLE001 - no git or no such revision: measured without it
+        del ways[f"reader at {BEFORE_REV}"]
+        print(f"(reader at {BEFORE_REV} not measured: {exc})", file=sys.stderr)
+    docs = {}
+    for name, way in ways.items():  # what each way places, compared below (not timed)
+        with way():
+            docs[name] = [import_form(p)[0] for p in [*samples.values(), *synthetic]]
+    rows: dict[str, list[tuple[float, float]]] = {"text layer": []}
     for r in range(runs):
-        rows["text"].append(cpu_wall([text] * 20, 1))
-        for label in (("before", "after") if r % 2 == 0 else ("after", "before")):
-            if label == "before":
-                with legacy_reader():
-                    rows["pdf before"].append(cpu_wall([pdf] * 3, 1))
-                    rows["synthetic before"].append(cpu_wall(synthetic, 1))
-            else:
-                rows["pdf after"].append(cpu_wall([pdf] * 3, 1))
-                rows["synthetic after"].append(cpu_wall(synthetic, 1))
+        rows["text layer"].append(cpu_wall([text] * 20, 1))
+        names = list(ways)
+        for name in names[r % len(names):] + names[: r % len(names)]:
+            with ways[name]():
+                for label, pdf in samples.items():
+                    rows.setdefault(f"{label}, {name}", []).append(cpu_wall([pdf] * 3, 1))
+                rows.setdefault(f"{len(synthetic)} synthetic, {name}", []).append(cpu_wall(synthetic, 1))
     med = {k: (statistics.median(c for c, _ in v), statistics.median(w for _, w in v)) for k, v in rows.items()}
-    out = [f"PDF reader before/after, same run, median of {runs} (CPU-s per form; wall in brackets):"]
+    t = med["text layer"][0]
+    out = [f"PDF reader three ways, same run, median of {runs} (per form: CPU-s, wall in brackets; x = CPU over the text layer's):"]
     for k, (c, w) in med.items():
-        out.append(f"  {k:18}: {c * 1000:7.1f} ms CPU ({w * 1000:7.1f} ms wall)  {1 / c:6.1f} forms per CPU-second")
-    t = med["text"][0]
-    out.append(f"  sample PDF / text: before {med['pdf before'][0] / t:5.1f}x, after {med['pdf after'][0] / t:5.1f}x; "
-               f"after is {med['pdf before'][0] / med['pdf after'][0]:4.1f}x faster (synthetic "
-               f"{med['synthetic before'][0] / med['synthetic after'][0]:4.1f}x)")
+        out.append(f"  {k:44}: {c * 1000:7.1f} ms CPU ({w * 1000:7.1f} ms wall)  {1 / c:5.1f} forms per CPU-second  {c / t:5.2f}x")
+    now = "reader now"
+    for label in [*samples, f"{len(synthetic)} synthetic"]:
+        parts = [f"{name} {med[f'{label}, {name}'][0] / med[f'{label}, {now}'][0]:4.2f}x" for name in ways if name != now]
+        out.append(f"  {label}: the reader now is faster than " + ", ".join(parts))
+    same = [name for name in ways if docs[name] == docs[now]]
+    out.append(f"  documents placed equal to the reader now's on all {len(docs[now])} PDFs: {', '.join(same)}")
     out.append("  (load average while measuring: %.2f %.2f %.2f)" % os.getloadavg())
     return out
 
@@ -158,7 +221,14 @@ def main(argv: list[str] | None = None) -> int:
     rng = random.Random(args.seed)
     with tempfile.TemporaryDirectory() as tmp:
         tmpdir = Path(tmp)
-        sample_pdf = write_form_pdf(base, tmpdir / "sample.pdf", STYLES[0])
+        sample_pdf = write_form_pdf(base, tmpdir / "sample.pdf", STYLES[0])  # ASCII85 + Flate, as reportlab writes
+        from reportlab import rl_config
+
+        a85, rl_config.useA85 = rl_config.useA85, 0
+        try:  # the same form with Flate alone, as Word, WPS and most PDF writers compress
+            flate_pdf = write_form_pdf(base, tmpdir / "sample-flate.pdf", STYLES[0])
+        finally:
+            rl_config.useA85 = a85
         docs, pdfs = [], []
         t0 = time.perf_counter()
         for i in range(1, args.n + 1):
@@ -168,7 +238,7 @@ def main(argv: list[str] | None = None) -> int:
         made = time.perf_counter() - t0
         import_form(SAMPLE_TEXT)  # warm imports (pdfplumber, the rule file) outside the timings
 
-        compared = side_by_side(SAMPLE_TEXT, sample_pdf, pdfs[:10], args.runs)
+        compared = side_by_side(SAMPLE_TEXT, {"sample": sample_pdf, "sample, Flate only": flate_pdf}, pdfs[:10], args.runs)
         text_fps, text_s = rate([SAMPLE_TEXT] * 20, args.runs)
         pdf_fps, pdf_s = rate([sample_pdf] * 5, args.runs)
         syn_fps, syn_s = rate(pdfs, args.runs)

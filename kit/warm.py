@@ -1,16 +1,20 @@
 """The fast batch path: one warm kernel per worker process, reset between departments.
 
-Where the time of a fresh-kernel render goes (``kit render`` one department, this 2-core
-machine; see benchmarks/batch.py): ~3.7 s executing the notebook, of which ~0.6 s is the audit
-and the charts and the rest is starting a python3 kernel and importing pandas, matplotlib and
-the kit in it; ~0.2 s exporting the page. A warm kernel pays the start-up once per worker.
+A fresh kernel costs most of a department's time in starting python3 and importing pandas
+and the kit in it; a warm kernel pays that once per worker. What a warm render then costs a
+department (benchmarks/batch.py, CPU-seconds, 12 synthetic departments): ~0.9 in all, of which
+~0.2–0.3 is the notebook's own work (the floor: audit, sections, charts, the published result),
+~0.45 the page and files written on the host (of that ~0.33 the page's font subset) and ~0.2
+running the cells through papermill, nbclient and the kernel's messages.
 
 How it stays equivalent to a fresh kernel:
 
 - ``kernel_warm_up`` (run in the kernel once, after start) imports what the audit notebook
-  imports, registers the CJK font, and takes a snapshot of the process state a department
-  could change: matplotlib rcParams, pandas options, numpy print options, ``os.environ``,
-  ``sys.path``, the module table, warning filters, the decimal context.
+  imports (no matplotlib: the charts are SVG written by the kit) and takes a snapshot of the
+  process state a department could change: pandas options, numpy print options,
+  ``os.environ``, ``sys.path``, the module table, warning filters, the decimal context, and
+  matplotlib's rcParams if it was imported (else a department that imports it gets the
+  settings of its import back: ``rcParamsOrig``).
 - ``kernel_reset`` (run before every department, silently: no execution count, no output)
   restores that snapshot, clears the notebook namespace and its output history, sets the
   execution counter back to 1, closes pyplot figures, drops modules imported from outside the
@@ -54,17 +58,10 @@ def kernel_warm_up() -> None:
     """Import what the audit notebook needs and take the snapshot ``kernel_reset`` restores."""
     import importlib
 
-    for name in ("pandas", "matplotlib", "matplotlib.figure", "matplotlib.backends.backend_agg",
-                 "IPython.display", "kit.audit", "kit.load", "kit.rendering", "kit.report.sections",
-                 "kit.report.tables", "kit.report.charts", "kit.report.fonts"):
+    # The report's charts are SVG written by the kit: the notebook imports no matplotlib.
+    for name in ("pandas", "IPython.display", "kit.audit", "kit.load", "kit.rendering", "kit.report.sections",
+                 "kit.report.tables", "kit.report.charts", "kit.report.svg", "kit.report.summary"):
         importlib.import_module(name)
-    from kit.errors import KitError
-    from kit.report.fonts import setup_fonts
-
-    try:
-        setup_fonts()
-    except KitError:  # no CJK font: each department's notebook raises it, as on a fresh kernel
-        pass
     _take_snapshot()
 
 
@@ -75,12 +72,12 @@ def _take_snapshot() -> None:
     import gc
     import warnings
 
-    import matplotlib
     import numpy
     from pandas._config import config as pd_config
 
+    mpl = sys.modules.get("matplotlib")
     _SNAPSHOT = {
-        "rc": copy.deepcopy(dict(matplotlib.rcParams)),
+        "rc": copy.deepcopy(dict(mpl.rcParams)) if mpl is not None else None,
         "pandas": copy.deepcopy(pd_config._global_config),
         "numpy": numpy.get_printoptions(),
         "environ": dict(os.environ),
@@ -121,7 +118,6 @@ def kernel_reset(cwd: str) -> None:
     import gc
     import warnings
 
-    import matplotlib
     import numpy
     from IPython import get_ipython
     from pandas._config import config as pd_config
@@ -136,12 +132,20 @@ def kernel_reset(cwd: str) -> None:
     # without clashing with the line numbers already stored for the previous department.
     shell.reset(new_session=True)
     shell.execution_count = 1
-    # dict.update skips rcParams' validators: the saved values were valid when taken. A copy,
-    # because a department may change a list value in place.
-    rc = matplotlib.rcParams
-    for key in [k for k in rc if k not in snap["rc"]]:
-        dict.__delitem__(rc, key)
-    dict.update(rc, copy.deepcopy(snap["rc"]))
+    mpl = sys.modules.get("matplotlib")
+    if mpl is not None:
+        # A department that imported matplotlib (the report does not) leaves it imported: its
+        # settings go back to those of the import (a fresh kernel's), or of the warm-up.
+        # dict.update skips rcParams' validators: the saved values were valid when taken. A
+        # copy, because a department may change a list value in place.
+        saved = snap["rc"] if snap["rc"] is not None else dict(mpl.rcParamsOrig)
+        rc = mpl.rcParams
+        for key in [k for k in rc if k not in saved]:
+            dict.__delitem__(rc, key)
+        dict.update(rc, copy.deepcopy(saved))
+        fonts = sys.modules.get("kit.report.fonts")
+        if fonts is not None and snap["rc"] is None:
+            fonts.setup_fonts.cache_clear()  # its font registration went with the settings
     _restore_nested(pd_config._global_config, snap["pandas"])
     numpy.set_printoptions(**snap["numpy"])
     if dict(os.environ) != snap["environ"]:
@@ -346,11 +350,16 @@ def _engine_class():
                 stdout_file=stdout_file, stderr_file=stderr_file, **kwargs,
             )
             client.kc = kernel.kc
+            # papermill writes the whole notebook after every cell (about 30 times a department);
+            # it is written once, when the run ends, failed or not (papermill's notebook_complete).
+            output_path, nb_man.output_path = nb_man.output_path, None
             try:
                 client.execute()
             except BaseException:
                 kernel.discard()  # timed out (still busy), died, or interrupted: never reused
                 raise
+            finally:
+                nb_man.output_path = output_path
             if _notebook_failed(nb_man.nb):
                 kernel.discard()
             return nb_man.nb

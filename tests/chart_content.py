@@ -10,7 +10,10 @@ from matplotlib.patches import Rectangle
 
 
 def _r(v: float) -> float:
-    return round(float(v), 6)
+    """Nine significant digits, at most six decimals: far beyond what a reader sees, and blind to
+    the last bits of float arithmetic (a log axis' limit near 2e17 computed two ways)."""
+    v = round(float(v), 6)
+    return float(f"{v:.9g}") + 0.0
 
 
 def content(fig) -> list[dict]:
@@ -29,5 +32,25 @@ def content(fig) -> list[dict]:
             "yticklabels": [t.get_text() for t in ax.get_yticklabels() if t.get_visible()],
             "bars": [list(b) for b in bars], "texts": [list(t) for t in texts],
             "legend": [t.get_text() for t in legend.get_texts()] if legend else [],
+        })
+    return out
+
+
+def chart_content(chart) -> list[dict]:
+    """The same record for a ``kit.report.charts.Chart`` (what the kit draws as SVG). The former
+    drawing wrote a '$' in department text as '\\$' (matplotlib's math escape): compared so."""
+    def label(text: str) -> str:
+        return text.replace("$", "\\$")
+
+    out = []
+    for p in chart.panels:
+        out.append({
+            "title": p.title, "xlabel": p.xlabel, "xscale": p.xscale,
+            "xlim": [_r(v) for v in p.xlim], "ylim": [_r(v) for v in p.ylim],
+            "yticks": [_r(v) for v in p.yticks],
+            "yticklabels": [label(t) for t in p.yticklabels],
+            "bars": [list(b) for b in sorted((_r(b.x), _r(b.y), _r(b.width), _r(b.height), b.colour) for b in p.bars)],
+            "texts": [list(t) for t in sorted((label(n.text), _r(n.x), _r(n.y), n.ha, n.colour) for n in p.notes)],
+            "legend": [name for name, _ in p.legend],
         })
     return out

@@ -19,7 +19,7 @@ from render_helpers import rendered
 
 
 def visit(exe: str, url: str, tmp: Path, shot: Path) -> dict:
-    """Open ``url``; return the requests, console errors, page text, image state and a screenshot."""
+    """Open ``url``; return the requests, console errors, page text, image and chart state and a screenshot."""
     browser = Browser(exe, tmp / "profile")
     try:
         target = browser.send("Target.createTarget", {"url": "about:blank"})["targetId"]
@@ -37,6 +37,12 @@ def visit(exe: str, url: str, tmp: Path, shot: Path) -> dict:
             "Runtime.evaluate",
             {"expression": "Array.from(document.images).map(i => [i.complete, i.naturalWidth, i.naturalHeight])",
              "returnByValue": True}, session=session)["result"]["value"]
+        charts = browser.send(
+            "Runtime.evaluate",
+            {"expression": "Array.from(document.querySelectorAll('svg.kit-chart')).map(s => "
+                           "[s.getBoundingClientRect().width, s.getBoundingClientRect().height, "
+                           "s.querySelectorAll('text').length, s.querySelectorAll('rect').length])",
+             "returnByValue": True}, session=session)["result"]["value"]
         png = base64.b64decode(browser.send("Page.captureScreenshot", {"format": "png"}, session=session)["data"])
         shot.write_bytes(png)
         browser.drain(0.2)
@@ -52,7 +58,7 @@ def visit(exe: str, url: str, tmp: Path, shot: Path) -> dict:
             errors.append(p.get("exceptionDetails", {}).get("text", "exception"))
         elif m == "Log.entryAdded" and p.get("entry", {}).get("level") == "error":
             errors.append(p["entry"].get("text", ""))
-    return {"requests": requests, "errors": errors, "text": text, "images": images}
+    return {"requests": requests, "errors": errors, "text": text, "images": images, "charts": charts}
 
 
 def non_white_fraction(png: Path) -> float:
@@ -87,7 +93,9 @@ def test_sample_report_in_browser(chromium, tmp_path_factory, tmp_path):
     assert seen["errors"] == [], "控制台有错误"
     for text in ("深圳市龙岗中心医院", "概览", "预算收支", "评分复核", "问题清单"):
         assert text in seen["text"]
-    charts = [im for im in seen["images"] if im[1] > 100]
-    assert len(charts) >= 3 and all(im[0] and im[2] > 100 for im in charts), seen["images"]
+    # The three charts are laid out at a readable size, with their texts and bars.
+    charts = seen["charts"]
+    assert len(charts) == 3 and all(w > 500 and h > 200 and texts > 10 and rects > 5 for w, h, texts, rects in charts), charts
+    assert "部门预算：年初批复、调整后与年末执行" in seen["text"]  # chart text is page text
     assert shot.stat().st_size > 10_000
     assert non_white_fraction(shot) > 0.02, "截图几乎全白"

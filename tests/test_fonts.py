@@ -1,4 +1,8 @@
-"""Chinese chart labels are drawn in a real CJK font: no "Glyph … missing" warning, ever."""
+"""Chinese chart labels are drawn in a real CJK font: no "Glyph … missing" warning, ever.
+
+The report's charts are SVG whose text the page draws: every character they use is in the
+font subset the page carries (``pagefont``). The batch index's charts are drawn by matplotlib
+with the font registered here."""
 from __future__ import annotations
 
 import warnings
@@ -9,7 +13,8 @@ from matplotlib.figure import Figure
 
 from kit.errors import KitError
 from kit.report import fonts
-from kit.report.charts import budget_chart, figure_png, scores_chart, tasks_chart
+from kit.report.charts import _new_figure, budget_chart, figure_png, scores_chart, tasks_chart
+from kit.report.svg import chart_svg
 
 PREFERRED = [family for family, _ in fonts.CANDIDATES]
 
@@ -25,15 +30,39 @@ def test_registers_a_preferred_cjk_font(cjk):
     assert matplotlib.rcParams["axes.unicode_minus"] is False
 
 
-def test_every_chart_draws_without_missing_glyphs(cjk, sample):
+def _chart_texts(sample) -> list[str]:
+    import re
+
     from kit.audit import run_audit
 
-    audit = run_audit(sample)
+    svgs = [chart_svg(c) for c in (budget_chart(sample), tasks_chart(sample), scores_chart(run_audit(sample)))]
+    return [t for svg in svgs for t in re.findall(r"<text[^>]*>([^<]*)</text>", svg)]
+
+
+def test_every_chart_character_is_in_the_font_the_page_carries(sample):
+    """A machine with no CJK font draws the report's charts with the page's embedded subset."""
+    import html
+    import io
+
+    from fontTools.ttLib import TTFont
+
+    from kit.report.pagefont import page_chars, subset_woff
+
+    text = html.unescape("".join(_chart_texts(sample)))
+    wanted = page_chars(text)
+    assert "预" in wanted and "执" in wanted
+    cmap = TTFont(io.BytesIO(subset_woff(wanted))).getBestCmap()
+    assert [c for c in wanted if ord(c) not in cmap] == []
+
+
+def test_matplotlib_charts_draw_without_missing_glyphs(cjk, sample):
+    """The batch index's charts (matplotlib) draw the report's Chinese labels in the CJK font."""
     with warnings.catch_warnings():
         warnings.filterwarnings("error", message=r".*Glyph .* missing.*")
-        for fig in (budget_chart(sample), tasks_chart(sample), scores_chart(audit)):
-            png = figure_png(fig)  # drawing is what looks up glyphs
-            assert png[:8] == b"\x89PNG\r\n\x1a\n"
+        fig = _new_figure(6, 3)
+        fig.add_subplot().set_title("".join(_chart_texts(sample))[:400])
+        png = figure_png(fig)  # drawing is what looks up glyphs
+        assert png[:8] == b"\x89PNG\r\n\x1a\n"
 
 
 def test_missing_glyph_warning_is_caught_by_that_filter():
@@ -48,7 +77,12 @@ def test_missing_glyph_warning_is_caught_by_that_filter():
 
 
 def test_charts_are_byte_for_byte_repeatable(cjk, sample):
-    a, b = figure_png(budget_chart(sample)), figure_png(budget_chart(sample))
+    def png() -> bytes:
+        fig = _new_figure(4, 2)
+        fig.add_subplot().barh([0, 1], [3, 4], label="自评分数")
+        return figure_png(fig)
+
+    a, b = png(), png()
     assert a == b
     assert b"Software" not in a and b"matplotlib" not in a.lower()
 
@@ -64,16 +98,14 @@ def no_system_fonts(monkeypatch, tmp_path):
 
 
 def test_without_a_system_font_the_bundled_font_draws_every_chart(no_system_fonts, sample):
-    from kit.audit import run_audit
-
     font = fonts.setup_fonts.__wrapped__()
     assert font.bundled and font.family == "Kit Sans SC" and font.path == fonts.BUNDLED[1]
     assert matplotlib.rcParams["font.sans-serif"][0] == "Kit Sans SC"
-    audit = run_audit(sample)
     with warnings.catch_warnings():
         warnings.filterwarnings("error", message=r".*Glyph .* missing.*")
-        for fig in (budget_chart(sample), tasks_chart(sample), scores_chart(audit)):
-            figure_png(fig)
+        fig = _new_figure(6, 3)
+        fig.add_subplot().set_title("".join(_chart_texts(sample))[:400])
+        figure_png(fig)
 
 
 def test_bundled_font_ships_with_its_licence():
@@ -109,7 +141,7 @@ def test_report_rendered_with_system_fonts_hidden_has_no_missing_glyph(no_system
     assert result.ok, result.failure
     nb = nbformat.read(result.ipynb, as_version=4)
     outputs = [o for c in nb.cells for o in c.get("outputs", [])]
-    assert sum("image/png" in str(o) for o in outputs) >= 3  # the charts were drawn
+    assert sum('<svg xmlns="http://www.w3.org/2000/svg" class="kit-chart"' in str(o) for o in outputs) >= 3  # the charts
     streams = "".join(o.get("text", "") for o in outputs if o.get("output_type") == "stream")
     assert "Glyph" not in streams and "missing from" not in streams
 
@@ -118,3 +150,29 @@ def test_font_file_named_by_environment(monkeypatch, tmp_path):
     monkeypatch.setenv(fonts.ENV_VAR, str(tmp_path / "none.ttf"))
     with pytest.raises(KitError, match="字体文件不存在"):
         fonts.find_cjk_font()
+
+
+def test_page_font_subset_is_the_same_without_removing_hints_again():
+    """The bundled font has no hints: the page's subset skips removing them (kit.report.pagefont)
+    and is byte for byte what removing them gives."""
+    import io
+
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+
+    from kit.report.pagefont import subset_woff
+
+    chars = "部门预算：年初批复、调整后与年末执行（万元）"
+    font = TTFont(str(fonts.BUNDLED[1]), recalcBBoxes=False, recalcTimestamp=False)
+    opts = subset.Options()
+    opts.flavor, opts.layout_features, opts.name_IDs = "woff", [], [0, 1, 2, 13, 14]
+    opts.hinting, opts.notdef_outline = False, True
+    sub = subset.Subsetter(opts)
+    sub.populate(unicodes=[ord(c) for c in chars])
+    sub.subset(font)
+    buf = io.BytesIO()
+    font.save(buf)
+    ours = TTFont(io.BytesIO(subset_woff.__wrapped__(chars)))
+    theirs = TTFont(io.BytesIO(buf.getvalue()))
+    assert ours.getTableData("CFF ") == theirs.getTableData("CFF ")
+    assert ours.getBestCmap() == theirs.getBestCmap()

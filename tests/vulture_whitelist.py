@@ -28,4 +28,4 @@ _.table_funds, _.table_goals, _.table_indicators  # dispatched with getattr(self
 _.bottom_margin, _.top_margin, _.orientation, _.base_style, _.space_after, _.rgb, _.left_indent
 _.keep_with_next, _.autofit, _.height_rule, _.flavor, _.layout_features, _.name_IDs, _.hinting, _.notdef_outline
 _.CONFIRMED  # kit.vocab.Decision member, read from review files by value
-_.receive_layout, _.render_char  # pdfminer device hooks (kit/importer/pdfread.py)
+_.receive_layout, _.render_char, _.do_TJ  # pdfminer device and interpreter hooks (kit/importer/pdfread.py)

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import bisect
 import hashlib
+import math
+import operator
 import os
 import re
 from dataclasses import dataclass, field
@@ -596,10 +598,12 @@ def _pages_text(pages: list[int]) -> str:
 
 def _page_tables(found: list, pno: int, chars: list[dict]) -> list[Table]:
     """The page's ruled tables (pdfplumber's table finder on the page's edges), each character
-    given to the cell it sits in. Characters are looked up on the table's grid (bisect on its
-    edges), not tested against every cell."""
+    given to the cell it sits in: to the first table (top to bottom, then left to right) whose
+    grid has a cell under the character's centre. Characters are looked up on each table's grid
+    (bisect on its edges), not tested against every cell; each character's centre is computed
+    once, and a character taken is not looked at again."""
     out: list[Table] = []
-    taken: set[int] = set()
+    grids = []
     for ti, ft in enumerate(sorted(found, key=lambda t: (t.bbox[1], t.bbox[0])), start=1):
         boxes = [tuple(c) for c in ft.cells if c]
         if not boxes:
@@ -616,17 +620,21 @@ def _page_tables(found: list, pno: int, chars: list[dict]) -> list[Table]:
                 for c in range(c0, c0 + cell.colspan):
                     grid[(r, c)] = len(cells)
             cells.append(cell)
-        inside: list[list[dict]] = [[] for _ in cells]
-        bx0, btop, bx1, bbottom = ft.bbox
-        for ch in chars:
-            cx = (ch["x0"] + ch["x1"]) / 2
-            cy = (ch["top"] + ch["bottom"]) / 2
-            if not (bx0 <= cx <= bx1 and btop <= cy <= bbottom) or id(ch) in taken:
-                continue
-            k = grid.get((bisect.bisect_right(ys, cy) - 1, bisect.bisect_right(xs, cx) - 1))
-            if k is not None:
-                inside[k].append(ch)
-                taken.add(id(ch))
+        grids.append((ti, ft.bbox, xs, ys, grid, cells, [[] for _ in cells]))
+    free: list[dict] = []
+    bisect_right = bisect.bisect_right
+    for ch in chars:
+        cx = (ch["x0"] + ch["x1"]) / 2
+        cy = (ch["top"] + ch["bottom"]) / 2
+        for _, (bx0, btop, bx1, bbottom), xs, ys, grid, _, inside in grids:
+            if bx0 <= cx <= bx1 and btop <= cy <= bbottom:
+                k = grid.get((bisect_right(ys, cy) - 1, bisect_right(xs, cx) - 1))
+                if k is not None:
+                    inside[k].append(ch)
+                    break
+        else:
+            free.append(ch)
+    for ti, (bx0, btop, bx1, bbottom), xs, ys, _, cells, inside in grids:
         for cell, cell_chars in zip(cells, inside):
             cell.lines = [_cell_line(group) for group in _line_groups(cell_chars)]
         cells.sort(key=lambda c: (c.row, c.col))
@@ -635,7 +643,7 @@ def _page_tables(found: list, pno: int, chars: list[dict]) -> list[Table]:
         t.pad = max(0.0, min(starts)) if starts else 2.0
         out.append(t)
     # Characters outside every cell are the page's free text.
-    chars[:] = [ch for ch in chars if id(ch) not in taken]
+    chars[:] = free
     return out
 
 
@@ -657,10 +665,22 @@ def _index(edges: list[float], v: float) -> int:
     return i - 1 if abs(edges[i - 1] - v) <= abs(edges[i] - v) else i
 
 
+_X0 = operator.itemgetter("x0")
+
+
 def _line_groups(chars: list[dict]) -> list[list[dict]]:
     """Characters grouped into printed lines (same baseline), each sorted left to right."""
+    tops = {ch["top"] for ch in chars}
+    plain = all(math.isfinite(t) for t in tops)  # NaN is no key; inf − inf is not a distance
+    if len(tops) == 1 and plain:  # one line (most cells): what the loop below makes of it
+        return [sorted(chars, key=_X0)]
+    if plain:  # the characters of a line share their top: rounded once
+        rounded = {t: round(t, 1) for t in tops}
+        ordered = sorted(chars, key=lambda c: (rounded[c["top"]], c["x0"]))
+    else:
+        ordered = sorted(chars, key=lambda c: (round(c["top"], 1), c["x0"]))
     groups: list[list[dict]] = []
-    for ch in sorted(chars, key=lambda c: (round(c["top"], 1), c["x0"])):
+    for ch in ordered:
         if groups and abs(groups[-1][0]["top"] - ch["top"]) <= max(1.5, ch["size"] * 0.3):
             groups[-1].append(ch)
         else:

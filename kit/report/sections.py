@@ -11,7 +11,8 @@ from ..checks import GOALS_TABLE, INDICATORS_TABLE, table_checks
 from ..model import BUDGET_PARTS, BUDGET_STAGES, Department
 from ..vocab import Status, WeightSource
 from . import tables as t
-from .charts import budget_chart, figure_png, tasks_chart
+from .charts import budget_chart, scores_chart, tasks_chart
+from .svg import chart_svg
 from .summary import coverage_table
 
 PART_LABELS = {"total": "部门支出总金额", "basic": "基本支出", "project": "项目支出"}
@@ -116,8 +117,8 @@ def adjustment_summary(dept: Department) -> str:
 
 
 def budget_figure(dept: Department) -> str:
-    fig = budget_chart(dept)
-    return t.figure(figure_png(fig), "部门预算年初批复、调整后与年末执行对比柱状图",
+    chart = budget_chart(dept)
+    return t.figure(chart_svg(chart), chart.alt,
                     "图 1　部门预算：年初批复、调整后与年末执行（万元）")
 
 
@@ -170,8 +171,8 @@ def tasks_totals(dept: Department) -> str:
 
 
 def tasks_figure(dept: Department) -> str:
-    fig = tasks_chart(dept)
-    return t.figure(figure_png(fig), "各年度主要任务预算数与执行数对比及执行率条形图",
+    chart = tasks_chart(dept)
+    return t.figure(chart_svg(chart), chart.alt,
                     "图 2　年度主要任务：预算数、执行数（万元，对数刻度）与执行率")
 
 
@@ -309,10 +310,8 @@ def scores_table(audit) -> str:
 
 
 def scores_figure(audit) -> str:
-    from .charts import scores_chart
-
-    fig = scores_chart(audit)
-    return t.figure(figure_png(fig), "各三级指标分数、自评分数与复核分数对比条形图",
+    chart = scores_chart(audit)
+    return t.figure(chart_svg(chart), chart.alt,
                     "图 3　评分复核：分数（权重）、自评分数与复核分数")
 
 

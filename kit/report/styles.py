@@ -12,6 +12,8 @@ so the page looks exactly the same; only comments and the rules that never apply
 from __future__ import annotations
 
 import re
+from functools import lru_cache
+from typing import Iterable
 
 _STYLE = re.compile(r"(<style[^>]*>)(.*?)(</style>)", re.S | re.I)
 _CLASS_ATTR = re.compile(r"""\sclass\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.I)
@@ -131,11 +133,12 @@ def _declarations(body: str) -> list[str]:
     return [d.strip() for d in out if d.strip()]
 
 
-def _unused_properties_dropped(blocks: list[str], page_rest: str) -> list[str]:
+def _unused_properties_dropped(blocks: list[str], inline_used: Iterable[str]) -> list[str]:
     """Custom properties (``--name: …``) no kept rule, no other used property and no inline
-    style reads with ``var(--name)``: they have no effect on the page (no script reads them)."""
+    style reads with ``var(--name)`` (``inline_used``): they have no effect on the page (no
+    script reads them)."""
     defined: dict[str, list[str]] = {}
-    used = set(_VAR.findall(page_rest))
+    used = set(inline_used)
     for css in blocks:
         for body in _BODY.findall(css):
             for d in _declarations(body):
@@ -164,16 +167,22 @@ def _unused_properties_dropped(blocks: list[str], page_rest: str) -> list[str]:
     return out
 
 
+@lru_cache(maxsize=16)
+def _pruned(blocks: tuple[str, ...], classes: frozenset[str], inline_used: frozenset[str]) -> tuple[str, ...]:
+    """The style blocks pruned for a page with these classes and inline ``var()`` uses: the
+    same for most departments of a batch (the stylesheets are the template's), so computed once."""
+    return tuple(_unused_properties_dropped([prune_css(css, set(classes)) for css in blocks], inline_used))
+
+
 def prune(page: str) -> str:
     """The page with each ``<style>`` block reduced to the rules (and custom properties) that
     may apply to it."""
     rest = _STYLE.sub("", page)
     if "<script" in rest.lower():
         return page  # a script could add classes or read properties: keep every rule
-    classes = page_classes(page)
     parts = _STYLE.split(page)  # text, open, css, close, text, …
-    blocks = [prune_css(parts[i], classes) for i in range(2, len(parts), 4)]
-    blocks = _unused_properties_dropped(blocks, rest)
+    blocks = _pruned(tuple(parts[i] for i in range(2, len(parts), 4)), frozenset(page_classes(page)),
+                     frozenset(_VAR.findall(rest)))
     for k, i in enumerate(range(2, len(parts), 4)):
         parts[i] = blocks[k]
     return "".join(parts)

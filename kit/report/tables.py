@@ -158,10 +158,14 @@ def table(
 
 
 
-def figure(png: bytes, alt: str, caption: str = "") -> str:
-    """A chart as an inline data: URI image (no external file, no request)."""
-    data = base64.b64encode(png).decode("ascii")
+def figure(image: bytes | str, alt: str, caption: str = "") -> str:
+    """A chart in the page, no external file and no request: an ``<svg>`` element written by the
+    kit (``kit.report.svg``; it names itself with its ``aria-label``), or PNG bytes as a data: URI
+    image described by ``alt``."""
     cap = f"<figcaption>{html.escape(caption)}</figcaption>" if caption else ""
+    if isinstance(image, str):
+        return f'<figure class="kit-figure">{image}{cap}</figure>'
+    data = base64.b64encode(image).decode("ascii")
     return (
         f'<figure class="kit-figure"><img src="data:image/png;base64,{data}" alt="{html.escape(alt)}">'
         f"{cap}</figure>"
