@@ -30,13 +30,17 @@ demo: $(STAMP)
 	$(VENV)/bin/kit check params/022006.yaml
 	$(VENV)/bin/kit render params/022006.yaml --out reports
 
-# The whole suite.
-test: $(STAMP) sysdeps
-	$(PY) -m pytest -q
+# The whole suite, on TEST_JOBS processes (pytest-xdist; a test file stays in one process, so the
+# renders and PDFs a file shares are made once). TEST_JOBS=0 runs it in this process alone.
+TEST_JOBS ?= 2
+PYTEST_JOBS = $(if $(filter 0,$(TEST_JOBS)),,-n $(TEST_JOBS) --dist loadfile)
 
-# Everything that starts no Jupyter kernel (under a minute; tests marked `kernel` are left out).
+test: $(STAMP) sysdeps
+	$(PY) -m pytest -q $(PYTEST_JOBS)
+
+# Everything that starts no Jupyter kernel (tests marked `kernel` are left out).
 test-fast: $(STAMP)
-	$(PY) -m pytest -q -m "not kernel"
+	$(PY) -m pytest -q $(PYTEST_JOBS) -m "not kernel"
 
 # The linter alone (the suite runs it too: tests/test_packaging.py).
 lint: $(STAMP)

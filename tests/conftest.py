@@ -35,6 +35,21 @@ def sample():
     return load_department(SAMPLE_DATA)
 
 
+@pytest.fixture(scope="session")
+def chromium() -> str:
+    """The browser the page and PDF tests drive: missing, it fails CI and skips elsewhere."""
+    import os
+
+    from kit.report.pdf import chromium_path
+
+    path = chromium_path()
+    if path is None:
+        if os.environ.get("CI"):
+            pytest.fail("CI 环境中没有 chromium：请先运行 make sysdeps（apt-get install chromium）")
+        pytest.skip("未安装 chromium（/usr/bin/chromium）：运行 make sysdeps 后可执行浏览器和 PDF 测试")
+    return path
+
+
 def _edit(text: str, replace: dict[str, str] | None) -> str:
     for old, new in (replace or {}).items():
         # A replacement that matches nothing would make the test pass for the wrong reason.

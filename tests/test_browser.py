@@ -9,24 +9,13 @@ has an external image and a console error.
 from __future__ import annotations
 
 import base64
-import os
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from kit.report.pdf import Browser, chromium_path
+from kit.report.pdf import Browser
 from render_helpers import rendered
-
-
-@pytest.fixture(scope="module")
-def chromium() -> str:
-    path = chromium_path()
-    if path is None:
-        if os.environ.get("CI"):
-            pytest.fail("CI 环境中没有 chromium：请先运行 make sysdeps（apt-get install chromium）")
-        pytest.skip("未安装 chromium（/usr/bin/chromium）：运行 make sysdeps 后可执行浏览器测试")
-    return path
 
 
 def visit(exe: str, url: str, tmp: Path, shot: Path) -> dict:

@@ -38,8 +38,8 @@ def test_report_of_an_imported_form_has_its_import_note(tmp_path):
 
 
 @pytest.mark.kernel
-def test_report_of_a_typed_file_has_no_import_note(tmp_path):
+def test_report_of_a_typed_file_has_no_import_note(tmp_path_factory):
     from render_helpers import rendered
 
-    result = rendered(tmp_path, "sample")
+    result = rendered(tmp_path_factory.getbasetemp(), "sample")  # the sample render the report tests share
     assert result.ok and "导入说明" not in result.html.read_text(encoding="utf-8")

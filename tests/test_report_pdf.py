@@ -7,13 +7,12 @@ for scrolling, on the page laid out for print).
 from __future__ import annotations
 
 import html
-import os
 import re
 from pathlib import Path
 
 import pytest
 
-from kit.report.pdf import Browser, Printer, chromium_path
+from kit.report.pdf import Browser, Printer
 from render_helpers import ROOT, rendered
 
 pdfplumber = pytest.importorskip("pdfplumber")
@@ -33,16 +32,6 @@ def only_the_bundled_font(tmp_path_factory):
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("FONTCONFIG_FILE", str(conf))
         yield
-
-
-@pytest.fixture(scope="module")
-def chromium() -> str:
-    path = chromium_path()
-    if path is None:
-        if os.environ.get("CI"):
-            pytest.fail("CI 环境中没有 chromium：请先运行 make sysdeps（apt-get install chromium）")
-        pytest.skip("未安装 chromium：运行 make sysdeps 后可执行 PDF 测试")
-    return path
 
 
 @pytest.fixture(scope="module")

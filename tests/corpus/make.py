@@ -1,8 +1,9 @@
 """Generators for the corpus cases that cannot be committed as files.
 
 Binary, huge, oddly encoded and xlsx cases are written into a temporary folder at test time,
-each by a small function ``name(folder) -> path`` registered in ``GENERATORS``;
-``cases.yaml`` names them with ``make: name``. Everything derives from ``base.yaml``.
+each by a small function ``name(folder) -> path`` registered in ``registry.GENERATORS`` (with the
+``kit import`` cases of ``make_import.py``); ``cases.yaml`` names them with ``make: name``. Everything
+here derives from ``base.yaml``; a workbook case that only sets cells is a row of ``CELL_EDITS``.
 """
 from __future__ import annotations
 
@@ -12,14 +13,11 @@ import zipfile
 from pathlib import Path
 from typing import Callable
 
+import make_import  # noqa: F401  (registers the kit import cases)
+from registry import GENERATORS, fifo, generator, register, symlink, write
+
 CORPUS = Path(__file__).resolve().parent
 BASE = CORPUS / "base.yaml"
-GENERATORS: dict[str, Callable[[Path], Path]] = {}
-
-
-def generator(fn: Callable[[Path], Path]) -> Callable[[Path], Path]:
-    GENERATORS[fn.__name__] = fn
-    return fn
 
 
 def base_text() -> str:
@@ -29,16 +27,12 @@ def base_text() -> str:
 # --- files and encodings -------------------------------------------------------------------
 @generator
 def empty_yaml(d: Path) -> Path:
-    p = d / "empty.yaml"
-    p.write_bytes(b"")
-    return p
+    return write(d, "empty.yaml", b"")
 
 
 @generator
 def whitespace_yaml(d: Path) -> Path:
-    p = d / "whitespace.yaml"
-    p.write_bytes(b"  \n\t\n\r\n   ")
-    return p
+    return write(d, "whitespace.yaml", b"  \n\t\n\r\n   ")
 
 
 @generator
@@ -55,30 +49,22 @@ def folder_named_yaml(d: Path) -> Path:
 
 @generator
 def utf8_bom_yaml(d: Path) -> Path:
-    p = d / "bom.yaml"
-    p.write_bytes(b"\xef\xbb\xbf" + base_text().encode("utf-8"))
-    return p
+    return write(d, "bom.yaml", b"\xef\xbb\xbf" + base_text().encode("utf-8"))
 
 
 @generator
 def gbk_yaml(d: Path) -> Path:
-    p = d / "gbk.yaml"
-    p.write_bytes(base_text().encode("gbk"))
-    return p
+    return write(d, "gbk.yaml", base_text().encode("gbk"))
 
 
 @generator
 def utf16_yaml(d: Path) -> Path:
-    p = d / "utf16.yaml"
-    p.write_bytes(base_text().encode("utf-16"))
-    return p
+    return write(d, "utf16.yaml", base_text().encode("utf-16"))
 
 
 @generator
 def nul_byte_yaml(d: Path) -> Path:
-    p = d / "nul.yaml"
-    p.write_bytes(base_text().encode("utf-8").replace("追加项目经费".encode(), "追加\x00项目经费".encode()))
-    return p
+    return write(d, "nul.yaml", base_text().replace("追加项目经费", "追加\x00项目经费"))
 
 
 @generator
@@ -134,6 +120,47 @@ def _workbook(d: Path, name: str, edit: Callable | None = None, dept=None) -> Pa
     return p
 
 
+# Workbook cases that only set cells: name -> (file written, {"sheet!cell": value}).
+CELL_EDITS: dict[str, tuple[str, dict[str, object]]] = {
+    "xlsx_formula": ("formula.xlsx", {"部门预算总表!B2": "=C2+D2"}),
+    "xlsx_date_in_amount": ("date.xlsx", {"部门基本支出!C2": dt.datetime(2022, 12, 31)}),
+    "xlsx_text_in_amount": ("text-amount.xlsx", {"项目支出!E2": "四十六万"}),
+    "xlsx_renamed_header": ("renamed-header.xlsx", {"评分表!G1": "自评得分"}),
+    "xlsx_data_without_header": ("no-header-column.xlsx", {"项目支出!H2": "备注：另有追加"}),
+    "xlsx_numeric_code": ("numeric-code.xlsx", {"基本信息!B3": 22006}),
+    "xlsx_path_code": ("path-code.xlsx", {"基本信息!B3": "../../outside"}),
+    # Amounts typed as numbers into General cells (floats and ints): read exactly.
+    "xlsx_numbers_typed": ("numbers-typed.xlsx", {"部门预算总表!B2": 1000000.0, "部门预算总表!C2": 600000,
+                                                  "部门预算总表!D2": 400000.00}),
+    "xlsx_negative_and_huge": ("negative-huge.xlsx", {"部门基本支出!E3": "-95000.00",
+                                                      "项目支出!C2": "2000000000000000.00"}),
+    "xlsx_wan_and_fullwidth": ("wan-fullwidth.xlsx", {"部门基本支出!C3": "10万元", "部门基本支出!E2": "４９５０００.００"}),
+    "xlsx_overflow_cells": ("overflow.xlsx", {"项目支出!C2": "#####", "评分表!D3": "#####"}),
+    # A number cell holding 1e-300 (Excel shows 0): it loaded as 0.000…1 with 300 zeros.
+    "xlsx_tiny_float": ("tiny-float.xlsx", {"项目支出!E2": 1e-300}),
+    # Excel's own escape for a lone surrogate (_xD800_) in a task name and a narrative text.
+    "xlsx_surrogate_escape": ("surrogate.xlsx", {"年度主要任务完成情况!A2": "基本_xD800_医疗服务",
+                                                 "自评报告!D5": "预算执行_xDFFF_进度偏慢。"}),
+    # ESC and C1 controls written with Excel's _x001B_ escape in the department name and a task.
+    "xlsx_escape_sequences": ("escapes.xlsx", {"基本信息!B2": "语料_x001B_[31m测试_x001B_]0;pwned_x0007_单位",
+                                               "年度主要任务完成情况!A3": "设备_x009B_2J购置"}),
+    "xlsx_surrogate_in_code": ("surrogate-code.xlsx", {"基本信息!B3": "C00_xDC00_01"}),
+}
+
+
+def _cells_case(file: str, cells: dict[str, object]) -> Callable[[Path], Path]:
+    def edit(wb):
+        for ref, value in cells.items():
+            sheet, cell = ref.split("!")
+            wb[sheet][cell] = value
+
+    return lambda d: _workbook(d, file, edit)
+
+
+for _name, (_file, _cells) in CELL_EDITS.items():
+    register(_name, _cells_case(_file, _cells))
+
+
 @generator
 def xlsx_good(d: Path) -> Path:
     return _workbook(d, "good.xlsx")
@@ -141,16 +168,12 @@ def xlsx_good(d: Path) -> Path:
 
 @generator
 def xlsx_fake(d: Path) -> Path:
-    p = d / "fake.xlsx"
-    p.write_text("部门名称,金额\n语料测试单位,1000000\n", encoding="utf-8")
-    return p
+    return write(d, "fake.xlsx", "部门名称,金额\n语料测试单位,1000000\n")
 
 
 @generator
 def xlsx_empty(d: Path) -> Path:
-    p = d / "empty.xlsx"
-    p.write_bytes(b"")
-    return p
+    return write(d, "empty.xlsx", b"")
 
 
 @generator
@@ -186,9 +209,7 @@ def xlsx_zip_not_workbook(d: Path) -> Path:
 
 @generator
 def xlsx_old_xls(d: Path) -> Path:
-    p = d / "old.xlsx"
-    p.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 504)
-    return p
+    return write(d, "old.xlsx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 504)
 
 
 @generator
@@ -234,106 +255,12 @@ def xlsx_merged_rows(d: Path) -> Path:
 
 
 @generator
-def xlsx_formula(d: Path) -> Path:
-    def edit(wb):
-        wb["部门预算总表"]["B2"] = "=C2+D2"
-
-    return _workbook(d, "formula.xlsx", edit)
-
-
-@generator
-def xlsx_date_in_amount(d: Path) -> Path:
-    def edit(wb):
-        wb["部门基本支出"]["C2"] = dt.datetime(2022, 12, 31)
-
-    return _workbook(d, "date.xlsx", edit)
-
-
-@generator
-def xlsx_text_in_amount(d: Path) -> Path:
-    def edit(wb):
-        wb["项目支出"]["E2"] = "四十六万"
-
-    return _workbook(d, "text-amount.xlsx", edit)
-
-
-@generator
 def xlsx_error_value(d: Path) -> Path:
     def edit(wb):
         c = wb["评分表"]["G2"]
         c.value, c.data_type = "#DIV/0!", "e"
 
     return _workbook(d, "error-value.xlsx", edit)
-
-
-@generator
-def xlsx_renamed_header(d: Path) -> Path:
-    def edit(wb):
-        wb["评分表"]["G1"] = "自评得分"
-
-    return _workbook(d, "renamed-header.xlsx", edit)
-
-
-@generator
-def xlsx_data_without_header(d: Path) -> Path:
-    def edit(wb):
-        wb["项目支出"]["H2"] = "备注：另有追加"
-
-    return _workbook(d, "no-header-column.xlsx", edit)
-
-
-@generator
-def xlsx_numeric_code(d: Path) -> Path:
-    def edit(wb):
-        wb["基本信息"]["B3"] = 22006
-
-    return _workbook(d, "numeric-code.xlsx", edit)
-
-
-@generator
-def xlsx_path_code(d: Path) -> Path:
-    def edit(wb):
-        wb["基本信息"]["B3"] = "../../outside"
-
-    return _workbook(d, "path-code.xlsx", edit)
-
-
-@generator
-def xlsx_numbers_typed(d: Path) -> Path:
-    """Amounts typed as numbers into General cells (floats and ints): read exactly."""
-
-    def edit(wb):
-        ws = wb["部门预算总表"]
-        ws["B2"], ws["C2"], ws["D2"] = 1000000.0, 600000, 400000.00
-
-    return _workbook(d, "numbers-typed.xlsx", edit)
-
-
-@generator
-def xlsx_negative_and_huge(d: Path) -> Path:
-    def edit(wb):
-        wb["部门基本支出"]["E3"] = "-95000.00"
-        wb["项目支出"]["C2"] = "2000000000000000.00"
-
-    return _workbook(d, "negative-huge.xlsx", edit)
-
-
-@generator
-def xlsx_wan_and_fullwidth(d: Path) -> Path:
-    def edit(wb):
-        wb["部门基本支出"]["C3"] = "10万元"
-        wb["部门基本支出"]["E2"] = "４９５０００.００"
-
-    return _workbook(d, "wan-fullwidth.xlsx", edit)
-
-
-@generator
-def xlsx_overflow_cells(d: Path) -> Path:
-    def edit(wb):
-        wb["项目支出"]["C2"] = "#####"
-        wb["评分表"]["D3"] = "#####"
-
-    return _workbook(d, "overflow.xlsx", edit)
 
 
 @generator
@@ -360,49 +287,15 @@ def xlsx_formula_injection(d: Path) -> Path:
 
 # --- text that cannot be encoded or would drive a terminal ------------------------------------
 @generator
-def xlsx_surrogate_escape(d: Path) -> Path:
-    """Excel's own escape for a lone surrogate (_xD800_) in a task name and a narrative text."""
-
-    def edit(wb):
-        wb["年度主要任务完成情况"]["A2"] = "基本_xD800_医疗服务"
-        wb["自评报告"]["D5"] = "预算执行_xDFFF_进度偏慢。"
-
-    return _workbook(d, "surrogate.xlsx", edit)
-
-
-@generator
-def xlsx_escape_sequences(d: Path) -> Path:
-    """ESC and C1 controls written with Excel's _x001B_ escape in the department name and a task."""
-
-    def edit(wb):
-        wb["基本信息"]["B2"] = "语料_x001B_[31m测试_x001B_]0;pwned_x0007_单位"
-        wb["年度主要任务完成情况"]["A3"] = "设备_x009B_2J购置"
-
-    return _workbook(d, "escapes.xlsx", edit)
-
-
-@generator
-def xlsx_surrogate_in_code(d: Path) -> Path:
-    def edit(wb):
-        wb["基本信息"]["B3"] = "C00_xDC00_01"
-
-    return _workbook(d, "surrogate-code.xlsx", edit)
-
-
-@generator
 def file_name_with_escapes(d: Path) -> Path:
     """A good department in a file whose name holds escape sequences (shown escaped)."""
-    p = d / "\x1b[2J\x1b]0;pwned\x07.yaml"
-    p.write_text(base_text(), encoding="utf-8")
-    return p
+    return write(d, "\x1b[2J\x1b]0;pwned\x07.yaml", base_text())
 
 
 @generator
 def file_name_with_escapes_error(d: Path) -> Path:
     """A GBK file whose name holds an escape sequence: the error names it escaped."""
-    p = d / "\x1b[31m\u202e坏.yaml"
-    p.write_bytes(base_text().encode("gbk"))
-    return p
+    return write(d, "\x1b[31m\u202e坏.yaml", base_text().encode("gbk"))
 
 
 # --- what loads must also render ------------------------------------------------------------
@@ -421,25 +314,9 @@ def many_tasks_yaml(d: Path) -> Path:
     return p
 
 
-@generator
-def xlsx_tiny_float(d: Path) -> Path:
-    """A number cell holding 1e-300 (Excel shows 0): it loaded as 0.000…1 with 300 zeros."""
-
-    def edit(wb):
-        wb["项目支出"]["E2"] = 1e-300
-
-    return _workbook(d, "tiny-float.xlsx", edit)
-
-
 # --- paths: only regular files are read ----------------------------------------------------------
 NON_UTF8 = os.fsdecode(b"\xb2\xbf\xc3\xc5\xff")  # GBK bytes of a Chinese name, then 0xFF: not UTF-8
 LONG_NAME = "部门数据" * 30 + ".yaml"  # 363 bytes in UTF-8: over the 255 a file name may have
-
-
-def _symlink(d: Path, name: str, target: str | Path) -> Path:
-    p = d / name
-    os.symlink(target, p)
-    return p
 
 
 def _params(d: Path, data: str, name: str = "C00001.yaml") -> Path:
@@ -451,27 +328,23 @@ def _params(d: Path, data: str, name: str = "C00001.yaml") -> Path:
 @generator
 def symlink_to_dev_zero(d: Path) -> Path:
     """Read without bound before (kit validate: MemoryError at 1.7 GB)."""
-    return _symlink(d, "zero.yaml", "/dev/zero")
+    return symlink(d, "zero.yaml", "/dev/zero")
 
 
 @generator
 def symlink_to_dev_urandom_xlsx(d: Path) -> Path:
-    return _symlink(d, "urandom.xlsx", "/dev/urandom")
+    return symlink(d, "urandom.xlsx", "/dev/urandom")
 
 
 @generator
 def fifo_yaml(d: Path) -> Path:
     """A named pipe with no writer: reading it waited forever."""
-    p = d / "pipe.yaml"
-    os.mkfifo(p)
-    return p
+    return fifo(d, "pipe.yaml")
 
 
 @generator
 def fifo_xlsx(d: Path) -> Path:
-    p = d / "pipe.xlsx"
-    os.mkfifo(p)
-    return p
+    return fifo(d, "pipe.xlsx")
 
 
 @generator
@@ -486,19 +359,19 @@ def unix_socket_yaml(d: Path) -> Path:
 
 @generator
 def symlink_loop_yaml(d: Path) -> Path:
-    _symlink(d, "b.yaml", d / "a.yaml")
-    return _symlink(d, "a.yaml", d / "b.yaml")
+    symlink(d, "b.yaml", d / "a.yaml")
+    return symlink(d, "a.yaml", d / "b.yaml")
 
 
 @generator
 def dangling_symlink_yaml(d: Path) -> Path:
-    return _symlink(d, "dangling.yaml", d / "gone.yaml")
+    return symlink(d, "dangling.yaml", d / "gone.yaml")
 
 
 @generator
 def symlink_to_good_yaml(d: Path) -> Path:
     """A symlink to a regular file is read like the file."""
-    return _symlink(d, "link.yaml", BASE)
+    return symlink(d, "link.yaml", BASE)
 
 
 @generator
@@ -509,9 +382,7 @@ def name_too_long_yaml(d: Path) -> Path:
 @generator
 def non_utf8_name_yaml(d: Path) -> Path:
     """A good department in a file whose name is GBK bytes: a traceback before, and no report."""
-    p = d / (NON_UTF8 + ".yaml")
-    p.write_text(base_text(), encoding="utf-8")
-    return p
+    return write(d, NON_UTF8 + ".yaml", base_text())
 
 
 @generator
@@ -531,27 +402,27 @@ def params_data_resolves_to_non_utf8(d: Path) -> Path:
     """data: names a symlink to a file whose name is not UTF-8."""
     target = d / (NON_UTF8 + ".yaml")
     target.write_text(base_text(), encoding="utf-8")
-    _symlink(d, "data.yaml", target)
+    symlink(d, "data.yaml", target)
     return _params(d, "data.yaml")
 
 
 @generator
 def params_data_dev_zero(d: Path) -> Path:
-    _symlink(d, "zero.yaml", "/dev/zero")
+    symlink(d, "zero.yaml", "/dev/zero")
     return _params(d, "zero.yaml")
 
 
 @generator
 def params_data_fifo(d: Path) -> Path:
-    os.mkfifo(d / "pipe.yaml")
+    fifo(d, "pipe.yaml")
     return _params(d, "pipe.yaml")
 
 
 @generator
 def params_data_symlink_loop(d: Path) -> Path:
     """A symlink loop in data: (RuntimeError traceback before; in a batch, every department failed)."""
-    _symlink(d, "b.yaml", d / "a.yaml")
-    _symlink(d, "a.yaml", d / "b.yaml")
+    symlink(d, "b.yaml", d / "a.yaml")
+    symlink(d, "a.yaml", d / "b.yaml")
     return _params(d, "a.yaml")
 
 
@@ -743,11 +614,6 @@ def xlsx_dtd_entities(d: Path) -> Path:
             dst.writestr(item, data)
     good.unlink()
     return p
-
-
-from make_import import GENERATORS as _IMPORT_GENERATORS  # noqa: E402  (kit import cases: forms, --out states)
-
-GENERATORS.update(_IMPORT_GENERATORS)
 
 
 def make(name: str, folder: Path) -> Path:
