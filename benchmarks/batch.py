@@ -10,7 +10,7 @@ the order in every repeat so that drift (other load, caches) falls on each path 
     (``-p params_file …``, ``--cwd`` the parameter folder), then ``jupyter nbconvert --to html``;
 (b) ``kit render PARAMS_DIR --jobs 2 --force`` (the default batch path: warm kernels), start-up
     of the command, its workers and kernels included;
-(w) a warm render in this process, steady state: ``kit.rendering.render(isolation="warm")`` on
+(w) a warm render in this process, steady state: ``kit.run.rendering.render(isolation="warm")`` on
     one warm kernel started before timing (CPU of this process and of the kernel);
 (c) the kernel-free floor: the audit notebook's own code cells executed in this process with no
     kernel and no notebook machinery (``show`` builds each output's HTML, ``publish_result``
@@ -82,7 +82,7 @@ class PeakRSS:
 
 
 def synth(n: int, folder: Path) -> list[Path]:
-    from kit.synth import write_synthetic
+    from kit.commands.synth import write_synthetic
 
     write_synthetic(n, folder, seed=SEED)
     return sorted((folder / "params").glob("*.yaml"))
@@ -140,7 +140,7 @@ def _notebook_code() -> tuple[object, list[object]]:
 
 def floor(params: list[Path]) -> tuple[float, float, int]:
     """The audit notebook's code, every cell, in this process: no kernel, no notebook machinery."""
-    import kit.rendering as rendering
+    import kit.run.rendering as rendering
     import kit.report.tables as tables
 
     shown: list[str] = []
@@ -182,16 +182,16 @@ class _Warm:
 
     @classmethod
     def start(cls, param: Path, out: Path) -> None:
-        from kit import warm
-        from kit.rendering import render
+        from kit.run import warm
+        from kit.run.rendering import render
 
         assert render(param, out, isolation="warm").ok
         cls.kernel_pid = warm.warm_kernel().km.provisioner.process.pid
 
 
 def warm_renders(params: list[Path], out: Path) -> tuple[float, float, int]:
-    """kit.rendering.render on this process's warm kernel, one department after the other."""
-    from kit.rendering import render
+    """kit.run.rendering.render on this process's warm kernel, one department after the other."""
+    from kit.run.rendering import render
 
     with PeakRSS() as mem:
         t0, c0, k0 = time.perf_counter(), time.process_time(), _Warm.kernel_cpu()
@@ -207,7 +207,7 @@ def page_work(out: Path) -> tuple[float, float, int]:
     """The page and files kit render writes, from the notebooks (w) executed, in this process."""
     import nbformat
 
-    from kit.rendering import _scrubbed, _warm_export, audit_json_bytes, notebook_result, take_docx
+    from kit.run.rendering import _scrubbed, _warm_export, audit_json_bytes, notebook_result, take_docx
     from kit.report.pagefont import subset_woff
     from kit.report.workbook import tracking_bytes
 

@@ -27,8 +27,8 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import legacy_charts  # noqa: E402
 
-from kit.audit import run_audit  # noqa: E402
-from kit.load import load_department  # noqa: E402
+from kit.engine.audit import run_audit  # noqa: E402
+from kit.files.load import load_department  # noqa: E402
 from kit.report import charts  # noqa: E402
 from kit.report.svg import chart_svg  # noqa: E402
 

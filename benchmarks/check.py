@@ -1,7 +1,7 @@
 """Benchmark: the audit engine (``kit check`` in-process) over 1,000 generated departments.
 
 Departments are generated in memory from the sample (deterministic seed) with
-``kit.synth.synth_document``: amounts scaled, tasks re-split, indicators and self scores
+``kit.commands.synth.synth_document``: amounts scaled, tasks re-split, indicators and self scores
 perturbed. Two timings per department are reported: ``run_audit`` alone (load excluded) and
 ``build_department`` + ``run_audit`` (load included). Goal: < 20 ms per department.
 
@@ -18,10 +18,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from kit.audit import run_audit  # noqa: E402
-from kit.load import load_department  # noqa: E402
+from kit.engine.audit import run_audit  # noqa: E402
+from kit.files.load import load_department  # noqa: E402
 from kit.model import build_department, to_document  # noqa: E402
-from kit.synth import PLANTS, default_source, synth_document  # noqa: E402
+from kit.commands.synth import PLANTS, default_source, synth_document  # noqa: E402
 
 GOAL_MS = 20.0
 

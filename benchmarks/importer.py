@@ -1,7 +1,7 @@
 """Benchmark: ``kit import`` speed in forms per second, for the text layer and for PDFs.
 
 * text: the sample's text layer (tests/assets/forms/longgang-central-hospital-2022.txt);
-* PDF: the sample laid out as the published form, and ``--n`` synthetic departments (kit.synth,
+* PDF: the sample laid out as the published form, and ``--n`` synthetic departments (kit.commands.synth,
   deterministic seed) laid out in the five layouts of tests/formpdf.py (reportlab);
 * the other families: the real published forms of the 财政部-style 自评表 (mof_selfeval) and the
   MOF-2013 table (mof_2013) as web-page text (tests/assets/forms), and ``--n`` departments of each
@@ -40,9 +40,9 @@ from formpdf_mof import LAYOUTS, LAYOUTS_2013, write_mof2013_pdf, write_mof_html
 
 from kit.importer import import_form, import_forms  # noqa: E402
 from kit.importer.compare import compare  # noqa: E402
-from kit.load import load_department  # noqa: E402
+from kit.files.load import load_department  # noqa: E402
 from kit.model import to_document  # noqa: E402
-from kit.synth import DEFAULT_SOURCE, PLANTS, synth_document  # noqa: E402
+from kit.commands.synth import DEFAULT_SOURCE, PLANTS, synth_document  # noqa: E402
 
 FORMS = ROOT / "tests" / "assets" / "forms"
 SAMPLE_TEXT = FORMS / "longgang-central-hospital-2022.txt"
@@ -170,7 +170,7 @@ def side_by_side(text: Path, samples: dict[str, Path], synthetic: list[Path], ru
 
 def families(n: int, runs: int, seed: int, tmpdir: Path) -> list[str]:
     """Forms per second for the 财政部-style and MOF-2013 families (text, PDF, web page)."""
-    from kit.synth import write_family_synthetic
+    from kit.commands.synth import write_family_synthetic
 
     out = []
     for p in MOF_TEXTS + MOF2013_TEXTS:

@@ -18,7 +18,7 @@ from matplotlib.figure import Figure
 from matplotlib.text import Text
 
 from kit.model import BUDGET_STAGES, Department
-from kit.text import for_terminal
+from kit.core.text import for_terminal
 from kit.report.fonts import setup_fonts
 
 DPI = 110

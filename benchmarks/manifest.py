@@ -3,7 +3,7 @@ one journal line per department and the whole manifest at the start and the end 
 
     .venv/bin/python benchmarks/manifest.py [--n 10000] [--old-n 2000]
 
-Rows are shaped like a real batch's (kit.batch.Row with findings, failing checks and output
+Rows are shaped like a real batch's (kit.run.batch.Row with findings, failing checks and output
 hashes). The former way is O(N²): it is measured up to ``--old-n`` rows and its total at ``--n``
 extrapolated from the measured cost per write (linear in the rows already written); the new
 way is measured at ``--n``. CPU-seconds beside wall-clock; the file system is the one of the
@@ -24,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from kit.batch import Row, append_manifest, read_manifest, write_manifest  # noqa: E402
+from kit.run.batch import Row, append_manifest, read_manifest, write_manifest  # noqa: E402
 
 
 def row(i: int) -> dict:

@@ -105,7 +105,7 @@ def main() -> None:
     ap.add_argument("--signals", action="store_true", help="stop latency after SIGINT and SIGTERM")
     args = ap.parse_args()
     sys.path.insert(0, str(ROOT))
-    from kit.synth import write_synthetic
+    from kit.commands.synth import write_synthetic
 
     with tempfile.TemporaryDirectory(prefix="kit-bench-") as tmp:
         work = Path(tmp)

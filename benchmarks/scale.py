@@ -23,7 +23,7 @@ squares after the first window); the load average; and an extrapolation to ``--t
 
 The index page: ``--rows`` manifest rows made from the departments of a small real batch (each
 department's JSON hard-linked under a new code, so the counts are read from real audits), then
-``kit.batch.render_index`` (the portfolio notebook, as ``kit render`` runs it) in a child process:
+``kit.run.batch.render_index`` (the portfolio notebook, as ``kit render`` runs it) in a child process:
 its CPU-seconds and wall-clock, the size of ``index.html``, the rows it lists, the pages by code and
 the CSV; beside it, in the same run, the size the one-table page would have (every department
 in ``departments_table``, as before paging).
@@ -104,7 +104,7 @@ class Journal:
 
 
 def run_batch(n: int, jobs: int, minutes: float, interval: float, work: Path) -> dict:
-    from kit.synth import write_synthetic
+    from kit.commands.synth import write_synthetic
 
     t0 = time.perf_counter()
     write_synthetic(n, work / "in", seed=SEED)
@@ -188,10 +188,10 @@ def window_figures(run: dict, window: int, target: int) -> dict:
 
 def index_at(rows_n: int, work: Path, template: Path | None) -> dict:
     """The index page of ``rows_n`` departments built from a real batch's rows and JSONs."""
-    from kit import portfolio as p
+    from kit.run import portfolio as p
 
     if template is None:
-        from kit.synth import write_synthetic
+        from kit.commands.synth import write_synthetic
 
         write_synthetic(6, work / "tin", seed=SEED)
         template = work / "tout"
@@ -217,7 +217,7 @@ def index_at(rows_n: int, work: Path, template: Path | None) -> dict:
         rows.append({**r, "dept_code": code, "name": f"{r.get('name') or '部门'}·{i:05d}", "report": f"{code}.html"})
     (out / "manifest.json").write_text(json.dumps({"departments": rows}, ensure_ascii=False, indent=1),
                                        encoding="utf-8")
-    code = ("import sys; from pathlib import Path; from kit.batch import render_index; "
+    code = ("import sys; from pathlib import Path; from kit.run.batch import render_index; "
             "render_index(Path(sys.argv[1]), 'benchmark', isolation='fresh')")
     t0 = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-c", code, str(out)], stderr=subprocess.PIPE)

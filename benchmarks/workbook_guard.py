@@ -32,8 +32,8 @@ CASES = [
 # The child reports its own peak RSS on exit (ru_maxrss of RUSAGE_CHILDREN only ever grows).
 PEAK = ("import atexit, resource, sys; atexit.register(lambda: sys.stderr.write("
         "'PEAK_KB %d\\n' % resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)); ")
-RUN = PEAK + "from kit.cli import main; sys.exit(main(['validate', sys.argv[1]]))"
-IMPORT_ONLY = PEAK + "import kit.cli, kit.xlsxio, openpyxl"
+RUN = PEAK + "from kit.commands.cli import main; sys.exit(main(['validate', sys.argv[1]]))"
+IMPORT_ONLY = PEAK + "import kit.commands.cli, kit.files.xlsxio, openpyxl"
 
 
 def child(code: str, *args: str) -> tuple[float, int, int]:

@@ -4,27 +4,27 @@ The flow is one line: import → load → checks and scores → notebook → HTM
 The public API::
 
     import kit
-    dept = kit.load("data/022006-2022.yaml")          # a data file (YAML or the kit's workbook)
+    dept = kit.files.load("data/022006-2022.yaml")          # a data file (YAML or the kit's workbook)
     result = kit.run_audit(dept)                      # checks and scores under the file's family rules
     kit.render("params/022006.yaml", "reports")       # the HTML report of one department
 """
 from __future__ import annotations
 
-from .version import __version__  # noqa: E402
+from .core.version import __version__  # noqa: E402
 
-from .errors import KitError, LoadError, ParamsError, Problem  # noqa: E402
+from .core.errors import KitError, LoadError, ParamsError, Problem  # noqa: E402
 
 # The model, the loader and YAML load on first use: `kit --help` and `kit import` start without them.
-_LAZY = {"load_department": (".load", "load_department"),
-         "Department": (".model", "Department"), "Params": (".params", "Params"),
-         "load_params": (".params", "load_params")}
+_LAZY = {"load_department": (".files.load", "load_department"),
+         "Department": (".model", "Department"), "Params": (".files.params", "Params"),
+         "load_params": (".files.params", "load_params")}
 
 
 def __getattr__(name: str):
-    if name == "load":  # the module kit.load is callable: kit.load("data/x.yaml") loads a file
+    if name == "load":  # the module kit.files.load is callable: kit.files.load("data/x.yaml") loads a file
         import importlib
 
-        return importlib.import_module(".load", __name__)
+        return importlib.import_module(".files.load", __name__)
     if name in _LAZY:
         import importlib
 
@@ -36,15 +36,15 @@ def __getattr__(name: str):
 
 
 def run_audit(dept, params=None, options=None, rules=None):
-    """Audit one department-year (``kit.audit.run_audit``)."""
-    from .audit import run_audit as _run_audit  # pandas-heavy: imported on first use
+    """Audit one department-year (``kit.engine.audit.run_audit``)."""
+    from .engine.audit import run_audit as _run_audit  # pandas-heavy: imported on first use
 
     return _run_audit(dept, params, options, rules)
 
 
 def render(params_path, out_dir, **kwargs):
-    """Render one department's report from its params file (``kit.rendering.render``)."""
-    from .rendering import render as _render  # papermill and nbconvert: imported on first use
+    """Render one department's report from its params file (``kit.run.rendering.render``)."""
+    from .run.rendering import render as _render  # papermill and nbconvert: imported on first use
 
     return _render(params_path, out_dir, **kwargs)
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 import copy
 from functools import lru_cache
 
-from kit.audit import run_audit
-from kit.load import load_department
+from kit.engine.audit import run_audit
+from kit.files.load import load_department
 from kit.model import build_department, to_document
 
 from conftest import SAMPLE_DATA

@@ -7,8 +7,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Callable
 
 from conftest import ROOT
-from kit.audit import audit_path, run_audit
-from kit.load import load_department
+from kit.engine.audit import audit_path, run_audit
+from kit.files.load import load_department
 from kit.families import get_family
 from kit.model import build_department
 

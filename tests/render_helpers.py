@@ -9,7 +9,7 @@ import functools
 import shutil
 from pathlib import Path
 
-from kit.rendering import RenderResult, render
+from kit.run.rendering import RenderResult, render
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_DATA = ROOT / "data" / "022006-2022.yaml"

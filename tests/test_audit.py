@@ -7,7 +7,7 @@ from decimal import Decimal
 import pandas as pd
 import pytest
 
-from kit.audit import FINDING_COLUMNS, audit_path, run_audit
+from kit.engine.audit import FINDING_COLUMNS, audit_path, run_audit
 
 D = Decimal
 
@@ -139,7 +139,7 @@ def test_run_audit_on_a_data_file_without_params(sample):
 
 
 def test_explicit_options_are_validated(sample):
-    from kit.errors import ParamsError
+    from kit.core.errors import ParamsError
 
     with pytest.raises(ParamsError) as e:
         run_audit(sample, options={"satisfaction_aggregate": "median"})

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from kit import batch
-from kit.cli import main
-from kit.synth import write_synthetic
+from kit.run import batch
+from kit.commands.cli import main
+from kit.commands.synth import write_synthetic
 from test_report_html import external_references
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -213,7 +213,7 @@ def test_dask_executor_gives_the_same_manifest(tmp_path):
 
 
 def test_lock_is_exclusive_and_a_dead_holder_is_taken_over(tmp_path, monkeypatch):
-    from kit.errors import KitError
+    from kit.core.errors import KitError
 
     monkeypatch.setattr(batch.manifest, "LOCK_WAIT", 0.2)
     lock = batch.BatchLock(tmp_path)
@@ -228,7 +228,7 @@ def test_lock_is_exclusive_and_a_dead_holder_is_taken_over(tmp_path, monkeypatch
 
 
 def test_files_of_a_folder_that_are_not_departments_are_refused_with_why(tmp_path):
-    from kit import portfolio
+    from kit.run import portfolio
 
     params = _synth(tmp_path / "in", 2)
     (params / "S00001.review.yaml").write_text("decisions: []\n", encoding="utf-8")  # its department's
@@ -274,7 +274,7 @@ def test_render_never_follows_a_symlinked_lock(tmp_path, capsys, link):
 
 def test_a_lock_that_is_no_regular_file_is_refused_not_waited_on(tmp_path):
     """A FIFO or a folder where the lock should be: refused at once (opening a FIFO would block)."""
-    from kit.errors import KitError
+    from kit.core.errors import KitError
 
     for name, make in (("fifo", os.mkfifo), ("dir", os.mkdir)):
         out = tmp_path / name
@@ -314,7 +314,7 @@ def test_out_that_cannot_take_the_batch_is_refused_before_work(tmp_path, capsys,
 @pytest.mark.parametrize("value, ok", [("2.5", True), ("300", True), ("0", False), ("-5", False), ("inf", False),
                                        ("nan", False), ("abc", False)])
 def test_timeout_values_are_checked_before_work(value, ok, capsys):
-    from kit.cli import build_parser
+    from kit.commands.cli import build_parser
 
     argv = ["render", "p.yaml", "--timeout", value]
     if ok:

@@ -25,8 +25,8 @@ SVG = "{http://www.w3.org/2000/svg}"
 
 @pytest.mark.parametrize("data", sorted((ROOT / "data").glob("*.yaml")), ids=lambda p: p.stem)
 def test_charts_show_the_same_content_as_before(data):
-    from kit.audit import run_audit
-    from kit.load import load_department
+    from kit.engine.audit import run_audit
+    from kit.files.load import load_department
     from kit.report import charts
 
     dept = load_department(data)
@@ -55,7 +55,7 @@ def _texts(svg: str) -> list[str]:
 
 
 def test_svg_draws_every_bar_and_text_of_the_content(sample):
-    from kit.audit import run_audit
+    from kit.engine.audit import run_audit
     from kit.report import charts
     from kit.report.svg import chart_svg
 
@@ -88,7 +88,7 @@ def test_department_text_in_a_chart_is_text_as_written(tmp_path):
     """'$x^2$', '<script>' and '&' in task names are drawn literally (escaped in the SVG markup)."""
     import dataclasses
 
-    from kit.load import load_department
+    from kit.files.load import load_department
     from kit.report import charts
     from kit.report.svg import chart_svg
 
@@ -111,8 +111,8 @@ LOADABLE_AMOUNTS = ("amount-extremes-mixed", "amount-junk-digits", "amount-negat
 def test_every_amount_axis_has_at_least_two_labelled_ticks(data):
     """An amount axis a reader can read: two or more labelled values, inside the axis' limits,
     however narrow or wide the amounts (a log axis over less than a decade, or over 27)."""
-    from kit.audit import run_audit
-    from kit.load import load_department
+    from kit.engine.audit import run_audit
+    from kit.files.load import load_department
     from kit.report import charts
     from kit.report.svg import log_ticks, nice_ticks
 

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import json
 
-from kit.checkcmd import width
-from kit.cli import main
+from kit.commands.checkcmd import width
+from kit.commands.cli import main
 
 
 def test_table_output(sample_params_path, capsys):

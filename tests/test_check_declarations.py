@@ -6,12 +6,12 @@ from decimal import Decimal
 
 import pytest
 
-from kit.audit import run_audit
-from kit.checks import REGISTRY, all_checks, checks_for, declared, title_of
+from kit.engine.audit import run_audit
+from kit.engine.checks import REGISTRY, all_checks, checks_for, declared, title_of
 from kit.families import get_family
 from kit.model import build_department
 from kit.report.advice import advice
-from kit.rules import load_rules, rules_for
+from kit.engine.rules import load_rules, rules_for
 from audit_variants import audit, rows, sample_doc
 
 from conftest import ROOT

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from audit_variants import audit, rows, sample_doc, score_row, section, statuses, task
 
-from kit import rules
-from kit.checks import Check, Result
+from kit.engine import rules
+from kit.engine.checks import Check, Result
 
 
 def test_e1_overflow():
@@ -24,7 +24,7 @@ def test_e2_trailing_junk():
 
 
 def test_e2_names_a_text_too_long_to_scan_in_full():
-    from kit.prose import MAX_SCAN
+    from kit.engine.prose import MAX_SCAN
 
     doc = sample_doc()
     task(doc, "租赁费")["content"] = "说明" * MAX_SCAN

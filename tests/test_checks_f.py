@@ -5,8 +5,8 @@ from decimal import Decimal
 
 import pytest
 
-from kit.formulas import agrees, read_actual, read_target
-from kit.values import parse_num
+from kit.engine.formulas import agrees, read_actual, read_target
+from kit.core.values import parse_num
 from mof_variants import audit, mof_doc, rows, score, statuses
 
 D = Decimal
@@ -284,8 +284,8 @@ def test_c1_covers_the_departments_own_rows():
 
 
 def test_a_shenzhen_file_under_the_mof_rules_is_not_graded(sample):
-    from kit.rules import load_rules
-    from kit.audit import run_audit
+    from kit.engine.rules import load_rules
+    from kit.engine.audit import run_audit
 
     r = run_audit(sample, None, None, rules=load_rules("mof_selfeval"))
     assert r.misfit and r.grade == {"self": "不予评级", "recomputed": "不予评级"}

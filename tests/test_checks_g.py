@@ -1,12 +1,12 @@
-"""The printed identities (G1–G9, kit/checks/printed.py) on every form: a passing and a failing case each,
-the sums a text states (kit.prose.stated_sums), the generic family (no grade) and the detection block."""
+"""The printed identities (G1–G9, kit/engine/checks/printed.py) on every form: a passing and a failing case each,
+the sums a text states (kit.engine.prose.stated_sums), the generic family (no grade) and the detection block."""
 from __future__ import annotations
 
 from decimal import Decimal
 
-from kit.audit import run_audit
+from kit.engine.audit import run_audit
 from kit.model import build_department, same_content, to_document
-from kit.prose import stated_sums
+from kit.engine.prose import stated_sums
 from mof_variants import audit, build, mof_doc, statuses
 
 D = Decimal
@@ -186,7 +186,7 @@ def test_a_data_file_without_its_score_table_is_never_graded():
     """The sample's data with the 评分表 left out (a narrative written as a data file): not 差 from the
     indicators the engine can compute without it, no recomputed total; a cut table before its first row: 无法评级."""
     from conftest import ROOT
-    from kit.yamlio import parse_yaml
+    from kit.core.yamlio import parse_yaml
 
     doc = parse_yaml((ROOT / "data" / "022006-2022.yaml").read_text(encoding="utf-8"), "sample")
     doc.pop("scores")
@@ -230,7 +230,7 @@ def test_a_form_with_no_score_table_is_never_called_completely_reviewed():
     and the conclusion states no coverage of scores (no "评分表共 0 项…合计 0 分得到复核")."""
     from pathlib import Path
 
-    from kit.load import load_department
+    from kit.files.load import load_department
     from kit.report.summary import conclusion, headline
 
     data = Path(__file__).resolve().parent.parent / "data" / "hunan-yiyang-shenjiju-2022.yaml"

@@ -9,7 +9,7 @@ import openpyxl
 import pytest
 
 from kit import __version__, load_department
-from kit.cli import main
+from kit.commands.cli import main
 from kit.model import same_content
 
 
@@ -65,7 +65,7 @@ def test_fake_xlsx_exits_2(capsys, tmp_path):
 
 
 def test_missing_sheet_exits_2(capsys, tmp_path, sample):
-    from kit.xlsxio import write_workbook
+    from kit.files.xlsxio import write_workbook
 
     f = tmp_path / "d.xlsx"
     write_workbook(sample, f)

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from kit.cli import main
-from kit.load import load_department
+from kit.commands.cli import main
+from kit.files.load import load_department
 from kit.model import to_document
-from kit.yamlio import dump_yaml
+from kit.core.yamlio import dump_yaml
 
 
 def test_convert_onto_its_own_source_is_refused(tmp_path, capsys, sample_data_path):

@@ -1,6 +1,6 @@
 """The corpus of bad inputs (tests/corpus): every case gets the behaviour cases.yaml records.
 
-Each case runs through the API (``kit.load.open_path``) and through the command line
+Each case runs through the API (``kit.files.load.open_path``) and through the command line
 (``kit validate``): unreadable input is a ``KitError`` and exit 2 with a message naming the
 file and the listed words, never a traceback; readable input loads (exit 0), with its load
 findings listed when the case expects some. Nothing a file holds reaches the terminal raw
@@ -20,18 +20,18 @@ import openpyxl
 import pytest
 import yaml
 
-from kit.cli import main
-from kit.errors import KitError, LoadError
-from kit.load import load_department, open_path
+from kit.commands.cli import main
+from kit.core.errors import KitError, LoadError
+from kit.files.load import load_department, open_path
 from kit.model import to_document
-from kit.xlsxio import read_workbook, write_workbook
+from kit.files.xlsxio import read_workbook, write_workbook
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
 sys.path.insert(0, str(CORPUS))
 import make  # noqa: E402  (tests/corpus/make.py: generators for binary and huge cases)
 
 ALL_CASES = yaml.safe_load((CORPUS / "cases.yaml").read_text(encoding="utf-8"))
-# run: load (the default: kit.load and kit validate), import (kit import, tests/test_corpus_import.py)
+# run: load (the default: kit.files.load and kit validate), import (kit import, tests/test_corpus_import.py)
 # or rules (a rule file given to kit check --rules).
 EXPECTS = {"load": {"load_error", "loads_with_findings", "loads"}, "import": {"import_error", "imported"},
            "rules": {"rules_error", "rules_ok"}}
@@ -157,7 +157,7 @@ def test_case_through_the_cli(case, case_path, capsys):
 @pytest.mark.parametrize("case", LOADING, ids=_ids(LOADING))
 def test_what_loads_is_checked_and_reported(case, case_path, capsys):
     """`kit check` (table and JSON) and every report section and chart, for every case that loads."""
-    from kit.audit import run_audit
+    from kit.engine.audit import run_audit
     from kit.report import sections as s
 
     path = case_path(case)
@@ -301,13 +301,13 @@ EXTREMES = ["99999999999999999999.99", "0.000001", "-99999999999999999999.99", "
 def test_any_amount_the_loader_accepts_is_reported(pair, tmp_path):
     """Every amount and score set to the largest, smallest and negative extremes the loader accepts,
     alternating: the audit and every section and chart of the report are produced."""
-    from kit.audit import run_audit
+    from kit.engine.audit import run_audit
     from kit.report import sections as s
-    from kit.values import MAX_INTEGER_DIGITS, MAX_PLACES
+    from kit.core.values import MAX_INTEGER_DIGITS, MAX_PLACES
 
     # The extremes are the loader's limits: 20 integer digits, 6 places.
     assert len(EXTREMES[0].split(".")[0]) == MAX_INTEGER_DIGITS and len(EXTREMES[1].split(".")[1]) == MAX_PLACES
-    from kit.yamlio import dump_yaml, parse_yaml
+    from kit.core.yamlio import dump_yaml, parse_yaml
 
     doc = parse_yaml((CORPUS / "base.yaml").read_text(encoding="utf-8"), "base.yaml")
     slots = []

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from kit.cli import main
+from kit.commands.cli import main
 from test_corpus import ALL_CASES, CORPUS, assert_terminal_safe, make  # noqa: E402  (tests/ is on sys.path)
 
 IMPORT_CASES = [c for c in ALL_CASES if c.get("run") == "import"]
@@ -55,7 +55,7 @@ def test_import_case(case, tmp_path, capsys, monkeypatch):
 
         monkeypatch.setattr(pathlib.Path, "write_bytes", full)
     if fault == "lock_held":
-        from kit.batch import BatchLock
+        from kit.run.batch import BatchLock
 
         out.mkdir(exist_ok=True)
         with BatchLock(out):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from kit.audit import audit_path
-from kit.yamlio import dump_yaml
+from kit.engine.audit import audit_path
+from kit.core.yamlio import dump_yaml
 from mof_variants import mof_doc, rows, score
 
 from conftest import ROOT

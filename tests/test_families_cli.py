@@ -8,12 +8,12 @@ from decimal import Decimal
 import openpyxl
 import pytest
 
-from kit.audit import audit_path
-from kit.cli import main
-from kit.load import load_department
+from kit.engine.audit import audit_path
+from kit.commands.cli import main
+from kit.files.load import load_department
 from kit.model import same_content
-from kit.synth import write_family_synthetic
-from kit.xlsxio import ALL_SHEETS, read_workbook, write_template, write_workbook
+from kit.commands.synth import write_family_synthetic
+from kit.files.xlsxio import ALL_SHEETS, read_workbook, write_template, write_workbook
 
 from conftest import ROOT
 

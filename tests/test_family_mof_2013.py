@@ -8,9 +8,9 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 
-from kit.load import load_department
-from kit.audit import run_audit
-from kit.checks.structure import step_values
+from kit.files.load import load_department
+from kit.engine.audit import run_audit
+from kit.engine.checks.structure import step_values
 from mof_variants import audit, rows, score, statuses
 
 from conftest import ROOT
@@ -54,7 +54,7 @@ def table_doc() -> dict:
 
 def variant_rules(tmp_path, edit):
     """The family's rule file copied with an edit, loaded by path."""
-    from kit.rules import load_rules
+    from kit.engine.rules import load_rules
 
     src = ROOT / "kit" / "families" / "mof_2013" / "rules.yaml"
     dst = tmp_path / "city.yaml"

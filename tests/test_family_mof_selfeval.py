@@ -6,9 +6,9 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 
-from kit.audit import run_audit
-from kit.load import load_department
-from kit.rules import load_rules
+from kit.engine.audit import run_audit
+from kit.files.load import load_department
+from kit.engine.rules import load_rules
 from mof_variants import CENT, DATA, audits_by_name, errors, pct, rows, score, statuses
 
 D = Decimal

@@ -1,4 +1,4 @@
-"""The warm-kernel batch path (kit.warm): same reports as a fresh kernel, faults contained.
+"""The warm-kernel batch path (kit.run.warm): same reports as a fresh kernel, faults contained.
 
 A department rendered on a warm kernel right after another one (very different data, a
 failure, a timeout, a dead kernel, or a notebook that changes every piece of process state it
@@ -16,10 +16,10 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell
 
-from kit import batch, warm
-from kit.cli import main
-from kit.rendering import normalise_render_time, render
-from kit.synth import write_synthetic
+from kit.run import batch, warm
+from kit.commands.cli import main
+from kit.run.rendering import normalise_render_time, render
+from kit.commands.synth import write_synthetic
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_DATA = ROOT / "data" / "022006-2022.yaml"

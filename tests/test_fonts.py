@@ -11,7 +11,7 @@ import matplotlib
 import pytest
 from matplotlib.figure import Figure
 
-from kit.errors import KitError
+from kit.core.errors import KitError
 from kit.report import fonts
 from kit.report.charts import _new_figure, budget_chart, figure_png, scores_chart, tasks_chart
 from kit.report.svg import chart_svg
@@ -33,7 +33,7 @@ def test_registers_a_preferred_cjk_font(cjk):
 def _chart_texts(sample) -> list[str]:
     import re
 
-    from kit.audit import run_audit
+    from kit.engine.audit import run_audit
 
     svgs = [chart_svg(c) for c in (budget_chart(sample), tasks_chart(sample), scores_chart(run_audit(sample)))]
     return [t for svg in svgs for t in re.findall(r"<text[^>]*>([^<]*)</text>", svg)]
@@ -135,7 +135,7 @@ def test_report_rendered_with_system_fonts_hidden_has_no_missing_glyph(no_system
     import nbformat
 
     from render_helpers import _copy_sample
-    from kit.rendering import render
+    from kit.run.rendering import render
 
     result = render(_copy_sample(tmp_path / "in"), tmp_path / "out")
     assert result.ok, result.failure

@@ -16,11 +16,11 @@ from pathlib import Path
 
 import pytest
 
-from kit.cli import main
+from kit.commands.cli import main
 from kit.importer import FormError, import_form
 from kit.importer.sources import MAX_HTML_DEPTH, read_form
-from kit.load import load_department
-from kit.values import parse_num
+from kit.files.load import load_department
+from kit.core.values import parse_num
 
 ROOT = Path(__file__).resolve().parent.parent
 FORM = ROOT / "tests" / "assets" / "forms" / "longgang-central-hospital-2022.txt"
@@ -227,7 +227,7 @@ def test_rule_file_of_the_wrong_shapes_is_refused_not_a_traceback(tmp_path, caps
 
 
 def test_every_built_in_rule_file_still_loads():
-    from kit.rules import load_rules, rule_names
+    from kit.engine.rules import load_rules, rule_names
 
     assert all(load_rules(n).total == 100 for n in rule_names())
 
@@ -244,7 +244,7 @@ def outputs(folder: Path) -> set[str]:
 
 
 def test_a_second_import_into_a_locked_folder_waits_then_refuses(tmp_path, capsys):
-    from kit.batch import BatchLock
+    from kit.run.batch import BatchLock
 
     out = tmp_path / "out"
     out.mkdir()
@@ -325,7 +325,7 @@ KILL_BETWEEN_RENAMES = textwrap.dedent("""
         if len(renames) == 1:  # the data file renamed, the record not yet
             os.kill(os.getpid(), signal.SIGKILL)
     os.replace = replace
-    from kit.cli import main
+    from kit.commands.cli import main
     sys.exit(main(sys.argv[1:]))
 """)
 

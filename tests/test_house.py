@@ -8,12 +8,12 @@ import signal
 
 import pytest
 
-from kit.errors import KitError
+from kit.core.errors import KitError
 from kit.importer.cells import kind
-from kit.kernels import on_stop_signals
+from kit.run.kernels import on_stop_signals
 from kit.model import NA_MARKS, NOT_APPLICABLE
-from kit.safeio import replace_all_atomic, replace_atomic
-from kit.values import norm_label
+from kit.core.safeio import replace_all_atomic, replace_atomic
+from kit.core.values import norm_label
 from mof_variants import build, mof_doc
 
 from conftest import ROOT
@@ -35,7 +35,7 @@ def test_every_error_class_is_in_kit_errors():
     """Exceptions in one module (private control-flow classes, named with a leading _, excepted)."""
     found = []
     for p in _sources():
-        if p.name == "errors.py" and p.parent == KIT:
+        if p.name == "errors.py" and p.parent == KIT / "core":
             continue
         for node in ast.walk(ast.parse(p.read_text(encoding="utf-8"))):
             if isinstance(node, ast.ClassDef) and not node.name.startswith("_"):
@@ -45,7 +45,7 @@ def test_every_error_class_is_in_kit_errors():
     assert found == []
 
 
-@pytest.mark.parametrize("call,home", [("os.replace(", "kit/safeio.py"), ("signal.signal(", "kit/kernels.py")])
+@pytest.mark.parametrize("call,home", [("os.replace(", "kit/core/safeio.py"), ("signal.signal(", "kit/run/kernels.py")])
 def test_one_atomic_write_and_one_signal_helper(call, home):
     places = [str(p.relative_to(ROOT)) for p in _sources() if call in p.read_text(encoding="utf-8")]
     assert places == [home]
@@ -83,7 +83,7 @@ def test_one_label_normaliser():
     own = [f"{p.relative_to(ROOT)}:{node.name}" for p in _sources()
            for node in ast.walk(ast.parse(p.read_text(encoding="utf-8")))
            if isinstance(node, ast.FunctionDef) and node.name in ("norm", "norm_label", "normalise_label")]
-    assert own == ["kit/values.py:norm_label"], own
+    assert own == ["kit/core/values.py:norm_label"], own
 
 
 def test_not_applicable_decided_once():

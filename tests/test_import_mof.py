@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from kit.cli import main
+from kit.commands.cli import main
 from kit.importer import FormError, import_form, import_forms
 from kit.importer.compare import AMOUNT_FIELD, compare
-from kit.load import load_department
+from kit.files.load import load_department
 from kit.model import to_document
 
 FORMS = Path(__file__).parent / "assets" / "forms"
@@ -157,7 +157,7 @@ def test_refusing_early_changes_no_verdict(monkeypatch):
     """The early refusal is only a shortcut: on every shared form the layout says the same (the same
     documents, or the same refusal) with it and without."""
     import kit.importer.mof_selfeval as mof
-    from kit.errors import KitError
+    from kit.core.errors import KitError
     from kit.importer.record import Record
     from kit.importer.sources import read_form
 
@@ -280,7 +280,7 @@ def test_ocr_garbage_inside_a_row_leaves_the_row_open(tmp_path):
 
 
 def _write(tmp_path: Path, doc: dict) -> Path:
-    from kit.yamlio import dump_yaml
+    from kit.core.yamlio import dump_yaml
 
     p = tmp_path / "doc.yaml"
     p.write_text(dump_yaml(doc), encoding="utf-8")

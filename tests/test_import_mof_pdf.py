@@ -17,7 +17,7 @@ from formpdf_mof import LAYOUTS, LAYOUTS_2013, synth_mof, write_mof2013_pdf, wri
 
 from kit.importer import import_forms  # noqa: E402
 from kit.importer.compare import compare  # noqa: E402
-from kit.load import load_department  # noqa: E402
+from kit.files.load import load_department  # noqa: E402
 from kit.model import to_document  # noqa: E402
 
 IGNORE = ("department.code",)
@@ -25,7 +25,7 @@ N_SYNTHETIC = 20
 
 
 def _synthetic(family: str, n: int, tmp: Path, seed: int) -> list[dict]:
-    from kit.synth import write_family_synthetic
+    from kit.commands.synth import write_family_synthetic
 
     write_family_synthetic(family, n, tmp, seed=seed)
     return [to_document(load_department(p)) for p in sorted((tmp / "data").glob("*.yaml"))]

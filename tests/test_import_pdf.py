@@ -14,11 +14,11 @@ pytest.importorskip("reportlab")
 
 from formpdf import STYLES, write_form_pdf  # noqa: E402
 
-from kit.cli import main  # noqa: E402
+from kit.commands.cli import main  # noqa: E402
 from kit.importer import import_form  # noqa: E402
 from kit.importer.compare import compare  # noqa: E402
 from kit.importer.sources import MAX_PDF_BYTES  # noqa: E402
-from kit.synth import PLANTS, synth_document  # noqa: E402
+from kit.commands.synth import PLANTS, synth_document  # noqa: E402
 
 N_SYNTHETIC = 21
 
@@ -31,7 +31,7 @@ def sample_doc(sample):
 
 
 def _vary(doc: dict, rng: random.Random) -> dict:
-    """More variety than kit.synth gives: long task names that wrap, contents with line breaks."""
+    """More variety than kit.commands.synth gives: long task names that wrap, contents with line breaks."""
     for t in doc["tasks"]:
         if rng.random() < 0.3:
             t["name"] = t["name"] + "（含上年结转及追加安排部分）"
@@ -234,7 +234,7 @@ def test_a_pdf_whose_drawing_is_turned_is_refused_clearly(tmp_path, capsys, samp
 import copy  # noqa: E402
 from decimal import Decimal  # noqa: E402
 
-from kit.values import parse_num  # noqa: E402
+from kit.core.values import parse_num  # noqa: E402
 
 _FW = str.maketrans("0123456789.,", "０１２３４５６７８９．，")
 
@@ -270,7 +270,7 @@ def _value(s):
 def test_amounts_under_wan_headers_keep_their_unit(tmp_path, sample_doc):
     """Every amount header printed in （万元）: each amount is kept as printed with its unit and
     reads as the same number of 元 as the transcription; the audit's totals are the sample's."""
-    from kit.audit import run_audit
+    from kit.engine.audit import run_audit
     from kit.model import build_department
 
     src = copy.deepcopy(sample_doc)
@@ -355,7 +355,7 @@ def _scan_pages_with(pdf_path, words: str, out_path):
 def test_score_pages_that_are_scans_are_marked_unread_and_not_graded(tmp_path, sample_doc):
     """The score table's pages are scans: the import marks the score table incomplete in the data
     file (``incomplete: [scores]``) and says so; the audit then gives no grade from it."""
-    from kit.audit import PARTIAL_GRADE, run_audit
+    from kit.engine.audit import PARTIAL_GRADE, run_audit
     from kit.model import build_department
 
     pdf = write_form_pdf(sample_doc, tmp_path / "full.pdf", STYLES[0])

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from kit import cli
-from kit.yamlio import dump_yaml, parse_yaml
+from kit.commands import cli
+from kit.core.yamlio import dump_yaml, parse_yaml
 
 SAMPLE_FORM = Path(__file__).parent / "assets" / "forms" / "longgang-central-hospital-2022.txt"
 

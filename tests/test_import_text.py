@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from kit.cli import main
+from kit.commands.cli import main
 from kit.importer import import_form
 from kit.importer.compare import AMOUNT_FIELD, compare
-from kit.load import load_department
+from kit.files.load import load_department
 from kit.model import to_document
 
 FORMS = Path(__file__).parent / "assets" / "forms"
@@ -221,7 +221,7 @@ def test_family_detection_uses_the_family_words(imported):
 from decimal import Decimal  # noqa: E402
 
 from kit.model import BUDGET_PARTS, BUDGET_STAGES, build_department  # noqa: E402
-from kit.values import parse_num  # noqa: E402
+from kit.core.values import parse_num  # noqa: E402
 
 _FW = str.maketrans("0123456789.,", "０１２３４５６７８９．，")
 
@@ -373,7 +373,7 @@ def test_audit_of_budget_variants(tmp_path):
     """What a user sees: the sample's totals and the 11.77 % adjustment finding survive a 万元
     header and a full-width cell; an unreadable 年初 total makes its checks say the input is
     missing (never another row's number)."""
-    from kit.audit import run_audit
+    from kit.engine.audit import run_audit
 
     def audit(text, name):
         doc, _ = _import_text(tmp_path, text, name)
@@ -477,7 +477,7 @@ def _without_scores(keep_rows: int | None) -> str:
 def test_a_form_whose_score_table_was_not_read_is_not_graded(tmp_path, transcription, keep):
     """No score table (a narrative report written as a Shenzhen form), or one cut short: the data
     file marks it incomplete and the record says so; the audit gives no grade (never 差 from 0)."""
-    from kit.audit import PARTIAL_GRADE, run_audit
+    from kit.engine.audit import PARTIAL_GRADE, run_audit
 
     form = tmp_path / "form.txt"
     form.write_text(_without_scores(keep), encoding="utf-8")

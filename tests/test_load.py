@@ -7,7 +7,7 @@ import pytest
 
 from kit import LoadError, load_department
 from kit.model import BUDGET_PARTS, LINE_FIELDS, Department
-from kit.values import Num
+from kit.core.values import Num
 
 
 # --- the sample, pinned to the printed form ------------------------------------------------

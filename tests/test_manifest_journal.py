@@ -7,7 +7,7 @@ import json
 import time
 from dataclasses import asdict
 
-from kit import batch
+from kit.run import batch
 
 
 def _row(code: str, status: str = "ok") -> dict:

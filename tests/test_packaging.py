@@ -105,7 +105,8 @@ def test_synth_finds_the_sample_where_a_regular_install_puts_it(monkeypatch, tmp
     """No source checkout beside the package: the sample comes from <prefix>/share/…/data/."""
     import shutil
 
-    from kit import rendering, synth
+    from kit.commands import synth
+    from kit.run import rendering
 
     share = tmp_path / "share" / "audit-notebook-kit"
     (share / "data").mkdir(parents=True)
@@ -158,8 +159,8 @@ def test_no_import_circle_through_the_run_layer(repo_root):
             elif isinstance(node, ast.Import):
                 deps |= {a.name for a in node.names if a.name in modules}
         graph[name] = deps - {name}
-    run = {"kit.rendering", "kit.warm", "kit.kernels", "kit.batch", "kit.rendercmd", "kit.portfolio", "kit.vocab",
-           "kit.cli", "kit.synth", "kit.report.fonts"}
+    run = {"kit.run.rendering", "kit.run.warm", "kit.run.kernels", "kit.run.batch", "kit.commands.rendercmd", "kit.run.portfolio", "kit.core.vocab",
+           "kit.commands.cli", "kit.commands.synth", "kit.report.fonts"}
 
     def reaches(start: str, goal: str) -> bool:
         seen, todo = set(), [start]
@@ -173,6 +174,6 @@ def test_no_import_circle_through_the_run_layer(repo_root):
                     todo.append(d)
         return False
 
-    assert "kit.kernels" in graph["kit.warm"] and "kit.kernels" in graph["kit.rendering"]
+    assert "kit.run.kernels" in graph["kit.run.warm"] and "kit.run.kernels" in graph["kit.run.rendering"]
     circles = sorted(m for m in run if m in graph and reaches(m, m))
     assert circles == [], f"import circles through {circles}"

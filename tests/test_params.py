@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from kit import ParamsError, load_params
-from kit.load import open_path
+from kit.files.load import open_path
 
 
 def test_sample_params(sample_params_path, sample_data_path):

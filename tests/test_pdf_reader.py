@@ -22,7 +22,7 @@ from pdf_reference import fast_pages, pages  # noqa: E402
 
 from kit.importer import pdfguard, pdfread  # noqa: E402
 from kit.importer.sources import FormError, read_form  # noqa: E402
-from kit.synth import PLANTS, synth_document  # noqa: E402
+from kit.commands.synth import PLANTS, synth_document  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -34,9 +34,9 @@ def sample_doc(sample):
 
 def _mof2013_docs(folder: Path) -> list[dict]:
     """Two departments of kit synth --family mof_2013 (the documents its PDF writer lays out)."""
-    from kit.load import load_department
+    from kit.files.load import load_department
     from kit.model import to_document
-    from kit.synth import write_family_synthetic
+    from kit.commands.synth import write_family_synthetic
 
     write_family_synthetic("mof_2013", 2, folder, seed=3)
     return [to_document(load_department(p)) for p in sorted((folder / "data").glob("*.yaml"))]
@@ -274,7 +274,7 @@ def _kit(args: list[str]) -> list[str]:
     """A `kit` process that reports its own peak memory (KiB) on its last stderr line. VmHWM, not
     ru_maxrss: Linux carries ru_maxrss across fork and exec, so a child of a large pytest process
     would report the parent's size."""
-    code = ("import re, sys; from kit.cli import main; rc = main(sys.argv[1:]); "
+    code = ("import re, sys; from kit.commands.cli import main; rc = main(sys.argv[1:]); "
             "print(re.search(r'VmHWM:\\s+(\\d+)', open('/proc/self/status').read()).group(1), file=sys.stderr); "
             "sys.exit(rc)")
     return [sys.executable, "-c", code, *args]

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from kit import portfolio
-from kit.cli import main
+from kit.run import portfolio
+from kit.commands.cli import main
 from kit.report.pdf import chromium_path
-from kit.synth import write_synthetic
+from kit.commands.synth import write_synthetic
 
 ROOT = Path(__file__).resolve().parents[1]
 

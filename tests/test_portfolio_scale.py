@@ -8,7 +8,7 @@ import random
 
 import pandas as pd
 
-from kit import portfolio as p
+from kit.run import portfolio as p
 
 
 def manifest_frame(n: int, seed: int = 1) -> pd.DataFrame:

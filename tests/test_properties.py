@@ -13,11 +13,11 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from kit.errors import KitError
-from kit.load import load_department
+from kit.core.errors import KitError
+from kit.files.load import load_department
 from kit.model import Department, build_department, to_document
-from kit.xlsxio import read_workbook, write_workbook
-from kit.yamlio import dump_yaml, line_locator, parse_yaml
+from kit.files.xlsxio import read_workbook, write_workbook
+from kit.core.yamlio import dump_yaml, line_locator, parse_yaml
 
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 AMOUNT_KEYS = {"total", "basic", "project", "budget", "adjusted", "fiscal", "other", "weight", "self_score",

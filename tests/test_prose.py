@@ -1,4 +1,4 @@
-"""Figures extracted from the prose of a department (kit/prose.py)."""
+"""Figures extracted from the prose of a department (kit/engine/prose.py)."""
 from __future__ import annotations
 
 from decimal import Decimal
@@ -8,10 +8,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kit import prose
-from kit.checks import ProseCache
+from kit.engine import prose
+from kit.engine.checks import ProseCache
 from kit.families import get_family
-from kit.load import load_department
+from kit.files.load import load_department
 
 # The Shenzhen family's own labels (科室数, 社康中心数, 编制床位): data in its family.yaml.
 SHENZHEN_LABELS = prose.label_rules(get_family("shenzhen_2022").prose_labels)

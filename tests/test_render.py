@@ -6,9 +6,9 @@ import json
 import nbformat
 import pytest
 
-from kit import cli
-from kit.errors import KitError
-from kit.rendering import NOTEBOOK_ENV, locate_notebook
+from kit.commands import cli
+from kit.core.errors import KitError
+from kit.run.rendering import NOTEBOOK_ENV, locate_notebook
 from render_helpers import ROOT, rendered
 
 
@@ -73,10 +73,10 @@ def test_notebook_found_in_checkout_and_by_environment(monkeypatch, tmp_path):
 
 
 def test_notebook_missing_is_a_clear_error(monkeypatch, tmp_path):
-    import kit.rendering as r
+    import kit.run.rendering as r
 
     monkeypatch.setenv(NOTEBOOK_ENV, str(tmp_path / "nowhere.ipynb"))
-    monkeypatch.setattr(r, "__file__", str(tmp_path / "kit" / "render.py"))
+    monkeypatch.setattr(r, "__file__", str(tmp_path / "kit" / "run" / "rendering.py"))
     monkeypatch.setattr(r.sys, "prefix", str(tmp_path))
     with pytest.raises(KitError, match="找不到审核笔记本"):
         locate_notebook()

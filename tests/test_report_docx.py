@@ -6,7 +6,7 @@ import io
 import pytest
 
 from conftest import SAMPLE_DATA
-from kit.audit import audit_path
+from kit.engine.audit import audit_path
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from kit.rendering import normalise_render_time
+from kit.run.rendering import normalise_render_time
 from render_helpers import RENDER_TIME, ROOT, XSS_IMG, XSS_SCRIPT, rendered
 
 SECTIONS = ("复核结论", "概览", "预算收支", "年度主要任务", "绩效指标", "评分复核", "问题清单", "需补充资料", "附")

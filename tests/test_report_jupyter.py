@@ -7,7 +7,7 @@ import re
 import nbformat
 import pytest
 
-from kit.audit import audit_path
+from kit.engine.audit import audit_path
 from kit.report import sections as s
 from kit.report.tables import WRAP_CLASS, component_css, wrap
 from render_helpers import ROOT, rendered
@@ -82,7 +82,7 @@ def test_coverage_and_counts_on_the_sample(result):
 
 
 def test_status_is_complete_only_when_nothing_is_unverifiable(result):
-    from kit.audit import summarise
+    from kit.engine.audit import summarise
 
     scores = [{**r, "basis": "exact" if r["basis"] == "unverifiable" else r["basis"]}
               for r in result.scores.to_dict("records")]

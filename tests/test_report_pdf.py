@@ -203,7 +203,7 @@ def test_no_table_header_ends_a_page(pdf_path):
 
 def test_no_browser_is_a_clear_message(monkeypatch, tmp_path, capsys):
     """Without Chromium, --pdf says what to install (exit 1), after the HTML report is written."""
-    from kit.errors import KitError
+    from kit.core.errors import KitError
     from kit.report import pdf
 
     monkeypatch.setenv("KIT_CHROMIUM", str(tmp_path / "no-such-browser"))

@@ -86,10 +86,10 @@ def test_batch_workbook_has_every_departments_rows(sheet, tmp_path):
 
 def test_workbook_source_rows_cited_with_their_worksheet_row(tmp_path):
     """One way to cite a row: the form's row, and for a workbook the worksheet row beside it."""
-    from kit.audit import run_audit
-    from kit.load import load_department
+    from kit.engine.audit import run_audit
+    from kit.files.load import load_department
     from kit.report.places import Places
-    from kit.xlsxio import write_workbook
+    from kit.files.xlsxio import write_workbook
 
     from conftest import SAMPLE_DATA
 
@@ -111,7 +111,7 @@ def test_workbook_source_rows_cited_with_their_worksheet_row(tmp_path):
 
 
 def test_sign_off_from_parameters_or_blank_lines(tmp_path):
-    from kit.audit import audit_path
+    from kit.engine.audit import audit_path
     from kit.report.summary import sign_off
 
     from conftest import SAMPLE_DATA

@@ -13,11 +13,11 @@ import pytest
 from openpyxl import load_workbook
 
 from conftest import SAMPLE_DATA, SAMPLE_PARAMS
-from kit.audit import audit_path
-from kit.cli import main
+from kit.engine.audit import audit_path
+from kit.commands.cli import main
 from kit.report import sections, summary
 from kit.report.workbook import write_issues_workbook
-from kit.review import finding_key, load_review, review_path
+from kit.engine.review import finding_key, load_review, review_path
 
 A8 = "A8|年度主要任务完成情况·主要内容|妇幼健康服务"
 B8 = "B8|评分表|公用经费控制率"
@@ -105,7 +105,7 @@ def test_rows_moved_by_a_new_import_keep_their_decisions(params):
     r.decide(A8, "确认")
     r.save_review()
     data = params.parent.parent / "data" / SAMPLE_DATA.name
-    from kit.yamlio import dump_yaml, parse_yaml
+    from kit.core.yamlio import dump_yaml, parse_yaml
 
     doc = parse_yaml(data.read_text(encoding="utf-8"), "x")
     doc["tasks"].reverse()  # every task on another row
@@ -183,7 +183,7 @@ def test_review_import_refuses_what_is_not_a_workbook(params, tmp_path, capsys):
 
 
 def test_nothing_checkable_never_reads_no_problems(monkeypatch):
-    from kit.audit import summarise
+    from kit.engine.audit import summarise
 
     scores = [{"weight": "10", "self_score": "10", "recomputed_score": "10", "basis": b}
               for b in ("judgement", "unverifiable")]
@@ -242,7 +242,7 @@ def test_kit_import_takes_a_folder_of_forms(tmp_path, capsys):
 
 
 def test_a_changed_review_file_renders_the_department_again(params, tmp_path):
-    from kit.batch import plan_batch
+    from kit.run.batch import plan_batch
 
     before = plan_batch([params], tmp_path, 60)[0].fingerprint
     r = audit_path(params)

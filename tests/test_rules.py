@@ -5,9 +5,9 @@ from decimal import Decimal
 
 import pytest
 
-from kit.errors import ParamsError
-from kit.load import open_path
-from kit.rules import RulesError, load_rules, validate_options, validate_overrides
+from kit.core.errors import ParamsError
+from kit.files.load import open_path
+from kit.engine.rules import RulesError, load_rules, validate_options, validate_overrides
 
 D = Decimal
 
@@ -75,7 +75,7 @@ def test_load_params_rejects_override_without_reason(sample_copy):
 
 
 def test_params_options_reach_the_audit(sample_copy):
-    from kit.audit import audit_path
+    from kit.engine.audit import audit_path
 
     p, _ = sample_copy(params={"data:": "options:\n  grade_bands: {优: 97.5, 良: 80, 中: 60}\ndata:"})
     r = audit_path(p)

@@ -1,4 +1,4 @@
-"""kit.safeio: only regular files are read, and never past the bound, whatever their size says."""
+"""kit.core.safeio: only regular files are read, and never past the bound, whatever their size says."""
 from __future__ import annotations
 
 import os
@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from kit.errors import LoadError
-from kit.safeio import check_name, read_bounded, read_head
+from kit.core.errors import LoadError
+from kit.core.safeio import check_name, read_bounded, read_head
 
 
 def test_a_regular_file_within_the_bound_is_read_whole(tmp_path):

@@ -9,8 +9,8 @@ from hypothesis import strategies as st
 
 from audit_variants import audit, rows, sample_doc, score, section, statuses, task
 
-from kit.rules import load_rules
-from kit.scoring import grade
+from kit.engine.rules import load_rules
+from kit.engine.scoring import grade
 
 D = Decimal
 RULES = load_rules()
@@ -178,7 +178,7 @@ def test_every_option_has_a_test_here():
 
 # --- Overrides ---------------------------------------------------------------------------------
 def test_override_replaces_recomputed_score_and_says_why(sample_copy):
-    from kit.audit import audit_path
+    from kit.engine.audit import audit_path
 
     p, _ = sample_copy(params={"data:": "overrides:\n  - {indicator: 项目完成及时性, score: 5.5, reason: 一项任务延期至次年一月验收}\ndata:"})
     r = audit_path(p)

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from kit import batch
-from kit.synth import write_synthetic
+from kit.run import batch
+from kit.commands.synth import write_synthetic
 
 pytestmark = [pytest.mark.kernel, pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")]
 

@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parent.parent
 HEAVY = ("pandas", "matplotlib", "numpy", "pdfminer", "pdfplumber", "nbformat", "papermill")
 PROBE = (
     "import sys\n"
-    "from kit.cli import main\n"
+    "from kit.commands.cli import main\n"
     "try:\n"
     "    rc = main(sys.argv[1:])\n"
     "except SystemExit as exc:\n"
@@ -44,8 +44,8 @@ def test_light_commands_do_not_load_the_heavy_libraries(tmp_path, args):
 def test_the_public_api_still_loads_on_first_use():
     import kit
 
-    from kit.load import open_path  # noqa: F401  (the submodule imported first, as kit validate does)
+    from kit.files.load import open_path  # noqa: F401  (the submodule imported first, as kit validate does)
 
-    dept = kit.load(ROOT / "data" / "022006-2022.yaml")
+    dept = kit.files.load(ROOT / "data" / "022006-2022.yaml")
     assert isinstance(dept, kit.Department) and dept.code == kit.load_department(ROOT / "data" / "022006-2022.yaml").code
     assert callable(kit.load_params) and kit.Params.__name__ == "Params"

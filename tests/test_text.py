@@ -1,9 +1,9 @@
-"""kit.text: what reaches a terminal is shown, not obeyed; what cannot be encoded is replaced."""
+"""kit.core.text: what reaches a terminal is shown, not obeyed; what cannot be encoded is replaced."""
 from __future__ import annotations
 
 import json
 
-from kit.text import encodable, for_terminal, json_for_terminal, scrub_surrogates, show_path
+from kit.core.text import encodable, for_terminal, json_for_terminal, scrub_surrogates, show_path
 
 HOSTILE = "a\x1b[31mb\x1b]0;t\x07c\rd\x08e\x9b2Jf\u202eg\u2066h\u2028i\x7fj\tk\nl"
 

@@ -1,24 +1,24 @@
-"""kit.vocab is the one spelling of a status, a severity, a score basis, a review status and a run outcome: the
+"""kit.core.vocab is the one spelling of a status, a severity, a score basis, a review status and a run outcome: the
 kit's code names enum members (Status.PASS, Basis.EXACT …), never the bare machine strings."""
 from __future__ import annotations
 
 import ast
 
-from kit.vocab import Basis, ReviewStatus, RunStatus, Severity, Status
+from kit.core.vocab import Basis, ReviewStatus, RunStatus, Severity, Status
 
 from conftest import ROOT
 
 KIT = ROOT / "kit"
-# kit/vocab.py spells the words; everything else names them (kit/batch/ and kit/portfolio.py included).
-SKIP = {KIT / "vocab.py"}
+# kit/core/vocab.py spells the words; everything else names them (kit/run/batch/ and kit/run/portfolio.py included).
+SKIP = {KIT / "core" / "vocab.py"}
 WORDS = {
     "status": {m.value for m in Status} | {m.value for m in RunStatus} | {m.value for m in ReviewStatus},
     "severity": {m.value for m in Severity},
     "basis": {m.value for m in Basis},
     "engine_basis": {m.value for m in Basis},
 }
-# Calls whose positional arguments are a status, severity or basis (kit.checks.Result, the
-# @check declaration, kit.scoretypes.Outcome and its helpers).
+# Calls whose positional arguments are a status, severity or basis (kit.engine.checks.Result, the
+# @check declaration, kit.engine.scoretypes.Outcome and its helpers).
 CALLS = {"Result": WORDS["status"] | WORDS["severity"], "check": WORDS["severity"], "Check": WORDS["severity"],
          "Outcome": WORDS["basis"], "kept": WORDS["basis"], "banded": WORDS["basis"]}
 
@@ -83,7 +83,7 @@ def test_no_bare_status_severity_basis_or_outcome():
             continue
         src = p.read_text(encoding="utf-8")
         found += [f"{p.relative_to(ROOT)}:{n}: {src.splitlines()[n - 1].strip()[:90]}" for n in bare_words(ast.parse(src))]
-    assert found == [], f"{len(found)} bare words (use kit.vocab members):\n" + "\n".join(found)
+    assert found == [], f"{len(found)} bare words (use kit.core.vocab members):\n" + "\n".join(found)
 
 
 def test_the_rule_sees_what_it_forbids():

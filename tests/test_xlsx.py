@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from kit import KitError, LoadError, load_department
 from kit.families import get_family
 from kit.model import SUPPLEMENTARY, Department, same_content, to_document
-from kit.xlsxio import ALL_SHEETS, DATA_SHEETS, read_workbook, write_template, write_workbook
+from kit.files.xlsxio import ALL_SHEETS, DATA_SHEETS, read_workbook, write_template, write_workbook
 
 INJECTIONS = ['=HYPERLINK("http://x","y")', "+cmd|' /C calc'!A0", "-2+3", "@SUM(A1)", "=1+1", "#N/A"]
 
@@ -61,7 +61,7 @@ def test_workbook_cells_are_text(sample_xlsx):
 
 
 def test_yaml_xlsx_yaml_via_cli(tmp_path, sample_data_path, sample):
-    from kit.cli import main
+    from kit.commands.cli import main
 
     xlsx, yaml_back = tmp_path / "d.xlsx", tmp_path / "d.yaml"
     assert main(["convert", str(sample_data_path), str(xlsx)]) == 0

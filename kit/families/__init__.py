@@ -2,7 +2,7 @@
 
 ``family.yaml`` says which blocks of the model the form has (and which must be present), which
 checks of the catalogue apply, the words that identify a printed form of the family, and the
-report's wording; ``rules.yaml`` is the family's default rule file (``kit.rules``). A district
+report's wording; ``rules.yaml`` is the family's default rule file (``kit.engine.rules``). A district
 variant is a copied and edited rule file, named by path in params (``rules: path.yaml``) or
 ``--rules``; a new family is a new folder. No code here names a family.
 """
@@ -14,8 +14,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from ..errors import FamilyError, Problem
-from ..yamlio import parse_yaml
+from ..core.errors import FamilyError, Problem
+from ..core.yamlio import parse_yaml
 
 FAMILIES_DIR = Path(__file__).resolve().parent
 FORMAT = "kit-family/1"

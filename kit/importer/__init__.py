@@ -23,7 +23,7 @@ from __future__ import annotations
 import importlib
 from pathlib import Path
 
-from ..errors import KitError, LoadError, NotThisLayout, Problem
+from ..core.errors import KitError, LoadError, NotThisLayout, Problem
 from ..families import DEFAULT_FAMILY
 from .detect import by_id, detect_all, fallback, layout_of
 from .record import Record, import_note_html

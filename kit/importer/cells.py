@@ -23,7 +23,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Callable, Sequence
 
 from ..model import NA_MARKS
-from ..values import norm_label as norm  # noqa: F401 (the kit's one label normaliser, as the readers name it)
+from ..core.values import norm_label as norm  # noqa: F401 (the kit's one label normaliser, as the readers name it)
 from .record import cell_source
 from .sources import Form, Line
 from .wrap import join_cell_lines
@@ -220,7 +220,7 @@ def readable_number(text: str) -> bool:
     kept and flagged by the model), ``#####``, or '-' / '/' (not applicable). Anything else placed in
     a number field would stop the file from loading; it is left absent with its raw text instead."""
     from ..model import NOT_APPLICABLE
-    from ..values import parse_num
+    from ..core.values import parse_num
 
     t = text.strip()
     return t in NOT_APPLICABLE or "not_number" not in parse_num(t, "").notes

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable
 
 from ..model import build_department, to_document
-from ..values import parse_num
+from ..core.values import parse_num
 
 AMOUNT_FIELD = re.compile(
     r"^(budget\.\w+\.(total|basic|project)|(basic|project|transfer)_lines\.\d+\.(budget|adjusted|actual)"

@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass, field
 from importlib.util import find_spec
 
-from ..errors import Problem
+from ..core.errors import Problem
 from ..families import Family, FamilyError, all_families, get_family
 from .sources import Form, FormError
 

@@ -31,7 +31,7 @@ from decimal import Decimal, ROUND_HALF_UP
 
 from .cells import Grid, Tok, kind, norm, number, read_grid, readable_number
 from .ident import UNNAMED, file_code
-from ..errors import NotThisLayout, Problem
+from ..core.errors import NotThisLayout, Problem
 from .record import Record
 from .sources import Form, FormError
 
@@ -63,7 +63,7 @@ PRIOR_BUDGET = re.compile(r"((?:19|20)\d{2})年度?预算安排的\s*[“\"]?三
 
 def _names() -> tuple[set[str], set[str], dict[str, str]]:
     """(一级, 二级, 三级 → name as the rule file writes it) of the framework, normalised."""
-    from ..rules import norm_name, rules_for
+    from ..engine.rules import norm_name, rules_for
 
     l1, l2 = {norm_name(x) for x in LEVEL1}, {norm_name(x) for x in LEVEL2}
     l3: dict[str, str] = {}
@@ -354,7 +354,7 @@ class Reader:
         self._chain(chain)
 
     def _chain(self, chain: list[tuple[Tok | None, list[list[Tok]]]]) -> None:
-        from ..rules import norm_name
+        from ..engine.rules import norm_name
 
         l1s, l2s, l3s = _names()
         rows: list[dict] = []

@@ -22,7 +22,7 @@ import time
 import zlib
 from pathlib import Path
 
-from ..errors import FormError, KitError, Problem, ReadStopped as Stopped
+from ..core.errors import FormError, KitError, Problem, ReadStopped as Stopped
 
 MAX_INFLATED = 128 << 20  # bytes, all non-image streams of one file together
 MAX_OBJECTS = 200_000

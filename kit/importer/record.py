@@ -140,7 +140,7 @@ class Record:
         """The record as written. ``inputs`` (the form's name and SHA-256, which form of the file,
         the options) and ``outputs`` (each file written with its SHA-256) let the next ``kit
         import`` see that nothing changed, or that a data file is not the one this record describes."""
-        from ..version import __version__
+        from ..core.version import __version__
 
         head = {
             "format": RECORD_FORMAT,

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from ..values import norm_label, parse_num
+from ..core.values import norm_label, parse_num
 from .record import Record
 from .shenzhen_vocab import AMOUNT, STAGE_LABELS, label_key
 

@@ -129,7 +129,7 @@ def _score_levels(rec: Record) -> None:
     if not rows:
         return
     known = rules_levels()
-    from ..rules import norm_name
+    from ..engine.rules import norm_name
 
     prev1 = prev2 = ""
     for r, row in enumerate(rows):

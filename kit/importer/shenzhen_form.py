@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Callable
 
-from ..errors import Problem
+from ..core.errors import Problem
 from .record import Record
 from .shenzhen import TextLayout
 from .shenzhen_finish import finish

@@ -20,7 +20,7 @@ def starts_score_row(s: str) -> bool:
     if not m or not m.group("pre"):
         return False
     _l2, name = score_names(m.group("pre").split())
-    from ..rules import norm_name
+    from ..engine.rules import norm_name
 
     return norm_name(name) in rules_levels()
 

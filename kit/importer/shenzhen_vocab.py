@@ -8,7 +8,7 @@ from __future__ import annotations
 import functools
 import re
 
-from ..values import norm_label as norm  # the kit's one label normaliser: NFKC, no spaces, no '*'
+from ..core.values import norm_label as norm  # the kit's one label normaliser: NFKC, no spaces, no '*'
 
 TITLE = "深圳市部门整体支出绩效自评表（100 分制）"
 
@@ -100,7 +100,7 @@ SCORE_LEVEL1 = ("部门决策", "部门管理", "部门绩效")
 def rules_levels() -> dict[str, tuple[str, str]]:
     """三级指标 → (一级指标, 二级指标) of the family's score table (the rule file)."""
     try:
-        from ..rules import load_rules, norm_name
+        from ..engine.rules import load_rules, norm_name
 
         return {norm_name(r.name): (r.level1, r.level2) for r in load_rules().indicators}
     except Exception:  # a missing or broken rule file: names stay as printed, levels absent

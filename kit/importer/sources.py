@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 
-from ..errors import FormError, Problem
+from ..core.errors import FormError, Problem
 
 # Bounds checked on the file size before reading: a department's form is a few pages.
 MAX_TEXT_BYTES = 5 * 1024 * 1024
@@ -137,8 +137,8 @@ def read_form(path: str | Path) -> Form:
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES:
         raise _fail(path, f"不支持的表单文件类型（{path.suffix or '无扩展名'}）", "PDF（.pdf）、文字层文本（.txt）或网页（.html/.htm）")
-    from ..errors import LoadError
-    from ..safeio import FileMissing, check_file, read_bounded
+    from ..core.errors import LoadError
+    from ..core.safeio import FileMissing, check_file, read_bounded
 
     limit = MAX_PDF_BYTES if suffix in PDF_SUFFIXES else MAX_TEXT_BYTES
     try:

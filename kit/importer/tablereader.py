@@ -24,7 +24,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Callable
 
-from ..yamlio import parse_yaml
+from ..core.yamlio import parse_yaml
 from .cells import Grid, Tok, kind, norm, number, placements, readable_number
 
 VOCAB_FILE = Path(__file__).with_name("columns.yaml")

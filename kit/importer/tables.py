@@ -19,7 +19,7 @@ import re
 from functools import lru_cache
 from typing import Callable
 
-from ..errors import Problem
+from ..core.errors import Problem
 from .cells import Grid, Tok, kind, norm, read_grid, readable_number
 from .ident import UNNAMED, file_code, file_year
 from .record import Record

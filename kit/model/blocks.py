@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from ..values import BLANK, Num
+from ..core.values import BLANK, Num
 
 if TYPE_CHECKING:  # pandas loads when a frame is asked for (JupyterLab), never for kit --help
     import pandas as pd

@@ -9,9 +9,9 @@ import difflib
 import re
 from typing import Any, Iterable
 
-from ..errors import LoadError, ProblemCollector
+from ..core.errors import LoadError, ProblemCollector
 from ..families import DEFAULT_FAMILY
-from ..values import BENIGN_NOTES, NOTE_TEXT, Num, normalise_text, out_of_range, parse_num
+from ..core.values import BENIGN_NOTES, NOTE_TEXT, Num, normalise_text, out_of_range, parse_num
 from .blocks import (
     Budget, BudgetLine, BudgetRow, Department, Detection, DetectionTry, FundRow, Funds, Goals, Header, Indicator, LoadFinding, Narrative, Profile,
     ScoreGroup, ScoreRow, Section, SelfEval, Source, Split, Task,
@@ -25,7 +25,7 @@ from .labels import (
     NARRATIVE_SECTIONS, PROFILE_TEXTS, SCORE_FIELDS, SUPPLEMENTARY,
     TASK_AMOUNT_PARTS, TASK_FIELDS,
 )
-from ..vocab import Severity
+from ..core.vocab import Severity
 
 
 # --- Building from a document -----------------------------------------------------------

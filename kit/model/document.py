@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..values import Num
+from ..core.values import Num
 from .blocks import Department, Split
 from .blocks import present_blocks
 from .labels import BUDGET_PARTS, BUDGET_STAGES, FORMAT, HEADER_FIELDS, INDICATOR_EXTRA_FIELDS, INDICATOR_FIELDS

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from ..values import NOTE_TEXT
+from ..core.values import NOTE_TEXT
 
 FORMAT = "kit-dept/1"
 
@@ -164,7 +164,7 @@ DISCLOSURE_VALUES = ("合规", "有缺陷", "未公开")
 # Loader guards (not audit rules): what no department's form can print.
 # ≥ 1e15 元 (一千万亿元) loads with a warning: most likely a typing slip, and the auditor must see it.
 HUGE_AMOUNT = Decimal(10) ** 15
-# Load-finding codes raised by the model itself (kit.values.QUIRKS is the one table).
+# Load-finding codes raised by the model itself (kit.core.values.QUIRKS is the one table).
 LOAD_NOTE_TEXT = {code: NOTE_TEXT[code] for code in ("negative", "huge", "duplicate")}
 # A department code names output files and folders: ASCII letters, digits, '-' and '_' only.
 CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}\Z")

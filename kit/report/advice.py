@@ -1,6 +1,6 @@
 """整改建议: what the department is asked to do about each finding, in the form's own terms.
 
-Each check declares its request (``@check(..., advice=...)``, kit/checks/; a re-score check made
+Each check declares its request (``@check(..., advice=...)``, kit/engine/checks/; a re-score check made
 from a rule file asks for the recomputed score, or for the missing input of a proxy re-score; a
 finding downgraded to a warning may have a request of its own). Used by the report's 问题清单
 and by the 问题清单.xlsx tracking workbook, so both ask for the same thing.
@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..checks import declared
-from ..checks.rescore import PROXY, RESCORE
-from ..vocab import Severity, Status
+from ..engine.checks import declared
+from ..engine.checks.rescore import PROXY, RESCORE
+from ..core.vocab import Severity, Status
 
 SUPPLY = "请补充：{missing}。"
 

@@ -11,7 +11,7 @@ benchmarks/legacy_charts.py), including the limits matplotlib chose (``_auto_lim
 Money is Decimal in the kit; charts are the one place where it becomes float.
 
 ``_new_figure`` and ``figure_png`` remain for the batch index's matplotlib charts
-(``kit.portfolio``); matplotlib is imported only when they are called.
+(``kit.run.portfolio``); matplotlib is imported only when they are called.
 """
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ from decimal import Decimal
 from typing import Callable
 
 from ..model import BUDGET_STAGES, Department
-from ..text import for_terminal
+from ..core.text import for_terminal
 
 DPI = 110
 WAN = Decimal(10000)
@@ -330,7 +330,7 @@ def scores_chart(audit_or_scores) -> Chart:
                  alt="各三级指标分数、自评分数与复核分数对比条形图")
 
 
-# --- matplotlib, for the batch index's charts (kit.portfolio) only --------------------------
+# --- matplotlib, for the batch index's charts (kit.run.portfolio) only --------------------------
 
 
 def _new_figure(width: float, height: float, layout: str | None = "constrained"):

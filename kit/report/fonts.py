@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from ..errors import KitError, Problem
+from ..core.errors import KitError, Problem
 
 # Preferred family -> file names that carry it (first match wins within a family).
 CANDIDATES: tuple[tuple[str, tuple[str, ...]], ...] = (

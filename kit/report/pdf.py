@@ -27,8 +27,8 @@ import time
 import unicodedata
 from pathlib import Path
 
-from ..errors import KitError, Problem
-from ..safeio import replace_atomic
+from ..core.errors import KitError, Problem
+from ..core.safeio import replace_atomic
 from .fonts import fontconfig_with_bundled
 
 CHROMIUM_ENV = "KIT_CHROMIUM"

@@ -25,7 +25,7 @@ def workbook_rows(dept: Department) -> dict[tuple[str, int], tuple[str, int]]:
     try:
         import hashlib
 
-        from ..xlsxio import reader as xlsx_reader
+        from ..files.xlsxio import reader as xlsx_reader
 
         path = Path(src.path)
         data = path.read_bytes()

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from ..checks import GOALS_TABLE, INDICATORS_TABLE, table_checks
+from ..engine.checks import GOALS_TABLE, INDICATORS_TABLE, table_checks
 from ..model import BUDGET_PARTS, BUDGET_STAGES, Department
-from ..vocab import Status, WeightSource
+from ..core.vocab import Status, WeightSource
 from . import tables as t
 from .charts import budget_chart, scores_chart, tasks_chart
 from .svg import chart_svg
@@ -386,7 +386,7 @@ DECISION_BADGE = {"pending": "unverifiable", "confirmed": "fail", "explained": "
 
 def decision_cell(audit, key: str) -> t.Raw:
     """The reviewer's decision on a finding: a badge, then its reason / explanation, who and when."""
-    from ..vocab import Decision
+    from ..core.vocab import Decision
 
     e = audit.review.get(key)
     d = e.decision if e is not None else Decision.PENDING
@@ -423,7 +423,7 @@ def review_table(audit) -> str:
         return t.note(f"复核文件 {name}：尚无复核决定。在 JupyterLab 中用 result.decide(…) 记录决定、result.save_review() 保存；"
                       "部门回填的问题清单用 kit review-import 读回。")
     r = audit.summary()["review"]
-    from ..vocab import Decision
+    from ..core.vocab import Decision
 
     parts.append(t.note(f"复核文件 {name}：" + "、".join(f"{d.label} {r[d.value]} 条" for d in Decision) + "（问题类）。"))
     if rv.overrides:
@@ -565,7 +565,7 @@ def provenance(audit, params_file: str, render_time: str) -> str:
     """Kit version, rule file, data file (base name) and SHA-256, parameters and render time."""
     from pathlib import Path
 
-    from ..version import __version__
+    from ..core.version import __version__
 
     dept = audit.department
     params = audit.params
@@ -615,9 +615,9 @@ def import_note(dept: Department) -> str:
     """导入说明 when the data file came from ``kit import`` (its record lies beside it), else ''."""
     from pathlib import Path
 
-    from ..errors import KitError
+    from ..core.errors import KitError
     from ..importer.record import import_note_html
-    from ..yamlio import parse_yaml, read_text
+    from ..core.yamlio import parse_yaml, read_text
 
     data = Path(dept.source.path or "")
     record_path = data.with_name(data.stem + ".import.yaml")

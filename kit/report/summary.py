@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from ..vocab import ReviewStatus, Severity
+from ..core.vocab import ReviewStatus, Severity
 from . import tables as t
 from .facts import facts
 

@@ -16,9 +16,9 @@ from typing import Any, Iterable, Sequence
 
 import pandas as pd
 
-from ..text import for_terminal
-from ..values import fmt_amount
-from ..vocab import Basis, Severity, Status
+from ..core.text import for_terminal
+from ..core.values import fmt_amount
+from ..core.vocab import Basis, Severity, Status
 
 
 @dataclass(frozen=True)

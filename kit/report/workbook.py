@@ -18,8 +18,8 @@ from pathlib import Path
 from decimal import Decimal, InvalidOperation
 from typing import Any, Iterable
 
-from ..safeio import replace_atomic
-from ..xlsxio.layout import _FORMULA_LEAD, MAX_CELL_CHARS, _escape  # one escaping rule for every workbook the kit writes
+from ..core.safeio import replace_atomic
+from ..files.xlsxio.layout import _FORMULA_LEAD, MAX_CELL_CHARS, _escape  # one escaping rule for every workbook the kit writes
 
 SHEET = "问题清单"
 FORMAT_SHEET = "格式与解析说明"
@@ -47,8 +47,8 @@ def finding_rows(audit) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
     A row's figures are text as the report shows them; ``_num`` holds the exact numbers behind
     them (plain strings) so the workbook can type those cells.
     """
-    from ..audit import verdict_label
-    from ..vocab import Decision
+    from ..engine.audit import verdict_label
+    from ..core.vocab import Decision
     from .advice import advice
     from .places import Places
     from .sections import advice_context, signed
@@ -164,7 +164,7 @@ def write_batch_workbook(paths: Iterable[str | Path], path: str | Path) -> Path:
 
 
 def _unescaped(v: Any) -> str:
-    from ..xlsxio.layout import _unescape
+    from ..files.xlsxio.layout import _unescape
 
     return "" if v is None else _unescape(str(v))
 

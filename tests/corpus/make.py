@@ -70,7 +70,7 @@ def nul_byte_yaml(d: Path) -> Path:
 @generator
 def oversized_yaml(d: Path) -> Path:
     """A valid department padded past the size limit with a long narrative text."""
-    from kit.yamlio import MAX_BYTES
+    from kit.core.yamlio import MAX_BYTES
 
     p = d / "oversized.yaml"
     filler = "很长的说明。" * (MAX_BYTES // 18 + 1000)
@@ -108,8 +108,8 @@ def _workbook(d: Path, name: str, edit: Callable | None = None, dept=None) -> Pa
     """The base department as the kit's workbook, then edited with openpyxl."""
     import openpyxl
 
-    from kit.load import load_department
-    from kit.xlsxio import write_workbook
+    from kit.files.load import load_department
+    from kit.files.xlsxio import write_workbook
 
     p = d / name
     write_workbook(dept or load_department(BASE), p)
@@ -215,7 +215,7 @@ def xlsx_old_xls(d: Path) -> Path:
 @generator
 def xlsx_zip_bomb(d: Path) -> Path:
     """A small file that unpacks to more than the kit's limit (zeros compress ~1000:1)."""
-    from kit.xlsxio import MAX_UNZIPPED_BYTES
+    from kit.files.xlsxio import MAX_UNZIPPED_BYTES
 
     p = d / "bomb.xlsx"
     chunk = b"0" * (1 << 20)
@@ -278,7 +278,7 @@ def xlsx_formula_injection(d: Path) -> Path:
     """Text fields holding formula-like text, written by the kit: must stay text."""
     import dataclasses
 
-    from kit.load import load_department
+    from kit.files.load import load_department
 
     dept = load_department(CORPUS / "yaml" / "formula-injection.yaml")
     dept = dataclasses.replace(dept, code="C00001")
@@ -435,7 +435,7 @@ def params_data_name_too_long(d: Path) -> Path:
 @generator
 def xlsx_sparse_oversized(d: Path) -> Path:
     """A sparse 25 MB .xlsx: refused by its size before any byte is read."""
-    from kit.xlsxio import MAX_XLSX_BYTES
+    from kit.files.xlsxio import MAX_XLSX_BYTES
 
     p = d / "sparse.xlsx"
     with open(p, "wb") as f:
@@ -552,7 +552,7 @@ def xlsx_many_empty_rows(d: Path) -> Path:
 @generator
 def xlsx_cells_just_under_limit(d: Path) -> Path:
     """Cells up to the limits in a sheet the kit ignores the contents of (the guide): loads."""
-    from kit.xlsxio import MAX_CELLS
+    from kit.files.xlsxio import MAX_CELLS
 
     n_cols = 20
     n_rows = (MAX_CELLS - 2_000) // n_cols  # the rest of the workbook holds about 1,500 cells

@@ -1,5 +1,5 @@
 """The MOF-2013 framework's ratios, re-run from printed inputs (plug-in of the family, loaded by
-``kit.scoretypes.formulas``): ``ratio_score`` scores a ratio by the rule file's bands or deduction,
+``kit.engine.scoretypes.formulas``): ``ratio_score`` scores a ratio by the rule file's bands or deduction,
 ``ratio_judgement`` shows it and keeps the self score.
 """
 from __future__ import annotations
@@ -8,10 +8,10 @@ import math
 from decimal import Decimal
 from typing import Any
 
-from kit.formulas import shown
-from kit.scoretypes import HUNDRED, ZERO, Env, IndicatorScore, Outcome, band_score, formula, kept
-from kit.values import Num, fmt_pct, fmt_score
-from kit.vocab import Basis
+from kit.engine.formulas import shown
+from kit.engine.scoretypes import HUNDRED, ZERO, Env, IndicatorScore, Outcome, band_score, formula, kept
+from kit.core.values import Num, fmt_pct, fmt_score
+from kit.core.vocab import Basis
 
 
 def input_value(env: Env, key: str) -> tuple[Decimal | None, str]:

@@ -1,4 +1,4 @@
-"""The 深圳市 2022 table's own formulas (plug-in of the family, loaded by ``kit.scoretypes.formulas``).
+"""The 深圳市 2022 table's own formulas (plug-in of the family, loaded by ``kit.engine.scoretypes.formulas``).
 
 Each re-scores one indicator of ``rules.yaml`` from the supplementary inputs, the profile counts
 and the prose: 预决算信息公开, 财务合规性 (调整、调剂 10%), 政府采购, 固定资产利用率, 人员控制率,
@@ -10,9 +10,9 @@ import math
 from decimal import Decimal
 from typing import Any
 
-from kit.scoretypes import HUNDRED, ZERO, Env, IndicatorScore, Outcome, band_score, banded, formula, kept, mixed
-from kit.values import fmt_amount, fmt_pct, fmt_score
-from kit.vocab import Basis
+from kit.engine.scoretypes import HUNDRED, ZERO, Env, IndicatorScore, Outcome, band_score, banded, formula, kept, mixed
+from kit.core.values import fmt_amount, fmt_pct, fmt_score
+from kit.core.vocab import Basis
 
 
 @formula("disclosure")

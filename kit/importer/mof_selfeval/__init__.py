@@ -33,7 +33,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from ...errors import NotThisLayout, Problem
+from ...core.errors import NotThisLayout, Problem
 from ..cells import read_grid
 from ..record import Record
 from ..sources import Form

@@ -2,7 +2,7 @@
 of the page, the file name), its code, and the order of its blocks."""
 from __future__ import annotations
 
-from ...errors import Problem
+from ...core.errors import Problem
 from ..sources import Form, FormError
 from ..ident import UNNAMED, file_code, file_year
 from ..record import Record

@@ -1,0 +1,1 @@
+"""The ``kit`` command line: argument checking and terminal output, one module per sub-command."""

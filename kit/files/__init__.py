@@ -1,0 +1,1 @@
+"""The kit's own files in: a data file (YAML or workbook) or a params file -> ``Department``."""
