@@ -99,6 +99,14 @@ class reader_at:
             mod = types.ModuleType(f"kit.importer.{name}")
             mod.__package__ = "kit.importer"
             sys.modules[mod.__name__] = mod  # dataclasses look their module up while defined
+            # At that revision kit/errors.py and kit/safeio.py stood at the top of kit/ (now kit/core/):
+            # the old module's ``from ..errors import`` (some inside functions) finds them under their
+            # old names for the rest of this benchmark's process.
+            import kit.core.errors
+            import kit.core.safeio
+
+            sys.modules.setdefault("kit.errors", kit.core.errors)
+            sys.modules.setdefault("kit.safeio", kit.core.safeio)
             exec(compile(text, f"{rev}:{path}", "exec"), mod.__dict__)
             return mod
 
