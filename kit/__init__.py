@@ -4,7 +4,7 @@ The flow is one line: import → load → checks and scores → notebook → HTM
 The public API::
 
     import kit
-    dept = kit.files.load("data/022006-2022.yaml")          # a data file (YAML or the kit's workbook)
+    dept = kit.load("data/022006-2022.yaml")          # a data file (YAML or the kit's workbook)
     result = kit.run_audit(dept)                      # checks and scores under the file's family rules
     kit.render("params/022006.yaml", "reports")       # the HTML report of one department
 """
@@ -21,7 +21,7 @@ _LAZY = {"load_department": (".files.load", "load_department"),
 
 
 def __getattr__(name: str):
-    if name == "load":  # the module kit.files.load is callable: kit.files.load("data/x.yaml") loads a file
+    if name == "load":  # the module kit.files.load is callable: kit.load("data/x.yaml") loads a file
         import importlib
 
         return importlib.import_module(".files.load", __name__)

@@ -46,6 +46,6 @@ def test_the_public_api_still_loads_on_first_use():
 
     from kit.files.load import open_path  # noqa: F401  (the submodule imported first, as kit validate does)
 
-    dept = kit.files.load(ROOT / "data" / "022006-2022.yaml")
+    dept = kit.load(ROOT / "data" / "022006-2022.yaml")
     assert isinstance(dept, kit.Department) and dept.code == kit.load_department(ROOT / "data" / "022006-2022.yaml").code
     assert callable(kit.load_params) and kit.Params.__name__ == "Params"
