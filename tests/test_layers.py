@@ -2,9 +2,8 @@
 folder and the folders below it, apart from the reaches the document names."""
 from __future__ import annotations
 
-import ast
-
 from conftest import ROOT
+from importgraph import kit_import_graph
 
 KIT = ROOT / "kit"
 # From the ground up (docs/architecture.md's table); kit/__init__ and __main__ stand above all.
@@ -19,26 +18,6 @@ KNOWN = {
     ("kit.families.", "kit.engine.scoretypes"),      # a family's formula plug-in registers itself
     ("kit.families.", "kit.engine.formulas"),        # and may build on the shared plug-ins
 }
-
-
-def _module(path) -> str:
-    parts = list(path.relative_to(ROOT).with_suffix("").parts)
-    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
-
-
-def _imports(path):
-    """Absolute names of the kit modules a file imports (relative imports resolved)."""
-    mod = _module(path)
-    package = mod.split(".") if path.name == "__init__.py" else mod.split(".")[:-1]
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if isinstance(node, ast.ImportFrom):
-            base = package[: len(package) - node.level + 1] if node.level else []
-            target = ".".join(base + ([node.module] if node.module else []))
-            if target.startswith("kit"):
-                for alias in node.names:
-                    yield f"{target}.{alias.name}" if (KIT.parent / f"{target}.{alias.name}".replace(".", "/")).exists() else target
-        elif isinstance(node, ast.Import):
-            yield from (a.name for a in node.names if a.name.startswith("kit."))
 
 
 def _layer(module: str) -> int | None:
@@ -57,12 +36,11 @@ def test_every_module_of_kit_lives_in_a_layer_folder():
 
 def test_no_layer_imports_a_layer_above_it():
     upward, used = [], set()
-    for path in sorted(KIT.rglob("*.py")):
-        mod = _module(path)
+    for mod, targets in sorted(kit_import_graph(ROOT).items()):
         own = _layer(mod)
         if own is None:
             continue
-        for target in _imports(path):
+        for target in sorted(targets):
             other = _layer(target)
             if other is None or other <= own:
                 continue

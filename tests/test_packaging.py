@@ -5,6 +5,7 @@ import re
 
 import pytest
 import yaml
+from importgraph import kit_import_graph
 
 tomllib = pytest.importorskip("tomllib")  # Python 3.11+
 
@@ -137,28 +138,7 @@ def test_ruff_finds_nothing(repo_root):
 
 def test_no_import_circle_through_the_run_layer(repo_root):
     """render, warm, kernels, batch and the commands import each other one way only."""
-    import ast
-
-    kit = repo_root / "kit"
-    modules = {".".join(p.relative_to(repo_root).with_suffix("").parts).removesuffix(".__init__"): p
-               for p in kit.rglob("*.py")}
-    graph: dict[str, set[str]] = {}
-    for name, path in modules.items():
-        package = name if path.name == "__init__.py" else name.rpartition(".")[0]
-        deps = set()
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):  # function-level imports too
-            if isinstance(node, ast.ImportFrom):
-                base = package
-                for _ in range(max(0, node.level - 1)):
-                    base = base.rpartition(".")[0]
-                target = f"{base}.{node.module}" if node.level and node.module else (node.module or base)
-                for alias in node.names:
-                    # `from . import kernels` depends on the module kernels, not on the package
-                    sub = f"{target}.{alias.name}"
-                    deps |= {sub} if sub in modules else ({target} if target in modules else set())
-            elif isinstance(node, ast.Import):
-                deps |= {a.name for a in node.names if a.name in modules}
-        graph[name] = deps - {name}
+    graph = kit_import_graph(repo_root)
     run = {"kit.run.rendering", "kit.run.warm", "kit.run.kernels", "kit.run.batch", "kit.commands.rendercmd", "kit.run.portfolio", "kit.core.vocab",
            "kit.commands.cli", "kit.commands.synth", "kit.report.fonts"}
 
