@@ -10,6 +10,23 @@ import pytest
 from kit import load_department
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+def disk_full_for_import_record(monkeypatch) -> None:
+    """Writing an import record (``*.import.yaml``) fails with ENOSPC, as on a full disk; every other
+    write goes through."""
+    import errno
+    import os
+    import pathlib
+
+    real = pathlib.Path.write_bytes
+
+    def full(self, data):
+        if ".import.yaml" in self.name:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        return real(self, data)
+
+    monkeypatch.setattr(pathlib.Path, "write_bytes", full)
 SAMPLE_DATA = ROOT / "data" / "022006-2022.yaml"
 SAMPLE_PARAMS = ROOT / "params" / "022006.yaml"
 

@@ -15,15 +15,13 @@ line and the reason (``rules_error``), or exit 0 (``rules_ok``).
 """
 from __future__ import annotations
 
-import errno
-import os
-import pathlib
 from pathlib import Path
 
 import pytest
+from conftest import disk_full_for_import_record
+from test_corpus import ALL_CASES, CORPUS, assert_terminal_safe, make  # noqa: E402  (tests/ is on sys.path)
 
 from kit.commands.cli import main
-from test_corpus import ALL_CASES, CORPUS, assert_terminal_safe, make  # noqa: E402  (tests/ is on sys.path)
 
 IMPORT_CASES = [c for c in ALL_CASES if c.get("run") == "import"]
 RULES_CASES = [c for c in ALL_CASES if c.get("run") == "rules"]
@@ -46,14 +44,7 @@ def test_import_case(case, tmp_path, capsys, monkeypatch):
     capsys.readouterr()
     fault = case.get("fault")
     if fault == "enospc":
-        real = pathlib.Path.write_bytes
-
-        def full(self, data):
-            if ".import.yaml" in self.name:
-                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
-            return real(self, data)
-
-        monkeypatch.setattr(pathlib.Path, "write_bytes", full)
+        disk_full_for_import_record(monkeypatch)
     if fault == "lock_held":
         from kit.run.batch import BatchLock
 

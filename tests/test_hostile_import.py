@@ -3,10 +3,8 @@ spelling, a text file's encoding, a file name, two runs at once, a full disk or 
 `kit import`, the loader and the grading. Each decision is also a case of tests/corpus."""
 from __future__ import annotations
 
-import errno
 import html
 import os
-import pathlib
 import re
 import subprocess
 import sys
@@ -15,12 +13,13 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from conftest import disk_full_for_import_record
 
 from kit.commands.cli import main
+from kit.core.values import parse_num
+from kit.files.load import load_department
 from kit.importer import FormError, import_form
 from kit.importer.sources import MAX_HTML_DEPTH, read_form
-from kit.files.load import load_department
-from kit.core.values import parse_num
 
 ROOT = Path(__file__).resolve().parent.parent
 FORM = ROOT / "tests" / "assets" / "forms" / "longgang-central-hospital-2022.txt"
@@ -288,14 +287,7 @@ def test_data_and_record_are_written_as_one_and_a_rerun_skips(tmp_path, capsys):
 
 def test_disk_full_leaves_nothing(tmp_path, capsys, monkeypatch):
     """ENOSPC while the record is written: neither the data file nor a temporary file stays."""
-    real = pathlib.Path.write_bytes
-
-    def full(self, data):
-        if ".import.yaml" in self.name:
-            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
-        return real(self, data)
-
-    monkeypatch.setattr(pathlib.Path, "write_bytes", full)
+    disk_full_for_import_record(monkeypatch)
     out = tmp_path / "out"
     code = main(["import", str(FORM), "--out", str(out), "--params", str(tmp_path / "params")])
     err = capsys.readouterr().err
