@@ -152,27 +152,44 @@ def test_font_file_named_by_environment(monkeypatch, tmp_path):
         fonts.find_cjk_font()
 
 
-def test_page_font_subset_is_the_same_without_removing_hints_again():
-    """The bundled font has no hints: the page's subset skips removing them (kit.report.pagefont)
-    and is byte for byte what removing them gives."""
+def test_page_font_subset_draws_what_fonttools_subsetter_draws():
+    """The page's subset (HarfBuzz's subsetter, kit.report.pagefont) has, for every character, the
+    outline and advance width fontTools' subsetter keeps from the bundled font, the same tables
+    and the licence's name records; the same characters twice give the same bytes."""
     import io
 
     from fontTools import subset
+    from fontTools.pens.recordingPen import RecordingPen
     from fontTools.ttLib import TTFont
 
     from kit.report.pagefont import subset_woff
 
-    chars = "部门预算：年初批复、调整后与年末执行（万元）"
+    chars = "部门预算：年初批复、调整后与年末执行（万元）％—①≤√×“”《》·一二三〇"
     font = TTFont(str(fonts.BUNDLED[1]), recalcBBoxes=False, recalcTimestamp=False)
     opts = subset.Options()
-    opts.flavor, opts.layout_features, opts.name_IDs = "woff", [], [0, 1, 2, 13, 14]
-    opts.hinting, opts.notdef_outline = False, True
+    opts.layout_features, opts.name_IDs, opts.notdef_outline = [], [0, 1, 2, 13, 14], True
+    opts.drop_tables += ["GSUB", "GPOS", "GDEF"]
     sub = subset.Subsetter(opts)
     sub.populate(unicodes=[ord(c) for c in chars])
     sub.subset(font)
     buf = io.BytesIO()
     font.save(buf)
-    ours = TTFont(io.BytesIO(subset_woff.__wrapped__(chars)))
-    theirs = TTFont(io.BytesIO(buf.getvalue()))
-    assert ours.getTableData("CFF ") == theirs.getTableData("CFF ")
-    assert ours.getBestCmap() == theirs.getBestCmap()
+    data = subset_woff.__wrapped__(chars)
+    assert data == subset_woff.__wrapped__(chars)
+    ours, theirs = TTFont(io.BytesIO(data)), TTFont(io.BytesIO(buf.getvalue()))
+    assert ours.flavor == "woff"
+    assert sorted(ours.keys()) == sorted(theirs.keys())
+    ours_cmap, theirs_cmap = ours.getBestCmap(), theirs.getBestCmap()
+    # Both keep a character's bidi mirror (≥ with ≤) and nothing else beyond what was asked.
+    assert set(ours_cmap) == set(theirs_cmap) >= {ord(c) for c in chars}
+    ours_glyphs, theirs_glyphs = ours.getGlyphSet(), theirs.getGlyphSet()
+    for code in theirs_cmap:
+        drawn = []
+        for glyphs, cmap in ((ours_glyphs, ours_cmap), (theirs_glyphs, theirs_cmap)):
+            pen = RecordingPen()
+            glyphs[cmap[code]].draw(pen)
+            drawn.append((pen.value, glyphs[cmap[code]].width))
+        assert drawn[0] == drawn[1], chr(code)
+    assert {r.nameID for r in ours["name"].names} == {0, 1, 2, 13, 14}
+    for table, field in (("hhea", "ascent"), ("hhea", "descent"), ("OS/2", "sTypoAscender"), ("OS/2", "usWinAscent")):
+        assert getattr(ours[table], field) == getattr(theirs[table], field)
