@@ -207,6 +207,10 @@ def html_exporter(extra_paths: Iterable[str] = ()) -> HTMLExporter:
         exclude_output_prompt=True,
         language_code="zh",
         anchor_link_text="",
+        # The notebook is validated once, after the last preprocessor, not after each of the 17
+        # (nbconvert's default: 16 validations of a whole notebook that only the kit's own
+        # preprocessors change).
+        optimistic_validation=True,
     )
     exporter.register_preprocessor(
         TagRemovePreprocessor(

@@ -24,7 +24,7 @@ def page_chars(page: str) -> str:
     character references (``&#x4e2d;``)."""
     import html
 
-    return "".join(sorted({c for c in html.unescape(page) if ord(c) > 0x7F}))
+    return "".join(sorted(c for c in set(html.unescape(page)) if c > "\x7f"))
 
 
 @lru_cache(maxsize=1)
