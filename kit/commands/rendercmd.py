@@ -118,13 +118,14 @@ def _render_batch(paths: list[Path], args: argparse.Namespace) -> int:
         bar.set_postfix_str(code)
         bar.update(1)
 
-    # The index page is rendered by one of the workers after the departments (on its warm
-    # kernel when isolation is warm).
-    index_job = functools.partial(batch.render_index, out, now_text(), isolation=args.isolation)
+    # The index page (on a worker's warm kernel when isolation is warm) and the batch's 问题清单
+    # are written by the workers after the departments, side by side.
+    finals = [functools.partial(batch.render_index, out, now_text(), isolation=args.isolation),
+              functools.partial(batch.write_batch_tracking, out)]
     try:
         rows = batch.run_batch(
             jobs, out, batch.render_job, jobs_n=args.jobs, force=args.force,
-            executor=args.executor, scheduler=args.scheduler, progress=progress, final=index_job, refused=refused,
+            executor=args.executor, scheduler=args.scheduler, progress=progress, finals=finals, refused=refused,
         )
     except batch.BatchInterrupted as stop:
         bar.close()
@@ -151,11 +152,7 @@ def _render_batch(paths: list[Path], args: argparse.Namespace) -> int:
     for r in failed:
         reason = " ".join((r.get("error") or "").split())
         print(f"  失败 {r['dept_code']}（{r['status']}）：{reason[:300]}", file=sys.stderr)
-    from ..report.workbook import write_batch_workbook
-
-    sheets = [out / f"{r['dept_code']}-问题清单.xlsx" for r in rows if r["status"] == RunStatus.OK]
-    tracking = write_batch_workbook([p for p in sheets if p.is_file()], out / "问题清单.xlsx")
-    print(f"问题清单（整改跟踪，全部部门）：{tracking}")
+    print(f"问题清单（整改跟踪，全部部门）：{out / batch.BATCH_TRACKING}")
     pages = [out / r["report"] for r in rows if r["status"] == RunStatus.OK and r.get("report")] + [index]
     pdf_status = _pdf([p for p in pages if p.is_file()], args)
     return 1 if failed or pdf_status else 0

@@ -16,14 +16,14 @@ connection files live in ``--out/.kit/`` (removed when the batch ends, or by the
 
 The rooms: ``plan`` (jobs, the folder checked, rows), ``manifest`` (lock, manifest and journal,
 stale files, current outputs), ``pool`` (the run and the kit's worker pool), ``daskrun`` (the
-same on Dask), ``stop`` (signals), ``job`` (one department's job; the index page). This module
+same on Dask), ``stop`` (signals), ``job`` (one department's job; the index page and the batch's 问题清单). This module
 names what the rest of the kit uses.
 """
 from __future__ import annotations
 
 from ...core.errors import BatchHalted, BatchInterrupted
 from .daskrun import connect_dask
-from .job import error_page, render_index, render_job
+from .job import BATCH_TRACKING, error_page, render_index, render_job, write_batch_tracking
 from .manifest import (
     JOURNAL, LOCK_FILE, LOCK_WAIT, MANIFEST, STATE_DIR, BatchLock, append_manifest, clear_stale, is_current,
     read_manifest, write_manifest,
@@ -35,8 +35,8 @@ from .plan import (
 from .pool import run_batch
 
 __all__ = [
-    "BatchHalted", "BatchInterrupted", "BatchLock", "DASK_LOST_AFTER", "FREE_PER_DEPARTMENT", "HARD_LIMIT_GRACE",
+    "BATCH_TRACKING", "BatchHalted", "BatchInterrupted", "BatchLock", "DASK_LOST_AFTER", "FREE_PER_DEPARTMENT", "HARD_LIMIT_GRACE",
     "JOURNAL", "Job", "LOCK_FILE", "LOCK_WAIT", "MANIFEST", "MIN_FREE", "Row", "STATE_DIR", "append_manifest",
     "check_out_dir", "clear_stale", "collect_params", "connect_dask", "error_page", "fingerprint", "is_current",
-    "plan_batch", "read_manifest", "render_index", "render_job", "run_batch", "write_manifest",
+    "plan_batch", "read_manifest", "render_index", "render_job", "run_batch", "write_batch_tracking", "write_manifest",
 ]

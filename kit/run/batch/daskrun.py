@@ -69,11 +69,11 @@ def _shutdown_worker_kernels() -> int:
     return kernels.kill_all()
 
 
-def _run_dask(todo: list[Job], work, record, scheduler: str | None, jobs_n: int, final, stop: _Stop,
+def _run_dask(todo: list[Job], work, record, scheduler: str | None, jobs_n: int, finals, stop: _Stop,
               halt: list[str], out_dir: Path) -> None:
     from dask.distributed import as_completed
 
-    if not todo and final is None:
+    if not todo and not finals:
         return
     client, cluster = connect_dask(scheduler, jobs_n, out_dir)
     batch_id = f"{os.getpid()}-{time.time_ns()}"
@@ -117,13 +117,15 @@ def _run_dask(todo: list[Job], work, record, scheduler: str | None, jobs_n: int,
                                       started))
                     pending.discard(fut)
                 break
-        if final is not None and not halt and not stop.requested:
-            try:
-                if lost:
-                    raise RuntimeError("cluster lost")
-                client.submit(final, pure=False).result(timeout=600)
-            except Exception:  # noqa: BLE001 - e.g. the worker or the cluster was lost: run it here
-                final()
+        if finals and not halt and not stop.requested:
+            submitted = [] if lost else [(fn, client.submit(fn, pure=False)) for fn in finals]
+            for fn, fut in submitted or [(fn, None) for fn in finals]:
+                try:
+                    if fut is None:
+                        raise RuntimeError("cluster lost")
+                    fut.result(timeout=600)
+                except Exception:  # noqa: BLE001 - e.g. the worker or the cluster was lost: run it here
+                    fn()
     finally:
         try:
             if stop.requested or halt or lost:

@@ -1,5 +1,5 @@
 """The department job (``render_job``: one department's report, run in a worker) and the batch's
-index page (``render_index``)."""
+own files: the index page (``render_index``) and the batch's 问题清单.xlsx (``write_batch_tracking``)."""
 from __future__ import annotations
 
 import os
@@ -15,6 +15,8 @@ from ...core.version import __version__
 from ...core.vocab import Decision, RunStatus, Severity, Status
 from .manifest import MANIFEST, read_manifest
 from .plan import Job, Row
+
+BATCH_TRACKING = "问题清单.xlsx"
 
 # ----------------------------------------------------------------------------------------------
 # One department (in a worker).
@@ -157,3 +159,12 @@ def render_index(out_dir: Path, render_time: str, timeout: float = 300, isolatio
     write_atomic(out_dir / "index.html", page.encode("utf-8"))
     write_atomic(out_dir / "index.ipynb", nbformat.writes(nb).encode("utf-8"))
     return out_dir / "index.html"
+
+
+def write_batch_tracking(out_dir: Path) -> Path:
+    """The batch's 问题清单.xlsx: the rows of every rendered department's ``<code>-问题清单.xlsx``."""
+    from ...report.workbook import write_batch_workbook
+
+    rows = read_manifest(out_dir)
+    sheets = [out_dir / f"{code}-问题清单.xlsx" for code, r in rows.items() if r.get("status") == RunStatus.OK]
+    return write_batch_workbook([p for p in sheets if p.is_file()], out_dir / BATCH_TRACKING)

@@ -9,7 +9,7 @@ import time
 from collections import deque
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
 from .. import kernels
 from ...core.errors import BatchHalted, BatchInterrupted, OutputError, Stopped
@@ -32,13 +32,14 @@ def run_batch(
     executor: str = "local",
     scheduler: str | None = None,
     progress: Callable[[str, dict[str, Any]], None] | None = None,
-    final: Callable[[], Any] | None = None,
+    finals: Sequence[Callable[[], Any]] = (),
     refused: list[dict[str, str]] | None = None,
 ) -> list[dict[str, Any]]:
     """Render every job (skipping current ones unless ``force``); returns the manifest rows.
 
-    ``final`` (picklable, e.g. the index page) runs once after every department is recorded,
-    in one of the same workers (so it can use that worker's warm kernel); when that fails, here.
+    ``finals`` (picklable, e.g. the index page and the batch's 问题清单) run once each after every
+    department is recorded, side by side on the same workers (so each can use its worker's warm
+    kernel); one whose worker fails runs here.
     ``refused`` (the files of the parameter folders not read) goes into the manifest for the index.
 
     Raises ``KitError`` when another batch holds the folder, ``BatchInterrupted`` after SIGINT
@@ -51,7 +52,7 @@ def run_batch(
         saved_env = os.environ.get(kernels.RUNTIME_ENV)
         os.environ[kernels.RUNTIME_ENV] = str(runtime)  # kernels' connection files (workers inherit it)
         try:
-            return _run_locked(jobs, out_dir, work, jobs_n, force, executor, scheduler, progress, final, stop,
+            return _run_locked(jobs, out_dir, work, jobs_n, force, executor, scheduler, progress, finals, stop,
                                refused or [])
         finally:
             if saved_env is None:
@@ -62,7 +63,7 @@ def run_batch(
             clear_stale(out_dir, state_too=False)
 
 
-def _run_locked(jobs, out_dir, work, jobs_n, force, executor, scheduler, progress, final, stop,
+def _run_locked(jobs, out_dir, work, jobs_n, force, executor, scheduler, progress, finals, stop,
                 refused) -> list[dict]:
     previous = read_manifest(out_dir)
     rows: dict[str, dict[str, Any]] = {}
@@ -118,9 +119,9 @@ def _run_locked(jobs, out_dir, work, jobs_n, force, executor, scheduler, progres
                                      for j in jobs], False) from None
     try:
         if executor == "dask":
-            _run_dask(todo, work, record, scheduler, jobs_n, final, stop, halt, out_dir)
+            _run_dask(todo, work, record, scheduler, jobs_n, finals, stop, halt, out_dir)
         else:
-            _run_local(todo, work, record, jobs_n, final, stop, halt)
+            _run_local(todo, work, record, jobs_n, finals, stop, halt)
     except _Interrupt:
         not_reached(f"批量运行被中断（{stop.signame}），此部门未运行；重新运行同一命令即可继续")
         raise BatchInterrupted(stop.signame, len(done), len(todo)) from None
@@ -238,7 +239,7 @@ class _Worker:
         self.stop()
 
 
-def _run_local(todo: list[Job], work, record, jobs_n: int, final, stop: _Stop, halt: list[str]) -> None:
+def _run_local(todo: list[Job], work, record, jobs_n: int, finals, stop: _Stop, halt: list[str]) -> None:
     """The kit's pool: each department on one worker; a dead or overdue worker is replaced."""
     import multiprocessing
     from multiprocessing.connection import wait
@@ -303,8 +304,8 @@ def _run_local(todo: list[Job], work, record, jobs_n: int, final, stop: _Stop, h
                 w.stop()
                 workers[i] = _Worker(ctx)
                 record(_crash_row(job, why, w.started))
-        if final is not None and not halt:
-            _final_on_worker(workers, final, stop)
+        if finals and not halt:
+            _finals_on_workers(workers, finals, stop)
     finally:
         stop.on_signal.remove(stop_all)
         if stop.requested:
@@ -315,25 +316,40 @@ def _run_local(todo: list[Job], work, record, jobs_n: int, final, stop: _Stop, h
                 w.close()
 
 
-def _final_on_worker(workers: list[_Worker], final, stop: _Stop) -> None:
-    """Run ``final`` on a worker (its warm kernel); here when that worker fails."""
+def _finals_on_workers(workers: list[_Worker], finals, stop: _Stop) -> None:
+    """Run each of ``finals`` on a worker (its warm kernel), side by side; here each one whose
+    worker fails."""
     from multiprocessing.connection import wait
 
-    w = workers[0]
-    try:
-        w.send(final, None)
-        while True:
-            stop.check()
-            if wait([w.conn, w.proc.sentinel], timeout=0.2):
+    queue = deque(finals)
+    running: dict[_Worker, Callable[[], Any]] = {}
+    here: list[Callable[[], Any]] = []
+    while queue or running:
+        for w in workers:
+            if queue and w not in running and w.proc.is_alive():
+                fn = queue.popleft()
+                try:
+                    w.send(fn, None)
+                    running[w] = fn
+                except (OSError, ValueError):
+                    here.append(fn)
+        if not running:
+            here.extend(queue)
+            break
+        stop.check()
+        ready = wait([w.conn for w in running] + [w.proc.sentinel for w in running], timeout=0.2)
+        for w in [w for w in running if w.conn in ready or w.proc.sentinel in ready]:
+            try:
                 tag, _value = w.conn.recv()
-                w.job = None
-                if tag == DONE:
-                    return
-                break
-    except (EOFError, OSError):
-        pass
+            except (EOFError, OSError):
+                tag = ""
+            w.job = None
+            fn = running.pop(w)
+            if tag != DONE:
+                here.append(fn)
     stop.check()
-    final()
+    for fn in here:
+        fn()
 
 
 # ----------------------------------------------------------------------------------------------
