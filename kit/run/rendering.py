@@ -514,19 +514,42 @@ def _scrubbed(nb, extra_paths: list[str]):
 _EXPORTER = None
 
 
-def _warm_export(nb, extra_paths: list[str]) -> str:
-    """``export_html`` with one exporter per process (its template compiled once)."""
+def _warm_exporter():
+    """The process's one exporter (its template compiled once)."""
     global _EXPORTER
-    from ..report.export import ScrubPathsPreprocessor, html_exporter
+    from ..report.export import html_exporter
 
     if _EXPORTER is None:
         _EXPORTER = html_exporter()
-    for pre in _EXPORTER._preprocessors:
+    return _EXPORTER
+
+
+def prepare_worker(isolation: str) -> None:
+    """What a batch worker does before its first department: with ``isolation="warm"`` start its
+    kernel without waiting for it, then its own imports and the exporter while the kernel boots
+    and warms up (a worker's first department took 3–4 times a steady one)."""
+    if isolation == "warm":
+        from .warm import register_engine, warm_kernel
+
+        warm_kernel().launch()
+        register_engine()
+    import nbformat  # noqa: F401 - imported now, while the kernel starts
+    import papermill  # noqa: F401
+
+    _warm_exporter()
+
+
+def _warm_export(nb, extra_paths: list[str]) -> str:
+    """``export_html`` with one exporter per process (its template compiled once)."""
+    from ..report.export import ScrubPathsPreprocessor
+
+    exporter = _warm_exporter()
+    for pre in exporter._preprocessors:
         if isinstance(pre, ScrubPathsPreprocessor):
             pre.extra_paths = list(extra_paths)
     from ..report.pagefont import embed
 
-    body, _resources = _EXPORTER.from_notebook_node(nb, resources={"metadata": {"name": "report"}})
+    body, _resources = exporter.from_notebook_node(nb, resources={"metadata": {"name": "report"}})
     from ..report.styles import prune
 
     return embed(prune(body))  # style rules that can apply; the Chinese glyphs the page uses travel with it

@@ -46,6 +46,7 @@ from ..core.vocab import FailureKind, RunStatus
 ENGINE_NAME = "kit_warm"
 # Departments per kernel before it is replaced (memory stays flat; see benchmarks/batch.py --memory).
 RECYCLE_AFTER = int(os.environ.get("KIT_WARM_RECYCLE", "40"))
+WARM_UP = "import kit.run.warm as _kit_warm; _kit_warm.kernel_warm_up(); del _kit_warm"
 RESET_TIMEOUT = 60.0
 
 # ----------------------------------------------------------------------------------------------
@@ -190,6 +191,7 @@ class WarmKernel:
         self.kc = None
         self.uses = 0
         self.starts = 0
+        self.launched: str | None = None  # the warm-up request of a kernel started, not yet waited for
 
     # jupyter_client's async API, driven the way nbclient drives it (one loop per thread).
     def _sync(self, coro_fn, *args, **kw):
@@ -200,7 +202,9 @@ class WarmKernel:
     def alive(self) -> bool:
         return self.km is not None and bool(self._sync(self.km.is_alive))
 
-    def start(self, start_timeout: float) -> None:
+    def launch(self) -> None:
+        """Start the kernel process and return without waiting for it (``start`` finishes it):
+        a batch worker does its own imports while the kernel boots."""
         self.discard()
         km = _quiet_manager(self.kernel_name)
         # The kernel starts in the kit's folder, never a department's; kernel_reset changes to it.
@@ -211,9 +215,18 @@ class WarmKernel:
         kc = km.client()
         kc.start_channels()
         self.km, self.kc = km, kc
+        # The warm-up is queued at once (ZeroMQ delivers it when the kernel is up): the kernel
+        # imports what the notebook needs while this process goes on.
+        self.launched = kc.execute(WARM_UP, silent=True, store_history=False)
+
+    def start(self, start_timeout: float) -> None:
+        """A kernel ready and warmed up: the one ``launch`` started, or a new one."""
+        if not self.launched:
+            self.launch()
+        warm_up, self.launched = self.launched, None
         try:
-            self._sync(kc.wait_for_ready, timeout=start_timeout)
-            self._run("import kit.run.warm as _kit_warm; _kit_warm.kernel_warm_up(); del _kit_warm", start_timeout)
+            self._wait(warm_up, start_timeout)
+            self._sync(self.kc.wait_for_ready, timeout=start_timeout)
         except Exception:
             self.discard()
             raise
@@ -222,10 +235,13 @@ class WarmKernel:
 
     def _run(self, code: str, timeout: float) -> None:
         """Execute code silently (no execution count, no history) and wait for its reply."""
+        self._wait(self.kc.execute(code, silent=True, store_history=False), timeout)
+
+    def _wait(self, msg_id: str, timeout: float) -> None:
+        """Wait for the reply to execute request ``msg_id``; raise if it failed."""
         import time
         from queue import Empty
 
-        msg_id = self.kc.execute(code, silent=True, store_history=False)
         deadline = time.monotonic() + timeout
         while True:
             left = deadline - time.monotonic()
@@ -246,7 +262,7 @@ class WarmKernel:
 
     def prepare(self, cwd: str, start_timeout: float) -> None:
         """A kernel ready for the next department, in folder ``cwd``."""
-        if self.km is None or self.uses >= self.recycle_after or not self.alive():
+        if self.km is None or self.launched is not None or self.uses >= self.recycle_after or not self.alive():
             self.start(start_timeout)
         try:
             self._run(f"import kit.run.warm as _kit_warm; _kit_warm.kernel_reset({cwd!r})", RESET_TIMEOUT)
@@ -259,6 +275,7 @@ class WarmKernel:
     def discard(self) -> None:
         km, kc = self.km, self.kc
         self.km = self.kc = None
+        self.launched = None
         if kc is not None:
             try:
                 kc.stop_channels()

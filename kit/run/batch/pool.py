@@ -137,8 +137,9 @@ def _run_locked(jobs, out_dir, work, jobs_n, force, executor, scheduler, progres
 DONE, RAISED = "done", "raised"  # a worker's answer: the task's value, or the text of what it raised
 
 
-def _worker_main(conn, parent_pid: int) -> None:
-    """A worker: render what the main process sends until it says stop or goes away."""
+def _worker_main(conn, parent_pid: int, isolation: str | None = None) -> None:
+    """A worker: render what the main process sends until it says stop or goes away; with
+    ``isolation``, prepared for its departments first (``rendering.prepare_worker``)."""
     def on_term(_signame: str) -> None:
         kernels.request_stop()  # kill this worker's kernels, write nothing more
         if not kernels.committing():
@@ -156,14 +157,21 @@ def _worker_main(conn, parent_pid: int) -> None:
     # SIGTERM from the main process (or Ctrl-C, which reaches the whole group; the main stops
     # the workers then too) ends this worker now, unless it is reporting files it renamed.
     with kernels.on_stop_signals(on_term):
-        _serve(conn)
+        _serve(conn, isolation)
 
 
-def _serve(conn) -> None:
+def _serve(conn, isolation: str | None = None) -> None:
     """The worker's loop: each task's answer is (``DONE``, value) or (``RAISED``, text)."""
     from .. import warm
 
     try:
+        if isolation is not None:
+            from ..rendering import prepare_worker
+
+            try:
+                prepare_worker(isolation)
+            except Exception:  # noqa: BLE001 - the first department starts its kernel again and says why not
+                pass
         while True:
             try:
                 task = conn.recv()
@@ -192,9 +200,10 @@ def _serve(conn) -> None:
 
 
 class _Worker:
-    def __init__(self, ctx):
+    def __init__(self, ctx, isolation: str | None = None):
         self.conn, child = ctx.Pipe()
-        self.proc = ctx.Process(target=_worker_main, args=(child, os.getpid()), name="kit-worker", daemon=True)
+        self.proc = ctx.Process(target=_worker_main, args=(child, os.getpid(), isolation), name="kit-worker",
+                                daemon=True)
         self.proc.start()
         child.close()
         self.job: Job | None = None
@@ -247,6 +256,10 @@ def _run_local(todo: list[Job], work, record, jobs_n: int, finals, stop: _Stop, 
     ctx = multiprocessing.get_context()
     queue = deque(todo)
     workers: list[_Worker] = []
+    isolation = todo[0].isolation if todo else None
+
+    def new_worker() -> _Worker:
+        return _Worker(ctx, isolation)
 
     def stop_all() -> None:
         for w in workers:
@@ -257,7 +270,7 @@ def _run_local(todo: list[Job], work, record, jobs_n: int, finals, stop: _Stop, 
 
     stop.on_signal.append(stop_all)
     try:
-        workers.extend(_Worker(ctx) for _ in range(max(1, min(jobs_n, len(queue) or 1))))
+        workers.extend(new_worker() for _ in range(max(1, min(jobs_n, len(queue) or 1))))
         while True:
             stop.check()
             if halt:
@@ -269,7 +282,7 @@ def _run_local(todo: list[Job], work, record, jobs_n: int, finals, stop: _Stop, 
                         w.send(work, job, job)
                     except (OSError, ValueError):  # the idle worker died: a new one takes the department
                         w.stop()
-                        workers[i] = _Worker(ctx)
+                        workers[i] = new_worker()
                         workers[i].send(work, job, job)
             busy = [w for w in workers if w.job is not None]
             if not busy:
@@ -294,7 +307,7 @@ def _run_local(todo: list[Job], work, record, jobs_n: int, finals, stop: _Stop, 
                     why = f"渲染进程异常退出（退出码 {w.proc.exitcode}）"
                 elif time.monotonic() - w.started > job.timeout + HARD_LIMIT_GRACE:
                     w.stop()
-                    workers[i] = _Worker(ctx)
+                    workers[i] = new_worker()
                     record(_crash_row(job, f"超过时限（{job.timeout:g} 秒）后仍未结束，已终止", w.started,
                                       FailureKind.TIMEOUT))
                     continue
@@ -302,7 +315,7 @@ def _run_local(todo: list[Job], work, record, jobs_n: int, finals, stop: _Stop, 
                     continue
                 # A worker that crashed (e.g. killed for memory) is replaced; its department fails.
                 w.stop()
-                workers[i] = _Worker(ctx)
+                workers[i] = new_worker()
                 record(_crash_row(job, why, w.started))
         if finals and not halt:
             _finals_on_workers(workers, finals, stop)
