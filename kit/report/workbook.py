@@ -140,27 +140,29 @@ def write_issues_workbook(audit, path: str | Path) -> Path:
 
 
 def write_batch_workbook(paths: Iterable[str | Path], path: str | Path) -> Path:
-    """The batch's 问题清单.xlsx: the rows of every department's workbook, one after another."""
+    """The batch's 问题清单.xlsx: the rows of every department's workbook, one after another.
+
+    Read and written a department at a time (a stream): 10,000 departments take the memory of one.
+    """
     from openpyxl import load_workbook
 
-    track: list[dict[str, str]] = []
-    notes: list[dict[str, str]] = []
-    names = []
+    book = _Book(stream=True)
+    count = 0
     for p in sorted(map(Path, paths)):
         wb = load_workbook(p, read_only=True)
-        for sheet, out in ((SHEET, track), (FORMAT_SHEET, notes)):
+        for sheet, add in ((SHEET, book.track), (FORMAT_SHEET, book.note)):
             if sheet not in wb.sheetnames:
                 continue
             rows = wb[sheet].iter_rows(values_only=True)
             header = next(rows, None) or ()
             for values in rows:
                 if any(v not in (None, "") for v in values):
-                    out.append({h: _unescaped(v) if isinstance(v, str) or v is None else v
-                                for h, v in zip(header, values) if h != "序号"})
+                    add({h: _unescaped(v) if isinstance(v, str) or v is None else v
+                         for h, v in zip(header, values) if h != "序号"})
         wb.close()
-        names.append(p.name)
-    info = [("部门数", str(len(names))), ("来源", "各部门的 <部门编码>-问题清单.xlsx")]
-    return _write(Path(path), track, notes, info)
+        count += 1
+    info = [("部门数", str(count)), ("来源", "各部门的 <部门编码>-问题清单.xlsx")]
+    return replace_atomic(Path(path), book.finish(info))
 
 
 def _unescaped(v: Any) -> str:
@@ -181,77 +183,129 @@ def _write(path: Path, track: list[dict[str, str]], notes: list[dict[str, str]],
 
 
 def _workbook_bytes(track: list[dict[str, Any]], notes: list[dict[str, Any]], info: list[tuple[str, str]]) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.worksheet.datavalidation import DataValidation
+    book = _Book()
+    for row in track:
+        book.track(row)
+    for row in notes:
+        book.note(row)
+    return book.finish(info)
 
-    wb = Workbook()
-    head_font, head_fill = Font(bold=True), PatternFill("solid", fgColor="E8EDF2")
-    reply_fill = PatternFill("solid", fgColor="FFF8E1")  # the department's columns
-    wrap, top = Alignment(wrap_text=True, vertical="top"), Alignment(vertical="top")
 
-    def sheet(ws, columns, rows, fill_cols=()):
-        for j, (h, width, _) in enumerate(columns, 1):
-            c = ws.cell(row=1, column=j)
-            _put(c, h)
-            c.font, c.fill = head_font, reply_fill if h in fill_cols else head_fill
-            ws.column_dimensions[c.column_letter].width = width
-        for i, row in enumerate(rows, 2):
-            nums = row.get("_num") or {}
-            for j, (h, _, w) in enumerate(columns, 1):
-                c = ws.cell(row=i, column=j)
-                c.alignment = wrap if w else top
-                if h == "序号":
-                    c.value = i - 1
-                elif h == "年度":
-                    _put_number(c, row.get(h), "0")
-                elif h in NUMBER_COLUMNS and (h in nums or not isinstance(row.get(h), str)):
-                    _put_number(c, nums.get(h, row.get(h)), "#,##0.00", fallback=row.get(h))
-                elif h in DATE_COLUMNS:
-                    _put_date(c, row.get(h))
-                else:
-                    c.number_format = "@"
-                    _put(c, row.get(h, ""))
-        ws.freeze_panes = "A2"
-        if rows:
-            ws.auto_filter.ref = f"A1:{ws.cell(row=len(rows) + 1, column=len(columns)).coordinate}"
+class _Book:
+    """A 问题清单 workbook filled row by row: the 问题清单 and 格式与解析说明 sheets, then 说明.
 
-    ws = wb.active
-    ws.title = SHEET
-    headers = [h for h, _, _ in COLUMNS]
-    sheet(ws, COLUMNS, track, fill_cols=("部门说明", "整改状态", "整改完成日期"))
-    last = max(len(track) + 1, 2) + 500
+    ``stream``: openpyxl's write-only mode, each sheet's rows going to a temporary file rather
+    than memory (a batch's workbook); it costs more for one department's few dozen rows.
+    """
 
-    def letter(h: str) -> str:
-        return ws.cell(row=1, column=headers.index(h) + 1).column_letter
+    def __init__(self, stream: bool = False):
+        from openpyxl import Workbook
+        from openpyxl.styles import Alignment, Font, PatternFill
 
-    dv = DataValidation(type="list", formula1='"' + ",".join(STATUS_CHOICES) + '"', allow_blank=True,
-                        showErrorMessage=True, errorTitle="整改状态", error="请从列表中选择：" + "、".join(STATUS_CHOICES))
-    ws.add_data_validation(dv)
-    dv.add(f"{letter('整改状态')}2:{letter('整改状态')}{last}")
-    dates = DataValidation(type="date", operator="between", formula1="DATE(2000,1,1)", formula2="DATE(2100,12,31)",
-                           allow_blank=True, showErrorMessage=True, errorTitle="日期",
-                           error="请填写日期，例如 2023-06-30")
-    ws.add_data_validation(dates)
-    for h in DATE_COLUMNS:
-        dates.add(f"{letter(h)}2:{letter(h)}{last}")
-    sheet(wb.create_sheet(FORMAT_SHEET), FORMAT_COLUMNS, notes)
-    wi = wb.create_sheet(INFO_SHEET)
-    wi.column_dimensions["A"].width, wi.column_dimensions["B"].width = 22, 90
-    lines = info + [
-        ("用途", "按“问题清单”逐条整改：部门填写“部门说明”“整改状态”“整改完成日期”（黄色列），复核人填写“复核意见”；"
-               "填好后交回复核人，由 kit review-import 按“问题键”读回复核文件。请勿修改“问题键”。"),
-        ("差异", "差异 = 复核（应为）− 填报（实际），与报告一致；不足为负数。"),
-        ("整改状态", "、".join(STATUS_CHOICES)),
-    ]
-    for i, (k, v) in enumerate(lines, 1):
-        _put(wi.cell(row=i, column=1), k)
-        wi.cell(row=i, column=1).font = head_font
-        _put(wi.cell(row=i, column=2), v)
-        wi.cell(row=i, column=2).alignment = wrap
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+        self.wb = Workbook(write_only=stream)
+        if not stream:
+            self.wb.remove(self.wb.active)  # the sheets are made below, in their order
+        self.head_font, self.head_fill = Font(bold=True), PatternFill("solid", fgColor="E8EDF2")
+        self.reply_fill = PatternFill("solid", fgColor="FFF8E1")  # the department's columns
+        self.wrap, self.top = Alignment(wrap_text=True, vertical="top"), Alignment(vertical="top")
+        self.sheets = {}
+        self.counts = {SHEET: 0, FORMAT_SHEET: 0}
+        for title, columns, fill_cols in ((SHEET, COLUMNS, ("部门说明", "整改状态", "整改完成日期")),
+                                          (FORMAT_SHEET, FORMAT_COLUMNS, ())):
+            ws = self.wb.create_sheet(title)
+            # Widths and the frozen header are written before the first row (write-only mode).
+            for j, (_h, width, _w) in enumerate(columns, 1):
+                ws.column_dimensions[_letter(j)].width = width
+            ws.freeze_panes = "A2"
+            header = []
+            for h, _, _ in columns:
+                c = self._cell(ws)
+                _put(c, h)
+                c.font, c.fill = self.head_font, self.reply_fill if h in fill_cols else self.head_fill
+                header.append(c)
+            ws.append(header)
+            self.sheets[title] = (ws, columns)
+
+    def _cell(self, ws):
+        from openpyxl.cell import WriteOnlyCell
+
+        return WriteOnlyCell(ws)
+
+    def _row(self, title: str, row: dict[str, Any]) -> None:
+        ws, columns = self.sheets[title]
+        self.counts[title] += 1
+        nums = row.get("_num") or {}
+        cells = []
+        for h, _, w in columns:
+            c = self._cell(ws)
+            c.alignment = self.wrap if w else self.top
+            if h == "序号":
+                c.value = self.counts[title]
+            elif h == "年度":
+                _put_number(c, row.get(h), "0")
+            elif h in NUMBER_COLUMNS and (h in nums or not isinstance(row.get(h), str)):
+                _put_number(c, nums.get(h, row.get(h)), "#,##0.00", fallback=row.get(h))
+            elif h in DATE_COLUMNS:
+                _put_date(c, row.get(h))
+            else:
+                c.number_format = "@"
+                _put(c, row.get(h, ""))
+            cells.append(c)
+        ws.append(cells)
+
+    def track(self, row: dict[str, Any]) -> None:
+        self._row(SHEET, row)
+
+    def note(self, row: dict[str, Any]) -> None:
+        self._row(FORMAT_SHEET, row)
+
+    def finish(self, info: list[tuple[str, str]]) -> bytes:
+        from openpyxl.worksheet.datavalidation import DataValidation
+
+        for title, (ws, columns) in self.sheets.items():
+            if self.counts[title]:
+                ws.auto_filter.ref = f"A1:{_letter(len(columns))}{self.counts[title] + 1}"
+        ws, _columns = self.sheets[SHEET]
+        headers = [h for h, _, _ in COLUMNS]
+        last = max(self.counts[SHEET] + 1, 2) + 500
+
+        def letter(h: str) -> str:
+            return _letter(headers.index(h) + 1)
+
+        dv = DataValidation(type="list", formula1='"' + ",".join(STATUS_CHOICES) + '"', allow_blank=True,
+                            showErrorMessage=True, errorTitle="整改状态", error="请从列表中选择：" + "、".join(STATUS_CHOICES))
+        ws.data_validations.append(dv)  # write-only sheets have no add_data_validation
+        dv.add(f"{letter('整改状态')}2:{letter('整改状态')}{last}")
+        dates = DataValidation(type="date", operator="between", formula1="DATE(2000,1,1)", formula2="DATE(2100,12,31)",
+                               allow_blank=True, showErrorMessage=True, errorTitle="日期",
+                               error="请填写日期，例如 2023-06-30")
+        ws.data_validations.append(dates)
+        for h in DATE_COLUMNS:
+            dates.add(f"{letter(h)}2:{letter(h)}{last}")
+        wi = self.wb.create_sheet(INFO_SHEET)
+        wi.column_dimensions["A"].width, wi.column_dimensions["B"].width = 22, 90
+        lines = info + [
+            ("用途", "按“问题清单”逐条整改：部门填写“部门说明”“整改状态”“整改完成日期”（黄色列），复核人填写“复核意见”；"
+                   "填好后交回复核人，由 kit review-import 按“问题键”读回复核文件。请勿修改“问题键”。"),
+            ("差异", "差异 = 复核（应为）− 填报（实际），与报告一致；不足为负数。"),
+            ("整改状态", "、".join(STATUS_CHOICES)),
+        ]
+        for k, v in lines:
+            key, value = self._cell(wi), self._cell(wi)
+            _put(key, k)
+            key.font = self.head_font
+            _put(value, v)
+            value.alignment = self.wrap
+            wi.append([key, value])
+        buf = io.BytesIO()
+        self.wb.save(buf)
+        return buf.getvalue()
+
+
+def _letter(column: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(column)
 
 
 def _put_number(cell, value: Any, fmt: str, fallback: Any = None) -> None:
