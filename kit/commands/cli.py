@@ -147,20 +147,7 @@ from .reviewcmd import add_review_command  # noqa: E402  (light: the audit loads
 _EXTRA_COMMANDS.append(add_review_command)
 
 
-def _without_iri_grammar() -> None:
-    """Keep ``rfc3987_syntax`` out of the kit's own processes (this one and its batch workers).
-
-    jsonschema, which nbformat and so papermill import, imports it when it is installed (JupyterLab
-    brings it) only to check the "iri" string format, and it compiles its grammar on import: 1.5
-    CPU-s in every process that reads or writes a notebook. No notebook schema uses that format;
-    without the module jsonschema leaves the format unchecked, as it does for any format it has no
-    checker for.
-    """
-    sys.modules.setdefault("rfc3987_syntax", None)  # None: "import rfc3987_syntax" raises ImportError
-
-
 def main(argv: list[str] | None = None) -> int:
-    _without_iri_grammar()
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
