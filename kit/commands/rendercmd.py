@@ -65,13 +65,16 @@ def cmd_render(args: argparse.Namespace) -> int:
 def _render_one(path: Path, args: argparse.Namespace) -> int:
     from ..run.batch import check_out_dir
     from ..files.params import load_params
-    from ..run.rendering import Stopped, render
+    from ..run.rendering import Stopped, prepare_worker, render
 
     params = load_params(path)
     out = check_out_dir(Path(args.out), 1)
     with on_stop_signals(lambda _signal: request_stop()) as caught:
         try:
-            result = render(params, out, timeout=args.timeout, docx=args.docx)
+            if args.isolation == "warm":
+                # The kernel boots while this process imports papermill and nbconvert.
+                prepare_worker("warm")
+            result = render(params, out, timeout=args.timeout, docx=args.docx, isolation=args.isolation)
         except Stopped:
             result = None
     if result is None or caught:
@@ -219,7 +222,7 @@ def add_render(sub) -> None:
     p.add_argument("--scheduler", default=None, help="Dask 调度器地址（不指定则启动本机 LocalCluster）")
     p.add_argument("--isolation", choices=("warm", "fresh"), default="warm",
                    help="批量时每个工作进程的内核：warm（默认）复用同一内核，部门之间重置状态，出错、超时或内核退出后换新内核；"
-                        "fresh：每个部门启动一个新内核（慢）。单个参数文件总是使用新内核")
+                        "fresh：每个部门启动一个新内核（慢）。单个参数文件总是启动一个新内核（warm 时内核与本进程的准备同时启动）")
     p.add_argument("--index", action="store_true", help="只有一个参数文件时也按批量方式运行并生成汇总页")
     p.add_argument("--pdf", action="store_true",
                    help="同时用无界面 Chromium 把每个报告（及汇总页）打印为 A4 PDF（<部门编码>.pdf），需要安装 chromium")
