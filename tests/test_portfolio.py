@@ -90,6 +90,23 @@ def test_index_counts_equal_each_departments_report(batch):
     assert not [c for c in manifest["022006"]["failing_checks"] if c.split(" ")[0] in ("E1", "E2", "E3", "E4", "E5")]
 
 
+def test_index_reads_the_counts_its_rows_record_and_the_json_of_older_rows(batch):
+    """The manifest row carries the counts the department's JSON gives (the index reads no JSON
+    for it); a row of an older kit, without them, is counted from the JSON."""
+    from kit.run.portfolio import _department_counts, _json_counts, _recorded_counts
+
+    _code, out, _ = batch
+    rows = json.loads((out / "manifest.json").read_text(encoding="utf-8"))["departments"]
+    ok = [r for r in rows if r["status"] == "ok"]
+    assert len(ok) == 5
+    for r in ok:
+        assert _recorded_counts(r) == _json_counts(out, r), r["dept_code"]
+        older = {k: v for k, v in r.items() if k not in ("points", "review_status")}
+        assert _department_counts(out, older) == _department_counts(out, r)
+    sample = next(r for r in ok if r["dept_code"] == "022006")
+    assert (sample["points"]["unverifiable"], sample["review_status"]) == ("13", "部分复核")
+
+
 @pytest.mark.kernel
 def test_index_summary_adds_up_the_reports(batch):
     _, out, _ = batch

@@ -65,9 +65,10 @@ def cmd_render(args: argparse.Namespace) -> int:
 def _render_one(path: Path, args: argparse.Namespace) -> int:
     from ..run.batch import check_out_dir
     from ..files.params import load_params
-    from ..run.rendering import Stopped, prepare_worker, render
+    from ..run.rendering import Stopped, check_dept_code, prepare_worker, render
 
     params = load_params(path)
+    check_dept_code(params)  # before a kernel is started for it
     out = check_out_dir(Path(args.out), 1)
     with on_stop_signals(lambda _signal: request_stop()) as caught:
         try:

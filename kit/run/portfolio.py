@@ -26,8 +26,9 @@ def load_manifest(path: str | Path) -> pd.DataFrame:
     department's counts taken from its own audit JSON beside the manifest.
 
     The counts are computed by ``kit.engine.audit.summarise`` from the same JSON the department's
-    report was built from, so the index and every report show the same numbers (problems by
-    severity, 无法核实, 格式与解析说明, points that could not be re-checked).
+    report was built from (when it was rendered, into its manifest row; or here, for a row an
+    older kit wrote), so the index and every report show the same numbers (problems by severity,
+    无法核实, 格式与解析说明, points that could not be re-checked).
     """
     path = Path(path)
     doc = json.loads(path.read_text(encoding="utf-8"))
@@ -35,6 +36,8 @@ def load_manifest(path: str | Path) -> pd.DataFrame:
     if df.empty:
         return df
     extra = [_department_counts(path.parent, r) for r in df.to_dict("records")]
+    # The rows' own points and review_status are in the counts now (one column each).
+    df = df.drop(columns=[c for c in ("points", "review_status") if c in df.columns])
     df = pd.concat([df.reset_index(drop=True), pd.DataFrame(extra)], axis=1)
     return order_by_risk(df)
 
@@ -44,27 +47,47 @@ COUNT_COLUMNS = ("errors", "warnings", "infos", "unverifiable", "format_notes", 
 
 
 def _department_counts(folder: Path, row: dict) -> dict:
-    """Counts of one department from ``<code>.json`` (absent when its report failed)."""
-    from ..engine.audit import summarise
-
+    """Counts of one department (absent when its report failed): from its manifest row, which
+    ``kit render`` fills from the same ``summarise`` of the same JSON; from ``<code>.json`` for a
+    row written by a kit that did not record them."""
     empty = dict.fromkeys(COUNT_COLUMNS)
     if row.get("status") != RunStatus.OK:
         return empty
     try:
-        doc = json.loads((folder / f"{row['dept_code']}.json").read_text(encoding="utf-8"))
-        sm = summarise(doc.get("findings", []), doc.get("scores", []), doc.get("missing_inputs", []))
-    except (OSError, ValueError, KeyError, TypeError):
+        counts = _recorded_counts(row) if row.get("points") and row.get("review_status") else _json_counts(folder, row)
+    except (OSError, ValueError, KeyError, TypeError, ArithmeticError):
         return empty
     s, c = _dec(row.get("self_total")), _dec(row.get("recomputed_total"))
+    review = counts.pop("review")
+    return {
+        **counts, "diff": None if s is None or c is None else c - s,
+        # The reviewer's progress on the problems (the review file, kit.engine.review)
+        "decided": sum(v for k, v in review.items() if k != "pending"), "pending": review["pending"],
+        "rectified": review["rectified"],
+    }
+
+
+def _recorded_counts(row: dict) -> dict:
+    f, p = row["findings"], row["points"]
+    return {
+        "errors": f["error"], "warnings": f["warning"], "infos": f["info"], "unverifiable": f["unverifiable"],
+        "format_notes": f["format"], "points_unverifiable": Decimal(p["unverifiable"]),
+        "points_rechecked": Decimal(p["rechecked"]), "points_total": Decimal(p["total"]),
+        "review_status": row["review_status"],
+        "review": {k[len("review_"):]: v for k, v in f.items() if k.startswith("review_")},
+    }
+
+
+def _json_counts(folder: Path, row: dict) -> dict:
+    from ..engine.audit import summarise
+
+    doc = json.loads((folder / f"{row['dept_code']}.json").read_text(encoding="utf-8"))
+    sm = summarise(doc.get("findings", []), doc.get("scores", []), doc.get("missing_inputs", []))
     return {
         "errors": sm["problems"]["error"], "warnings": sm["problems"]["warning"], "infos": sm["problems"]["info"],
         "unverifiable": sm["unverifiable"], "format_notes": sm["format"],
         "points_unverifiable": sm["points"]["unverifiable"], "points_rechecked": sm["points_rechecked"],
-        "points_total": sm["points_total"], "review_status": sm["status_label"],
-        "diff": None if s is None or c is None else c - s,
-        # The reviewer's progress on the problems (the review file, kit.engine.review)
-        "decided": sum(v for k, v in sm["review"].items() if k != "pending"), "pending": sm["review"]["pending"],
-        "rectified": sm["review"]["rectified"],
+        "points_total": sm["points_total"], "review_status": sm["status_label"], "review": sm["review"],
     }
 
 

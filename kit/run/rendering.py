@@ -350,6 +350,13 @@ def clean_metadata(nb, notebook_name: str, output_name: str) -> None:
         pm_meta.pop("environment_variables", None)
 
 
+def check_dept_code(params: Params) -> None:
+    """A KitError when the department's files would take the name of a batch's own."""
+    if params.dept_code.lower() in RESERVED_CODES:
+        raise KitError(Problem("部门编码与批量输出文件重名", file=str(params.path), field="dept_code",
+                               value=params.dept_code, expected=f"不是 {'、'.join(RESERVED_CODES)}（不区分大小写）"))
+
+
 def render(
     params_path: str | Path | Params,
     out_dir: str | Path,
@@ -385,9 +392,7 @@ def render(
 
     t0 = time.perf_counter()
     params = params_path if isinstance(params_path, Params) else load_params(params_path)
-    if params.dept_code.lower() in RESERVED_CODES:
-        raise KitError(Problem("部门编码与批量输出文件重名", file=str(params.path), field="dept_code",
-                               value=params.dept_code, expected=f"不是 {'、'.join(RESERVED_CODES)}（不区分大小写）"))
+    check_dept_code(params)
     out = Path(out_dir).absolute()
     try:
         out.mkdir(parents=True, exist_ok=True)

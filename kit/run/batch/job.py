@@ -79,6 +79,9 @@ def _fill_from_audit(row: Row, doc: dict[str, Any]) -> None:
     sm = summarise(doc.get("findings", []), doc.get("scores", []), doc.get("missing_inputs", []))
     row.findings = {**sm["problems"], "unverifiable": sm["unverifiable"], "format": sm["format"],
                     **{f"review_{k}": v for k, v in sm["review"].items()}}
+    row.points = {"unverifiable": str(sm["points"]["unverifiable"]), "rechecked": str(sm["points_rechecked"]),
+                  "total": str(sm["points_total"])}
+    row.review_status = sm["status_label"]
     row.failing_checks = sorted(set(failing))
 
 

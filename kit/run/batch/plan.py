@@ -54,6 +54,10 @@ class Row:
     self_grade: str | None = None
     recomputed_grade: str | None = None
     findings: dict[str, int] = field(default_factory=dict)  # severity -> count of non-pass
+    # The score points by coverage (unverifiable, rechecked, total; exact decimals as text) and the
+    # review's status label, as the department's page gives them: the index reads them here.
+    points: dict[str, str] = field(default_factory=dict)
+    review_status: str = ""
     failing_checks: list[str] = field(default_factory=list)
     report: str = ""  # file name relative to the output folder
     error: str = ""
