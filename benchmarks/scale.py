@@ -231,6 +231,18 @@ def index_at(rows_n: int, work: Path, template: Path | None) -> dict:
     t1 = time.perf_counter()
     df = p.load_manifest(out / "manifest.json")
     load_s = time.perf_counter() - t1
+    # Reading the counts side by side: from the rows (as kit render records them) and, the former
+    # way, from every department's JSON (the same rows without the recorded counts), alternating.
+    older = out / "manifest-older.json"  # beside the JSONs, as the index reads them
+    older.write_text(json.dumps({"departments": [{k: v for k, v in r.items() if k not in ("points", "review_status")}
+                                                 for r in rows]}, ensure_ascii=False), encoding="utf-8")
+    reads: dict[str, list[float]] = {"rows": [], "json": []}
+    for _ in range(3):
+        for how, manifest in (("rows", out / "manifest.json"), ("json", older)):
+            c0 = time.process_time()
+            p.load_manifest(manifest)
+            reads[how].append(time.process_time() - c0)
+    older.unlink()
     saved, p.PAGE_ROWS = p.PAGE_ROWS, 10 ** 9
     try:
         whole = len(p.departments_table(df).encode("utf-8"))
@@ -241,7 +253,8 @@ def index_at(rows_n: int, work: Path, template: Path | None) -> dict:
         "index_kb": len(html.encode("utf-8")) / 1024, "index_links": html.count('<a href="P'),
         "pages": len(pages), "page_kb_max": max((q.stat().st_size for q in pages), default=0) / 1024,
         "csv_kb": (out / p.LIST_CSV).stat().st_size / 1024 if (out / p.LIST_CSV).exists() else 0,
-        "one_table_kb": whole / 1024, "load_manifest_s": load_s, "links_in_pages": sum(
+        "one_table_kb": whole / 1024, "load_manifest_s": load_s,
+        "counts_cpu_s": {how: statistics.median(v) for how, v in reads.items()}, "links_in_pages": sum(
             q.read_text(encoding="utf-8").count('<a href="P') for q in pages),
     }
 
@@ -294,6 +307,9 @@ def main() -> None:
           f"{ix['load']:.1f}); index.html {ix['index_kb']:.0f} KiB linking {ix['index_links']} departments; {ix['pages']} pages"
           f" by code (largest {ix['page_kb_max']:.0f} KiB, {ix['links_in_pages']:,} department links), CSV"
           f" {ix['csv_kb']:.0f} KiB; the one-table page would be {ix['one_table_kb']:.0f} KiB of table alone")
+    rc = ix["counts_cpu_s"]
+    print(f"  the departments' counts: {rc['rows']:.2f} CPU-s from the manifest rows, {rc['json']:.2f} from every"
+          f" department's JSON (the former way), {rc['json'] / rc['rows']:.1f}x (medians of 3, alternating)")
     if not args.keep:
         import shutil
 

@@ -17,6 +17,7 @@ _.ignore_aliases  # yaml.SafeDumper hook (kit/core/yamlio.py)
 _._repr_html_  # IPython display hook
 core, deviation, authority, implementer  # fields of the form's blocks, written and read by dataclasses.fields
 self_grade, recomputed_grade, _.self_grade, _.recomputed_grade  # manifest fields, written with dataclasses.asdict
+review_status, _.review_status  # manifest field, read by the index from the row (kit/run/portfolio.py)
 # kit/core/vocab.py members not yet named by the code (kit.core.vocab everywhere is the house's last step this round)
 _.FAIL, _.UNVERIFIABLE, _.PASS, _.WARNING, _.INFO, _.EXACT, _.JUDGEMENT, _.OVERRIDE, _.RULE, _.PROBLEM, _.OK
 FAIL, UNVERIFIABLE, PASS, WARNING, INFO, EXACT, JUDGEMENT, OVERRIDE, RULE, PROBLEM, OK
@@ -24,8 +25,8 @@ FAIL, UNVERIFIABLE, PASS, WARNING, INFO, EXACT, JUDGEMENT, OVERRIDE, RULE, PROBL
 SEVERITY_KEYS
 _.handle_startendtag  # html.parser.HTMLParser hook (kit/importer/sources.py)
 _.table_funds, _.table_goals, _.table_indicators  # dispatched with getattr(self, "table_" + block) (kit/importer/tables.py)
-# python-docx and fontTools properties, set to be written (kit/report/docx.py, kit/report/pagefont.py)
+# python-docx, fontTools and HarfBuzz properties, set to be written (kit/report/docx.py, kit/report/pagefont.py)
 _.bottom_margin, _.top_margin, _.orientation, _.base_style, _.space_after, _.rgb, _.left_indent
-_.keep_with_next, _.autofit, _.height_rule, _.flavor, _.layout_features, _.name_IDs, _.hinting, _.notdef_outline
+_.keep_with_next, _.autofit, _.height_rule, _.flavor, _.flags
 _.CONFIRMED  # kit.core.vocab.Decision member, read from review files by value
 _.receive_layout, _.render_char, _.do_TJ  # pdfminer device and interpreter hooks (kit/importer/pdfread.py)

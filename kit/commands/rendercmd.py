@@ -66,6 +66,7 @@ def _render_one(path: Path, args: argparse.Namespace) -> int:
     from ..run.batch import check_out_dir
     from ..files.params import load_params
     from ..run.rendering import Stopped, check_dept_code, prepare_worker, render
+    from ..run.warm import shutdown_all
 
     params = load_params(path)
     check_dept_code(params)  # before a kernel is started for it
@@ -78,6 +79,8 @@ def _render_one(path: Path, args: argparse.Namespace) -> int:
             result = render(params, out, timeout=args.timeout, docx=args.docx, isolation=args.isolation)
         except Stopped:
             result = None
+        finally:
+            shutdown_all()  # the department's kernel ends with the command (also when called in a process that goes on)
     if result is None or caught:
         print(f"已中断（{caught[0] if caught else '信号'}）：报告未写出；重新运行同一命令即可。", file=sys.stderr)
         return EXIT_INTERRUPTED
