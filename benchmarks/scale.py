@@ -8,7 +8,7 @@ The batch: N departments from ``kit synth`` (fixed seed) rendered by ``kit rende
 child process. Every ``--interval`` seconds this process samples the child's whole process tree
 (the command, its workers, their kernels): RSS summed over the live processes, and CPU-seconds
 as the sum over every process ever seen of its last-seen user+system time (a kernel replaced
-every 40 departments keeps its last sample); and it reads the manifest journal
+every 200 departments keeps its last sample); and it reads the manifest journal
 (``.manifest.journal``: one line per department as it finishes), so each department is known
 with the CPU-seconds the tree had used when it finished. After ``--minutes`` the batch gets
 SIGINT (it stops cleanly, as a user's Ctrl-C) and the figures cover the departments done.
