@@ -125,3 +125,22 @@ def test_sign_off_from_parameters_or_blank_lines(tmp_path):
     assert block.count("kit-sign-line") == 5  # 复核单位, 审核人, 审核日期 and the unit's confirmation (and date) to sign
     params.write_text(f'dept_code: "022006"\nfiscal_year: 2022\ndata: {SAMPLE_DATA}\n', encoding="utf-8")
     assert sign_off(audit_path(params)).count("kit-sign-line") == 9  # lines for a hand signature
+
+
+def test_batch_workbook_names_a_department_workbook_it_cannot_read(sheet, tmp_path):
+    """A department's 问题清单.xlsx broken after it was written (edited, cut short) is named on the
+    说明 sheet; the batch's workbook holds every other department's rows."""
+    import shutil
+
+    from kit.report.workbook import INFO_SHEET, SHEET
+
+    good = tmp_path / "A0001-问题清单.xlsx"
+    shutil.copy(sheet[0], good)
+    bad = tmp_path / "B0002-问题清单.xlsx"
+    bad.write_bytes(good.read_bytes()[:2000])  # cut short
+    out = write_batch_workbook([good, bad], tmp_path / "问题清单.xlsx")
+    wb = load_workbook(out)
+    info = {r[0]: r[1] for r in wb[INFO_SHEET].iter_rows(values_only=True)}
+    assert info["部门数"] == "1" and "B0002-问题清单.xlsx" in info["未能读取"]
+    rows = list(wb[SHEET].iter_rows(values_only=True))
+    assert len(rows) - 1 == len(list(load_workbook(good)[SHEET].iter_rows(values_only=True))) - 1 > 0

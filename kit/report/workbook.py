@@ -144,25 +144,44 @@ def write_batch_workbook(paths: Iterable[str | Path], path: str | Path) -> Path:
 
     Read and written a department at a time (a stream): 10,000 departments take the memory of one.
     """
+    book = _Book(stream=True)
+    count, unread = 0, []
+    for p in sorted(map(Path, paths)):
+        try:
+            sheets = _department_rows(p)
+        except Exception:  # noqa: BLE001 - a workbook edited into something openpyxl cannot read: named, not fatal
+            unread.append(p.name)
+            continue
+        for row in sheets[SHEET]:
+            book.track(row)
+        for row in sheets[FORMAT_SHEET]:
+            book.note(row)
+        count += 1
+    info = [("部门数", str(count)), ("来源", "各部门的 <部门编码>-问题清单.xlsx")]
+    if unread:
+        info.append(("未能读取", "、".join(unread) + "（文件已损坏或不是 Excel 工作簿，其问题未列入本表）"))
+    return replace_atomic(Path(path), book.finish(info))
+
+
+def _department_rows(path: Path) -> dict[str, list[dict[str, Any]]]:
+    """The rows of one department's 问题清单.xlsx, by sheet (read whole before any is written)."""
     from openpyxl import load_workbook
 
-    book = _Book(stream=True)
-    count = 0
-    for p in sorted(map(Path, paths)):
-        wb = load_workbook(p, read_only=True)
-        for sheet, add in ((SHEET, book.track), (FORMAT_SHEET, book.note)):
+    wb = load_workbook(path, read_only=True)
+    try:
+        out: dict[str, list[dict[str, Any]]] = {SHEET: [], FORMAT_SHEET: []}
+        for sheet, rows_out in out.items():
             if sheet not in wb.sheetnames:
                 continue
             rows = wb[sheet].iter_rows(values_only=True)
             header = next(rows, None) or ()
             for values in rows:
                 if any(v not in (None, "") for v in values):
-                    add({h: _unescaped(v) if isinstance(v, str) or v is None else v
-                         for h, v in zip(header, values) if h != "序号"})
+                    rows_out.append({h: _unescaped(v) if isinstance(v, str) or v is None else v
+                                     for h, v in zip(header, values) if h != "序号"})
+        return out
+    finally:
         wb.close()
-        count += 1
-    info = [("部门数", str(count)), ("来源", "各部门的 <部门编码>-问题清单.xlsx")]
-    return replace_atomic(Path(path), book.finish(info))
 
 
 def _unescaped(v: Any) -> str:
