@@ -532,7 +532,7 @@ def _warm_exporter():
 def prepare_worker(isolation: str) -> None:
     """What a batch worker does before its first department: with ``isolation="warm"`` start its
     kernel without waiting for it, then its own imports and the exporter while the kernel boots
-    and warms up (a worker's first department took 3–4 times a steady one)."""
+    and warms up (a worker's first department took 3.6 s where a steady one takes 0.5; now 2.0)."""
     if isolation == "warm":
         from .warm import register_engine, warm_kernel
 
