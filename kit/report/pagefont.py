@@ -29,12 +29,14 @@ def page_chars(page: str) -> str:
 
 @lru_cache(maxsize=1)
 def _bundled_face():
-    """The bundled font read once and prepared for repeated subsetting (a worker cuts one a page)."""
+    """The bundled font read once and prepared for repeated subsetting (a worker cuts one a page),
+    with the characters it has."""
     import uharfbuzz as hb
 
     from .fonts import BUNDLED
 
-    return hb.subset_preprocess(hb.Face(hb.Blob.from_file_path(str(BUNDLED[1]))))
+    face = hb.subset_preprocess(hb.Face(hb.Blob.from_file_path(str(BUNDLED[1]))))
+    return face, frozenset(face.unicodes)
 
 
 def _tag(name: str) -> int:
@@ -52,8 +54,8 @@ def subset_woff(chars: str) -> bytes:
     import uharfbuzz as hb
     from fontTools.ttLib import TTFont
 
-    face = _bundled_face()
-    wanted = set(face.unicodes) & {ord(c) for c in chars}
+    face, has = _bundled_face()
+    wanted = has.intersection(map(ord, chars))
     if not wanted:
         return b""
     spec = hb.SubsetInput()
