@@ -12,6 +12,8 @@ the order in every repeat so that drift (other load, caches) falls on each path 
     of the command, its workers and kernels included;
 (w) a warm render in this process, steady state: ``kit.run.rendering.render(isolation="warm")`` on
     one warm kernel started before timing (CPU of this process and of the kernel);
+(i) an in-process render, steady state: ``render(isolation="inline")``, the cells run by IPython in
+    this process (``kit.run.inline``), its shell made before timing;
 (c) the kernel-free floor: the audit notebook's own code cells executed in this process with no
     kernel and no notebook machinery (``show`` builds each output's HTML, ``publish_result``
     builds and serialises the result kit render reads); imports done before timing;
@@ -203,6 +205,19 @@ def warm_renders(params: list[Path], out: Path) -> tuple[float, float, int]:
     return seconds, cpu, mem.peak
 
 
+def inline_renders(params: list[Path], out: Path) -> tuple[float, float, int]:
+    """kit.run.rendering.render with the cells run in this process, one department after the other."""
+    from kit.run.rendering import render
+
+    with PeakRSS() as mem:
+        t0, c0 = time.perf_counter(), time.process_time()
+        for p in params:
+            result = render(p, out, isolation="inline")
+            assert result.ok, result.failure
+        seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
+    return seconds, cpu, mem.peak
+
+
 def page_work(out: Path) -> tuple[float, float, int]:
     """The page and files kit render writes, from the notebooks (w) executed, in this process."""
     import nbformat
@@ -255,10 +270,14 @@ def speed(args) -> dict:
     # Imports of the floor and the warm kernel of (w) happen once, before any timing.
     floor(params[:1])
     _Warm.start(params[0], work / "w-warmup")
+    from kit.run.rendering import render
+
+    assert render(params[0], work / "i-warmup", isolation="inline").ok
     paths = {
         "a": lambda r: hand_loop(params, work / f"a{r}"),
         "b": lambda r: kit_render(work / "in" / "params", work / f"b{r}", args.jobs),
         "w": lambda r: warm_renders(params, work / f"w{r}"),
+        "i": lambda r: inline_renders(params, work / f"i{r}"),
         "c": lambda r: floor(params),
         "p": lambda r: page_work(work / f"w{r if (work / f'w{r}').exists() else '-warmup'}"),
         "d": lambda r: floor_parallel(params, args.jobs),
@@ -283,6 +302,7 @@ def speed(args) -> dict:
     labels = {"a": "(a) hand loop: papermill CLI + jupyter nbconvert CLI",
               "b": f"(b) kit render --jobs {args.jobs} (default path)",
               "w": "(w) warm render, steady state, one kernel",
+              "i": "(i) in-process render (isolation inline)",
               "c": "(c) floor: the notebook's code, no kernel",
               "p": "(p) page and files from the executed notebook",
               "d": f"(c') the floor split over {args.jobs} processes"}
@@ -306,6 +326,12 @@ def speed(args) -> dict:
         if "p" in cmed:
             out["w_over_c_plus_p_cpu"] = round(cmed["w"] / (cmed["c"] + cmed["p"]), 2)
             ratios.append(f"w/(c+p) = {out['w_over_c_plus_p_cpu']:.2f}x CPU")
+    if "i" in cmed and "c" in cmed:
+        out["i_over_c_cpu"] = round(cmed["i"] / cmed["c"], 2)
+        ratios.append(f"i/c = {out['i_over_c_cpu']:.2f}x CPU")
+        if "p" in cmed:
+            out["i_over_c_plus_p_cpu"] = round(cmed["i"] / (cmed["c"] + cmed["p"]), 2)
+            ratios.append(f"i/(c+p) = {out['i_over_c_plus_p_cpu']:.2f}x CPU (goal <= 1.2)")
     if "b" in cmed and "c" in cmed:
         out["b_over_c_cpu"] = round(cmed["b"] / cmed["c"], 2)
         ratios.append(f"b/c = {out['b_over_c_cpu']:.2f}x CPU")
@@ -335,7 +361,7 @@ def main() -> None:
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--memory", action="store_true", help="peak memory of (b) for --big vs --n departments")
     ap.add_argument("--big", type=int, default=200)
-    ap.add_argument("--skip", nargs="*", default=[], choices=["a", "b", "w", "c", "p", "d"],
+    ap.add_argument("--skip", nargs="*", default=[], choices=["a", "b", "w", "i", "c", "p", "d"],
                     help="paths left out (e.g. --skip a: no hand loop)")
     args = ap.parse_args()
     tempfile.tempdir = tempfile.mkdtemp(prefix="kit-bench-")  # everything written goes here

@@ -35,7 +35,7 @@ from ..core.vocab import FailureKind, RunStatus
 NOTEBOOK_ENV = "KIT_NOTEBOOK"
 SHARE_SUBDIR = Path("share/audit-notebook-kit")
 TIME_FORMAT = "%Y-%m-%d %H:%M:%S %z"
-ISOLATIONS = ("warm", "fresh")
+ISOLATIONS = ("warm", "fresh", "inline")
 
 
 def installed_data_dirs() -> list[Path]:
@@ -317,28 +317,56 @@ def failure_kind(exc: BaseException | None, deadline_fired: bool = False) -> Fai
     return kind if isinstance(kind, FailureKind) else FailureKind.ERROR
 
 
-def execute_notebook(notebook: Path, output: Path, parameters: dict[str, Any], cwd: Path, *,
-                     timeout: float | None, isolation: str = "fresh", start_timeout: float = 60) -> None:
-    """Run a kit notebook with papermill on a fresh kernel or this process's warm one (``kit.run.warm``).
+def execute_notebook(notebook: Path, output: Path | None, parameters: dict[str, Any], cwd: Path, *,
+                     timeout: float | None, isolation: str = "fresh", start_timeout: float = 60,
+                     deadline: Deadline | None = None):
+    """Run a kit notebook with papermill: on a fresh kernel, this process's warm one
+    (``kit.run.warm``) or, ``isolation="inline"``, in this process (``kit.run.inline``).
 
     ``timeout`` bounds each cell (nbclient wants whole seconds: rounded up; the exact
-    wall-clock limit is ``render``'s ``Deadline``). Raises what papermill raises; ``output``
-    holds the executed notebook either way.
+    wall-clock limit is ``render``'s ``Deadline``, which in-process cells also heed; one is made
+    here when none is given). Raises what papermill raises; ``output`` holds the executed notebook
+    either way. Returns the executed notebook when it is kept in memory (inline), else None.
     """
     import papermill as pm
 
     engine: dict[str, Any] = {"kernel_manager_class": quiet_kernel_manager()}
+    sink: list[Any] = []
     if isolation == "warm":
         from .warm import ENGINE_NAME, register_engine
 
         register_engine()
         engine = {"engine_name": ENGINE_NAME}
-    pm.execute_notebook(
-        str(notebook), str(output), parameters=parameters, cwd=str(cwd), kernel_name="python3",
-        progress_bar=False, log_output=False, request_save_on_cell_execute=False,
-        execution_timeout=None if timeout is None else max(1, math.ceil(timeout)),
-        start_timeout=max(1, math.ceil(start_timeout)), **engine,
-    )
+    elif isolation == "inline":
+        from . import inline
+
+        inline.register_engine()
+        if deadline is None:
+            with Deadline(timeout, on_fire=inline.interrupt) as own:
+                return execute_notebook(notebook, output, parameters, cwd, timeout=timeout, isolation=isolation,
+                                        start_timeout=start_timeout, deadline=own)
+        engine = {"engine_name": inline.ENGINE_NAME, "sink": sink, "deadline": deadline}
+    try:
+        pm.execute_notebook(
+            str(notebook), None if output is None else str(output), parameters=parameters, cwd=str(cwd),
+            kernel_name="python3", progress_bar=False, log_output=False, request_save_on_cell_execute=False,
+            execution_timeout=None if timeout is None else max(1, math.ceil(timeout)),
+            start_timeout=max(1, math.ceil(start_timeout)), **engine,
+        )
+    except Exception as exc:  # noqa: BLE001 - the notebook goes with the error
+        if sink:
+            exc.kit_notebook = sink[0]
+        raise
+    return sink[0] if sink else None
+
+
+def deadline_for(isolation: str, timeout: float | None) -> Deadline:
+    """The department's wall-clock limit: kernels killed, or in-process cells interrupted."""
+    if isolation == "inline":
+        from .inline import interrupt
+
+        return Deadline(timeout, on_fire=interrupt)
+    return Deadline(timeout)
 
 
 def clean_metadata(nb, notebook_name: str, output_name: str) -> None:
@@ -407,24 +435,29 @@ def render(
 
     # Execute. Paths handed to the kernel are relative to the parameter file's folder, so the
     # executed notebook holds no absolute path of this machine.
-    tmp_nb = out / f".{code}.{os.getpid()}.run.ipynb"
+    tmp_nb = None if isolation == "inline" else out / f".{code}.{os.getpid()}.run.ipynb"  # inline: in memory
     exc_seen: BaseException | None = None
-    with Deadline(timeout) as deadline:
+    executed = None
+    with deadline_for(isolation, timeout) as deadline:
         try:
             run_params = {"params_file": params.path.name, "render_time": render_time}
             if docx:
                 run_params["docx"] = True
-            execute_notebook(notebook, tmp_nb, run_params,
-                             params.path.parent, timeout=timeout, isolation=isolation, start_timeout=start_timeout)
+            executed = execute_notebook(notebook, tmp_nb, run_params, params.path.parent, timeout=timeout,
+                                        isolation=isolation, start_timeout=start_timeout, deadline=deadline)
         except Exception as exc:  # noqa: BLE001 - a cell error (papermill's banner), a timeout or a dead kernel
             exc_seen = exc
+            executed = getattr(exc, "kit_notebook", None)
     timings["execute"] = time.perf_counter() - t0
     if stopping():
-        tmp_nb.unlink(missing_ok=True)
+        if tmp_nb is not None:
+            tmp_nb.unlink(missing_ok=True)
         raise Stopped()
     kind = failure_kind(exc_seen, deadline.fired)
 
-    if tmp_nb.exists():
+    if executed is not None:
+        nb = executed
+    elif tmp_nb is not None and tmp_nb.exists():
         try:
             nb = nbformat.read(tmp_nb, as_version=4)
         except (OSError, ValueError) as exc:  # papermill could not write it whole (a full disk)
@@ -459,7 +492,7 @@ def render(
     drop_foreign_sections(nb, result)
 
     t2 = time.perf_counter()
-    if isolation == "warm":
+    if isolation != "fresh":
         page = _warm_export(nb, scrub_extra)
     else:
         from ..report.export import export_html
@@ -542,6 +575,11 @@ def prepare_worker(isolation: str) -> None:
     import papermill  # noqa: F401
 
     _warm_exporter()
+    if isolation == "inline":
+        from . import inline
+
+        inline.register_engine()
+        inline.shell()  # IPython, the kit's modules and the state snapshot, before the first department
 
 
 def _warm_export(nb, extra_paths: list[str]) -> str:

@@ -1,0 +1,373 @@
+"""The in-process path: the notebook's cells run by IPython in the rendering process itself.
+
+A warm kernel (``kit.run.warm``) pays, for every department, the kernel's messages (each output
+signed, sent, received and validated) and nbclient's bookkeeping: about twice the notebook's own
+work. Here papermill's engine ``kit_inline`` runs each code cell with an IPython shell of this
+process and turns what it shows into the notebook's outputs directly, the way ipykernel and
+nbclient would have (same execution counts, the same JSON round trip of each output, streams,
+``display`` / ``update_display`` / ``clear_output``, tracebacks, ``raises-exception`` and
+``skip-execution`` tags), so the executed notebook, the page and the files are those of a kernel.
+
+What keeps one department from reaching the next is what keeps a warm kernel clean
+(``warm.kernel_warm_up`` / ``warm.kernel_reset``: namespace, history, options, environment,
+``sys.path``, modules, warning filters, decimal context, working folder), run here before every
+department *and* after it: the page and files are written in this process, so a department's
+settings must be gone before they are. What a separate process gave on top is given by the batch:
+a department that ends the process (``os._exit``, a crash, memory) fails alone, its worker is
+replaced (``kit.run.batch.pool``), and a cell that does not end is interrupted at the department's
+limit (``interrupt``; the pool's hard limit ends a worker stuck in C code). Use ``isolation="fresh"``
+for a notebook whose code is not trusted to leave the process alone.
+
+The executed notebook is handed back in memory (``execute`` fills ``sink``): no temporary file
+written and read again.
+"""
+from __future__ import annotations
+
+import io
+import os
+import signal
+import sys
+import threading
+from typing import Any
+
+ENGINE_NAME = "kit_inline"
+
+# What ipykernel reports as the notebook's language (nbclient copies it into the metadata).
+LANGUAGE_INFO = {
+    "name": "python",
+    "version": sys.version.split()[0],
+    "mimetype": "text/x-python",
+    "codemirror_mode": {"name": "ipython", "version": sys.version_info[0]},
+    "pygments_lexer": f"ipython{sys.version_info[0]}",
+    "nbconvert_exporter": "python",
+    "file_extension": ".py",
+}
+SKIP_TAG, RAISES_TAG = "skip-execution", "raises-exception"  # nbclient's tags
+
+
+class DepartmentTimeout(BaseException):
+    """Raised in the running cell when the department's time is up (``interrupt``)."""
+
+
+# ----------------------------------------------------------------------------------------------
+# Outputs: what a cell shows, as nbclient would have recorded it.
+
+
+class _Outputs:
+    """The running cell's output list, and the display ids of the whole notebook."""
+
+    def __init__(self) -> None:
+        self.cell: list | None = None
+        self.displays: dict[str, list] = {}  # display id -> the outputs that show it
+        self.clear_pending = False
+
+    def _node(self, content: dict[str, Any]):
+        from nbformat import from_dict
+
+        return from_dict(_as_sent(content))
+
+    def add(self, content: dict[str, Any], display_id: str | None = None) -> None:
+        if self.cell is None:
+            return
+        if self.clear_pending:
+            self.clear()
+        node = self._node(content)
+        self.cell.append(node)
+        if display_id:
+            self.displays.setdefault(display_id, []).append(node)
+
+    def update(self, display_id: str, data: dict, metadata: dict) -> None:
+        new = self._node({"data": data, "metadata": metadata})
+        for node in self.displays.get(display_id, []):
+            node["data"], node["metadata"] = new["data"], new["metadata"]
+
+    def stream(self, name: str, text: str) -> None:
+        if self.cell is None or not text:
+            return
+        if self.clear_pending:
+            self.clear()
+        last = self.cell[-1] if self.cell else None
+        # ipykernel sends a cell's quick writes to one stream as one message.
+        if last is not None and last.get("output_type") == "stream" and last.get("name") == name:
+            last["text"] += text
+        else:
+            self.add({"output_type": "stream", "name": name, "text": text})
+
+    def clear(self) -> None:
+        self.clear_pending = False
+        if self.cell is not None:
+            dropped = {id(n) for n in self.cell}
+            self.cell[:] = []
+            for key, nodes in list(self.displays.items()):
+                self.displays[key] = [n for n in nodes if id(n) not in dropped]
+
+
+def _as_sent(content: dict[str, Any]) -> Any:
+    """An output as a kernel's path gives it to ``kit render``: JSON as jupyter_client packs a
+    message (its conversions, its fallback), with the keys in the order of the notebook file
+    papermill writes and the kit reads back (nbformat sorts them)."""
+    import json
+
+    from jupyter_client.jsonutil import json_clean, json_default
+
+    try:
+        text = json.dumps(content, default=json_default, ensure_ascii=False, allow_nan=False, sort_keys=True)
+    except (TypeError, ValueError):
+        text = json.dumps(json_clean(content), default=json_default, ensure_ascii=False, allow_nan=False,
+                          sort_keys=True)
+    return json.loads(text.encode("utf8", errors="surrogateescape").decode("utf8", "replace"))
+
+
+class _Stream(io.TextIOBase):
+    """sys.stdout / sys.stderr while a cell runs."""
+
+    def __init__(self, outputs: _Outputs, name: str):
+        self.outputs, self.name = outputs, name
+
+    @property
+    def encoding(self) -> str:
+        return "utf-8"
+
+    def writable(self) -> bool:
+        return True
+
+    def isatty(self) -> bool:
+        return False
+
+    def write(self, text) -> int:
+        if not isinstance(text, str):
+            raise TypeError(f"write() argument must be str, not {type(text).__name__}")
+        self.outputs.stream(self.name, text)
+        return len(text)
+
+
+def _shell_classes():
+    """The shell, its display publisher and display hook (IPython imported on first use)."""
+    from IPython.core.displayhook import DisplayHook
+    from IPython.core.displaypub import DisplayPublisher
+    from IPython.core.interactiveshell import InteractiveShell
+
+    class Publisher(DisplayPublisher):
+        def publish(self, data, metadata=None, source=None, *, transient=None, update=False, **kwargs):
+            outputs: _Outputs = self.shell.kit_outputs
+            display_id = (transient or {}).get("display_id")
+            if update:
+                if display_id:
+                    outputs.update(display_id, data, metadata or {})
+                return
+            outputs.add({"output_type": "display_data", "data": data, "metadata": metadata or {}}, display_id)
+
+        def clear_output(self, wait=False):
+            outputs: _Outputs = self.shell.kit_outputs
+            if wait:
+                outputs.clear_pending = True
+            else:
+                outputs.clear()
+
+    class Hook(DisplayHook):
+        def start_displayhook(self):
+            self.kit_result = {"data": {}, "metadata": {}}
+
+        def write_output_prompt(self):
+            pass
+
+        def write_format_data(self, format_dict, md_dict=None):
+            self.kit_result = {"data": format_dict, "metadata": md_dict or {}}
+
+        def finish_displayhook(self):
+            if self.kit_result["data"]:
+                self.shell.kit_outputs.add({"output_type": "execute_result", "execution_count": self.prompt_count,
+                                            **self.kit_result})
+
+    class Shell(InteractiveShell):
+        displayhook_class = Hook
+        display_pub_class = Publisher
+
+        def init_sys_modules(self):
+            pass  # __main__ is the user's module only while cells run (``_running``)
+
+        def _showtraceback(self, etype, evalue, stb):
+            self.kit_outputs.add({"output_type": "error", "ename": str(etype.__name__), "evalue": str(evalue),
+                                  "traceback": stb})
+
+    return Shell
+
+
+_SHELL = None
+_RUNNING: threading.Thread | None = None  # the thread running cells, for ``interrupt``
+_LOCK = threading.Lock()
+
+
+def shell():
+    """This process's shell (made, and the kit imported and its state snapshot taken, once)."""
+    global _SHELL
+    if _SHELL is None:
+        from traitlets.config import Config
+
+        from . import warm
+
+        config = Config()
+        config.HistoryManager.hist_file = ":memory:"  # no history database on disk, as the warm kernel
+        # What ipykernel sets for the department's code: pyplot figures shown inline.
+        os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
+        _SHELL = _shell_classes().instance(config=config)
+        _SHELL.kit_outputs = _Outputs()
+        warm.kernel_warm_up()
+    return _SHELL
+
+
+def forget_shell() -> None:
+    """A shell that saw a department fail is not used again (the next one is made afresh)."""
+    global _SHELL
+    if _SHELL is not None:
+        type(_SHELL).clear_instance()
+        _SHELL = None
+
+
+def interrupt() -> None:
+    """The department's limit reached: raise ``DepartmentTimeout`` in the running cell, again
+    every half second while the cells go on (a cell may catch it): by a signal in the main thread
+    (which also ends a sleep), else as an asynchronous exception."""
+    import time
+
+    thread = _RUNNING
+    while thread is not None and _RUNNING is thread:
+        with _LOCK:
+            if _RUNNING is not thread:
+                break
+            if thread is threading.main_thread():
+                signal.pthread_kill(thread.ident, signal.SIGALRM)
+            else:
+                _async_raise(thread.ident, DepartmentTimeout)
+        time.sleep(0.5)
+
+
+def _async_raise(ident: int, exc: type[BaseException] | None) -> None:
+    import ctypes
+
+    ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(ident), ctypes.py_object(exc) if exc else None)
+
+
+def _on_alarm(_signum, _frame):
+    # Installed once and left: an alarm that arrives after the cells ended does nothing.
+    if _RUNNING is threading.current_thread():
+        raise DepartmentTimeout("超过时限")
+
+
+class _Running:
+    """While a department's cells run: its streams, ``__main__``, stdin, and ``interrupt``'s target."""
+
+    def __init__(self, sh) -> None:
+        self.sh = sh
+
+    def __enter__(self):
+        global _RUNNING
+        self.saved = sys.stdout, sys.stderr, sys.stdin, sys.modules.get("__main__")
+        sys.stdout, sys.stderr = _Stream(self.sh.kit_outputs, "stdout"), _Stream(self.sh.kit_outputs, "stderr")
+        sys.stdin = io.StringIO()  # no one to answer input(): it ends at once, as in a kernel without stdin
+        sys.modules["__main__"] = self.sh.user_module  # pickle and shelve find the notebook's names
+        if threading.current_thread() is threading.main_thread() and signal.getsignal(signal.SIGALRM) is not _on_alarm:
+            signal.signal(signal.SIGALRM, _on_alarm)
+        with _LOCK:
+            _RUNNING = threading.current_thread()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        global _RUNNING
+        with _LOCK:
+            _RUNNING = None
+            if threading.current_thread() is not threading.main_thread():
+                _async_raise(threading.get_ident(), None)  # one sent but not yet raised is withdrawn
+        sys.stdout, sys.stderr, sys.stdin, main = self.saved
+        if main is not None:
+            sys.modules["__main__"] = main
+
+
+def run_cells(nb_man, deadline=None) -> bool:
+    """Execute the notebook's code cells in order as nbclient would; False after a failing cell
+    (its error output says why; at the department's limit, ``DepartmentTimeout``)."""
+    from . import warm
+
+    sh = shell()
+    outputs = sh.kit_outputs
+    outputs.displays.clear()
+    warm.kernel_reset(os.getcwd())
+    failed = None
+    try:
+        with _Running(sh):
+            for index, cell in enumerate(nb_man.nb.cells):
+                nb_man.cell_start(cell, index)
+                try:
+                    if cell.cell_type != "code" or not cell.source.strip() or SKIP_TAG in cell.metadata.get("tags", []):
+                        continue
+                    cell.outputs = []
+                    outputs.cell, outputs.clear_pending = cell.outputs, False
+                    failed = cell  # until it ends well
+                    cell.execution_count = sh.execution_count
+                    success = sh.run_cell(cell.source, store_history=True).success
+                    if (deadline is None or not deadline.fired) and (success or RAISES_TAG in cell.metadata.get("tags", [])):
+                        failed = None
+                    else:
+                        nb_man.cell_exception(cell, cell_index=index)
+                        break
+                finally:
+                    outputs.cell = None
+                    nb_man.cell_complete(cell, cell_index=index)
+    except DepartmentTimeout:  # raised outside the cell's own code (IPython's or papermill's steps)
+        pass
+    finally:
+        nb_man.nb.metadata["language_info"] = dict(LANGUAGE_INFO)
+        if failed is not None:
+            _say_why(failed, deadline)
+            nb_man.cell_exception(failed)
+        try:
+            warm.kernel_reset(os.getcwd())  # the department's settings gone before its page is written
+        except Exception:  # noqa: BLE001 - a shell that cannot be reset is not used again
+            failed = failed or True
+        if failed is not None:
+            forget_shell()
+    return failed is None
+
+
+def _say_why(cell, deadline) -> None:
+    """A failed cell shows an error output (what the page and papermill look for): at the limit,
+    the timeout's, whatever the cell showed."""
+    from nbformat import from_dict
+
+    timed_out = deadline is not None and deadline.fired
+    errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
+    if timed_out and not any(o.get("ename") == DepartmentTimeout.__name__ for o in errors) or not errors:
+        cell.setdefault("outputs", []).append(from_dict({
+            "output_type": "error", "ename": DepartmentTimeout.__name__ if timed_out else "RuntimeError",
+            "evalue": "超过时限" if timed_out else "单元格未能运行完", "traceback": []}))
+
+
+def _engine_class():
+    from papermill.engines import Engine
+
+    class InlineEngine(Engine):
+        """papermill engine ``kit_inline``: the cells run in this process (``run_cells``)."""
+
+        @classmethod
+        def execute_managed_notebook(cls, nb_man, kernel_name, sink=None, deadline=None, **kwargs):
+            if sink is not None:
+                sink.append(nb_man.nb)  # the executed notebook, whatever happens next
+            run_cells(nb_man, deadline)
+            return nb_man.nb
+
+    InlineEngine.__module__, InlineEngine.__qualname__ = __name__, "InlineEngine"
+    return InlineEngine
+
+
+_ENGINE = None
+
+
+def register_engine() -> None:
+    """Make ``kit_inline`` known to papermill in this process."""
+    global _ENGINE
+    from papermill.engines import papermill_engines
+
+    if _ENGINE is None:
+        _ENGINE = _engine_class()
+    if papermill_engines._engines.get(ENGINE_NAME) is not _ENGINE:
+        papermill_engines.register(ENGINE_NAME, _ENGINE)
