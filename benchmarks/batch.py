@@ -279,7 +279,7 @@ def speed(args) -> dict:
         "w": lambda r: warm_renders(params, work / f"w{r}"),
         "i": lambda r: inline_renders(params, work / f"i{r}"),
         "c": lambda r: floor(params),
-        "p": lambda r: page_work(work / f"w{r if (work / f'w{r}').exists() else '-warmup'}"),
+        "p": lambda r: page_work(next(d for d in (work / f"w{r}", work / f"i{r}", work / "w-warmup") if d.exists())),
         "d": lambda r: floor_parallel(params, args.jobs),
     }
     for k in args.skip:
@@ -289,7 +289,7 @@ def speed(args) -> dict:
     peaks: dict[str, int] = {k: 0 for k in paths}
     order = [k for k in paths if k != "p"]
     for r in range(args.repeats):
-        for k in order + (["p"] if "p" in paths else []):  # (p) reads what (w) wrote in this repeat
+        for k in order + (["p"] if "p" in paths else []):  # (p) reads what (w) or (i) wrote in this repeat
             s, cpu, peak = paths[k](r)
             secs[k].append(s / args.n)
             cpus[k].append(cpu / args.n)

@@ -324,40 +324,33 @@ def execute_notebook(notebook: Path, output: Path | None, parameters: dict[str, 
     (``kit.run.warm``) or, ``isolation="inline"``, in this process (``kit.run.inline``).
 
     ``timeout`` bounds each cell (nbclient wants whole seconds: rounded up; the exact
-    wall-clock limit is ``render``'s ``Deadline``, which in-process cells also heed; one is made
-    here when none is given). Raises what papermill raises; ``output`` holds the executed notebook
-    either way. Returns the executed notebook when it is kept in memory (inline), else None.
+    wall-clock limit is ``render``'s ``Deadline``). Raises what papermill raises; ``output``
+    holds the executed notebook either way. Inline, the executed notebook is kept in memory and
+    returned (on an exception, as its ``kit_notebook``), ``output`` not written, and the cells are
+    interrupted at ``deadline`` (one is made from ``timeout`` when none is given).
     """
+    if isolation == "inline":
+        from . import inline
+
+        if deadline is None:
+            with deadline_for(isolation, timeout) as deadline:
+                return inline.execute(notebook, parameters, cwd, deadline=deadline)
+        return inline.execute(notebook, parameters, cwd, deadline=deadline)
     import papermill as pm
 
     engine: dict[str, Any] = {"kernel_manager_class": quiet_kernel_manager()}
-    sink: list[Any] = []
     if isolation == "warm":
         from .warm import ENGINE_NAME, register_engine
 
         register_engine()
         engine = {"engine_name": ENGINE_NAME}
-    elif isolation == "inline":
-        from . import inline
-
-        inline.register_engine()
-        if deadline is None:
-            with Deadline(timeout, on_fire=inline.interrupt) as own:
-                return execute_notebook(notebook, output, parameters, cwd, timeout=timeout, isolation=isolation,
-                                        start_timeout=start_timeout, deadline=own)
-        engine = {"engine_name": inline.ENGINE_NAME, "sink": sink, "deadline": deadline}
-    try:
-        pm.execute_notebook(
-            str(notebook), None if output is None else str(output), parameters=parameters, cwd=str(cwd),
-            kernel_name="python3", progress_bar=False, log_output=False, request_save_on_cell_execute=False,
-            execution_timeout=None if timeout is None else max(1, math.ceil(timeout)),
-            start_timeout=max(1, math.ceil(start_timeout)), **engine,
-        )
-    except Exception as exc:  # noqa: BLE001 - the notebook goes with the error
-        if sink:
-            exc.kit_notebook = sink[0]
-        raise
-    return sink[0] if sink else None
+    pm.execute_notebook(
+        str(notebook), str(output), parameters=parameters, cwd=str(cwd), kernel_name="python3",
+        progress_bar=False, log_output=False, request_save_on_cell_execute=False,
+        execution_timeout=None if timeout is None else max(1, math.ceil(timeout)),
+        start_timeout=max(1, math.ceil(start_timeout)), **engine,
+    )
+    return None
 
 
 def deadline_for(isolation: str, timeout: float | None) -> Deadline:

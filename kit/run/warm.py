@@ -68,6 +68,11 @@ def kernel_warm_up() -> None:
     _take_snapshot()
 
 
+def warmed_up() -> bool:
+    """Whether this process has run ``kernel_warm_up`` (its snapshot is taken once)."""
+    return _SNAPSHOT is not None
+
+
 def _take_snapshot() -> None:
     global _SNAPSHOT
     import copy
@@ -114,27 +119,42 @@ def _own_module(module: Any, roots: tuple[str, ...]) -> bool:
     return not path or os.path.realpath(path).startswith(roots)
 
 
-def kernel_reset(cwd: str) -> None:
-    """Bring the kernel back to its warm-up state and change to the department's folder."""
-    import copy
-    import decimal
+def kernel_reset(cwd: str, namespace: bool = True, collect: bool = True) -> None:
+    """Bring the kernel back to its warm-up state and change to the department's folder.
+
+    ``namespace=False`` leaves the shell's namespace and history alone (``kit.run.inline`` clears
+    them once, after a department); ``collect=False`` leaves garbage to Python's own collector
+    (in a rendering process, whose heap is not frozen, a full collection costs ≈ 30 ms).
+    """
     import gc
-    import warnings
 
-    import numpy
-    from IPython import get_ipython
-    from pandas._config import config as pd_config
-
-    snap = _SNAPSHOT
-    if snap is None:
+    if _SNAPSHOT is None:
         raise RuntimeError("kernel_warm_up has not run")
     if "matplotlib.pyplot" in sys.modules:
         sys.modules["matplotlib.pyplot"].close("all")
-    shell = get_ipython()
-    # A new history session puts the execution counter back to 1 (as in a fresh kernel)
-    # without clashing with the line numbers already stored for the previous department.
-    shell.reset(new_session=True)
-    shell.execution_count = 1
+    if namespace:
+        from IPython import get_ipython
+
+        shell = get_ipython()
+        # A new history session puts the execution counter back to 1 (as in a fresh kernel)
+        # without clashing with the line numbers already stored for the previous department.
+        shell.reset(new_session=True)
+        shell.execution_count = 1
+    _restore_process_state(_SNAPSHOT)
+    if collect:
+        gc.collect()
+    os.chdir(cwd)
+
+
+def _restore_process_state(snap: dict[str, Any]) -> None:
+    """Settings, environment, paths, modules, warning filters and decimal context as in ``snap``."""
+    import copy
+    import decimal
+    import warnings
+
+    import numpy
+    from pandas._config import config as pd_config
+
     mpl = sys.modules.get("matplotlib")
     if mpl is not None:
         # A department that imported matplotlib (the report does not) leaves it imported: its
@@ -167,10 +187,10 @@ def kernel_reset(cwd: str) -> None:
     roots = tuple({os.path.realpath(p) + os.sep for p in (sys.prefix, sys.base_prefix, sys.exec_prefix)}
                   | {os.path.realpath(str(Path(__file__).resolve().parents[1])) + os.sep})
     for name in [n for n in sys.modules if n not in snap["modules"]]:
-        if not _own_module(sys.modules[name], roots):
+        if _own_module(sys.modules[name], roots):
+            snap["modules"].add(name)  # judged once: kept now, kept next time
+        else:
             del sys.modules[name]
-    gc.collect()
-    os.chdir(cwd)
 
 
 # ----------------------------------------------------------------------------------------------

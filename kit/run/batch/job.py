@@ -130,7 +130,8 @@ def error_page(job: Job, row: Row) -> str:
 def render_index(out_dir: Path, render_time: str, timeout: float = 300, isolation: str = "fresh") -> Path:
     """Execute ``notebooks/portfolio.ipynb`` over the manifest and export ``index.html``.
 
-    ``isolation="warm"`` runs it on this process's warm kernel (``kit.run.warm``).
+    ``isolation="warm"`` runs it on this process's warm kernel (``kit.run.warm``), ``"inline"``
+    in this process (``kit.run.inline``).
     """
     import nbformat
 
@@ -140,16 +141,17 @@ def render_index(out_dir: Path, render_time: str, timeout: float = 300, isolatio
     notebook = locate_notebook("portfolio.ipynb")
     rows = read_manifest(out_dir)
     tmp_nb = out_dir / f".index.{os.getpid()}.run.ipynb"
+    executed = None
     try:
         # Relative paths only: the executed notebook must not carry this machine's folders.
-        execute_notebook(notebook, tmp_nb, {"manifest_file": MANIFEST, "render_time": render_time}, out_dir,
-                         timeout=timeout, isolation=isolation)
-    except Exception:  # noqa: BLE001 - the page shows papermill's error banner instead
-        pass
+        executed = execute_notebook(notebook, tmp_nb, {"manifest_file": MANIFEST, "render_time": render_time},
+                                    out_dir, timeout=timeout, isolation=isolation)
+    except Exception as exc:  # noqa: BLE001 - the page shows papermill's error banner instead
+        executed = getattr(exc, "kit_notebook", None)
     if kernels.stopping():
         tmp_nb.unlink(missing_ok=True)
         raise Stopped()
-    nb = nbformat.read(tmp_nb if tmp_nb.exists() else notebook, as_version=4)
+    nb = executed if executed is not None else nbformat.read(tmp_nb if tmp_nb.exists() else notebook, as_version=4)
     tmp_nb.unlink(missing_ok=True)
     ok = sum(1 for r in rows.values() if r.get("status") == RunStatus.OK)
     nb.metadata["kit"] = {
