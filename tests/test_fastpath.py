@@ -1,8 +1,9 @@
-"""The warm-kernel batch path (kit.run.warm): same reports as a fresh kernel, faults contained.
+"""The fast batch paths — a warm kernel (kit.run.warm) and the cells run in the worker itself
+(kit.run.inline) — give the reports of a fresh kernel, faults contained.
 
-A department rendered on a warm kernel right after another one (very different data, a
-failure, a timeout, a dead kernel, or a notebook that changes every piece of process state it
-can reach) must give the report a fresh kernel gives. Speed is measured in benchmarks/batch.py.
+A department rendered right after another one (very different data, a failure, a timeout, a
+dead kernel or worker, or a notebook that changes every piece of process state it can reach)
+must give the report a fresh kernel gives. Speed is measured in benchmarks/batch.py.
 """
 from __future__ import annotations
 
@@ -155,7 +156,82 @@ def _departments(base: Path, names: list[str], seed: int) -> dict[str, Path]:
     return out
 
 
-def test_failures_and_a_poisoning_department_do_not_reach_the_next(tmp_path, monkeypatch):
+def test_inline_reports_match_a_fresh_kernel_file_by_file(tmp_path):
+    # A: a synthetic department with a planted problem; B: the real sample, after A in this process.
+    write_synthetic(1, tmp_path / "a", seed=99, planted_share=1.0)
+    a = tmp_path / "a" / "params" / "S00001.yaml"
+    (tmp_path / "b").mkdir()
+    shutil.copy(SAMPLE_DATA, tmp_path / "b" / SAMPLE_DATA.name)
+    b = tmp_path / "b" / "022006.yaml"
+    b.write_text(f'dept_code: "022006"\nfiscal_year: 2022\ndata: {SAMPLE_DATA.name}\n', encoding="utf-8")
+    for p in (a, b):
+        assert render(p, tmp_path / "inline", render_time=RENDER_TIME, isolation="inline", docx=True).ok
+    assert not list((tmp_path / "inline").glob(".*.run.ipynb"))  # kept in memory, no temporary notebook
+    for p in (a, b):
+        assert render(p, tmp_path / "fresh", render_time=RENDER_TIME, isolation="fresh", docx=True).ok
+    for code in ("S00001", "022006"):
+        _assert_same_report(tmp_path / "inline", tmp_path / "fresh", code)
+        # 问题清单 and the Word report: the same rows and paragraphs (files carry their creation time).
+        for suffix, read in (("-问题清单.xlsx", _xlsx_cells), (".docx", _docx_text)):
+            assert read(tmp_path / "inline" / f"{code}{suffix}") == read(tmp_path / "fresh" / f"{code}{suffix}")
+    assert (tmp_path / "inline" / "S00001.json").read_bytes() != (tmp_path / "inline" / "022006.json").read_bytes()
+
+
+def _xlsx_cells(path: Path) -> list:
+    from openpyxl import load_workbook
+
+    book = load_workbook(path)
+    return [(ws.title, [[c.value for c in row] for row in ws.iter_rows()]) for ws in book.worksheets]
+
+
+def _docx_text(path: Path) -> list[str]:
+    import docx
+
+    doc = docx.Document(str(path))
+    return [p.text for p in doc.paragraphs] + [c.text for t in doc.tables for r in t.rows for c in r.cells]
+
+
+def test_inline_cell_output_as_a_kernel_gives_it(tmp_path, monkeypatch):
+    # Streams, a value shown by the displayhook, display updates and clear_output, a skipped
+    # cell, input() with no one to answer: the executed notebook of the cells run in this
+    # process equals a fresh kernel's. (papermill fails a department on any error output, a
+    # cell tagged raises-exception too, whichever path ran it.)
+    nb = nbformat.read(ROOT / "notebooks" / "audit.ipynb", as_version=4)
+    i = next(k for k, c in enumerate(nb.cells) if "parameters" in c.metadata.get("tags", []))
+    extra = [
+        new_code_cell("import sys\nprint('a'); print('b', file=sys.stderr); print('c')\n{'k': [1, 2.5, None]}"),
+        new_code_cell("from IPython.display import display, clear_output, HTML\n"
+                      "h = display(HTML('<b>one</b>'), display_id=True)\nprint('x')\nclear_output(wait=True)\n"
+                      "display(HTML('<i>two</i>'))\nh2 = display('first', display_id='d2')"),
+        new_code_cell("h2.update('second')\nimport pandas as pd\npd.DataFrame({'a': [1, 2]})"),
+        new_code_cell("raise ValueError('skipped')", metadata={"tags": ["skip-execution"]}),
+        new_code_cell("try:\n    input('?')\nexcept Exception as exc:\n    print(type(exc).__name__)"),
+    ]
+    nb.cells[i + 1:i + 1] = extra
+    for k, cell in enumerate(nb.cells):
+        cell["id"] = f"cell{k}"
+    nbformat.write(nb, tmp_path / "outputs.ipynb")
+    monkeypatch.setenv("KIT_NOTEBOOK", str(tmp_path / "outputs.ipynb"))
+    files = _departments(tmp_path / "in", ["one"], seed=3)
+    for mode in ("inline", "fresh"):
+        assert render(files["one"], tmp_path / mode, render_time=RENDER_TIME, isolation=mode).ok
+    inline_nb = _comparable_ipynb(tmp_path / "inline" / "S00001.ipynb")
+    fresh_nb = _comparable_ipynb(tmp_path / "fresh" / "S00001.ipynb")
+    sources = ["".join(c.source) for c in extra]
+    mine = [k for k, c in enumerate(inline_nb["cells"]) if "".join(c["source"]) in sources]
+    assert len(mine) == len(extra)
+    shown = [inline_nb["cells"][k].get("outputs") for k in mine]
+    # input(): refused as a kernel without stdin refuses it.
+    assert "".join(shown[-1][-1]["text"]) == "StdinNotImplementedError\n"
+    assert inline_nb == fresh_nb
+    assert [(o["name"], "".join(o["text"])) for o in shown[0][:2]] == [("stdout", "a\nc\n"), ("stderr", "b\n")]
+    assert shown[0][2]["output_type"] == "execute_result" and shown[2][0]["output_type"] == "execute_result"
+    assert "".join(shown[1][0]["data"]["text/html"]) == "<i>two</i>"  # cleared before it, updated after
+    assert "".join(shown[1][1]["data"]["text/plain"]) == "'second'"
+
+
+@pytest.mark.parametrize("isolation", ["warm", "inline"])
+def test_failures_and_a_poisoning_department_do_not_reach_the_next(tmp_path, monkeypatch, isolation):
     monkeypatch.setenv("KIT_NOTEBOOK", str(_state_notebook(tmp_path)))
     names = ["raise", "hang", "die", "poison", "good"]
     files = _departments(tmp_path / "in", names, seed=21)
@@ -172,11 +248,16 @@ def test_failures_and_a_poisoning_department_do_not_reach_the_next(tmp_path, mon
     # One worker: the departments run one after the other on the same warm kernel (or its
     # replacement), in this order.
     code = main(["render", *map(str, files.values()), "--out", str(out), "-j", "1", "--timeout", f"{limit:.1f}",
-                 "-q"])
+                 "-q", "--isolation", isolation])
     rows = batch.read_manifest(out)
     assert code == 1
-    assert [rows[f"S{i:05d}"]["status"] for i in range(1, 6)] == ["error", "timeout", "kernel_died", "ok", "ok"]
+    # Inline, a department that ends the process takes its worker with it (replaced for the next).
+    died = "kernel_died" if isolation == "warm" else "error"
+    assert [rows[f"S{i:05d}"]["status"] for i in range(1, 6)] == ["error", "timeout", died, "ok", "ok"]
     assert "planted failure" in rows["S00001"]["error"]
+    if isolation == "inline":
+        assert "渲染进程异常退出" in rows["S00003"]["error"]
+        assert "DepartmentTimeout" in rows["S00002"]["error"] and "超过时限" in rows["S00002"]["error"]
 
     _assert_same_report(out, tmp_path / "fresh", "S00005", _render_time(out, "S00005"),
                         _render_time(tmp_path / "fresh", "S00005"))

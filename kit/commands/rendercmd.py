@@ -55,8 +55,16 @@ def cmd_render(args: argparse.Namespace) -> int:
         sys.modules.setdefault(name, None)  # type: ignore[arg-type]  # import now raises ImportError
     if args.scheduler and args.executor != "dask":
         args.parser.error("--scheduler 只能与 --executor dask 一起使用")
+    if args.isolation == "inline" and args.executor == "dask":
+        args.parser.error("--isolation inline 不能与 --executor dask 一起使用（Dask 在线程中运行任务，"
+                          "单元格无法在时限处中断）；请用 warm 或 fresh")
     paths = [Path(p) for p in args.paths]
-    if len(paths) == 1 and paths[0].is_file() and args.executor == "local" and not args.index:
+    one = len(paths) == 1 and paths[0].is_file() and args.executor == "local" and not args.index
+    if args.isolation is None:
+        # A batch on the kit's own pool runs the cells in its workers (a worker that dies is
+        # replaced); one department and Dask keep a kernel apart from the command's process.
+        args.isolation = "inline" if args.executor == "local" and not one else "warm"
+    if one:
         return _render_one(paths[0], args)
     return _render_batch(paths, args)
 
@@ -73,9 +81,9 @@ def _render_one(path: Path, args: argparse.Namespace) -> int:
     out = check_out_dir(Path(args.out), 1)
     with on_stop_signals(lambda _signal: request_stop()) as caught:
         try:
-            if args.isolation == "warm":
-                # The kernel boots while this process imports papermill and nbconvert.
-                prepare_worker("warm")
+            if args.isolation != "fresh":
+                # warm: the kernel boots while this process imports papermill and nbconvert.
+                prepare_worker(args.isolation)
             result = render(params, out, timeout=args.timeout, docx=args.docx, isolation=args.isolation)
         except Stopped:
             result = None
@@ -224,9 +232,11 @@ def add_render(sub) -> None:
     p.add_argument("--executor", choices=("local", "dask"), default="local",
                    help="local：本机进程池（默认）；dask：Dask 集群")
     p.add_argument("--scheduler", default=None, help="Dask 调度器地址（不指定则启动本机 LocalCluster）")
-    p.add_argument("--isolation", choices=("warm", "fresh"), default="warm",
-                   help="批量时每个工作进程的内核：warm（默认）复用同一内核，部门之间重置状态，出错、超时或内核退出后换新内核；"
-                        "fresh：每个部门启动一个新内核（慢）。单个参数文件总是启动一个新内核（warm 时内核与本进程的准备同时启动）")
+    p.add_argument("--isolation", choices=("inline", "warm", "fresh"), default=None,
+                   help="笔记本在哪里运行。inline（本机批量的默认）：在工作进程内运行单元格，部门之间重置状态，"
+                        "进程退出则只有该部门失败并换新进程；warm（单个参数文件和 Dask 的默认）：每个工作进程复用一个内核，"
+                        "部门之间重置状态，出错、超时或内核退出后换新内核；fresh：每个部门启动一个新内核（最慢、隔离最彻底，"
+                        "适合来源不明的自定义笔记本）")
     p.add_argument("--index", action="store_true", help="只有一个参数文件时也按批量方式运行并生成汇总页")
     p.add_argument("--pdf", action="store_true",
                    help="同时用无界面 Chromium 把每个报告（及汇总页）打印为 A4 PDF（<部门编码>.pdf），需要安装 chromium")

@@ -8,18 +8,20 @@ nbclient would have (same execution counts, the same JSON round trip of each out
 ``display`` / ``update_display`` / ``clear_output``, tracebacks, ``raises-exception`` and
 ``skip-execution`` tags), so the executed notebook, the page and the files are those of a kernel.
 
-What keeps one department from reaching the next is what keeps a warm kernel clean
-(``warm.kernel_warm_up`` / ``warm.kernel_reset``: namespace, history, options, environment,
-``sys.path``, modules, warning filters, decimal context, working folder), run here before every
-department *and* after it: the page and files are written in this process, so a department's
-settings must be gone before they are. What a separate process gave on top is given by the batch:
-a department that ends the process (``os._exit``, a crash, memory) fails alone, its worker is
-replaced (``kit.run.batch.pool``), and a cell that does not end is interrupted at the department's
-limit (``interrupt``; the pool's hard limit ends a worker stuck in C code). Use ``isolation="fresh"``
-for a notebook whose code is not trusted to leave the process alone.
+What keeps one department from reaching the next is what keeps a warm kernel clean, applied
+around each department: the process state it could change (``warm.process_state``: options,
+environment, ``sys.path``, modules, warning filters, decimal context) is taken before its cells
+and put back after them, with the shell's names and history (``warm.reset_namespace``); papermill
+changes to the department's folder and back. So the page and files, written in this process, never
+see a department's settings, and a caller's own settings stay. What a separate process gave on top
+is given by the batch: a department that ends the process (``os._exit``, a crash, memory) fails
+alone and its worker is replaced (``kit.run.batch.pool``); a cell that does not end is interrupted
+at the department's limit (``interrupt``; the pool's hard limit ends a worker stuck in C code), and
+a stop signal interrupts it too. A shell that saw a cell fail is not used again. Use
+``isolation="fresh"`` for a notebook whose code is not trusted to leave the process alone.
 
-The executed notebook is handed back in memory (``execute`` fills ``sink``): no temporary file
-written and read again.
+The executed notebook is handed back in memory (``execute``): no temporary file written and read
+again.
 """
 from __future__ import annotations
 
@@ -60,6 +62,7 @@ class _Outputs:
         self.cell: list | None = None
         self.displays: dict[str, list] = {}  # display id -> the outputs that show it
         self.clear_pending = False
+        self.pending: dict[str, list[str]] = {"stdout": [], "stderr": []}
 
     def _node(self, content: dict[str, Any]):
         from nbformat import from_dict
@@ -69,9 +72,12 @@ class _Outputs:
     def add(self, content: dict[str, Any], display_id: str | None = None) -> None:
         if self.cell is None:
             return
+        self.flush()
+        self._append(self._node(content), display_id)
+
+    def _append(self, node, display_id: str | None = None) -> None:
         if self.clear_pending:
             self.clear()
-        node = self._node(content)
         self.cell.append(node)
         if display_id:
             self.displays.setdefault(display_id, []).append(node)
@@ -82,16 +88,16 @@ class _Outputs:
             node["data"], node["metadata"] = new["data"], new["metadata"]
 
     def stream(self, name: str, text: str) -> None:
-        if self.cell is None or not text:
-            return
-        if self.clear_pending:
-            self.clear()
-        last = self.cell[-1] if self.cell else None
-        # ipykernel sends a cell's quick writes to one stream as one message.
-        if last is not None and last.get("output_type") == "stream" and last.get("name") == name:
-            last["text"] += text
-        else:
-            self.add({"output_type": "stream", "name": name, "text": text})
+        if self.cell is not None and text:
+            self.pending[name].append(text)
+
+    def flush(self) -> None:
+        """What was written since the last output, as ipykernel sends it: each stream's text in
+        one output, stdout before stderr, before anything else the cell shows and at its end."""
+        for name, parts in self.pending.items():
+            if parts and self.cell is not None:
+                self._append(self._node({"output_type": "stream", "name": name, "text": "".join(parts)}))
+            parts.clear()
 
     def clear(self) -> None:
         self.clear_pending = False
@@ -161,6 +167,7 @@ def _shell_classes():
 
         def clear_output(self, wait=False):
             outputs: _Outputs = self.shell.kit_outputs
+            outputs.flush()  # ipykernel sends what was written before the clear
             if wait:
                 outputs.clear_pending = True
             else:
@@ -210,7 +217,7 @@ def _shell_classes():
 
 _SHELL = None
 _RUNNING: threading.Thread | None = None  # the thread running cells, for ``interrupt``
-_LOCK = threading.Lock()
+_LOCK = threading.RLock()  # also taken by a stop signal handler in the thread that holds it
 
 
 def shell():
@@ -219,7 +226,7 @@ def shell():
     if _SHELL is None:
         from traitlets.config import Config
 
-        from . import warm
+        from . import kernels, warm
 
         config = Config()
         config.HistoryManager.hist_file = ":memory:"  # no history database on disk, as the warm kernel
@@ -227,8 +234,8 @@ def shell():
         os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
         _SHELL = _shell_classes().instance(config=config)
         _SHELL.kit_outputs = _Outputs()
-        if not warm.warmed_up():  # once a process: a shell made again after a failure keeps the first snapshot
-            warm.kernel_warm_up()
+        kernels.on_request_stop(_stop_cells)
+        warm.import_notebook_modules()
     return _SHELL
 
 
@@ -242,26 +249,54 @@ def forget_shell() -> None:
 
 def interrupt() -> None:
     """The department's limit reached: raise ``DepartmentTimeout`` in the running cell, again
-    every half second while the cells go on (a cell may catch it): by a signal in the main thread
-    (which also ends a sleep), else as an asynchronous exception."""
+    every half second while the cells go on (a cell may catch it)."""
     import time
 
     thread = _RUNNING
     while thread is not None and _RUNNING is thread:
-        with _LOCK:
-            if _RUNNING is not thread:
-                break
-            if thread is threading.main_thread():
-                signal.pthread_kill(thread.ident, signal.SIGALRM)
-            else:
-                _async_raise(thread.ident, DepartmentTimeout)
+        _send(thread)
         time.sleep(0.5)
+
+
+def _stop_cells() -> None:
+    """This process is asked to stop (``kernels.request_stop``): the running cell is interrupted
+    once (the signal is delivered when the stop handler returns)."""
+    thread = _RUNNING
+    if thread is not None:
+        _send(thread)
+
+
+def _send(thread: threading.Thread) -> None:
+    """``DepartmentTimeout`` into the cell ``thread`` runs: by a signal in the main thread (which
+    also ends a sleep), else as an asynchronous exception (raised at its next Python step)."""
+    with _LOCK:
+        if _RUNNING is not thread:
+            return
+        if thread is threading.main_thread():
+            signal.pthread_kill(thread.ident, signal.SIGALRM)
+        else:
+            _async_raise(thread.ident, DepartmentTimeout)
 
 
 def _async_raise(ident: int, exc: type[BaseException] | None) -> None:
     import ctypes
 
     ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(ident), ctypes.py_object(exc) if exc else None)
+
+
+def _working_folder_first() -> None:
+    """``''`` on ``sys.path`` where a kernel has it (IPython's ``init_path``: before the first
+    site-packages), so that a department imports the modules of its own folder; put back after."""
+    if "" in sys.path or sys.flags.safe_path:
+        return
+    idx = next((i for i, p in enumerate(sys.path) if os.path.basename(p) in ("site-packages", "dist-packages")), 0)
+    sys.path.insert(idx, "")
+
+
+def _no_stdin(*_args, **_kwargs):
+    from IPython.core.error import StdinNotImplementedError
+
+    raise StdinNotImplementedError("raw_input was called, but this frontend does not support input requests.")
 
 
 def _on_alarm(_signum, _frame):
@@ -280,8 +315,15 @@ class _Running:
         global _RUNNING
         self.saved = sys.stdout, sys.stderr, sys.stdin, sys.modules.get("__main__")
         sys.stdout, sys.stderr = _Stream(self.sh.kit_outputs, "stdout"), _Stream(self.sh.kit_outputs, "stderr")
-        sys.stdin = io.StringIO()  # no one to answer input(): it ends at once, as in a kernel without stdin
+        # No one to answer input() or getpass(): refused as a kernel without stdin refuses them.
+        import builtins
+        import getpass
+
+        self.saved_input = builtins.input, getpass.getpass
+        builtins.input = getpass.getpass = _no_stdin
+        sys.stdin = io.StringIO()
         sys.modules["__main__"] = self.sh.user_module  # pickle and shelve find the notebook's names
+        _working_folder_first()
         if threading.current_thread() is threading.main_thread() and signal.getsignal(signal.SIGALRM) is not _on_alarm:
             signal.signal(signal.SIGALRM, _on_alarm)
         with _LOCK:
@@ -294,6 +336,10 @@ class _Running:
             _RUNNING = None
             if threading.current_thread() is not threading.main_thread():
                 _async_raise(threading.get_ident(), None)  # one sent but not yet raised is withdrawn
+        import builtins
+        import getpass
+
+        builtins.input, getpass.getpass = self.saved_input
         sys.stdout, sys.stderr, sys.stdin, main = self.saved
         if main is not None:
             sys.modules["__main__"] = main
@@ -307,9 +353,9 @@ def run_cells(nb_man, deadline=None) -> bool:
     sh = shell()
     outputs = sh.kit_outputs
     outputs.displays.clear()
-    # The process as the snapshot has it (what the kit did since cannot reach the department);
-    # the namespace was cleared after the previous department.
-    warm.kernel_reset(os.getcwd(), namespace=False, collect=False)
+    # What the department could change, as it is now: put back after its cells (its host's own
+    # settings, an environment variable the caller set, stay as they were).
+    state = warm.process_state()
     failed = None
     try:
         with _Running(sh):
@@ -323,12 +369,14 @@ def run_cells(nb_man, deadline=None) -> bool:
                     failed = cell  # until it ends well
                     cell.execution_count = sh.execution_count
                     success = sh.run_cell(cell.source, store_history=True).success
+                    outputs.flush()
                     if (deadline is None or not deadline.fired) and (success or RAISES_TAG in cell.metadata.get("tags", [])):
                         failed = None
                     else:
                         nb_man.cell_exception(cell, cell_index=index)
                         break
                 finally:
+                    outputs.flush()
                     outputs.cell = None
                     nb_man.cell_complete(cell, cell_index=index)
     except DepartmentTimeout:  # raised outside the cell's own code (IPython's or papermill's steps)
@@ -339,8 +387,10 @@ def run_cells(nb_man, deadline=None) -> bool:
             _say_why(failed, deadline)
             nb_man.cell_exception(failed)
         try:
-            # The department's names and settings gone before its page is written.
-            warm.kernel_reset(os.getcwd(), collect=False)
+            # The department's names and settings gone before its page is written. No full garbage
+            # collection (≈ 30 ms in this process): its objects go with Python's own collector.
+            warm.reset_namespace()
+            warm.restore_process_state(state)
         except Exception:  # noqa: BLE001 - a shell that cannot be reset is not used again
             failed = failed or True
         if failed is not None:

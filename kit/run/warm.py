@@ -59,32 +59,42 @@ _SNAPSHOT: dict[str, Any] | None = None
 
 def kernel_warm_up() -> None:
     """Import what the audit notebook needs and take the snapshot ``kernel_reset`` restores."""
+    import_notebook_modules()
+    _take_snapshot()
+
+
+def import_notebook_modules() -> None:
+    """What the audit notebook imports (a kernel's warm-up; ``kit.run.inline``'s first shell)."""
     import importlib
 
     # The report's charts are SVG written by the kit: the notebook imports no matplotlib.
     for name in ("pandas", "IPython.display", "kit.engine.audit", "kit.files.load", "kit.run.rendering", "kit.report.sections",
                  "kit.report.tables", "kit.report.charts", "kit.report.svg", "kit.report.summary"):
         importlib.import_module(name)
-    _take_snapshot()
-
-
-def warmed_up() -> bool:
-    """Whether this process has run ``kernel_warm_up`` (its snapshot is taken once)."""
-    return _SNAPSHOT is not None
 
 
 def _take_snapshot() -> None:
     global _SNAPSHOT
+    import gc
+
+    _SNAPSHOT = process_state()
+    # Everything alive now lives for the kernel's lifetime: keep it out of the collector's
+    # scans, so the full collection after each department costs milliseconds, not 0.1 s.
+    gc.collect()
+    gc.freeze()
+
+
+def process_state() -> dict[str, Any]:
+    """The process state a department could change (``restore_process_state`` puts it back)."""
     import copy
     import decimal
-    import gc
     import warnings
 
     import numpy
     from pandas._config import config as pd_config
 
     mpl = sys.modules.get("matplotlib")
-    _SNAPSHOT = {
+    return {
         "rc": copy.deepcopy(dict(mpl.rcParams)) if mpl is not None else None,
         "pandas": copy.deepcopy(pd_config._global_config),
         "numpy": numpy.get_printoptions(),
@@ -94,10 +104,6 @@ def _take_snapshot() -> None:
         "warnings": list(warnings.filters),
         "decimal": decimal.getcontext().copy(),
     }
-    # Everything alive now lives for the kernel's lifetime: keep it out of the collector's
-    # scans, so the full collection after each department costs milliseconds, not 0.1 s.
-    gc.collect()
-    gc.freeze()
 
 
 def _restore_nested(target: dict, saved: dict) -> None:
@@ -119,35 +125,34 @@ def _own_module(module: Any, roots: tuple[str, ...]) -> bool:
     return not path or os.path.realpath(path).startswith(roots)
 
 
-def kernel_reset(cwd: str, namespace: bool = True, collect: bool = True) -> None:
-    """Bring the kernel back to its warm-up state and change to the department's folder.
-
-    ``namespace=False`` leaves the shell's namespace and history alone (``kit.run.inline`` clears
-    them once, after a department); ``collect=False`` leaves garbage to Python's own collector
-    (in a rendering process, whose heap is not frozen, a full collection costs ≈ 30 ms).
-    """
+def kernel_reset(cwd: str) -> None:
+    """Bring the kernel back to its warm-up state and change to the department's folder."""
     import gc
 
     if _SNAPSHOT is None:
         raise RuntimeError("kernel_warm_up has not run")
-    if "matplotlib.pyplot" in sys.modules:
-        sys.modules["matplotlib.pyplot"].close("all")
-    if namespace:
-        from IPython import get_ipython
-
-        shell = get_ipython()
-        # A new history session puts the execution counter back to 1 (as in a fresh kernel)
-        # without clashing with the line numbers already stored for the previous department.
-        shell.reset(new_session=True)
-        shell.execution_count = 1
-    _restore_process_state(_SNAPSHOT)
-    if collect:
-        gc.collect()
+    reset_namespace()
+    restore_process_state(_SNAPSHOT)
+    gc.collect()
     os.chdir(cwd)
 
 
-def _restore_process_state(snap: dict[str, Any]) -> None:
-    """Settings, environment, paths, modules, warning filters and decimal context as in ``snap``."""
+def reset_namespace() -> None:
+    """The shell's names, history and pyplot figures gone; the execution counter back to 1."""
+    from IPython import get_ipython
+
+    if "matplotlib.pyplot" in sys.modules:
+        sys.modules["matplotlib.pyplot"].close("all")
+    shell = get_ipython()
+    # A new history session puts the execution counter back to 1 (as in a fresh kernel)
+    # without clashing with the line numbers already stored for the previous department.
+    shell.reset(new_session=True)
+    shell.execution_count = 1
+
+
+def restore_process_state(snap: dict[str, Any]) -> None:
+    """Settings, environment, paths, modules, warning filters and decimal context as in ``snap``
+    (``process_state``)."""
     import copy
     import decimal
     import warnings

@@ -36,7 +36,7 @@ class Job:
     timeout: float  # wall-clock seconds for the department (load, audit, notebook)
     fingerprint: str = ""
     error: str = ""  # set when the parameter file itself could not be read
-    isolation: str = "warm"  # warm: the worker's reused kernel (kit.run.warm); fresh: a new kernel each
+    isolation: str = "warm"  # where the cells run: inline (the worker), warm (its kernel) or fresh (a new kernel)
     params: Params | None = None  # the parameter file as read when planning (read once per batch)
     docx: bool = False  # kit render --docx: the Word report too
 
