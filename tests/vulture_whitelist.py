@@ -30,3 +30,7 @@ _.bottom_margin, _.top_margin, _.orientation, _.base_style, _.space_after, _.rgb
 _.keep_with_next, _.autofit, _.height_rule, _.flavor, _.flags
 _.CONFIRMED  # kit.core.vocab.Decision member, read from review files by value
 _.receive_layout, _.render_char, _.do_TJ  # pdfminer device and interpreter hooks (kit/importer/pdfread.py)
+# IPython hooks and stream methods of the in-process shell (kit/run/inline.py)
+_.writable, _.isatty, _.publish, _.clear_output, _.start_displayhook, _.write_output_prompt
+_.write_format_data, _.finish_displayhook, _.displayhook_class, _.display_pub_class, _.init_sys_modules
+_._showtraceback, _.hist_file

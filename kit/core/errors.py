@@ -141,6 +141,12 @@ class ReadStopped(Exception):
     """A signal asked the form reader to stop (not a fault of the file)."""
 
 
+class DepartmentTimeout(BaseException):
+    """Raised in a cell run in the kit's own process (``kit.run.inline``) when the department's
+    time is up or the process is asked to stop; a BaseException, so that ``except Exception`` in
+    a cell does not swallow it."""
+
+
 class WarmKernelError(RuntimeError):
     """The warm kernel could not be started or reset; ``failure_kind`` says how it failed."""
 

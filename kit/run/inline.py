@@ -32,6 +32,9 @@ import sys
 import threading
 from typing import Any
 
+from ..core.errors import DepartmentTimeout
+from . import kernels
+
 ENGINE_NAME = "kit_inline"
 
 # What ipykernel reports as the notebook's language (nbclient copies it into the metadata).
@@ -45,10 +48,6 @@ LANGUAGE_INFO = {
     "file_extension": ".py",
 }
 SKIP_TAG, RAISES_TAG = "skip-execution", "raises-exception"  # nbclient's tags
-
-
-class DepartmentTimeout(BaseException):
-    """Raised in the running cell when the department's time is up (``interrupt``)."""
 
 
 # ----------------------------------------------------------------------------------------------
@@ -226,7 +225,7 @@ def shell():
     if _SHELL is None:
         from traitlets.config import Config
 
-        from . import kernels, warm
+        from . import warm
 
         config = Config()
         config.HistoryManager.hist_file = ":memory:"  # no history database on disk, as the warm kernel
@@ -239,9 +238,19 @@ def shell():
     return _SHELL
 
 
+_TAINTED = False
+
+
+def tainted() -> bool:
+    """Whether a department's cells failed in this process (``forget_shell``)."""
+    return _TAINTED
+
+
 def forget_shell() -> None:
-    """A shell that saw a department fail is not used again (the next one is made afresh)."""
-    global _SHELL
+    """A shell that saw a department fail is not used again (the next one is made afresh), and
+    this process is marked: a batch worker ends after reporting it (``kit.run.batch.pool``)."""
+    global _SHELL, _TAINTED
+    _TAINTED = True
     if _SHELL is not None:
         type(_SHELL).clear_instance()
         _SHELL = None
@@ -324,8 +333,8 @@ class _Running:
         sys.stdin = io.StringIO()
         sys.modules["__main__"] = self.sh.user_module  # pickle and shelve find the notebook's names
         _working_folder_first()
-        if threading.current_thread() is threading.main_thread() and signal.getsignal(signal.SIGALRM) is not _on_alarm:
-            signal.signal(signal.SIGALRM, _on_alarm)
+        if threading.current_thread() is threading.main_thread():
+            kernels.handle_alarm(_on_alarm)
         with _LOCK:
             _RUNNING = threading.current_thread()
         return self

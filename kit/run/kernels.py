@@ -108,6 +108,13 @@ def on_stop_signals(*actions: Callable[[str], Any]) -> Iterator[list[str]]:
             signal.signal(sig, old)
 
 
+def handle_alarm(handler: Callable[[int, Any], Any]) -> None:
+    """SIGALRM handled by ``handler`` from now on (main thread only): ``kit.run.inline`` raises
+    in a running cell with it; left installed, so an alarm that comes late finds it."""
+    if signal.getsignal(signal.SIGALRM) is not handler:
+        signal.signal(signal.SIGALRM, handler)
+
+
 _STOP_ACTIONS: list[Callable[[], Any]] = []
 
 

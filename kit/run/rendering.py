@@ -575,6 +575,13 @@ def prepare_worker(isolation: str) -> None:
         inline.shell()  # IPython, the kit's modules and the state snapshot, before the first department
 
 
+def worker_tainted() -> bool:
+    """Whether a department's cells failed in this process (``isolation="inline"``): what they left
+    cannot be known (a resource limit, a thread), so a batch worker ends and a new one goes on."""
+    inline = sys.modules.get(f"{__package__}.inline")
+    return bool(inline is not None and inline.tainted())
+
+
 def _warm_export(nb, extra_paths: list[str]) -> str:
     """``export_html`` with one exporter per process (its template compiled once)."""
     from ..report.export import ScrubPathsPreprocessor

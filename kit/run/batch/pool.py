@@ -46,6 +46,9 @@ def run_batch(
     or SIGTERM (workers and kernels stopped, manifest written), ``BatchHalted`` when the
     output folder failed mid-batch.
     """
+    if executor == "dask" and any(j.isolation == "inline" for j in jobs):
+        # Dask runs a task in a thread of its worker: cells there could not be stopped at the limit.
+        raise ValueError("isolation 'inline' needs the kit's own pool, not Dask")
     with BatchLock(out_dir), _Stop() as stop:
         clear_stale(out_dir)
         runtime = out_dir / STATE_DIR / f"run-{os.getpid()}"
@@ -134,7 +137,9 @@ def _run_locked(jobs, out_dir, work, jobs_n, force, executor, scheduler, progres
 # ----------------------------------------------------------------------------------------------
 # The local pool: one process per worker, one department at a time, owned by this process.
 
-DONE, RAISED = "done", "raised"  # a worker's answer: the task's value, or the text of what it raised
+# A worker's answer: the task's value, or the text of what it raised; RETIRED: the value, and the
+# worker ends (its process ran a department's cells that failed: ``rendering.worker_tainted``).
+DONE, RAISED, RETIRED = "done", "raised", "retired"
 
 
 def _worker_main(conn, parent_pid: int, isolation: str | None = None) -> None:
@@ -163,6 +168,7 @@ def _worker_main(conn, parent_pid: int, isolation: str | None = None) -> None:
 def _serve(conn, isolation: str | None = None) -> None:
     """The worker's loop: each task's answer is (``DONE``, value) or (``RAISED``, text)."""
     from .. import warm
+    from ..rendering import worker_tainted
 
     try:
         if isolation is not None:
@@ -187,6 +193,9 @@ def _serve(conn, isolation: str | None = None) -> None:
                 break
             except BaseException as exc:  # noqa: BLE001 - reported to the main process
                 result = (RAISED, f"{type(exc).__name__}: {exc}")
+            retire = worker_tainted()
+            if retire and result[0] == DONE:
+                result = (RETIRED, result[1])
             try:
                 conn.send(result)
             except (OSError, ValueError):
@@ -194,6 +203,8 @@ def _serve(conn, isolation: str | None = None) -> None:
             kernels.end_commit()
             if kernels.stopping():  # a stop signal came while the files were committed
                 os._exit(143)
+            if retire:
+                break
     finally:
         warm.shutdown_all()
         kernels.kill_all()
@@ -293,13 +304,17 @@ def _run_local(todo: list[Job], work, record, jobs_n: int, finals, stop: _Stop, 
                 job = w.job
                 if job is None:
                     continue
+                tag = ""
                 if w.conn in ready or w.conn.poll():
                     try:
                         tag, value = w.conn.recv()
                     except (EOFError, OSError):
                         tag, value = "", "渲染进程异常退出"
-                    if tag == DONE:
+                    if tag in (DONE, RETIRED):
                         w.job = None
+                        if tag == RETIRED:  # it ends now: a new worker takes the next department
+                            w.close()
+                            workers[i] = new_worker()
                         record(value)
                         continue
                     why = f"渲染进程出错：{value}" if tag == RAISED else value
@@ -314,9 +329,12 @@ def _run_local(todo: list[Job], work, record, jobs_n: int, finals, stop: _Stop, 
                 else:
                     continue
                 # A worker that crashed (e.g. killed for memory) is replaced; its department fails.
+                # Inline, the cells ran in it: the notebook's process died, as a kernel dies.
+                died = tag != RAISED and job.isolation == "inline"
                 w.stop()
                 workers[i] = new_worker()
-                record(_crash_row(job, why, w.started))
+                record(_crash_row(job, f"运行笔记本的工作进程异常退出（退出码 {w.proc.exitcode}）" if died else why, w.started,
+                                  FailureKind.KERNEL_DIED if died else FailureKind.ERROR))
         if finals and not halt:
             _finals_on_workers(workers, finals, stop)
     finally:
@@ -358,7 +376,7 @@ def _finals_on_workers(workers: list[_Worker], finals, stop: _Stop) -> None:
                 tag = ""
             w.job = None
             fn = running.pop(w)
-            if tag != DONE:
+            if tag not in (DONE, RETIRED):
                 here.append(fn)
     stop.check()
     for fn in here:
