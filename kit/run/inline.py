@@ -365,6 +365,7 @@ def run_cells(nb_man, deadline=None) -> bool:
     # What the department could change, as it is now: put back after its cells (its host's own
     # settings, an environment variable the caller set, stay as they were).
     state = warm.process_state()
+    warm.matplotlib_as_imported()
     failed = None
     try:
         with _Running(sh):

@@ -150,10 +150,27 @@ def reset_namespace() -> None:
     shell.execution_count = 1
 
 
+def _set_rc(mpl: Any, saved: dict[str, Any]) -> None:
+    import copy
+
+    rc = mpl.rcParams
+    for key in [k for k in rc if k not in saved]:
+        dict.__delitem__(rc, key)
+    dict.update(rc, copy.deepcopy(saved))
+
+
+def matplotlib_as_imported() -> None:
+    """matplotlib's settings as its import gives them (a fresh kernel's), where this process has
+    it imported: the kit's own process may have changed them (``kit.run.inline`` calls this
+    before a department's cells; ``restore_process_state`` puts them back). The backend stays."""
+    mpl = sys.modules.get("matplotlib")
+    if mpl is not None:
+        _set_rc(mpl, {**dict(mpl.rcParamsOrig), "backend": dict.__getitem__(mpl.rcParams, "backend")})
+
+
 def restore_process_state(snap: dict[str, Any]) -> None:
     """Settings, environment, paths, modules, warning filters and decimal context as in ``snap``
     (``process_state``)."""
-    import copy
     import decimal
     import warnings
 
@@ -166,11 +183,7 @@ def restore_process_state(snap: dict[str, Any]) -> None:
         # settings go back to those of the import (a fresh kernel's), or of the warm-up.
         # dict.update skips rcParams' validators: the saved values were valid when taken. A
         # copy, because a department may change a list value in place.
-        saved = snap["rc"] if snap["rc"] is not None else dict(mpl.rcParamsOrig)
-        rc = mpl.rcParams
-        for key in [k for k in rc if k not in saved]:
-            dict.__delitem__(rc, key)
-        dict.update(rc, copy.deepcopy(saved))
+        _set_rc(mpl, snap["rc"] if snap["rc"] is not None else dict(mpl.rcParamsOrig))
         fonts = sys.modules.get("kit.report.fonts")
         if fonts is not None and snap["rc"] is None:
             fonts.setup_fonts.cache_clear()  # its font registration went with the settings
