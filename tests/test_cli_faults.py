@@ -54,3 +54,13 @@ def test_synth_from_an_unusable_department_is_refused_cleanly(tmp_path, capsys, 
     err = capsys.readouterr().err
     assert code == 2 and "Traceback" not in err and "合成基础" in err
     assert Path(bad).is_file()
+
+
+def test_inline_isolation_with_dask_is_refused_before_any_work(tmp_path, capsys):
+    # Dask runs a task in a thread: cells run there could not be interrupted at the limit.
+    with pytest.raises(SystemExit) as exc:
+        main(["render", str(tmp_path), "--out", str(tmp_path / "out"), "--executor", "dask", "--isolation", "inline"])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert "--isolation inline 不能与 --executor dask 一起使用" in err and "Traceback" not in err
+    assert not (tmp_path / "out").exists()

@@ -163,3 +163,44 @@ def test_a_second_batch_on_the_same_folder_is_refused(tmp_path):
         os.killpg(first.pid, signal.SIGINT)
         first.communicate(timeout=30)
     assert first.returncode == 130
+
+
+def _marking_notebook(folder: Path) -> Path:
+    """A notebook whose one cell marks that it runs, then sleeps: the moment to send a signal."""
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    nb = new_notebook(cells=[
+        new_code_cell("params_file = ''\nrender_time = ''", metadata={"tags": ["parameters"]}),
+        new_code_cell("import os, time\nopen(os.environ['KIT_TEST_MARK'], 'w').close()\ntime.sleep(600)"),
+    ])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    path = folder / "mark.ipynb"
+    nbformat.write(nb, path)
+    return path
+
+
+@pytest.mark.parametrize("how", ["SIGTERM", "SIGINT"])
+def test_a_signal_interrupts_a_cell_running_in_the_command_itself(tmp_path, how):
+    # kit render of one department with --isolation inline: the cell sleeps in the command's own
+    # process; the signal must end it within seconds, with one line and no page written.
+    params = _synth(tmp_path / "in", 1)
+    mark = tmp_path / "running"
+    out = tmp_path / "out"
+    proc = subprocess.Popen([sys.executable, "-m", "kit", "render", str(params / "S00001.yaml"), "--out", str(out),
+                             "--isolation", "inline"], start_new_session=True, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True,
+                            env={**os.environ, "KIT_NOTEBOOK": str(_marking_notebook(tmp_path)),
+                                 "KIT_TEST_MARK": str(mark)})
+    deadline = time.monotonic() + 120
+    while not mark.exists() and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert mark.exists(), proc.communicate()[1]
+    proc.send_signal(getattr(signal, how))
+    t0 = time.monotonic()
+    _stdout, err = proc.communicate(timeout=30)
+    assert time.monotonic() - t0 < 5
+    assert proc.returncode == 130
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert len(lines) == 1 and "已中断" in lines[0] and "Traceback" not in err, err
+    assert not (out / "S00001.html").exists()

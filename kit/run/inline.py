@@ -207,6 +207,16 @@ def _shell_classes():
         def init_sys_modules(self):
             pass  # __main__ is the user's module only while cells run (``_running``)
 
+        def transform_cell(self, raw_cell):
+            # The same cells come with every department: their magics and escapes are turned
+            # into Python once (IPython's input transformers depend on the text alone).
+            cache = self.__dict__.setdefault("kit_transformed", {})
+            if raw_cell not in cache:
+                if len(cache) >= 512:
+                    cache.clear()
+                cache[raw_cell] = super().transform_cell(raw_cell)
+            return cache[raw_cell]
+
         def _showtraceback(self, etype, evalue, stb):
             self.kit_outputs.add({"output_type": "error", "ename": str(etype.__name__), "evalue": str(evalue),
                                   "traceback": stb})
@@ -455,7 +465,7 @@ def execute(notebook, parameters: dict[str, Any], cwd, *, kernel_name: str = "py
 
     register_engine()
     input_path = str(notebook)
-    nb = load_notebook_node(input_path)
+    nb = _loaded(input_path, load_notebook_node)
     nb = parameterize_notebook(nb, parameters, kernel_name=kernel_name, engine_name=ENGINE_NAME)
     nb = remove_error_markers(prepare_notebook_metadata(nb, input_path, None))
     with chdir(str(cwd)):
@@ -468,6 +478,22 @@ def execute(notebook, parameters: dict[str, Any], cwd, *, kernel_name: str = "py
         exc.kit_notebook = nb
         raise
     return nb
+
+
+_LOADED: dict[str, tuple[tuple[int, int], Any]] = {}
+
+
+def _loaded(path: str, load):
+    """papermill's notebook read and checked once per version of the file; a copy each time."""
+    import copy
+
+    st = os.stat(path)
+    key = (st.st_mtime_ns, st.st_size)
+    if _LOADED.get(path, (None,))[0] != key:
+        if len(_LOADED) >= 8:
+            _LOADED.clear()
+        _LOADED[path] = key, load(path)
+    return copy.deepcopy(_LOADED[path][1])
 
 
 def register_engine() -> None:
