@@ -63,14 +63,19 @@ def _render_time(out: Path, code: str) -> str:
     return json.loads((out / f"{code}.ipynb").read_text(encoding="utf-8"))["metadata"]["kit"]["render_time"]
 
 
-def test_report_after_a_very_different_department_matches_a_fresh_kernel(tmp_path):
-    # A: a synthetic department with a planted arithmetic problem; B: the real sample.
+def _two_very_different_departments(tmp_path: Path) -> tuple[Path, Path]:
+    """A: a synthetic department with a planted arithmetic problem; B: the real sample."""
     write_synthetic(1, tmp_path / "a", seed=99, planted_share=1.0)
     a = tmp_path / "a" / "params" / "S00001.yaml"
     (tmp_path / "b").mkdir()
     shutil.copy(SAMPLE_DATA, tmp_path / "b" / SAMPLE_DATA.name)
     b = tmp_path / "b" / "022006.yaml"
     b.write_text(f'dept_code: "022006"\nfiscal_year: 2022\ndata: {SAMPLE_DATA.name}\n', encoding="utf-8")
+    return a, b
+
+
+def test_report_after_a_very_different_department_matches_a_fresh_kernel(tmp_path):
+    a, b = _two_very_different_departments(tmp_path)
 
     starts = warm.warm_kernel().starts
     first = render(a, tmp_path / "warm", render_time=RENDER_TIME, isolation="warm")
@@ -157,13 +162,7 @@ def _departments(base: Path, names: list[str], seed: int) -> dict[str, Path]:
 
 
 def test_inline_reports_match_a_fresh_kernel_file_by_file(tmp_path):
-    # A: a synthetic department with a planted problem; B: the real sample, after A in this process.
-    write_synthetic(1, tmp_path / "a", seed=99, planted_share=1.0)
-    a = tmp_path / "a" / "params" / "S00001.yaml"
-    (tmp_path / "b").mkdir()
-    shutil.copy(SAMPLE_DATA, tmp_path / "b" / SAMPLE_DATA.name)
-    b = tmp_path / "b" / "022006.yaml"
-    b.write_text(f'dept_code: "022006"\nfiscal_year: 2022\ndata: {SAMPLE_DATA.name}\n', encoding="utf-8")
+    a, b = _two_very_different_departments(tmp_path)  # B rendered after A in this process
     for p in (a, b):
         assert render(p, tmp_path / "inline", render_time=RENDER_TIME, isolation="inline", docx=True).ok
     assert not list((tmp_path / "inline").glob(".*.run.ipynb"))  # kept in memory, no temporary notebook

@@ -1,11 +1,13 @@
-"""The fast batch path: one warm kernel per worker process, reset between departments.
+"""One warm kernel per worker process, reset between departments (``--isolation warm``: the
+default for one department and for Dask; a batch on the kit's own pool runs the cells in the
+worker itself, ``kit.run.inline``, which also uses this module's state snapshot and reset).
 
 A fresh kernel costs most of a department's time in starting python3 and importing pandas
 and the kit in it; a warm kernel pays that once per worker. What a warm render then costs a
-department (benchmarks/batch.py, CPU-seconds, 12 synthetic departments): ~0.9 in all, of which
-~0.2–0.3 is the notebook's own work (the floor: audit, sections, charts, the published result),
-~0.45 the page and files written on the host (of that ~0.33 the page's font subset) and ~0.2
-running the cells through papermill, nbclient and the kernel's messages.
+department (benchmarks/batch.py, CPU-seconds, 24 synthetic departments, this round): ~0.8 in
+all, of which ~0.2 is the notebook's own work (the floor: audit, sections, charts, the published
+result), ~0.15–0.2 the page and files written on the host, and the rest running the cells
+through papermill, nbclient and the kernel's messages (an in-process render: ~0.4).
 
 How it stays equivalent to a fresh kernel:
 
