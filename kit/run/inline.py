@@ -205,7 +205,7 @@ def _shell_classes():
         display_pub_class = Publisher
 
         def init_sys_modules(self):
-            pass  # __main__ is the user's module only while cells run (``_running``)
+            pass  # __main__ is the user's module only while cells run (``_Running``)
 
         def transform_cell(self, raw_cell):
             # The same cells come with every department: their magics and escapes are turned
@@ -230,7 +230,7 @@ _LOCK = threading.RLock()  # also taken by a stop signal handler in the thread t
 
 
 def shell():
-    """This process's shell (made, and the kit imported and its state snapshot taken, once)."""
+    """This process's shell (made, and the modules the notebook imports imported, once)."""
     global _SHELL
     if _SHELL is None:
         from traitlets.config import Config
@@ -406,16 +406,17 @@ def run_cells(nb_man, deadline=None) -> bool:
         if failed is not None:
             _say_why(failed, deadline)
             nb_man.cell_exception(failed)
+        ok = failed is None
         try:
             # The department's names and settings gone before its page is written. No full garbage
             # collection (≈ 30 ms in this process): its objects go with Python's own collector.
             warm.reset_namespace()
             warm.restore_process_state(state)
         except Exception:  # noqa: BLE001 - a shell that cannot be reset is not used again
-            failed = failed or True
-        if failed is not None:
+            ok = False
+        if not ok:
             forget_shell()
-    return failed is None
+    return ok
 
 
 def _say_why(cell, deadline) -> None:
@@ -425,7 +426,7 @@ def _say_why(cell, deadline) -> None:
 
     timed_out = deadline is not None and deadline.fired
     errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
-    if timed_out and not any(o.get("ename") == DepartmentTimeout.__name__ for o in errors) or not errors:
+    if (timed_out and not any(o.get("ename") == DepartmentTimeout.__name__ for o in errors)) or not errors:
         cell.setdefault("outputs", []).append(from_dict({
             "output_type": "error", "ename": DepartmentTimeout.__name__ if timed_out else "RuntimeError",
             "evalue": "超过时限" if timed_out else "单元格未能运行完", "traceback": []}))
@@ -444,9 +445,6 @@ def _engine_class():
 
     InlineEngine.__module__, InlineEngine.__qualname__ = __name__, "InlineEngine"
     return InlineEngine
-
-
-_ENGINE = None
 
 
 def execute(notebook, parameters: dict[str, Any], cwd, *, kernel_name: str = "python3", deadline=None):
@@ -494,6 +492,9 @@ def _loaded(path: str, load):
             _LOADED.clear()
         _LOADED[path] = key, load(path)
     return copy.deepcopy(_LOADED[path][1])
+
+
+_ENGINE = None
 
 
 def register_engine() -> None:

@@ -166,7 +166,8 @@ def _worker_main(conn, parent_pid: int, isolation: str | None = None) -> None:
 
 
 def _serve(conn, isolation: str | None = None) -> None:
-    """The worker's loop: each task's answer is (``DONE``, value) or (``RAISED``, text)."""
+    """The worker's loop: each task's answer is (``DONE``, value) or (``RAISED``, text), or
+    (``RETIRED``, value) when the cells it ran failed in this process: it then ends."""
     from .. import warm
     from ..rendering import worker_tainted
 
