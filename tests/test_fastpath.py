@@ -8,6 +8,7 @@ must give the report a fresh kernel gives. Speed is measured in benchmarks/batch
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import time
@@ -270,19 +271,23 @@ def test_failures_and_a_poisoning_department_do_not_reach_the_next(tmp_path, mon
     assert "env None path False" in page and re.search(r"decimal 28 warnings False", page)
 
 
-def test_isolation_fresh_starts_a_kernel_per_department_with_the_same_reports(tmp_path, monkeypatch):
+def test_each_isolation_runs_where_it_says_with_the_same_reports(tmp_path, monkeypatch):
     monkeypatch.setenv("KIT_NOTEBOOK", str(_state_notebook(tmp_path)))
     files = _departments(tmp_path / "in", ["one", "two"], seed=4)
     pids: dict[str, set[str]] = {}
-    for mode in ("warm", "fresh"):
+    for mode in ("default", "warm", "fresh"):
         pid_dir = tmp_path / f"pids-{mode}"
         pid_dir.mkdir()
         monkeypatch.setenv("KIT_TEST_PIDS", str(pid_dir))
         args = ["render", *map(str, files.values()), "--out", str(tmp_path / mode), "-j", "1", "-q"]
-        assert main(args + ([] if mode == "warm" else ["--isolation", "fresh"])) == 0
+        assert main(args + ([] if mode == "default" else ["--isolation", mode])) == 0
         pids[mode] = {p.read_text() for p in pid_dir.iterdir()}
-    assert len(pids["warm"]) == 1  # the default: both departments on one warm kernel
+    # The batch's default (inline): both departments in the one worker, not in this process;
+    # warm: both on the worker's one kernel; fresh: a kernel each.
+    assert len(pids["default"]) == 1 and str(os.getpid()) not in pids["default"]
+    assert len(pids["warm"]) == 1 and pids["warm"] != pids["default"]
     assert len(pids["fresh"]) == 2
     for code in ("S00001", "S00002"):
-        _assert_same_report(tmp_path / "warm", tmp_path / "fresh", code,
-                            _render_time(tmp_path / "warm", code), _render_time(tmp_path / "fresh", code))
+        for mode in ("default", "warm"):
+            _assert_same_report(tmp_path / mode, tmp_path / "fresh", code,
+                                _render_time(tmp_path / mode, code), _render_time(tmp_path / "fresh", code))
