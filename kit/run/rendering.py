@@ -396,7 +396,9 @@ def render(
     department fails with ``FailureKind.TIMEOUT``. ``isolation="fresh"`` starts a new kernel
     for this department; ``"warm"`` runs it on this process's warm kernel (``kit.run.warm``: reset
     between departments, replaced after a failure), which gives the same report without paying
-    for a kernel start and the imports. ``docx`` also writes the Word report ``<code>.docx``.
+    for a kernel start and the imports; ``"inline"`` runs the cells in this process
+    (``kit.run.inline``: the same report again, without the kernel's messages; at the limit the
+    running cell is interrupted). ``docx`` also writes the Word report ``<code>.docx``.
 
     The department is audited once, in the notebook, which hands its result (the JSON contract
     and the header fields) back with ``publish_result``.
