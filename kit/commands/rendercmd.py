@@ -79,7 +79,12 @@ def _render_one(path: Path, args: argparse.Namespace) -> int:
     params = load_params(path)
     check_dept_code(params)  # before a kernel is started for it
     out = check_out_dir(Path(args.out), 1)
-    with on_stop_signals(lambda _signal: request_stop()) as caught:
+    actions = [lambda _signal: request_stop()]
+    if args.isolation == "inline":
+        from ..run.inline import stop_cells
+
+        actions.append(lambda _signal: stop_cells())  # last: the cell's exception ends the handler
+    with on_stop_signals(*actions) as caught:
         try:
             if args.isolation != "fresh":
                 # warm: the kernel boots while this process imports papermill and nbconvert.

@@ -17,8 +17,9 @@ see a department's settings, and a caller's own settings stay. What a separate p
 is given by the batch: a department that ends the process (``os._exit``, a crash, memory) fails
 alone and its worker is replaced (``kit.run.batch.pool``); a cell that does not end is interrupted
 at the department's limit (``interrupt``; the pool's hard limit ends a worker stuck in C code), and
-a stop signal interrupts it too. A shell that saw a cell fail is not used again. Use
-``isolation="fresh"`` for a notebook whose code is not trusted to leave the process alone.
+a stop signal to ``kit render`` of one department interrupts it too (``stop_cells``; a batch
+worker just ends). A shell that saw a cell fail is not used again. Use ``isolation="fresh"``
+for a notebook whose code is not trusted to leave the process alone.
 
 The executed notebook is handed back in memory (``execute``): no temporary file written and read
 again.
@@ -243,7 +244,6 @@ def shell():
         os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
         _SHELL = _shell_classes().instance(config=config)
         _SHELL.kit_outputs = _Outputs()
-        kernels.on_request_stop(_stop_cells)
         warm.import_notebook_modules()
     return _SHELL
 
@@ -277,9 +277,11 @@ def interrupt() -> None:
         time.sleep(0.5)
 
 
-def _stop_cells() -> None:
-    """This process is asked to stop (``kernels.request_stop``): the running cell is interrupted
-    once (the signal is delivered when the stop handler returns)."""
+def stop_cells() -> None:
+    """A stop signal for a command that runs cells in its own process (``kit render`` of one
+    department): the running cell is interrupted once. Call it last in the signal handler: the
+    cell's exception is raised as the handler ends, so nothing after it would run. (A batch
+    worker does not call it: it ends at once.)"""
     thread = _RUNNING
     if thread is not None:
         _send(thread)

@@ -115,22 +115,10 @@ def handle_alarm(handler: Callable[[int, Any], Any]) -> None:
         signal.signal(signal.SIGALRM, handler)
 
 
-_STOP_ACTIONS: list[Callable[[], Any]] = []
-
-
-def on_request_stop(action: Callable[[], Any]) -> None:
-    """Have ``action`` run when this process is asked to stop, after its kernels are killed
-    (``kit.run.inline`` interrupts the cells it runs in this process). It must not raise."""
-    if action not in _STOP_ACTIONS:
-        _STOP_ACTIONS.append(action)
-
-
 def request_stop() -> None:
     """Mark this process as stopping and kill its kernels (called from signal handlers)."""
     _STOP.set()
     kill_all()
-    for action in list(_STOP_ACTIONS):
-        action()
 
 
 def stopping() -> bool:

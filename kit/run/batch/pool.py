@@ -146,9 +146,12 @@ def _worker_main(conn, parent_pid: int, isolation: str | None = None) -> None:
     """A worker: render what the main process sends until it says stop or goes away; with
     ``isolation``, prepared for its departments first (``rendering.prepare_worker``)."""
     def on_term(_signame: str) -> None:
-        kernels.request_stop()  # kill this worker's kernels, write nothing more
-        if not kernels.committing():
-            os._exit(143)
+        try:
+            kernels.request_stop()  # kill this worker's kernels, write nothing more
+        finally:
+            # Even if a cell's timeout was raised into this handler (kit.run.inline), the worker ends.
+            if not kernels.committing():
+                os._exit(143)
         # Files of a department are being renamed into place: report them first (below).
 
     # The process that started this one: the main process (fork, spawn) or a fork server
